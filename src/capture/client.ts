@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto'
+import { workerData } from 'node:worker_threads'
+import { resolveOptions, type Options, type ResolvedOptions } from '../config/options'
+import { Pipeline } from '../pool/pipeline'
+import { isSdkWorker, type SinkKind } from '../pool/worker-config'
+import { REC_FULL, REC_PARTS, DROP_REASONS, type DropReason } from '../ring/layout'
+import { WORKER_SINK, type Transport } from '../transports/transport'
+import { assembleEvent, type EventDefaults, type EventPart } from '../event/assemble'
+import { SDK_NAME, SDK_VERSION } from '../version'
+import { LEVELS, type Breadcrumb, type CaptureOptions, type Level, type RequestInfo, type Stats, type User } from '../types'
+import { readException } from './error-info'
+import { normalize, tagValue, truncateString, describeThrown } from './normalize'
+import { packr, packCopy } from './packer'
+import { getGlobalScope, getIsolationScope } from './hub'
+import { normalizeUser, toStoredCrumb, type Scope } from './scope'
+
+const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
+const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
+
+function sinkOf (o: ResolvedOptions): SinkKind | null {
+  if (o.transport !== null) {
+    const kind = (o.transport as unknown as Record<symbol, unknown>)[WORKER_SINK]
+    return kind === 'debug' || kind === 'null' ? kind : 'main'
+  }
+  if (o.dsn !== null) return 'http'
+  if (o.debug) return 'debug'
+  return null
+}
+
+/**
+ * The client. Capture methods only snapshot scope and copy packed bytes into the
+ * ring; the workers do the rest. Nothing here throws on bad input: a capture that
+ * cannot be recorded is counted as dropped with a reason.
+ */
+export class ErrorTracker {
+  readonly options: ResolvedOptions
+  private pipeline: Pipeline | null = null
+  private closed = false
+  private readonly local: Stats = { captured: 0, delivered: 0, pending: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'] }
+  private readonly defaults: EventDefaults
+
+  constructor (options: Options = {}) {
+    this.options = resolveOptions(options)
+    const o = this.options
+    this.defaults = { sdkName: SDK_NAME, sdkVersion: SDK_VERSION, environment: o.environment, release: o.release, serverName: o.serverName, maxBreadcrumbs: o.maxBreadcrumbs }
+    const sink = sinkOf(o)
+    // Inside our own workers (a preload that calls init() runs there too) never start another pool.
+    if (sink !== null && !isSdkWorker(workerData)) {
+      this.pipeline = new Pipeline({
+        ringSize: o.ringSize,
+        maxQueuedEvents: o.maxQueuedEvents,
+        workers: o.workers,
+        shutdownTimeout: o.shutdownTimeout,
+        mainTransport: sink === 'main' ? o.transport as Transport : null,
+        worker: {
+          sink,
+          storeUrl: o.dsn?.storeUrl ?? null,
+          origin: o.dsn?.origin ?? null,
+          authToken: o.authToken,
+          userAgent: `${SDK_NAME}/${SDK_VERSION}`,
+          sdkVersion: SDK_VERSION,
+          environment: o.environment,
+          release: o.release,
+          serverName: o.serverName,
+          sendDefaultPii: o.sendDefaultPii,
+          maxPayloadSize: o.maxPayloadSize,
+          maxBreadcrumbs: o.maxBreadcrumbs,
+          timeoutMs: o.timeoutMs,
+          verifySsl: o.verifySsl,
+          maxInFlight: Math.max(1, Math.floor(o.maxInFlight / o.workers)),
+          maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
+          maxAttempts: o.maxAttempts,
+          debug: o.debug,
+          cwd: process.cwd()
+        }
+      })
+    }
+    if (o.debug) {
+      process.stderr.write(`[xrayradar] ${this.pipeline === null ? 'disabled: no dsn and no transport (set XRAYRADAR_DSN or the dsn option)' : `sending to ${o.dsn?.redacted ?? `a ${sink} transport`}`}, environment ${o.environment}\n`)
+    }
+  }
+
+  /** Records an error (anything thrown). Returns the event id, or undefined when the event was dropped. */
+  captureException (error?: unknown, opts?: CaptureOptions): string | undefined {
+    return this.captureExceptionBelow(error, opts, this.captureException)
+  }
+
+  /** @internal — `below` is the public function the user called, for synthetic stacks. */
+  captureExceptionBelow (error: unknown, opts: CaptureOptions | undefined, below: Function): string | undefined {
+    if (!this.accept()) return undefined
+    try {
+      const read = readException(error, below)
+      const part = this.part('exception', opts)
+      part.exc = read.values
+      if (read.nonError !== undefined) part.extra = { ...part.extra, non_error_value: read.nonError }
+      return this.submit(part)
+    } catch {
+      this.drop('internal_error')
+      return undefined
+    }
+  }
+
+  /** Records a message event (level "error" unless opts.level says otherwise, as in the Python SDK). */
+  captureMessage (message: string, opts?: CaptureOptions | Level): string | undefined {
+    if (!this.accept()) return undefined
+    try {
+      const part = this.part('message', typeof opts === 'string' ? { level: opts } : opts)
+      part.message = typeof message === 'string' ? truncateString(message, 8192) : describeThrown(message)
+      return this.submit(part)
+    } catch {
+      this.drop('internal_error')
+      return undefined
+    }
+  }
+
+  addBreadcrumb (crumb: Breadcrumb): void {
+    try {
+      let c: Breadcrumb | null | undefined = crumb
+      if (this.options.beforeBreadcrumb !== null) c = this.options.beforeBreadcrumb(crumb)
+      if (c === null || c === undefined) return
+      const stored = toStoredCrumb(c)
+      if (stored !== null) getIsolationScope().addBreadcrumb(stored, this.options.maxBreadcrumbs)
+    } catch {
+      // a throwing beforeBreadcrumb or a hostile object: the breadcrumb is skipped
+    }
+  }
+
+  setUser (user: User | null): void { getIsolationScope().setUser(user) }
+  setTag (key: string, value: unknown): void { getIsolationScope().setTag(key, value) }
+  setTags (tags: Record<string, unknown>): void { getIsolationScope().setTags(tags) }
+  setExtra (key: string, value: unknown): void { getIsolationScope().setExtra(key, value) }
+  setContext (name: string, data: Record<string, unknown> | null): void { getIsolationScope().setContext(name, data) }
+  setRequest (request: RequestInfo | null): void { getIsolationScope().setRequest(request) }
+  clearBreadcrumbs (): void { getIsolationScope().clearBreadcrumbs() }
+
+  /** True once everything captured before the call is delivered or dropped-and-counted; false at the timeout. */
+  async flush (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
+    const p = this.pipeline
+    if (p === null) return true
+    const ok = await p.flush(timeoutMs)
+    const t = this.options.transport
+    if (ok && t !== null && typeof t.flush === 'function' && !(WORKER_SINK in t)) return await t.flush(timeoutMs)
+    return ok
+  }
+
+  /** Flushes, then stops the workers; later captures are no-ops. */
+  async close (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
+    if (this.closed) return true
+    this.closed = true
+    return this.pipeline === null ? true : await this.pipeline.close(timeoutMs)
+  }
+
+  get isClosed (): boolean { return this.closed }
+
+  stats (): Stats {
+    return this.pipeline === null ? structuredClone(this.local) : this.pipeline.stats()
+  }
+
+  // --- internals ---
+
+  private accept (): boolean {
+    if (this.closed) return false
+    const p = this.pipeline
+    if (p === null) {
+      this.local.captured++
+      this.local.dropped.disabled++
+      return false
+    }
+    p.countCaptured()
+    const rate = this.options.sampleRate
+    if (rate < 1 && Math.random() >= rate) {
+      p.drop('sampled')
+      return false
+    }
+    return true
+  }
+
+  private drop (reason: DropReason): void {
+    if (this.pipeline !== null) this.pipeline.drop(reason)
+    else this.local.dropped[reason]++
+  }
+
+  private part (kind: 'exception' | 'message', opts: CaptureOptions | undefined): EventPart {
+    const part: EventPart = {
+      id: randomUUID(),
+      ts: Date.now(),
+      level: null,
+      kind,
+      message: null,
+      exc: null,
+      tags: null,
+      extra: null,
+      user: null,
+      fingerprint: null,
+      contexts: null
+    }
+    if (opts === undefined || opts === null || typeof opts !== 'object') return part
+    const o = opts as Record<string, unknown>
+    if (typeof o.level === 'string' && (LEVELS as readonly string[]).includes(o.level)) part.level = o.level as Level
+    if (typeof o.message === 'string') part.message = truncateString(o.message, 8192)
+    if (o.tags !== null && typeof o.tags === 'object') {
+      const tags: Record<string, string> = {}
+      for (const [k, v] of Object.entries(normalize(o.tags, { depth: 1, breadth: 100, stringLength: 200 }) as object)) tags[k] = tagValue(v)
+      part.tags = tags
+    }
+    let extra: Record<string, unknown> | null = o.extra !== null && typeof o.extra === 'object' ? normalize(o.extra) as Record<string, unknown> : null
+    for (const key of Object.keys(o)) {
+      // Python's **extra_context: unknown keys are extra.
+      if (!KNOWN_CAPTURE_KEYS.has(key)) (extra ??= {})[key] = normalize(o[key])
+    }
+    part.extra = extra
+    if (o.user !== null && typeof o.user === 'object') part.user = normalizeUser(o.user as User)
+    if (Array.isArray(o.fingerprint)) part.fingerprint = o.fingerprint.slice(0, 20).map((f) => truncateString(String(f), 200))
+    if (o.contexts !== null && typeof o.contexts === 'object') part.contexts = normalize(o.contexts) as Record<string, unknown>
+    return part
+  }
+
+  private submit (part: EventPart): string | undefined {
+    const p = this.pipeline as Pipeline
+    const g = getGlobalScope()
+    const i = getIsolationScope()
+    if (this.options.beforeSend !== null) return this.submitThroughBeforeSend(part, g, i)
+    // Scope bytes first: they may pack (once per change), and the event part's
+    // bytes are a view into the packer's buffer that the next pack may reuse.
+    const gd = g.dataBytes()
+    const gc = g.crumbBytes()
+    const id = i.dataBytes()
+    const ic = i.crumbBytes()
+    return p.enqueue([packr.pack(part), gd, gc, id, ic], REC_PARTS) ? part.id : undefined
+  }
+
+  private submitThroughBeforeSend (part: EventPart, g: Scope, i: Scope): string | undefined {
+    const p = this.pipeline as Pipeline
+    const event = assembleEvent(part, g.data(), g.breadcrumbs, i.data(), i.breadcrumbs, this.defaults)
+    let result: unknown
+    try {
+      result = (this.options.beforeSend as (e: unknown) => unknown)(event)
+    } catch (err) {
+      // Dropped, not sent unfiltered: beforeSend is often where apps scrub.
+      if (this.options.debug) process.stderr.write(`[xrayradar] beforeSend threw (${describeThrown(err)}); the event was dropped.\n`)
+      p.drop('before_send')
+      return undefined
+    }
+    if (result === null || result === undefined || typeof result !== 'object') {
+      p.drop('before_send')
+      return undefined
+    }
+    const id = typeof (result as { event_id?: unknown }).event_id === 'string' ? (result as { event_id: string }).event_id : part.id
+    return p.enqueue([packCopy(normalize(result, BIG))], REC_FULL) ? id : undefined
+  }
+}

@@ -1,0 +1,58 @@
+import { ErrorTracker } from './client'
+import { getIsolationScope } from './hub'
+import { toStoredCrumb } from './scope'
+import type { Options } from '../config/options'
+import type { Breadcrumb, CaptureOptions, Level, RequestInfo, Stats, User } from '../types'
+
+// The process-wide client behind the module-level functions. Scope setters work
+// before init() (the data waits in the scope); captures before init() are no-ops.
+
+let current: ErrorTracker | null = null
+
+/** Creates the global client (closing a previous one). Throws ConfigurationError on bad options. */
+export function init (options: Options = {}): ErrorTracker {
+  const next = new ErrorTracker(options)
+  const previous = current
+  current = next
+  if (previous !== null) void previous.close(0)
+  return next
+}
+
+export function getClient (): ErrorTracker | null { return current }
+
+export function captureException (error?: unknown, opts?: CaptureOptions): string | undefined {
+  return current?.captureExceptionBelow(error, opts, captureException)
+}
+
+export function captureMessage (message: string, opts?: CaptureOptions | Level): string | undefined {
+  return current?.captureMessage(message, opts)
+}
+
+export function addBreadcrumb (crumb: Breadcrumb): void {
+  if (current !== null) { current.addBreadcrumb(crumb); return }
+  // Before init() there are no options (beforeBreadcrumb, maxBreadcrumbs): keep the default 100.
+  try {
+    const stored = toStoredCrumb(crumb)
+    if (stored !== null) getIsolationScope().addBreadcrumb(stored, 100)
+  } catch {}
+}
+
+export function setUser (user: User | null): void { getIsolationScope().setUser(user) }
+export function setTag (key: string, value: unknown): void { getIsolationScope().setTag(key, value) }
+export function setTags (tags: Record<string, unknown>): void { getIsolationScope().setTags(tags) }
+export function setExtra (key: string, value: unknown): void { getIsolationScope().setExtra(key, value) }
+export function setContext (name: string, data: Record<string, unknown> | null): void { getIsolationScope().setContext(name, data) }
+export function setRequest (request: RequestInfo | null): void { getIsolationScope().setRequest(request) }
+export function clearBreadcrumbs (): void { getIsolationScope().clearBreadcrumbs() }
+
+export async function flush (timeoutMs?: number): Promise<boolean> {
+  return current === null ? true : await current.flush(timeoutMs)
+}
+
+export async function close (timeoutMs?: number): Promise<boolean> {
+  const c = current
+  current = null
+  return c === null ? true : await c.close(timeoutMs)
+}
+
+export function stats (): Stats | null { return current?.stats() ?? null }

@@ -1,0 +1,31 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { Scope } from './scope'
+
+// Where scope data lives. The global scope applies to every event; the isolation
+// scope is per async context (one per request with the integrations), held in
+// AsyncLocalStorage so concurrent requests never see each other's data.
+
+const storage = new AsyncLocalStorage<Scope>()
+const globalScope = new Scope()
+const rootIsolationScope = new Scope()
+
+/** Data for every event in the process, whatever the async context. */
+export function getGlobalScope (): Scope { return globalScope }
+
+/** The scope of the current async context (the process-wide root one outside any). */
+export function getIsolationScope (): Scope { return storage.getStore() ?? rootIsolationScope }
+
+/**
+ * Runs fn in a new isolation scope, forked from the current one (O(1): copy-on-write).
+ * Integrations call this once per request; everything fn starts, sync or async,
+ * sees that scope and no other.
+ */
+export function runWithIsolationScope<T> (fn: (scope: Scope) => T, scope?: Scope): T {
+  const next = scope ?? getIsolationScope().clone()
+  return storage.run(next, fn, next)
+}
+
+/** Runs fn with a temporary fork of the current scope; changes stay inside fn. */
+export function withScope<T> (fn: (scope: Scope) => T): T {
+  return runWithIsolationScope(fn)
+}

@@ -1,0 +1,209 @@
+import { hostname } from 'node:os'
+import { ConfigurationError } from '../errors'
+import { parseDsn, type ParsedDsn } from './dsn'
+import type { Breadcrumb, WireEvent } from '../types'
+import type { Transport } from '../transports/transport'
+
+/** What beforeSend sees: the wire event before the worker parsed frames; see docs/configuration.md. */
+export type BeforeSend = (event: WireEvent) => WireEvent | null | undefined
+export type BeforeBreadcrumb = (crumb: Breadcrumb) => Breadcrumb | null | undefined
+
+export interface Options {
+  dsn?: string
+  authToken?: string
+  debug?: boolean
+  environment?: string
+  release?: string
+  serverName?: string
+  sampleRate?: number
+  maxBreadcrumbs?: number
+  beforeSend?: BeforeSend
+  beforeBreadcrumb?: BeforeBreadcrumb
+  sendDefaultPii?: boolean
+  /** Seconds for one HTTP attempt (as in the Python SDK and the config file). */
+  timeout?: number
+  verifySsl?: boolean
+  /** Bytes; an event is truncated to fit, or dropped as too_large. */
+  maxPayloadSize?: number
+  transport?: Transport
+  /** Bytes of shared memory between capture and the workers. */
+  ringSize?: number
+  /** Events accepted and not yet settled, at most; more are dropped as queue_full. */
+  maxQueuedEvents?: number
+  workers?: number
+  /** Concurrent HTTP requests, over all workers. */
+  maxInFlight?: number
+  /** Events sent per second, over all workers; 0 for no cap. */
+  maxEventsPerSecond?: number
+  /** Attempts per event for 5xx and network errors (the first included). */
+  maxAttempts?: number
+  /** ms the process may wait at exit for events still in flight. */
+  shutdownTimeout?: number
+}
+
+export interface ResolvedOptions {
+  dsn: ParsedDsn | null
+  authToken: string | null
+  debug: boolean
+  environment: string
+  release: string | null
+  serverName: string
+  sampleRate: number
+  maxBreadcrumbs: number
+  beforeSend: BeforeSend | null
+  beforeBreadcrumb: BeforeBreadcrumb | null
+  sendDefaultPii: boolean
+  timeoutMs: number
+  verifySsl: boolean
+  maxPayloadSize: number
+  transport: Transport | null
+  ringSize: number
+  maxQueuedEvents: number
+  workers: number
+  maxInFlight: number
+  maxEventsPerSecond: number
+  maxAttempts: number
+  shutdownTimeout: number
+}
+
+export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
+  'dsn', 'authToken', 'debug', 'environment', 'release', 'serverName', 'sampleRate', 'maxBreadcrumbs',
+  'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
+  'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout'
+]
+
+/** Environment variable → option, and how to read it. */
+const ENV: Array<[string, keyof Options, 'string' | 'number' | 'integer' | 'boolean']> = [
+  ['XRAYRADAR_DSN', 'dsn', 'string'],
+  ['XRAYRADAR_AUTH_TOKEN', 'authToken', 'string'],
+  ['XRAYRADAR_ENVIRONMENT', 'environment', 'string'],
+  ['XRAYRADAR_RELEASE', 'release', 'string'],
+  ['XRAYRADAR_SERVER_NAME', 'serverName', 'string'],
+  ['XRAYRADAR_SAMPLE_RATE', 'sampleRate', 'number'],
+  ['XRAYRADAR_SEND_DEFAULT_PII', 'sendDefaultPii', 'boolean'],
+  ['XRAYRADAR_DEBUG', 'debug', 'boolean'],
+  ['XRAYRADAR_MAX_BREADCRUMBS', 'maxBreadcrumbs', 'integer'],
+  ['XRAYRADAR_TIMEOUT', 'timeout', 'number'],
+  ['XRAYRADAR_VERIFY_SSL', 'verifySsl', 'boolean'],
+  ['XRAYRADAR_MAX_PAYLOAD_SIZE', 'maxPayloadSize', 'integer']
+]
+
+const camelToSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
+
+function suggest (key: string): string {
+  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+  if (camel !== key && (OPTION_KEYS as readonly string[]).includes(camel)) return ` Did you mean "${camel}"?`
+  return ''
+}
+
+function envValue (name: string, raw: string, kind: 'string' | 'number' | 'integer' | 'boolean'): unknown {
+  const v = raw.trim()
+  if (kind === 'string') return v
+  if (kind === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(v)) return true
+    if (/^(0|false|no|off)$/i.test(v)) return false
+    throw new ConfigurationError(`${name}="${v}" is not a boolean. Use true or false.`)
+  }
+  const n = Number(v)
+  if (v === '' || !Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n))) {
+    throw new ConfigurationError(`${name}="${v}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}. Set it to a plain number such as ${kind === 'integer' ? '100' : '0.5'}, or unset it.`)
+  }
+  return n
+}
+
+/** Options from XRAYRADAR_* variables; explicit options win over them. */
+export function optionsFromEnv (env: NodeJS.ProcessEnv = process.env): Options {
+  const out: Record<string, unknown> = {}
+  for (const [name, key, kind] of ENV) {
+    const raw = env[name]
+    if (raw === undefined || raw === '') continue
+    out[key] = envValue(name, raw, kind)
+  }
+  return out as Options
+}
+
+function num (opts: Options, key: keyof Options, def: number, min: number, max: number, integer: boolean, unit = ''): number {
+  const v = opts[key]
+  if (v === undefined || v === null) return def
+  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+    const what = integer ? 'a whole number' : 'a number'
+    throw new ConfigurationError(`${key} must be ${what} from ${min} to ${max}${unit}; got ${describe(v)}.`)
+  }
+  return v
+}
+
+function str (opts: Options, key: keyof Options): string | null {
+  const v = opts[key]
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'string') throw new ConfigurationError(`${key} must be a string; got ${describe(v)}.`)
+  return v
+}
+
+function bool (opts: Options, key: keyof Options, def: boolean): boolean {
+  const v = opts[key]
+  if (v === undefined || v === null) return def
+  if (typeof v !== 'boolean') throw new ConfigurationError(`${key} must be true or false; got ${describe(v)}.`)
+  return v
+}
+
+function fn<T> (opts: Options, key: keyof Options): T | null {
+  const v = opts[key]
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'function') throw new ConfigurationError(`${key} must be a function; got ${describe(v)}.`)
+  return v as T
+}
+
+function describe (v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v)
+  return typeof v
+}
+
+/** Validates and fills defaults. Throws ConfigurationError naming the fix. */
+export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (given === null || typeof given !== 'object') {
+    throw new ConfigurationError(`init() takes an options object such as { dsn: 'https://xrayradar.com/your_project_id' }; got ${describe(given)}.`)
+  }
+  for (const key of Object.keys(given)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigurationError(`Unknown option "${key}".${suggest(key)} Known options: ${OPTION_KEYS.join(', ')}.`)
+    }
+  }
+  const opts: Options = { ...optionsFromEnv(env) }
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v
+
+  const dsnRaw = str(opts, 'dsn')
+  const transport = opts.transport ?? null
+  if (transport !== null && (typeof transport !== 'object' || typeof (transport as Transport).send !== 'function')) {
+    throw new ConfigurationError('transport must be an object with a send(event) method (see the Transport interface), DebugTransport or NullTransport.')
+  }
+  const environment = str(opts, 'environment') ?? 'development'
+  if (environment === '') throw new ConfigurationError('environment must not be empty; use a name such as "production".')
+  const workers = num(opts, 'workers', 1, 1, 16, true)
+  return {
+    dsn: dsnRaw === null ? null : parseDsn(dsnRaw),
+    authToken: str(opts, 'authToken'),
+    debug: bool(opts, 'debug', false),
+    environment,
+    release: str(opts, 'release'),
+    serverName: str(opts, 'serverName') ?? hostname(),
+    sampleRate: num(opts, 'sampleRate', 1, 0, 1, false, ' (1.0 sends every event, 0.5 half of them)'),
+    maxBreadcrumbs: num(opts, 'maxBreadcrumbs', 100, 0, 1000, true),
+    beforeSend: fn<BeforeSend>(opts, 'beforeSend'),
+    beforeBreadcrumb: fn<BeforeBreadcrumb>(opts, 'beforeBreadcrumb'),
+    sendDefaultPii: bool(opts, 'sendDefaultPii', false),
+    timeoutMs: Math.round(num(opts, 'timeout', 10, 0.001, 600, false, ' seconds') * 1000),
+    verifySsl: bool(opts, 'verifySsl', true),
+    maxPayloadSize: num(opts, 'maxPayloadSize', 100 * 1024, 1024, 16 * 1024 * 1024, true, ' bytes'),
+    transport,
+    ringSize: num(opts, 'ringSize', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, true, ' bytes'),
+    maxQueuedEvents: num(opts, 'maxQueuedEvents', 16384, 64, 1 << 22, true),
+    workers,
+    maxInFlight: num(opts, 'maxInFlight', 32, workers, 1024, true),
+    maxEventsPerSecond: num(opts, 'maxEventsPerSecond', 10000, 0, 1e7, true),
+    maxAttempts: num(opts, 'maxAttempts', 4, 1, 20, true),
+    shutdownTimeout: num(opts, 'shutdownTimeout', 2000, 0, 600000, true, ' ms')
+  }
+}
+
+export { camelToSnake }

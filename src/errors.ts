@@ -1,0 +1,42 @@
+// Every error the SDK throws, in one place. Messages say what to fix; anything
+// that could hold a DSN secret or the auth token is redacted before it lands here.
+
+export class XrayRadarError extends Error {
+  override name = 'XrayRadarError'
+  readonly code: string
+  constructor (message: string, code = 'XRAYRADAR_ERROR') {
+    super(message)
+    this.code = code
+  }
+}
+
+/** A configuration value is missing, of the wrong type or out of range. */
+export class ConfigurationError extends XrayRadarError {
+  override name = 'ConfigurationError'
+  constructor (message: string) { super(message, 'XRAYRADAR_CONFIG') }
+}
+
+/** The DSN cannot be parsed. The message names the expected form. */
+export class InvalidDsnError extends ConfigurationError {
+  override name = 'InvalidDsnError'
+}
+
+/** Delivery to the ingest server failed in a way that retrying will not fix. */
+export class TransportError extends XrayRadarError {
+  override name = 'TransportError'
+  readonly status: number | undefined
+  constructor (message: string, status?: number) {
+    super(message, 'XRAYRADAR_TRANSPORT')
+    this.status = status
+  }
+}
+
+/** The server answered 429; sending resumes after `retryAfterMs`. */
+export class RateLimitedError extends TransportError {
+  override name = 'RateLimitedError'
+  readonly retryAfterMs: number
+  constructor (retryAfterMs: number) {
+    super(`XrayRadar rate limited this project; sending resumes in ${Math.ceil(retryAfterMs / 1000)} s. Lower sampleRate or raise the project quota.`, 429)
+    this.retryAfterMs = retryAfterMs
+  }
+}

@@ -1,0 +1,12 @@
+// ESM entry: the same single instance as require('xrayradar'), so ESM and CJS
+// code in one process share one client and one scope.
+export {
+  ErrorTracker, init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
+  setContext, setRequest, clearBreadcrumbs, flush, close, stats, Scope, getGlobalScope, getIsolationScope,
+  runWithIsolationScope, withScope, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
+  TransportError, RateLimitedError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION
+} from '../index.js'
+export type {
+  Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
+  WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault
+} from '../index.js'

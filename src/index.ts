@@ -1,0 +1,19 @@
+// xrayradar: error tracking for Node.js services that report to XrayRadar.
+export { ErrorTracker } from './capture/client'
+export {
+  init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
+  setContext, setRequest, clearBreadcrumbs, flush, close, stats
+} from './capture/global'
+export { Scope } from './capture/scope'
+export { getGlobalScope, getIsolationScope, runWithIsolationScope, withScope } from './capture/hub'
+export { loadConfig } from './config/load-config'
+export { optionsFromEnv } from './config/options'
+export type { Options, BeforeSend, BeforeBreadcrumb } from './config/options'
+export { XrayRadarError, ConfigurationError, InvalidDsnError, TransportError, RateLimitedError } from './errors'
+export { DebugTransport, NullTransport } from './transports/transport'
+export type { Transport } from './transports/transport'
+export { Level } from './types'
+export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent, WireException, WireFrame, WireBreadcrumb } from './types'
+export { startCollector } from './collector/server'
+export type { Collector, CollectorOptions, Fault } from './collector/server'
+export { SDK_VERSION } from './version'

@@ -1,0 +1,207 @@
+import { resolve } from 'node:path'
+import Piscina from 'piscina'
+import { createRing, count, readStat, DONE, ENQ, CLOSED, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
+import { RingProducer, TOO_LARGE } from '../ring/producer'
+import { RingConsumer } from '../ring/consumer'
+import type { Transport } from '../transports/transport'
+import type { Stats } from '../types'
+import type { WorkerConfig, WorkerData } from './worker-config'
+import type { CollectTask, Collected } from '../worker/index'
+
+// The main thread's half of the pipeline: owns the ring and the piscina pool,
+// and answers flush/close/stats from the shared counters.
+
+export interface PipelineOptions {
+  ringSize: number
+  maxQueuedEvents: number
+  workers: number
+  shutdownTimeout: number
+  worker: WorkerConfig
+  /** Set for custom transports: events come back to the main thread to be sent. */
+  mainTransport: Transport | null
+}
+
+// Preloads (--require/--import/--loader) would run the host's instrumentation
+// again in every worker; the worker needs none of them.
+function workerExecArgv (): string[] {
+  const out: string[] = []
+  const argv = process.execArgv
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (/^(--require|-r|--import|--loader|--experimental-loader)$/.test(a)) { i++; continue }
+    if (/^(--require|--import|--loader|--experimental-loader)=/.test(a)) continue
+    out.push(a)
+  }
+  return out
+}
+
+export class Pipeline {
+  readonly ring: RingViews
+  private readonly producer: RingProducer
+  private readonly consumer: RingConsumer
+  private readonly pool: Piscina
+  private readonly opts: PipelineOptions
+  private closed = false
+  private collecting = false
+  private readonly onExit = (): void => {
+    // One shutdownTimeout in all: what beforeExit already waited counts against it.
+    const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
+    this.flushSync(sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout)
+  }
+  private readonly onBeforeExit = (): void => {
+    // The loop emptied with events still on their way: wait for them asynchronously
+    // (a ref'd timer keeps the loop alive), at most shutdownTimeout, once per batch.
+    const enq = Atomics.load(this.ring.header, ENQ)
+    if (this.pending() > 0 && enq !== this.beforeExitAt) {
+      this.beforeExitAt = enq
+      this.beforeExitDeadline = Date.now() + this.opts.shutdownTimeout
+      void this.flush(this.opts.shutdownTimeout)
+    }
+  }
+
+  private beforeExitAt = -1
+  private beforeExitDeadline = 0
+
+  constructor (opts: PipelineOptions) {
+    this.opts = opts
+    this.ring = createRing(opts.ringSize, opts.maxQueuedEvents)
+    this.producer = new RingProducer(this.ring)
+    this.consumer = new RingConsumer(this.ring)
+    const workerData: WorkerData = {
+      xrayradarWorker: true,
+      sab: this.ring.sab,
+      capacity: this.ring.capacity,
+      slotCount: this.ring.slotCount,
+      config: opts.worker
+    }
+    this.pool = new Piscina({
+      filename: resolve(__dirname, '../worker/index.js'),
+      minThreads: opts.workers,
+      maxThreads: opts.workers,
+      idleTimeout: Infinity,
+      // Idle workers must keep running their event loop (sockets, timers, the drain loop).
+      atomics: 'disabled',
+      concurrentTasksPerWorker: 4,
+      workerData,
+      execArgv: workerExecArgv()
+    })
+    process.on('exit', this.onExit)
+    process.on('beforeExit', this.onBeforeExit)
+  }
+
+  /** Hot path: copy one event into the ring. Never blocks; a full ring is a counted drop. */
+  enqueue (parts: readonly Uint8Array[], flags: number): boolean {
+    const seq = this.producer.write(parts, flags)
+    if (seq < 0) {
+      count(this.ring.header, seq === TOO_LARGE ? 'too_large' : 'queue_full')
+      return false
+    }
+    count(this.ring.header, 'enqueued')
+    if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
+    return true
+  }
+
+  drop (reason: DropReason): void { count(this.ring.header, reason) }
+  countCaptured (): void { count(this.ring.header, 'captured') }
+
+  pending (): number {
+    const h = this.ring.header
+    return (Atomics.load(h, ENQ) - Atomics.load(h, DONE)) >>> 0
+  }
+
+  private reached (target: number): boolean {
+    return ((Atomics.load(this.ring.header, DONE) - target) | 0) >= 0
+  }
+
+  /**
+   * True once every event enqueued before the call is settled (delivered or
+   * dropped and counted); false at the timeout. Holds the process open no longer.
+   */
+  async flush (timeoutMs: number): Promise<boolean> {
+    const h = this.ring.header
+    const target = Atomics.load(h, ENQ)
+    if (this.reached(target)) return true
+    this.producer.notifyNow()
+    const deadline = Date.now() + Math.max(0, timeoutMs)
+    // waitAsync holds nothing open; this timer keeps the process alive while we wait, and no longer.
+    const keepAlive = setTimeout(() => {}, Math.max(1, timeoutMs))
+    try {
+      for (;;) {
+        if (this.reached(target)) return true
+        const left = deadline - Date.now()
+        if (left <= 0) return false
+        const seen = Atomics.load(h, DONE)
+        if (this.reached(target)) return true
+        const res = Atomics.waitAsync(h, DONE, seen, Math.min(left, 200))
+        if (res.async) await res.value
+      }
+    } finally {
+      clearTimeout(keepAlive)
+    }
+  }
+
+  /** Blocking flush for the exit handler, where no callback can run any more. */
+  flushSync (timeoutMs: number): boolean {
+    const h = this.ring.header
+    const target = Atomics.load(h, ENQ)
+    if (this.reached(target)) return true
+    if (this.opts.mainTransport !== null) return false // its sends need the event loop
+    this.producer.notifyNow()
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      if (this.reached(target)) return true
+      const left = deadline - Date.now()
+      if (left <= 0) return false
+      const seen = Atomics.load(h, DONE)
+      if (this.reached(target)) return true
+      Atomics.wait(h, DONE, seen, Math.min(left, 50))
+    }
+  }
+
+  async close (timeoutMs: number): Promise<boolean> {
+    if (this.closed) return true
+    const ok = await this.flush(timeoutMs)
+    this.closed = true
+    Atomics.store(this.ring.header, CLOSED, 1)
+    process.removeListener('exit', this.onExit)
+    process.removeListener('beforeExit', this.onBeforeExit)
+    await this.pool.destroy()
+    await this.opts.mainTransport?.close?.(timeoutMs)
+    return ok
+  }
+
+  stats (): Stats {
+    const h = this.ring.header
+    const dropped = {} as Stats['dropped']
+    for (const r of DROP_REASONS) dropped[r] = readStat(h, r)
+    return { captured: readStat(h, 'captured'), delivered: readStat(h, 'delivered'), pending: this.pending(), dropped }
+  }
+
+  // Custom transports: workers build events and hand them back in batches.
+  private startCollecting (): void {
+    this.collecting = true
+    setImmediate(() => { void this.collect() })
+  }
+
+  private async collect (): Promise<void> {
+    const transport = this.opts.mainTransport as Transport
+    try {
+      while (!this.closed && this.consumer.hasUnclaimed()) {
+        const batch = await this.pool.run({ op: 'collect', max: 64 } satisfies CollectTask) as Collected[]
+        await Promise.all(batch.map(async ({ seq, event }) => {
+          try {
+            await transport.send(event)
+            this.consumer.settle(seq, 'delivered')
+          } catch {
+            this.consumer.settle(seq, 'network_error')
+          }
+        }))
+      }
+    } catch {
+      // The pool is gone (close) or a worker died; what is left stays pending in the stats.
+    } finally {
+      this.collecting = false
+      if (!this.closed && this.consumer.hasUnclaimed()) this.startCollecting()
+    }
+  }
+}

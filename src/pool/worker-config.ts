@@ -1,0 +1,39 @@
+// What the main thread hands each worker in workerData (structured-cloned once).
+
+export type SinkKind = 'http' | 'debug' | 'null' | 'main'
+
+export interface WorkerConfig {
+  sink: SinkKind
+  storeUrl: string | null
+  origin: string | null
+  /** Only in worker memory; never logged. */
+  authToken: string | null
+  userAgent: string
+  sdkVersion: string
+  environment: string
+  release: string | null
+  serverName: string
+  sendDefaultPii: boolean
+  maxPayloadSize: number
+  maxBreadcrumbs: number
+  timeoutMs: number
+  verifySsl: boolean
+  maxInFlight: number // per worker
+  maxEventsPerSecond: number // per worker, 0 = no cap
+  maxAttempts: number
+  debug: boolean
+  cwd: string
+}
+
+export interface WorkerData {
+  xrayradarWorker: true
+  sab: SharedArrayBuffer
+  capacity: number
+  slotCount: number
+  config: WorkerConfig
+}
+
+/** True inside one of our own workers: init() there must not start another pool. */
+export function isSdkWorker (workerData: unknown): boolean {
+  return typeof workerData === 'object' && workerData !== null && (workerData as { xrayradarWorker?: unknown }).xrayradarWorker === true
+}

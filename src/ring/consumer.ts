@@ -1,0 +1,72 @@
+import {
+  type RingViews, WRITE, CLAIM, DONE, ENQ, REC_HEADER, STATE_PAD, STATE_FREE, STATS, STAT, type DropReason
+} from './layout'
+
+export interface ClaimedRecord {
+  seq: number
+  flags: number
+  payload: Uint8Array // a private copy: the ring slot is already free again
+}
+
+/**
+ * A consumer's side of the ring. Many consumers may claim concurrently; each
+ * record goes to exactly one of them.
+ */
+export class RingConsumer {
+  private readonly r: RingViews
+  private readonly mask: number
+
+  constructor (ring: RingViews) {
+    this.r = ring
+    this.mask = ring.capacity - 1
+  }
+
+  claim (): ClaimedRecord | null {
+    const { header, data, words } = this.r
+    for (;;) {
+      const c = Atomics.load(header, CLAIM) >>> 0
+      if (c === (Atomics.load(header, WRITE) >>> 0)) return null
+      const wi = (c & this.mask) >>> 2
+      const word = Atomics.load(words, wi)
+      const alen = word >>> 2
+      if (alen === 0) return null // not published yet (cannot happen below WRITE, but never spin on it)
+      if (Atomics.compareExchange(header, CLAIM, c | 0, (c + alen) | 0) !== (c | 0)) continue
+      if ((word & 3) === STATE_PAD) {
+        Atomics.store(words, wi, (alen << 2) | STATE_FREE)
+        continue
+      }
+      const seq = words[wi + 1] as number
+      const len = words[wi + 2] as number
+      const flags = words[wi + 3] as number
+      const start = (c & this.mask) + REC_HEADER
+      const payload = data.slice(start, start + len)
+      Atomics.store(words, wi, (alen << 2) | STATE_FREE)
+      return { seq, flags, payload }
+    }
+  }
+
+  /** Records published and not yet claimed by anyone. */
+  hasUnclaimed (): boolean {
+    const h = this.r.header
+    return Atomics.load(h, WRITE) !== Atomics.load(h, CLAIM)
+  }
+
+  /**
+   * Final disposition of one event: count it, stamp its settle slot, then move
+   * the in-order DONE watermark over every settled seq so flush() is exact.
+   */
+  settle (seq: number, outcome: 'delivered' | DropReason): void {
+    const { header, slots } = this.r
+    Atomics.add(header, STATS + STAT[outcome], 1)
+    const mask = this.r.slotCount - 1
+    Atomics.store(slots, seq & mask, (seq + 1) | 0)
+    let moved = false
+    for (;;) {
+      const d = Atomics.load(header, DONE)
+      if (d === Atomics.load(header, ENQ)) break
+      if (Atomics.load(slots, d & mask) !== ((d + 1) | 0)) break
+      if (Atomics.compareExchange(header, DONE, d, (d + 1) | 0) === d) moved = true
+    }
+    if (moved) Atomics.notify(header, DONE)
+  }
+}

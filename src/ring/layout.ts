@@ -1,0 +1,95 @@
+// Shared memory layout of the ring: one SharedArrayBuffer holding a header of
+// Int32 counters, a table of settle stamps, and the record bytes.
+// Hot fields sit on their own 64-byte line so the producer and the consumers
+// do not false-share.
+
+export const LINE = 16 // Int32 slots per 64-byte cache line
+
+export const WRITE = 0 * LINE // producer cursor, bytes, wraps at 2^32
+export const CLAIM = 1 * LINE // next unclaimed record, consumers CAS it
+export const TAIL = 2 * LINE // reclaimed cursor, producer only
+export const ENQ = 3 * LINE // events published (next sequence number)
+export const DONE = 4 * LINE // in-order settled watermark: every seq < DONE is settled
+export const SLEEPERS = 5 * LINE // consumers parked in waitAsync
+export const CLOSED = 6 * LINE // 1 once close() began: consumers finish and stop
+export const FLAGS = 7 * LINE // one-shot diagnostics already printed (bit set)
+export const STATS = 8 * LINE // counters, see STAT below
+
+/** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
+export const STAT = {
+  captured: 0,
+  enqueued: 1,
+  delivered: 2,
+  sampled: 3,
+  before_send: 4,
+  queue_full: 5,
+  rate_limited: 6,
+  network_error: 7,
+  rejected: 8,
+  too_large: 9,
+  disabled: 10,
+  internal_error: 11
+} as const
+export type StatName = keyof typeof STAT
+export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error'] as const
+export type DropReason = typeof DROP_REASONS[number]
+
+export const HEADER_INTS = STATS + LINE * 2
+export const HEADER_BYTES = HEADER_INTS * 4
+
+// Record header, 16 bytes: word0 = (alignedLen << 2) | state, seq, payload length, flags.
+export const REC_HEADER = 16
+export const STATE_READY = 1
+export const STATE_PAD = 2
+export const STATE_FREE = 3
+
+/** Record flags: how the worker should read the payload. */
+export const REC_PARTS = 0 // msgpack sequence: event, global data, global crumbs, isolation data, isolation crumbs
+export const REC_FULL = 1 // one msgpack value: an event already merged (beforeSend ran)
+
+export interface RingViews {
+  sab: SharedArrayBuffer
+  header: Int32Array
+  slots: Int32Array // settle stamps, indexed by seq & (slotCount - 1)
+  data: Uint8Array
+  words: Int32Array // same bytes as data, for record headers
+  capacity: number
+  slotCount: number
+}
+
+export function align16 (n: number): number { return (n + 15) & ~15 }
+
+function pow2AtLeast (n: number): number {
+  let p = 1
+  while (p < n) p *= 2
+  return p
+}
+
+/** Allocates the ring. capacity is rounded up to a power of two. */
+export function createRing (capacityBytes: number, slotCount: number): RingViews {
+  const capacity = pow2AtLeast(Math.max(4096, capacityBytes))
+  const slots = pow2AtLeast(Math.max(64, slotCount))
+  const sab = new SharedArrayBuffer(HEADER_BYTES + slots * 4 + capacity)
+  return viewRing(sab, capacity, slots)
+}
+
+export function viewRing (sab: SharedArrayBuffer, capacity: number, slotCount: number): RingViews {
+  const dataOffset = HEADER_BYTES + slotCount * 4
+  return {
+    sab,
+    header: new Int32Array(sab, 0, HEADER_INTS),
+    slots: new Int32Array(sab, HEADER_BYTES, slotCount),
+    data: new Uint8Array(sab, dataOffset, capacity),
+    words: new Int32Array(sab, dataOffset, capacity / 4),
+    capacity,
+    slotCount
+  }
+}
+
+export function count (header: Int32Array, name: StatName, n = 1): void {
+  Atomics.add(header, STATS + STAT[name], n)
+}
+
+export function readStat (header: Int32Array, name: StatName): number {
+  return Atomics.load(header, STATS + STAT[name]) >>> 0
+}

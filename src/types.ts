@@ -1,0 +1,126 @@
+// Public data shapes. Field names inside events are snake_case, as on the wire.
+
+export type Level = 'fatal' | 'error' | 'warning' | 'info' | 'debug'
+
+export const Level = {
+  FATAL: 'fatal',
+  ERROR: 'error',
+  WARNING: 'warning',
+  INFO: 'info',
+  DEBUG: 'debug'
+} as const
+
+export const LEVELS: readonly Level[] = ['fatal', 'error', 'warning', 'info', 'debug']
+
+export interface User {
+  id?: string | number
+  username?: string
+  email?: string
+  /** Sent only with sendDefaultPii: true. */
+  ip_address?: string | null
+  ipAddress?: string | null
+  [key: string]: unknown
+}
+
+export interface Breadcrumb {
+  message?: string
+  category?: string
+  level?: Level
+  /** default, http, navigation, ui, console, error, query, user */
+  type?: string
+  data?: Record<string, unknown>
+  /** ms since epoch, Date or ISO string; set to now when absent */
+  timestamp?: number | Date | string
+}
+
+/** What an integration records about the request being served. */
+export interface RequestInfo {
+  url?: string
+  method?: string
+  headers?: Record<string, string | string[] | undefined>
+  query_string?: string | null
+  data?: unknown
+  env?: Record<string, string>
+}
+
+export interface CaptureOptions {
+  level?: Level
+  message?: string
+  tags?: Record<string, unknown>
+  extra?: Record<string, unknown>
+  user?: User
+  fingerprint?: string[]
+  /** Any other key is treated as extra context, like the Python SDK's **extra_context. */
+  [key: string]: unknown
+}
+
+export interface WireFrame {
+  filename: string | null
+  function: string | null
+  lineno: number | null
+  colno: number | null
+  abs_path: string | null
+  context_line?: string | null
+  pre_context?: string[]
+  post_context?: string[]
+  in_app: boolean
+}
+
+export interface WireException {
+  type: string
+  value: string
+  module: string | null
+  stacktrace: { frames: WireFrame[] } | null
+  /** Present on events handed to beforeSend: the raw V8 stack, before the worker parses it. */
+  stack?: string | null
+}
+
+export interface WireBreadcrumb {
+  timestamp: string
+  message: string | null
+  category: string | null
+  level: string | null
+  data: Record<string, unknown> | null
+  type: string | null
+}
+
+export interface WireEvent {
+  event_id: string
+  timestamp: string
+  level: Level
+  message: string
+  platform: 'javascript'
+  sdk: { name: string, version: string }
+  contexts: {
+    user: Record<string, unknown> | null
+    request: Record<string, unknown> | null
+    tags: Record<string, string>
+    extra: Record<string, unknown>
+    server_name: string | null
+    release: string | null
+    environment: string
+    [key: string]: unknown
+  }
+  exception?: { values: WireException[] }
+  breadcrumbs: WireBreadcrumb[]
+  fingerprint: string[]
+  modules: Record<string, string>
+}
+
+/** Counts since init; captured = delivered + every dropped reason + pending. */
+export interface Stats {
+  captured: number
+  delivered: number
+  pending: number
+  dropped: {
+    sampled: number
+    before_send: number
+    queue_full: number
+    rate_limited: number
+    network_error: number
+    rejected: number
+    too_large: number
+    disabled: number
+    internal_error: number
+  }
+}

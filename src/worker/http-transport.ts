@@ -1,0 +1,117 @@
+import { Pool } from 'undici'
+import Bottleneck from 'bottleneck'
+import { TransportError } from '../errors'
+import type { DropReason } from '../ring/layout'
+import type { WorkerConfig } from '../pool/worker-config'
+import { diagnoseOnce } from './diagnostics'
+
+// Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
+// limiter for concurrency and events per second, p-retry for 5xx and network
+// errors. 429 switches the worker into a "rate limited until" state instead of
+// retrying; other 4xx are final.
+
+export type SendOutcome = 'delivered' | DropReason
+
+type PRetry = typeof import('p-retry', { with: { 'resolution-mode': 'import' } })
+// p-retry 7 is ESM-only; loaded once, asynchronously, from this CommonJS module.
+let pRetryModule: Promise<PRetry> | null = null
+const loadPRetry = (): Promise<PRetry> => (pRetryModule ??= import('p-retry'))
+
+const DEFAULT_RETRY_AFTER_MS = 60_000
+
+/** Retry-After in seconds or as an HTTP date; 60 s when absent or unreadable. */
+export function parseRetryAfter (value: string | string[] | undefined, now = Date.now()): number {
+  const v = Array.isArray(value) ? value[0] : value
+  if (v === undefined || v.trim() === '') return DEFAULT_RETRY_AFTER_MS
+  const secs = Number(v)
+  if (Number.isFinite(secs) && secs >= 0) return Math.min(secs * 1000, 24 * 3600 * 1000)
+  const date = Date.parse(v)
+  return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - now)
+}
+
+class RetryableError extends TransportError {}
+
+export class HttpTransport {
+  private readonly pool: Pool
+  private readonly limiter: Bottleneck
+  private readonly path: string
+  private readonly headers: Record<string, string>
+  private readonly cfg: WorkerConfig
+  private disabledUntil = 0
+
+  constructor (cfg: WorkerConfig) {
+    if (cfg.storeUrl === null || cfg.origin === null) throw new TransportError('HttpTransport needs a DSN')
+    this.cfg = cfg
+    this.path = new URL(cfg.storeUrl).pathname
+    this.headers = { 'content-type': 'application/json', 'user-agent': cfg.userAgent }
+    if (cfg.authToken !== null) this.headers['x-xrayradar-token'] = cfg.authToken
+    this.pool = new Pool(cfg.origin, {
+      connections: cfg.maxInFlight,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: cfg.timeoutMs,
+      bodyTimeout: cfg.timeoutMs,
+      connect: { timeout: cfg.timeoutMs, rejectUnauthorized: cfg.verifySsl }
+    })
+    const perSecond = cfg.maxEventsPerSecond
+    this.limiter = new Bottleneck({
+      maxConcurrent: cfg.maxInFlight,
+      ...(perSecond > 0 ? { reservoir: perSecond, reservoirRefreshAmount: perSecond, reservoirRefreshInterval: 1000 } : {})
+    })
+  }
+
+  /** ms until sending resumes after a 429, 0 when not limited. */
+  rateLimitedFor (): number { return Math.max(0, this.disabledUntil - Date.now()) }
+
+  async send (body: string): Promise<SendOutcome> {
+    if (this.rateLimitedFor() > 0) return 'rate_limited'
+    const { default: pRetry } = await loadPRetry()
+    try {
+      return await this.limiter.schedule(() => pRetry(() => this.attempt(body), {
+        retries: this.cfg.maxAttempts - 1,
+        factor: 2,
+        minTimeout: 100,
+        maxTimeout: 5000,
+        randomize: true,
+        shouldRetry: ({ error }) => error instanceof RetryableError || !(error instanceof TransportError)
+      }))
+    } catch (err) {
+      if (this.cfg.debug) diagnoseOnce('network', `[xrayradar] could not reach ${this.cfg.origin} after ${this.cfg.maxAttempts} attempts (${(err as Error).message}); events are counted as dropped: network_error.`)
+      return 'network_error'
+    }
+  }
+
+  private async attempt (body: string): Promise<SendOutcome> {
+    if (this.rateLimitedFor() > 0) return 'rate_limited'
+    const res = await this.pool.request({ path: this.path, method: 'POST', headers: this.headers, body })
+    await res.body.dump()
+    const status = res.statusCode
+    if (status >= 200 && status < 300) return 'delivered'
+    if (status >= 500 || status === 408) throw new RetryableError(`XrayRadar answered ${status}`, status)
+    if (status === 429) {
+      const wait = parseRetryAfter(res.headers['retry-after'])
+      this.disabledUntil = Math.max(this.disabledUntil, Date.now() + wait)
+      if (this.cfg.debug) diagnoseOnce('429', `[xrayradar] XrayRadar rate limited this project (429); not sending for ${Math.ceil(wait / 1000)} s. Events meanwhile are dropped and counted as rate_limited.`)
+      return 'rate_limited'
+    }
+    if (status === 401 || status === 403) {
+      diagnoseOnce('auth', `[xrayradar] XrayRadar refused the auth token (${status}). Verify XRAYRADAR_AUTH_TOKEN (or the authToken option) for project ${this.cfg.storeUrl}. Events are not retried; they are counted as dropped: rejected.`)
+      return 'rejected'
+    }
+    if (status === 404) {
+      diagnoseOnce('404', `[xrayradar] XrayRadar does not know this project (404 from ${this.cfg.storeUrl}). Verify your DSN / project id. Events are counted as dropped: rejected.`)
+      return 'rejected'
+    }
+    if (status === 413) {
+      if (this.cfg.debug) diagnoseOnce('413', `[xrayradar] XrayRadar refused an event as too large (413); lower maxPayloadSize. Counted as dropped: too_large.`)
+      return 'too_large'
+    }
+    if (this.cfg.debug) diagnoseOnce('4xx', `[xrayradar] XrayRadar rejected an event (${status}); not retried, counted as dropped: rejected.`)
+    return 'rejected'
+  }
+
+  async close (): Promise<void> {
+    await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {})
+    await this.pool.close().catch(() => {})
+  }
+}

@@ -1,0 +1,124 @@
+import { workerData } from 'node:worker_threads'
+import { viewRing, WRITE, CLAIM, SLEEPERS, type DropReason } from '../ring/layout'
+import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
+import type { WorkerData } from '../pool/worker-config'
+import type { EventDefaults } from '../event/assemble'
+import type { WireEvent } from '../types'
+import { SDK_NAME } from '../version'
+import { decodeRecord, enrichEvent } from './build-event'
+import { scrubEvent } from './scrub'
+import { fitPayload } from './truncate'
+import { HttpTransport, type SendOutcome } from './http-transport'
+import { formatDebug } from '../transports/transport'
+import { diagnoseOnce, setDiagnosticsHeader } from './diagnostics'
+
+// The piscina worker: drains the ring, turns each record into a finished event
+// (frames, context lines, fingerprint, modules, scrubbing, size limit) and
+// delivers it. For worker-side sinks it runs its own loop from start-up, parked
+// in Atomics.waitAsync between bursts, so delivery needs no postMessage per
+// event and keeps going while the main thread is blocked in its exit handler.
+
+const data = workerData as WorkerData
+const cfg = data.config
+const ring = viewRing(data.sab, data.capacity, data.slotCount)
+const { header } = ring
+const consumer = new RingConsumer(ring)
+setDiagnosticsHeader(header)
+
+const defaults: EventDefaults = {
+  sdkName: SDK_NAME,
+  sdkVersion: cfg.sdkVersion,
+  environment: cfg.environment,
+  release: cfg.release,
+  serverName: cfg.serverName,
+  maxBreadcrumbs: cfg.maxBreadcrumbs
+}
+const scrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken }
+const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
+
+type Processed = { event: WireEvent, body: string } | { drop: DropReason }
+
+export function processRecord (rec: ClaimedRecord): Processed {
+  try {
+    const event = scrubEvent(enrichEvent(decodeRecord(rec.payload, rec.flags, defaults), cfg.cwd), scrubOptions)
+    const body = fitPayload(event, cfg.maxPayloadSize)
+    return body === null ? { drop: 'too_large' } : { event, body }
+  } catch (err) {
+    if (cfg.debug) diagnoseOnce('internal', `[xrayradar] could not build an event (${(err as Error).message}); counted as dropped: internal_error.`)
+    return { drop: 'internal_error' }
+  }
+}
+
+async function deliver (rec: ClaimedRecord): Promise<void> {
+  let outcome: SendOutcome = 'internal_error'
+  try {
+    const done = processRecord(rec)
+    if ('drop' in done) outcome = done.drop
+    else if (http !== null) outcome = await http.send(done.body)
+    else {
+      if (cfg.sink === 'debug') process.stdout.write(formatDebug(done.event))
+      outcome = 'delivered'
+    }
+  } finally {
+    consumer.settle(rec.seq, outcome)
+  }
+}
+
+let inFlight = 0
+let wakeOnCapacity: (() => void) | null = null
+
+function released (): void {
+  inFlight--
+  const wake = wakeOnCapacity
+  wakeOnCapacity = null
+  if (wake !== null) wake()
+}
+
+async function sleepUntilWork (): Promise<void> {
+  const seen = Atomics.load(header, WRITE)
+  Atomics.add(header, SLEEPERS, 1)
+  try {
+    // Re-check after announcing ourselves: a write before the increment saw no sleeper.
+    if (Atomics.load(header, CLAIM) !== seen) return
+    const res = Atomics.waitAsync(header, WRITE, seen, 1000)
+    if (res.async) await res.value
+  } finally {
+    Atomics.sub(header, SLEEPERS, 1)
+  }
+}
+
+async function drainLoop (): Promise<void> {
+  // waitAsync keeps nothing alive; piscina unrefs this thread, so this keeps the
+  // worker, never the process.
+  setInterval(() => {}, 1 << 30)
+  const cap = cfg.maxInFlight * 2 // sending plus waiting in the limiter: the worker's memory bound
+  for (;;) {
+    while (inFlight < cap) {
+      const rec = consumer.claim()
+      if (rec === null) break
+      inFlight++
+      deliver(rec).catch(() => {}).finally(released)
+    }
+    if (inFlight >= cap) await new Promise<void>((resolve) => { wakeOnCapacity = resolve })
+    else await sleepUntilWork()
+  }
+}
+
+if (cfg.sink !== 'main') void drainLoop()
+
+export interface CollectTask { op: 'collect', max: number }
+export interface Collected { seq: number, event: WireEvent }
+
+/** For main-thread transports: build up to max events and hand them back. */
+export default function task (msg: CollectTask): Collected[] {
+  const out: Collected[] = []
+  if (msg?.op !== 'collect') return out
+  for (let i = 0; i < msg.max; i++) {
+    const rec = consumer.claim()
+    if (rec === null) break
+    const done = processRecord(rec)
+    if ('drop' in done) consumer.settle(rec.seq, done.drop)
+    else out.push({ seq: rec.seq, event: done.event })
+  }
+  return out
+}

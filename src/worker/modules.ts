@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+
+// The app's declared dependencies with their installed versions, read once per worker.
+
+let cached: Record<string, string> | null = null
+
+function readJson (path: string): Record<string, unknown> | null {
+  try { return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> } catch { return null }
+}
+
+function findPackageJson (start: string): string | null {
+  let dir = start
+  for (let i = 0; i < 20; i++) {
+    const candidate = join(dir, 'package.json')
+    if (readJson(candidate) !== null) return candidate
+    const up = dirname(dir)
+    if (up === dir) return null
+    dir = up
+  }
+  return null
+}
+
+export function installedModules (cwd: string): Record<string, string> {
+  if (cached !== null) return cached
+  const out: Record<string, string> = {}
+  const pkgPath = findPackageJson(cwd)
+  const pkg = pkgPath === null ? null : readJson(pkgPath)
+  if (pkg !== null && pkgPath !== null) {
+    const root = dirname(pkgPath)
+    const names = new Set<string>()
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+      const deps = pkg[field]
+      if (deps !== null && typeof deps === 'object') for (const name of Object.keys(deps)) names.add(name)
+    }
+    for (const name of [...names].slice(0, 500)) {
+      const installed = readJson(join(root, 'node_modules', name, 'package.json'))
+      if (installed !== null && typeof installed.version === 'string') out[name] = installed.version
+    }
+  }
+  return (cached = out)
+}

@@ -1,0 +1,48 @@
+import { parse } from 'stacktrace-parser'
+import { fileURLToPath } from 'node:url'
+import { relative, isAbsolute, sep } from 'node:path'
+import type { WireFrame } from '../types'
+
+// V8 stack string → wire frames, oldest call first (the order the server expects).
+
+function toPath (file: string): string {
+  if (file.startsWith('file://')) {
+    try { return fileURLToPath(file) } catch { return file }
+  }
+  return file
+}
+
+/** Dependencies and Node's own code are not the app's. */
+export function isInApp (absPath: string | null): boolean {
+  if (absPath === null || absPath === '' || absPath === '<anonymous>' || absPath === 'native') return false
+  if (absPath.startsWith('node:') || absPath.startsWith('internal/')) return false
+  if (absPath.includes(`${sep}node_modules${sep}`) || absPath.includes('/node_modules/')) return false
+  return true
+}
+
+function cleanFunction (name: string | null): string | null {
+  if (name === null || name === '<unknown>' || name === '') return null
+  return name.startsWith('async ') ? name.slice(6) : name
+}
+
+export function parseStack (stack: string | null, cwd: string): WireFrame[] {
+  if (stack === null || stack === '') return []
+  let parsed: ReturnType<typeof parse>
+  try { parsed = parse(stack) } catch { return [] }
+  const frames: WireFrame[] = []
+  for (let i = parsed.length - 1; i >= 0; i--) {
+    const f = parsed[i]
+    if (f === undefined) continue
+    const abs = f.file === null ? null : toPath(f.file)
+    const local = abs !== null && isAbsolute(abs)
+    frames.push({
+      filename: abs === null ? null : local && abs.startsWith(cwd + sep) ? relative(cwd, abs) : abs,
+      function: cleanFunction(f.methodName),
+      lineno: f.lineNumber,
+      colno: f.column,
+      abs_path: abs,
+      in_app: isInApp(abs)
+    })
+  }
+  return frames
+}
