@@ -1,0 +1,38 @@
+// Shared test plumbing: a real collector on loopback and a client pointed at it.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { ErrorTracker, startCollector, getGlobalScope, getIsolationScope } from 'xrayradar'
+
+export const TOKEN = 'test-token-123456'
+export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** A collector and a client for one test; both closed at teardown. */
+export async function setup (t, options = {}, collectorOptions = {}) {
+  // Scope is process-wide (shared by every client): start each test from empty.
+  getGlobalScope().clear()
+  getIsolationScope().clear()
+  const collector = await startCollector({ token: TOKEN, ...collectorOptions })
+  const client = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, ...options })
+  t.teardown(async () => {
+    await client.close(100)
+    await collector.close()
+  })
+  return { collector, client }
+}
+
+/** Runs a fixture in a child process; resolves with its exit code, signal, output and duration. */
+export function runFixture (name, { env = {}, args = [], timeoutMs = 20000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [fixture(name), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`fixture ${name} timed out; stderr: ${stderr}`)) }, timeoutMs)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
+    })
+  })
+}
