@@ -17,6 +17,36 @@ import { normalizeUser, toStoredCrumb, type Scope } from './scope'
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
 
+function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void {
+  const level = o.level
+  if (typeof level === 'string' && (LEVELS as readonly string[]).includes(level)) part.level = level as Level
+  const message = o.message
+  if (typeof message === 'string') part.message = truncateString(message, 8192)
+  const tags = o.tags
+  if (tags !== null && typeof tags === 'object') {
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(normalize(tags, { depth: 1, breadth: 100, stringLength: 200 }) as object)) out[k] = tagValue(v)
+    part.tags = out
+  }
+  const given = o.extra
+  let extra: Record<string, unknown> | null = given !== null && typeof given === 'object' ? normalize(given) as Record<string, unknown> : null
+  for (const key of Object.keys(o)) {
+    // Python's **extra_context: unknown keys are extra.
+    if (!KNOWN_CAPTURE_KEYS.has(key)) (extra ??= {})[key] = normalize(readOr(o, key))
+  }
+  part.extra = extra
+  const user = o.user
+  if (user !== null && typeof user === 'object') part.user = normalizeUser(user as User)
+  const fingerprint = o.fingerprint
+  if (Array.isArray(fingerprint)) part.fingerprint = fingerprint.slice(0, 20).map((f) => truncateString(String(normalize(f)), 200))
+  const contexts = o.contexts
+  if (contexts !== null && typeof contexts === 'object') part.contexts = normalize(contexts) as Record<string, unknown>
+}
+
+function readOr (o: Record<string, unknown>, key: string): unknown {
+  try { return o[key] } catch (err) { return `[Unreadable: ${describeThrown(err)}]` }
+}
+
 function sinkOf (o: ResolvedOptions): SinkKind | null {
   if (o.transport !== null) {
     const kind = (o.transport as unknown as Record<symbol, unknown>)[WORKER_SINK]
@@ -195,23 +225,12 @@ export class ErrorTracker {
       contexts: null
     }
     if (opts === undefined || opts === null || typeof opts !== 'object') return part
-    const o = opts as Record<string, unknown>
-    if (typeof o.level === 'string' && (LEVELS as readonly string[]).includes(o.level)) part.level = o.level as Level
-    if (typeof o.message === 'string') part.message = truncateString(o.message, 8192)
-    if (o.tags !== null && typeof o.tags === 'object') {
-      const tags: Record<string, string> = {}
-      for (const [k, v] of Object.entries(normalize(o.tags, { depth: 1, breadth: 100, stringLength: 200 }) as object)) tags[k] = tagValue(v)
-      part.tags = tags
+    try {
+      readCaptureOptions(opts as Record<string, unknown>, part)
+    } catch (err) {
+      // Options that cannot be read (a Proxy, a throwing getter) do not cost the event.
+      part.extra = { ...part.extra, capture_options: `[Unreadable: ${describeThrown(err)}]` }
     }
-    let extra: Record<string, unknown> | null = o.extra !== null && typeof o.extra === 'object' ? normalize(o.extra) as Record<string, unknown> : null
-    for (const key of Object.keys(o)) {
-      // Python's **extra_context: unknown keys are extra.
-      if (!KNOWN_CAPTURE_KEYS.has(key)) (extra ??= {})[key] = normalize(o[key])
-    }
-    part.extra = extra
-    if (o.user !== null && typeof o.user === 'object') part.user = normalizeUser(o.user as User)
-    if (Array.isArray(o.fingerprint)) part.fingerprint = o.fingerprint.slice(0, 20).map((f) => truncateString(String(f), 200))
-    if (o.contexts !== null && typeof o.contexts === 'object') part.contexts = normalize(o.contexts) as Record<string, unknown>
     return part
   }
 
