@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import Piscina from 'piscina'
+import type Piscina from 'piscina'
 import { createRing, count, readStat, DONE, ENQ, CLOSED, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
 import { RingProducer, TOO_LARGE } from '../ring/producer'
 import { RingConsumer } from '../ring/consumer'
@@ -39,7 +39,8 @@ export class Pipeline {
   readonly ring: RingViews
   private readonly producer: RingProducer
   private readonly consumer: RingConsumer
-  private readonly pool: Piscina
+  private pool: Piscina | null = null
+  private readonly workerData: WorkerData
   private readonly opts: PipelineOptions
   private closed = false
   private collecting = false
@@ -67,27 +68,39 @@ export class Pipeline {
     this.ring = createRing(opts.ringSize, opts.maxQueuedEvents)
     this.producer = new RingProducer(this.ring)
     this.consumer = new RingConsumer(this.ring)
-    const workerData: WorkerData = {
+    this.workerData = {
       xrayradarWorker: true,
       sab: this.ring.sab,
       capacity: this.ring.capacity,
       slotCount: this.ring.slotCount,
       config: opts.worker
     }
-    this.pool = new Piscina({
+    process.on('exit', this.onExit)
+    process.on('beforeExit', this.onBeforeExit)
+  }
+
+  /**
+   * Workers start with the first event, not at init: an SDK that never captures
+   * never pays for threads, and its process exits as fast as one without it.
+   */
+  private startPool (): Piscina {
+    if (this.pool !== null) return this.pool
+    const { Piscina: Pool } = require('piscina') as typeof import('piscina')
+    this.pool = new Pool({
       filename: resolve(__dirname, '../worker/index.js'),
-      minThreads: opts.workers,
-      maxThreads: opts.workers,
+      minThreads: this.opts.workers,
+      maxThreads: this.opts.workers,
       idleTimeout: Infinity,
       // Idle workers must keep running their event loop (sockets, timers, the drain loop).
       atomics: 'disabled',
       concurrentTasksPerWorker: 4,
-      workerData,
+      workerData: this.workerData,
       execArgv: workerExecArgv()
     })
-    process.on('exit', this.onExit)
-    process.on('beforeExit', this.onBeforeExit)
+    return this.pool
   }
+
+  private readonly startSoon = (): void => { if (!this.closed) this.startPool() }
 
   /** Hot path: copy one event into the ring. Never blocks; a full ring is a counted drop. */
   enqueue (parts: readonly Uint8Array[], flags: number): boolean {
@@ -97,6 +110,7 @@ export class Pipeline {
       return false
     }
     count(this.ring.header, 'enqueued')
+    if (this.pool === null) setImmediate(this.startSoon)
     if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
     return true
   }
@@ -121,6 +135,7 @@ export class Pipeline {
     const h = this.ring.header
     const target = Atomics.load(h, ENQ)
     if (this.reached(target)) return true
+    this.startPool()
     this.producer.notifyNow()
     const deadline = Date.now() + Math.max(0, timeoutMs)
     // waitAsync holds nothing open; this timer keeps the process alive while we wait, and no longer.
@@ -146,6 +161,7 @@ export class Pipeline {
     const target = Atomics.load(h, ENQ)
     if (this.reached(target)) return true
     if (this.opts.mainTransport !== null) return false // its sends need the event loop
+    this.startPool() // new Worker() starts its thread at once, even from the exit handler
     this.producer.notifyNow()
     const deadline = Date.now() + timeoutMs
     for (;;) {
@@ -165,7 +181,7 @@ export class Pipeline {
     Atomics.store(this.ring.header, CLOSED, 1)
     process.removeListener('exit', this.onExit)
     process.removeListener('beforeExit', this.onBeforeExit)
-    await this.pool.destroy()
+    await this.pool?.destroy()
     await this.opts.mainTransport?.close?.(timeoutMs)
     return ok
   }
@@ -187,7 +203,7 @@ export class Pipeline {
     const transport = this.opts.mainTransport as Transport
     try {
       while (!this.closed && this.consumer.hasUnclaimed()) {
-        const batch = await this.pool.run({ op: 'collect', max: 64 } satisfies CollectTask) as Collected[]
+        const batch = await this.startPool().run({ op: 'collect', max: 64 } satisfies CollectTask) as Collected[]
         await Promise.all(batch.map(async ({ seq, event }) => {
           try {
             await transport.send(event)
