@@ -10,3 +10,7 @@ export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault
 } from '../index.js'
+
+import cjs from '../index.js'
+/** `import xrayradar from 'xrayradar'` gives the same module object as require('xrayradar'). */
+export default cjs
