@@ -3,9 +3,9 @@ import { workerData } from 'node:worker_threads'
 import { resolveOptions, type Options, type ResolvedOptions } from '../config/options'
 import { Pipeline } from '../pool/pipeline'
 import { isSdkWorker, type SinkKind } from '../pool/worker-config'
-import { REC_FULL, REC_PARTS, DROP_REASONS, type DropReason } from '../ring/layout'
+import { REC_FULL, partsFlags, DROP_REASONS, type DropReason } from '../ring/layout'
 import { WORKER_SINK, type Transport } from '../transports/transport'
-import { assembleEvent, type EventDefaults, type EventPart } from '../event/assemble'
+import { assembleEvent, toCrumbList, type EventDefaults, type EventPart } from '../event/assemble'
 import { SDK_NAME, SDK_VERSION } from '../version'
 import { LEVELS, type Breadcrumb, type CaptureOptions, type Level, type RequestInfo, type Stats, type User } from '../types'
 import { readException } from './error-info'
@@ -222,7 +222,8 @@ export class ErrorTracker {
       extra: null,
       user: null,
       fingerprint: null,
-      contexts: null
+      contexts: null,
+      blobs: null
     }
     if (opts === undefined || opts === null || typeof opts !== 'object') return part
     try {
@@ -245,12 +246,14 @@ export class ErrorTracker {
     const gc = g.crumbBytes()
     const id = i.dataBytes()
     const ic = i.crumbBytes()
-    return p.enqueue([packr.pack(part), gd, gc, id, ic], REC_PARTS) ? part.id : undefined
+    part.blobs = [g.dataId, gd.length, g.crumbId, gc.length, i.dataId, id.length, i.crumbId, ic.length]
+    const head = packr.pack(part)
+    return p.enqueue([head, gd, gc, id, ic], partsFlags(head.length)) ? part.id : undefined
   }
 
   private submitThroughBeforeSend (part: EventPart, g: Scope, i: Scope): string | undefined {
     const p = this.pipeline as Pipeline
-    const event = assembleEvent(part, g.data(), g.breadcrumbs, i.data(), i.breadcrumbs, this.defaults)
+    const event = assembleEvent(part, g.data(), toCrumbList(g.breadcrumbs), i.data(), toCrumbList(i.breadcrumbs), this.defaults)
     let result: unknown
     try {
       result = (this.options.beforeSend as (e: unknown) => unknown)(event)

@@ -26,6 +26,10 @@ export interface ScopeData {
   fingerprint: string[] | null
 }
 
+// Every packed blob gets a process-unique id, so a worker decodes each blob once
+// and reuses the result for every event that carries the same bytes.
+let nextBlobId = 1
+
 const RESERVED_CONTEXTS = new Set(['tags', 'extra', 'server_name', 'release', 'environment'])
 
 /**
@@ -48,6 +52,8 @@ export class Scope {
   private _crumbsShared = false
   private _dataBytes: Uint8Array | null = null
   private _crumbBytes: Uint8Array | null = null
+  private _dataId = 0
+  private _crumbId = 0
 
   clone (): Scope {
     const s = new Scope()
@@ -62,6 +68,8 @@ export class Scope {
     s._crumbsShared = this._crumbsShared = true
     s._dataBytes = this._dataBytes
     s._crumbBytes = this._crumbBytes
+    s._dataId = this._dataId
+    s._crumbId = this._crumbId
     return s
   }
 
@@ -172,8 +180,14 @@ export class Scope {
 
   /** Packed data, encoded once per change. */
   dataBytes (): Uint8Array {
-    return this._dataBytes ?? (this._dataBytes = packCopy(this.data()))
+    if (this._dataBytes !== null) return this._dataBytes
+    this._dataId = nextBlobId++
+    return (this._dataBytes = packCopy(this.data()))
   }
+
+  /** Id of the bytes dataBytes() returned last: equal ids, equal bytes. */
+  get dataId (): number { return this._dataId }
+  get crumbId (): number { return this._crumbId }
 
   /** Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
   crumbBytes (): Uint8Array {
@@ -183,6 +197,7 @@ export class Scope {
       const e = this._crumbs[i] as CrumbEntry
       items[i] = e.bytes ?? (e.bytes = packCopy(e.crumb))
     }
+    this._crumbId = nextBlobId++
     return (this._crumbBytes = packedArray(items))
   }
 }

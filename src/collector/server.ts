@@ -35,6 +35,12 @@ export interface CollectorOptions {
   /** Events kept in memory, the oldest dropped first. Default 100,000. */
   keep?: number
   fault?: Fault | null
+  /**
+   * Also count events posted as Sentry envelopes (POST /api/{id}/envelope/), so
+   * bench/ can run @sentry/node against the same server. They are counted per
+   * project, not validated or stored.
+   */
+  acceptSentryEnvelopes?: boolean
 }
 
 export interface StoreRequest { at: number, project: string, status: number }
@@ -48,6 +54,8 @@ export interface Collector {
   readonly events: WireEvent[]
   /** Every store request with the status it got (bounded like events). */
   readonly requests: StoreRequest[]
+  /** Events stored per project id (Sentry envelopes under "sentry:{id}"). */
+  readonly counts: Record<string, number>
   setFault (fault: Fault | null): void
   /** Resolves true once at least n events are stored, false at the timeout. */
   waitForEvents (n: number, timeoutMs: number): Promise<boolean>
@@ -55,6 +63,16 @@ export interface Collector {
 }
 
 const STORE = /^\/api\/([^/]+)\/store\/?$/
+const ENVELOPE = /^\/api\/([^/]+)\/envelope\/?$/
+
+/** Items of type "event" in a Sentry envelope (newline-delimited JSON headers and payloads). */
+export function countEnvelopeEvents (body: string): number {
+  let n = 0
+  for (const line of body.split('\n')) {
+    if (line.startsWith('{"type":"event"') || /^\{[^{}]*"type":"event"[^{}]*\}$/.test(line)) n++
+  }
+  return n
+}
 
 export function summarize (project: string, e: WireEvent): string {
   const values = e.exception?.values ?? []
@@ -73,6 +91,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   let fault: Fault | null = options.fault ?? null
   let waiters: Array<{ n: number, resolve: (ok: boolean) => void }> = []
   let fileChain: Promise<void> = Promise.resolve()
+  const counts: Record<string, number> = {}
 
   function record (project: string, status: number): void {
     requests.push({ at: Date.now(), project, status })
@@ -86,6 +105,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   }
 
   function stored (project: string, event: WireEvent): void {
+    counts[project] = (counts[project] ?? 0) + 1
     events.push(event)
     if (events.length > keep) events.splice(0, events.length - keep)
     if (log !== null) log(summarize(project, event))
@@ -108,6 +128,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     }
     if (req.url === '/__xrayradar/events') { reply(res, 200, events); return }
     if (req.url === '/__xrayradar/requests') { reply(res, 200, requests); return }
+    if (req.url === '/__xrayradar/counts') { reply(res, 200, counts); return }
     reply(res, 404, { error: 'not found' })
   }
 
@@ -122,6 +143,15 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     }
     const url = req.url ?? '/'
     if (url.startsWith('/__xrayradar/')) return handleControl(req, res, Buffer.concat(chunks).toString('utf8'))
+    const env = options.acceptSentryEnvelopes === true ? ENVELOPE.exec(url.split('?')[0] ?? '') : null
+    if (env !== null && req.method === 'POST') {
+      const project = `sentry:${decodeURIComponent(env[1] as string)}`
+      const n = countEnvelopeEvents(Buffer.concat(chunks).toString('utf8'))
+      counts[project] = (counts[project] ?? 0) + n
+      record(project, 200)
+      reply(res, 200, {})
+      return
+    }
     const m = STORE.exec(url.split('?')[0] ?? '')
     if (m === null || req.method !== 'POST') { reply(res, 404, { error: 'not found: POST /api/{project_id}/store/' }); return }
     const project = decodeURIComponent(m[1] as string)
@@ -174,6 +204,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     dsn: (projectId = '1') => `${url}/${projectId}`,
     events,
     requests,
+    counts,
     setFault (f) { fault = f === null || (f.count !== undefined && f.count <= 0) ? null : { ...f } },
     waitForEvents (n, timeoutMs) {
       if (events.length >= n) return Promise.resolve(true)

@@ -20,6 +20,8 @@ export interface EventPart {
   user: Record<string, unknown> | null
   fingerprint: string[] | null
   contexts: Record<string, unknown> | null
+  /** id and byte length of each scope blob that follows: global data, global crumbs, isolation data, isolation crumbs. */
+  blobs: number[] | null
 }
 
 export interface EventDefaults {
@@ -37,28 +39,67 @@ function isLevel (v: unknown): v is Level {
   return typeof v === 'string' && (LEVELS as readonly string[]).includes(v)
 }
 
+// toISOString() costs ~1 µs; an event carries up to 101 timestamps. Most fall in
+// the same minute, so the "YYYY-MM-DDTHH:MM:" prefix is computed once a minute.
+let minuteStart = -Infinity
+let minutePrefix = ''
+
 export function isoTime (ms: number): string {
-  const d = new Date(ms)
-  return Number.isNaN(d.getTime()) ? new Date().toISOString() : d.toISOString()
+  if (!Number.isFinite(ms)) ms = Date.now()
+  ms = Math.floor(ms)
+  if (ms < minuteStart || ms >= minuteStart + 60000) {
+    const d = new Date(ms)
+    if (Number.isNaN(d.getTime())) return new Date().toISOString()
+    minuteStart = ms - (ms % 60000)
+    minutePrefix = new Date(minuteStart).toISOString().slice(0, 17)
+  }
+  const rest = ms - minuteStart
+  const sec = Math.floor(rest / 1000)
+  const milli = rest % 1000
+  return `${minutePrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`
 }
 
-function wireCrumb (c: StoredCrumb): WireBreadcrumb {
-  return { timestamp: isoTime(c.timestamp), message: c.message, category: c.category, level: c.level, data: c.data, type: c.type }
+/** Breadcrumbs in wire form with their numeric times; built once per scope blob. */
+export interface CrumbList {
+  ts: readonly number[]
+  wire: readonly WireBreadcrumb[]
 }
 
-export function mergeCrumbs (a: readonly StoredCrumb[] | null, b: readonly StoredCrumb[] | null, max: number): WireBreadcrumb[] {
-  let all = [...(a ?? []), ...(b ?? [])]
-  if (a !== null && a.length > 0 && b !== null && b.length > 0) all = all.sort((x, y) => x.timestamp - y.timestamp)
-  if (all.length > max) all = all.slice(all.length - max)
-  return all.map(wireCrumb)
+export function toCrumbList (stored: readonly StoredCrumb[] | null): CrumbList {
+  const list = stored ?? []
+  return {
+    ts: list.map((c) => c.timestamp),
+    wire: list.map((c) => ({ timestamp: isoTime(c.timestamp), message: c.message, category: c.category, level: c.level, data: c.data, type: c.type }))
+  }
+}
+
+/** The newest `max` of both lists, oldest first. The objects are shared: callers copy before changing one. */
+export function mergeCrumbs (a: CrumbList | null, b: CrumbList | null, max: number): WireBreadcrumb[] {
+  const na = a?.wire.length ?? 0
+  const nb = b?.wire.length ?? 0
+  let out: WireBreadcrumb[]
+  if (nb === 0) out = a === null ? [] : a.wire.slice()
+  else if (na === 0) out = (b as CrumbList).wire.slice()
+  else {
+    const x = a as CrumbList
+    const y = b as CrumbList
+    out = []
+    let i = 0
+    let j = 0
+    while (i < na || j < nb) {
+      if (j >= nb || (i < na && (x.ts[i] as number) <= (y.ts[j] as number))) out.push(x.wire[i++] as WireBreadcrumb)
+      else out.push(y.wire[j++] as WireBreadcrumb)
+    }
+  }
+  return out.length > max ? out.slice(out.length - max) : out
 }
 
 export function assembleEvent (
   ev: EventPart,
   global: ScopeData | null,
-  globalCrumbs: readonly StoredCrumb[] | null,
+  globalCrumbs: CrumbList | null,
   isolation: ScopeData | null,
-  isolationCrumbs: readonly StoredCrumb[] | null,
+  isolationCrumbs: CrumbList | null,
   d: EventDefaults
 ): WireEvent {
   const g = global ?? EMPTY_SCOPE

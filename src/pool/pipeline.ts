@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type Piscina from 'piscina'
-import { createRing, count, readStat, DONE, ENQ, CLOSED, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
+import { createRing, count, readStat, DONE, ENQ, CLOSED, WAITERS, WAKE_AT, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
 import { RingProducer, TOO_LARGE } from '../ring/producer'
 import { RingConsumer } from '../ring/consumer'
 import type { Transport } from '../transports/transport'
@@ -127,6 +127,14 @@ export class Pipeline {
     return ((Atomics.load(this.ring.header, DONE) - target) | 0) >= 0
   }
 
+  /** Announces a parked flush and the watermark it needs; workers notify only then. */
+  private park (target: number): void {
+    const h = this.ring.header
+    if (Atomics.add(h, WAITERS, 1) === 0 || ((target - Atomics.load(h, WAKE_AT)) | 0) < 0) Atomics.store(h, WAKE_AT, target)
+  }
+
+  private unpark (): void { Atomics.sub(this.ring.header, WAITERS, 1) }
+
   /**
    * True once every event enqueued before the call is settled (delivered or
    * dropped and counted); false at the timeout. Holds the process open no longer.
@@ -145,10 +153,15 @@ export class Pipeline {
         if (this.reached(target)) return true
         const left = deadline - Date.now()
         if (left <= 0) return false
-        const seen = Atomics.load(h, DONE)
-        if (this.reached(target)) return true
-        const res = Atomics.waitAsync(h, DONE, seen, Math.min(left, 200))
-        if (res.async) await res.value
+        this.park(target)
+        try {
+          const seen = Atomics.load(h, DONE)
+          if (this.reached(target)) return true
+          const res = Atomics.waitAsync(h, DONE, seen, Math.min(left, 200))
+          if (res.async) await res.value
+        } finally {
+          this.unpark()
+        }
       }
     } finally {
       clearTimeout(keepAlive)
@@ -168,9 +181,14 @@ export class Pipeline {
       if (this.reached(target)) return true
       const left = deadline - Date.now()
       if (left <= 0) return false
-      const seen = Atomics.load(h, DONE)
-      if (this.reached(target)) return true
-      Atomics.wait(h, DONE, seen, Math.min(left, 50))
+      this.park(target)
+      try {
+        const seen = Atomics.load(h, DONE)
+        if (this.reached(target)) return true
+        Atomics.wait(h, DONE, seen, Math.min(left, 50))
+      } finally {
+        this.unpark()
+      }
     }
   }
 

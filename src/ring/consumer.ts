@@ -1,5 +1,5 @@
 import {
-  type RingViews, WRITE, CLAIM, DONE, ENQ, REC_HEADER, STATE_PAD, STATE_FREE, STATS, STAT, type DropReason
+  type RingViews, WRITE, CLAIM, DONE, ENQ, WAITERS, WAKE_AT, REC_HEADER, STATE_PAD, STATE_FREE, STATS, STAT, type DropReason
 } from './layout'
 
 export interface ClaimedRecord {
@@ -67,6 +67,9 @@ export class RingConsumer {
       if (Atomics.load(slots, d & mask) !== ((d + 1) | 0)) break
       if (Atomics.compareExchange(header, DONE, d, (d + 1) | 0) === d) moved = true
     }
-    if (moved) Atomics.notify(header, DONE)
+    // Wake a parked flush only when it can return: one notify per flush, not per event.
+    if (moved && Atomics.load(header, WAITERS) > 0 && ((Atomics.load(header, DONE) - Atomics.load(header, WAKE_AT)) | 0) >= 0) {
+      Atomics.notify(header, DONE)
+    }
   }
 }

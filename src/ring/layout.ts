@@ -13,6 +13,8 @@ export const DONE = 4 * LINE // in-order settled watermark: every seq < DONE is 
 export const SLEEPERS = 5 * LINE // consumers parked in waitAsync
 export const CLOSED = 6 * LINE // 1 once close() began: consumers finish and stop
 export const FLAGS = 7 * LINE // one-shot diagnostics already printed (bit set)
+export const WAITERS = 7 * LINE + 1 // flushes parked on DONE
+export const WAKE_AT = 7 * LINE + 2 // lowest DONE a parked flush waits for
 export const STATS = 8 * LINE // counters, see STAT below
 
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
@@ -43,9 +45,14 @@ export const STATE_READY = 1
 export const STATE_PAD = 2
 export const STATE_FREE = 3
 
-/** Record flags: how the worker should read the payload. */
-export const REC_PARTS = 0 // msgpack sequence: event, global data, global crumbs, isolation data, isolation crumbs
-export const REC_FULL = 1 // one msgpack value: an event already merged (beforeSend ran)
+/**
+ * Record flags: how the worker should read the payload.
+ * REC_FULL: one msgpack value, an event already merged (beforeSend ran).
+ * Otherwise (low bit 0): flags >>> 1 is the byte length of the packed event part,
+ * followed by the four scope blobs whose ids and lengths the part lists.
+ */
+export const REC_FULL = 1
+export function partsFlags (eventPartLength: number): number { return eventPartLength << 1 }
 
 export interface RingViews {
   sab: SharedArrayBuffer

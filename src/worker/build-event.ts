@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { Unpackr } from 'msgpackr'
+import { LRUCache } from 'lru-cache'
 import { REC_FULL } from '../ring/layout'
-import { assembleEvent, isoTime, type EventDefaults, type EventPart } from '../event/assemble'
+import { assembleEvent, isoTime, toCrumbList, type CrumbList, type EventDefaults, type EventPart } from '../event/assemble'
 import type { ScopeData, StoredCrumb } from '../capture/scope'
 import type { Level, WireEvent, WireException, WireFrame } from '../types'
 import { LEVELS } from '../types'
@@ -11,22 +12,56 @@ import { installedModules } from './modules'
 
 const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
 
+// Scope blobs repeat from event to event (same id, same bytes): decode each once.
+// Decoded values are shared between events and never changed in place.
+const blobs = new LRUCache<number, ScopeData | CrumbList>({ max: 1024 })
+
+function blob<T extends ScopeData | CrumbList> (payload: Uint8Array, id: number, start: number, len: number, crumbs: boolean): T | null {
+  if (len === 0) return null
+  const hit = id > 0 ? blobs.get(id) : undefined
+  if (hit !== undefined) return hit as T
+  const raw = unpackr.unpack(payload.subarray(start, start + len)) as ScopeData | StoredCrumb[]
+  const value = crumbs ? toCrumbList(raw as StoredCrumb[]) : raw as ScopeData
+  if (id > 0) blobs.set(id, value)
+  return value as T
+}
+
 /** Record bytes → wire event without frames (what assembleEvent gives, or beforeSend's result). */
 export function decodeRecord (payload: Uint8Array, flags: number, d: EventDefaults): WireEvent {
   if (flags === REC_FULL) return coerceEvent(unpackr.unpack(payload), d)
-  const [ev, gData, gCrumbs, iData, iCrumbs] = unpackr.unpackMultiple(payload) as [EventPart, ScopeData, StoredCrumb[], ScopeData, StoredCrumb[]]
-  return assembleEvent(ev, gData, gCrumbs, iData, iCrumbs, d)
+  const headLen = flags >>> 1
+  const ev = unpackr.unpack(payload.subarray(0, headLen)) as EventPart
+  const b = ev.blobs ?? [0, 0, 0, 0, 0, 0, 0, 0]
+  let at = headLen
+  const parts: Array<ScopeData | CrumbList | null> = []
+  for (let k = 0; k < 4; k++) {
+    const id = b[2 * k] as number
+    const len = b[2 * k + 1] as number
+    parts.push(blob(payload, id, at, len, k % 2 === 1))
+    at += len
+  }
+  return assembleEvent(ev, parts[0] as ScopeData | null, parts[1] as CrumbList | null, parts[2] as ScopeData | null, parts[3] as CrumbList | null, d)
+}
+
+// The frames part of a stack string repeats for every error thrown at the same
+// place: parse it and read its context lines once. Shared, never changed in place.
+const framesByStack = new LRUCache<string, WireFrame[]>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (_v, k) => k.length + 1 })
+
+function framesFor (stack: string | null, cwd: string): WireFrame[] {
+  if (stack === null || stack === '') return []
+  const hit = framesByStack.get(stack)
+  if (hit !== undefined) return hit
+  const frames = parseStack(stack, cwd)
+  addContextLines(frames)
+  framesByStack.set(stack, frames)
+  return frames
 }
 
 /** Frames with context lines, the default fingerprint and modules. */
 export function enrichEvent (event: WireEvent, cwd: string): WireEvent {
   let topInApp: WireFrame | undefined
   for (const value of event.exception?.values ?? []) {
-    if (value.stacktrace === null || value.stacktrace === undefined) {
-      const frames = parseStack(value.stack ?? null, cwd)
-      addContextLines(frames)
-      value.stacktrace = { frames }
-    }
+    if (value.stacktrace === null || value.stacktrace === undefined) value.stacktrace = { frames: framesFor(value.stack ?? null, cwd) }
     delete value.stack
   }
   const values = event.exception?.values

@@ -1,4 +1,7 @@
-import type { WireEvent } from '../types'
+import type { WireBreadcrumb, WireEvent } from '../types'
+
+// Keyed by the shared crumb object; one worker has one set of scrub options.
+const scrubbedCrumbs = new WeakMap<WireBreadcrumb, WireBreadcrumb>()
 
 // Privacy-first defaults of the wire contract, plus secrets by key name everywhere
 // user data can hold them. Runs in the worker, after beforeSend, so nothing a
@@ -74,9 +77,19 @@ export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
     event.message = scrubData(event.message, token) as string
     for (const v of event.exception?.values ?? []) v.value = scrubData(v.value, token) as string
   }
-  for (const crumb of event.breadcrumbs) {
-    crumb.data = scrubData(crumb.data, token) as Record<string, unknown> | null
-    if (token !== null) crumb.message = scrubData(crumb.message, token) as string | null
-  }
+  // Breadcrumb objects are shared between events (decoded once per scope blob):
+  // each is scrubbed once into a copy, and that copy is shared in turn.
+  event.breadcrumbs = event.breadcrumbs.map((crumb) => {
+    let clean = scrubbedCrumbs.get(crumb)
+    if (clean === undefined) {
+      clean = {
+        ...crumb,
+        data: scrubData(crumb.data, token) as Record<string, unknown> | null,
+        message: token === null ? crumb.message : scrubData(crumb.message, token) as string | null
+      }
+      scrubbedCrumbs.set(crumb, clean)
+    }
+    return clean
+  })
   return event
 }

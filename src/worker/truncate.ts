@@ -1,10 +1,20 @@
-import type { WireEvent } from '../types'
+import type { WireEvent, WireFrame } from '../types'
+import { encodeEvent } from './encode'
 
 // Makes an event fit maxPayloadSize, in the order the Python SDK does (message to
 // 1000 characters, 50 frames a stack, 100 breadcrumbs), then by dropping what
 // helps least. Returns the JSON body, or null when even the bare event is too large.
 
-const enc = (e: WireEvent): string => JSON.stringify(e)
+// Frames and breadcrumbs can be shared with other events (cached in the worker):
+// every step replaces them with changed copies instead of editing them.
+
+const enc = encodeEvent
+
+function mapFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void {
+  for (const v of e.exception?.values ?? []) {
+    if (v.stacktrace !== null) v.stacktrace = { frames: v.stacktrace.frames.map(f) }
+  }
+}
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
 export function fitPayload (event: WireEvent, max: number): string | null {
@@ -16,24 +26,20 @@ export function fitPayload (event: WireEvent, max: number): string | null {
       for (const v of e.exception?.values ?? []) {
         if (v.value.length > 1000) v.value = v.value.slice(0, 1000)
         // Keep the frames nearest the throw: they say where it failed.
-        if (v.stacktrace !== null && v.stacktrace.frames.length > 50) v.stacktrace.frames = v.stacktrace.frames.slice(-50)
+        if (v.stacktrace !== null && v.stacktrace.frames.length > 50) v.stacktrace = { frames: v.stacktrace.frames.slice(-50) }
       }
       if (e.breadcrumbs.length > 100) e.breadcrumbs = e.breadcrumbs.slice(-100)
     },
-    (e) => {
-      for (const v of e.exception?.values ?? []) {
-        for (const f of v.stacktrace?.frames ?? []) { delete f.pre_context; delete f.post_context }
-      }
-    },
+    (e) => mapFrames(e, ({ pre_context: _pre, post_context: _post, ...rest }) => rest),
     (e) => { e.breadcrumbs = e.breadcrumbs.slice(-10); e.modules = {} },
     (e) => {
       const extra: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(e.contexts.extra)) extra[k] = typeof v === 'string' ? v.slice(0, 256) : typeof v === 'object' && v !== null ? '[Removed: event too large]' : v
       e.contexts.extra = extra
       if (e.contexts.request !== null) e.contexts.request = { ...e.contexts.request, data: '[Removed: event too large]' }
-      for (const b of e.breadcrumbs) b.data = null
+      e.breadcrumbs = e.breadcrumbs.map((b) => ({ ...b, data: null }))
     },
-    (e) => { e.breadcrumbs = []; for (const v of e.exception?.values ?? []) for (const f of v.stacktrace?.frames ?? []) delete f.context_line }
+    (e) => { e.breadcrumbs = []; mapFrames(e, ({ context_line: _line, ...rest }) => rest) }
   ]
   for (const step of steps) {
     step(event)
