@@ -1,6 +1,11 @@
 // Subjects measured side by side, behind one small interface. Each runs in its own
 // fresh process; `delivered` is read from the collector, never from the subject.
-import { Packr } from 'msgpackr'
+
+/** DSNs for one run: each run gets its own project so the collector's counts are per run. */
+export function dsnsFor (collectorUrl, runId) {
+  const u = new URL(collectorUrl)
+  return { dsn: `${collectorUrl}/${runId}`, sentryDsn: `http://benchkey@${u.host}/${runId}`, oursKey: runId, sentryKey: `sentry:${runId}` }
+}
 
 export async function loadSubject (name, { dsn, sentryDsn, options = {} }) {
   if (name === 'ours') {
@@ -33,6 +38,7 @@ export async function loadSubject (name, { dsn, sentryDsn, options = {} }) {
   if (name === 'naive') {
     // The floor the core issue names: pack everything per event and copy it into a
     // SharedArrayBuffer. No workers, no delivery: main-thread cost only.
+    const { Packr } = await import('msgpackr')
     const packr = new Packr({ useRecords: false })
     const ring = new Uint8Array(new SharedArrayBuffer(8 * 1024 * 1024))
     let off = 0

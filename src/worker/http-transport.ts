@@ -63,18 +63,45 @@ export class HttpTransport {
   /** ms until sending resumes after a 429, 0 when not limited. */
   rateLimitedFor (): number { return Math.max(0, this.disabledUntil - Date.now()) }
 
-  async send (body: string): Promise<SendOutcome> {
-    if (this.rateLimitedFor() > 0) return 'rate_limited'
-    const { default: pRetry } = await loadPRetry()
+  /** Events one limiter job may carry: it may not outweigh the concurrency or the per-second budget. */
+  get batchLimit (): number {
+    const perSecond = this.cfg.maxEventsPerSecond
+    return Math.max(1, Math.min(64, Math.floor(this.cfg.maxInFlight / 2), perSecond > 0 ? perSecond : Infinity))
+  }
+
+  /**
+   * Sends a batch: one bottleneck job per batch, weighted by its size, so the
+   * limiter's per-job overhead (milliseconds) is paid per batch, while in-flight
+   * and per-second caps still count events. onResult is called exactly once per body.
+   */
+  async sendBatch (bodies: string[], onResult: (index: number, outcome: SendOutcome) => void): Promise<void> {
+    const done = new Array<boolean>(bodies.length).fill(false)
+    const finish = (i: number, outcome: SendOutcome): void => {
+      if (done[i] === true) return
+      done[i] = true
+      onResult(i, outcome)
+    }
     try {
-      return await this.limiter.schedule(() => pRetry(() => this.attempt(body), {
+      if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, 'rate_limited'))
+      const { default: pRetry } = await loadPRetry()
+      await this.limiter.schedule({ weight: bodies.length }, () => Promise.all(bodies.map(async (body, i) => finish(i, await this.sendOne(pRetry, body)))))
+    } catch {
+      // the limiter was stopped (close): whatever did not finish is counted below
+    } finally {
+      for (let i = 0; i < bodies.length; i++) finish(i, 'network_error')
+    }
+  }
+
+  private async sendOne (pRetry: PRetry['default'], body: string): Promise<SendOutcome> {
+    try {
+      return await pRetry(() => this.attempt(body), {
         retries: this.cfg.maxAttempts - 1,
         factor: 2,
         minTimeout: 100,
         maxTimeout: 5000,
         randomize: true,
         shouldRetry: ({ error }) => error instanceof RetryableError || !(error instanceof TransportError)
-      }))
+      })
     } catch (err) {
       if (this.cfg.debug) diagnoseOnce('network', `[xrayradar] could not reach ${this.cfg.origin} after ${this.cfg.maxAttempts} attempts (${(err as Error).message}); events are counted as dropped: network_error.`)
       return 'network_error'

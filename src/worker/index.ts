@@ -49,29 +49,41 @@ export function processRecord (rec: ClaimedRecord): Processed {
   }
 }
 
-async function deliver (rec: ClaimedRecord): Promise<void> {
-  let outcome: SendOutcome = 'internal_error'
-  try {
-    const done = processRecord(rec)
-    if ('drop' in done) outcome = done.drop
-    else if (http !== null) outcome = await http.send(done.body)
-    else {
-      if (cfg.sink === 'debug') process.stdout.write(formatDebug(done.event))
-      outcome = 'delivered'
-    }
-  } finally {
-    consumer.settle(rec.seq, outcome)
+const LINGER_MS = 10
+let inFlight = 0 // claimed and not yet settled, in this worker
+let wakeOnCapacity: (() => void) | null = null
+
+// Claiming resumes only when a whole batch fits again: freeing slots one by one
+// would turn batches into single events, each paying the limiter's per-job cost.
+const cap = cfg.maxInFlight * 2 // sending plus waiting in the limiter: the worker's memory bound
+const batchMax = http?.batchLimit ?? 64
+
+function settle (seq: number, outcome: SendOutcome): void {
+  consumer.settle(seq, outcome)
+  inFlight--
+  if (wakeOnCapacity !== null && cap - inFlight >= batchMax) {
+    const wake = wakeOnCapacity
+    wakeOnCapacity = null
+    wake()
   }
 }
 
-let inFlight = 0
-let wakeOnCapacity: (() => void) | null = null
-
-function released (): void {
-  inFlight--
-  const wake = wakeOnCapacity
-  wakeOnCapacity = null
-  if (wake !== null) wake()
+/** Builds each event, then sends the batch as one limiter job weighted by its size. */
+async function deliverBatch (recs: ClaimedRecord[]): Promise<void> {
+  const bodies: string[] = []
+  const seqs: number[] = []
+  for (const rec of recs) {
+    const done = processRecord(rec)
+    if ('drop' in done) settle(rec.seq, done.drop)
+    else if (http === null) {
+      if (cfg.sink === 'debug') process.stdout.write(formatDebug(done.event))
+      settle(rec.seq, 'delivered')
+    } else {
+      bodies.push(done.body)
+      seqs.push(rec.seq)
+    }
+  }
+  if (http !== null && bodies.length > 0) await http.sendBatch(bodies, (i, outcome) => settle(seqs[i] as number, outcome))
 }
 
 async function sleepUntilWork (): Promise<void> {
@@ -91,16 +103,25 @@ async function drainLoop (): Promise<void> {
   // waitAsync keeps nothing alive; piscina unrefs this thread, so this keeps the
   // worker, never the process.
   setInterval(() => {}, 1 << 30)
-  const cap = cfg.maxInFlight * 2 // sending plus waiting in the limiter: the worker's memory bound
   for (;;) {
-    while (inFlight < cap) {
-      const rec = consumer.claim()
-      if (rec === null) break
-      inFlight++
-      deliver(rec).catch(() => {}).finally(released)
+    const room = Math.min(cap - inFlight, batchMax)
+    if (room >= batchMax || (room > 0 && inFlight === 0)) {
+      const batch: ClaimedRecord[] = []
+      for (let rec = consumer.claim(); rec !== null; rec = batch.length < room ? consumer.claim() : null) batch.push(rec)
+      if (batch.length > 0) {
+        inFlight += batch.length
+        // deliverBatch settles every record it was given, whatever happens.
+        void deliverBatch(batch)
+        continue
+      }
     }
-    if (inFlight >= cap) await new Promise<void>((resolve) => { wakeOnCapacity = resolve })
-    else await sleepUntilWork()
+    if (cap - inFlight < batchMax) await new Promise<void>((resolve) => { wakeOnCapacity = resolve })
+    else {
+      await sleepUntilWork()
+      // Woken from idle: let a few more events arrive so a trickle still travels in
+      // batches (each limiter job costs far more than an event's share of one).
+      await new Promise((resolve) => setTimeout(resolve, LINGER_MS))
+    }
   }
 }
 
