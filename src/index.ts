@@ -2,7 +2,7 @@
 export { ErrorTracker } from './capture/client'
 export {
   init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
-  setContext, setRequest, clearBreadcrumbs, flush, close, stats
+  setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats
 } from './capture/global'
 export { Scope } from './capture/scope'
 export { getGlobalScope, getIsolationScope, runWithIsolationScope, withScope } from './capture/hub'

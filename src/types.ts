@@ -122,5 +122,6 @@ export interface Stats {
     too_large: number
     disabled: number
     internal_error: number
+    worker_crashed: number
   }
 }

@@ -13,6 +13,8 @@ import { normalize, tagValue, truncateString, describeThrown } from './normalize
 import { packr, packCopy } from './packer'
 import { getGlobalScope, getIsolationScope } from './hub'
 import { normalizeUser, toStoredCrumb, type Scope } from './scope'
+import { installUnhandledHooks } from '../lifecycle/unhandled'
+import { installSignalHooks } from '../lifecycle/signals'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -68,6 +70,7 @@ export class ErrorTracker {
   private closed = false
   private readonly local: Stats = { captured: 0, delivered: 0, pending: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'] }
   private readonly defaults: EventDefaults
+  private readonly uninstall: Array<() => void> = []
 
   constructor (options: Options = {}) {
     this.options = resolveOptions(options)
@@ -81,6 +84,7 @@ export class ErrorTracker {
         maxQueuedEvents: o.maxQueuedEvents,
         workers: o.workers,
         shutdownTimeout: o.shutdownTimeout,
+        debug: o.debug,
         mainTransport: sink === 'main' ? o.transport as Transport : null,
         worker: {
           sink,
@@ -105,6 +109,10 @@ export class ErrorTracker {
         }
       })
     }
+    if (this.pipeline !== null) {
+      if (o.captureUnhandled) this.uninstall.push(installUnhandledHooks(this, o.unhandledRejections))
+      if (o.handleSignals.length > 0) this.uninstall.push(installSignalHooks(this, o.handleSignals, o.shutdownTimeout))
+    }
     if (o.debug) {
       process.stderr.write(`[xrayradar] ${this.pipeline === null ? 'disabled: no dsn and no transport (set XRAYRADAR_DSN or the dsn option)' : `sending to ${o.dsn?.redacted ?? `a ${sink} transport`}`}, environment ${o.environment}\n`)
     }
@@ -128,6 +136,11 @@ export class ErrorTracker {
       this.drop('internal_error')
       return undefined
     }
+  }
+
+  /** @internal — for the process hooks: marked unhandled, with the mechanism that caught it. */
+  captureUnhandled (error: unknown, opts: CaptureOptions, mechanism: string): void {
+    this.captureExceptionBelow(error, { ...opts, contexts: { mechanism: { type: mechanism, handled: false } } }, this.captureUnhandled)
   }
 
   /** Records a message event (level "error" unless opts.level says otherwise, as in the Python SDK). */
@@ -177,7 +190,17 @@ export class ErrorTracker {
   async close (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
     if (this.closed) return true
     this.closed = true
+    for (const undo of this.uninstall.splice(0)) undo()
     return this.pipeline === null ? true : await this.pipeline.close(timeoutMs)
+  }
+
+  /**
+   * Blocks the calling thread until everything captured so far is settled, or the
+   * timeout: for shutdown code that cannot await (the 'exit' event, a signal handler
+   * that must return). Not for request paths: it stops the event loop while it waits.
+   */
+  flushSync (timeoutMs = this.options.shutdownTimeout): boolean {
+    return this.pipeline === null ? true : this.pipeline.flushSync(timeoutMs)
   }
 
   get isClosed (): boolean { return this.closed }

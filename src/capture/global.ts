@@ -49,6 +49,11 @@ export async function flush (timeoutMs?: number): Promise<boolean> {
   return current === null ? true : await current.flush(timeoutMs)
 }
 
+/** Blocking flush for shutdown code that cannot await; see ErrorTracker.flushSync. */
+export function flushSync (timeoutMs?: number): boolean {
+  return current === null ? true : current.flushSync(timeoutMs)
+}
+
 export async function close (timeoutMs?: number): Promise<boolean> {
   const c = current
   current = null

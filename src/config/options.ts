@@ -39,6 +39,12 @@ export interface Options {
   maxAttempts?: number
   /** ms the process may wait at exit for events still in flight. */
   shutdownTimeout?: number
+  /** Capture uncaught exceptions (level fatal, handled: false) without changing Node's behaviour. Default true. */
+  captureUnhandled?: boolean
+  /** Unhandled rejections: 'crash' keeps Node's default (capture, print, exit 1), 'warn' captures and keeps running, 'none' ignores them. */
+  unhandledRejections?: 'crash' | 'warn' | 'none'
+  /** Drain on these signals, then let the signal end the process as it would have. true: SIGTERM and SIGINT. Default off. */
+  handleSignals?: boolean | NodeJS.Signals[]
 }
 
 export interface ResolvedOptions {
@@ -64,12 +70,16 @@ export interface ResolvedOptions {
   maxEventsPerSecond: number
   maxAttempts: number
   shutdownTimeout: number
+  captureUnhandled: boolean
+  unhandledRejections: 'crash' | 'warn' | 'none'
+  handleSignals: NodeJS.Signals[]
 }
 
 export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
   'dsn', 'authToken', 'debug', 'environment', 'release', 'serverName', 'sampleRate', 'maxBreadcrumbs',
   'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
-  'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout'
+  'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout',
+  'captureUnhandled', 'unhandledRejections', 'handleSignals'
 ]
 
 /** Environment variable → option, and how to read it. */
@@ -159,6 +169,21 @@ function describe (v: unknown): string {
   return typeof v
 }
 
+function signals (opts: Options): NodeJS.Signals[] {
+  const v = opts.handleSignals
+  if (v === undefined || v === null || v === false) return []
+  if (v === true) return ['SIGTERM', 'SIGINT']
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string' && /^SIG[A-Z0-9]+$/.test(s) && s !== 'SIGKILL' && s !== 'SIGSTOP')) return [...new Set(v)]
+  throw new ConfigurationError(`handleSignals must be true, false or a list of signal names such as ["SIGTERM", "SIGINT"] (not SIGKILL or SIGSTOP); got ${describe(v)}.`)
+}
+
+function rejectionMode (opts: Options): 'crash' | 'warn' | 'none' {
+  const v = opts.unhandledRejections
+  if (v === undefined || v === null) return 'crash'
+  if (v === 'crash' || v === 'warn' || v === 'none') return v
+  throw new ConfigurationError(`unhandledRejections must be "crash" (Node's default: capture, print, exit 1), "warn" (capture and keep running) or "none"; got ${describe(v)}.`)
+}
+
 /** Validates and fills defaults. Throws ConfigurationError naming the fix. */
 export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   if (given === null || typeof given !== 'object') {
@@ -202,7 +227,10 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     maxInFlight: num(opts, 'maxInFlight', 32, workers, 1024, true),
     maxEventsPerSecond: num(opts, 'maxEventsPerSecond', 10000, 0, 1e7, true),
     maxAttempts: num(opts, 'maxAttempts', 4, 1, 20, true),
-    shutdownTimeout: num(opts, 'shutdownTimeout', 2000, 0, 600000, true, ' ms')
+    shutdownTimeout: num(opts, 'shutdownTimeout', 2000, 0, 600000, true, ' ms'),
+    captureUnhandled: bool(opts, 'captureUnhandled', true),
+    unhandledRejections: rejectionMode(opts),
+    handleSignals: signals(opts)
   }
 }
 

@@ -2,7 +2,7 @@
 // code in one process share one client and one scope.
 export {
   ErrorTracker, init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
-  setContext, setRequest, clearBreadcrumbs, flush, close, stats, Scope, getGlobalScope, getIsolationScope,
+  setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats, Scope, getGlobalScope, getIsolationScope,
   runWithIsolationScope, withScope, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, RateLimitedError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION
 } from '../index.js'

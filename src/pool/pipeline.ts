@@ -16,6 +16,7 @@ export interface PipelineOptions {
   maxQueuedEvents: number
   workers: number
   shutdownTimeout: number
+  debug: boolean
   worker: WorkerConfig
   /** Set for custom transports: events come back to the main thread to be sent. */
   mainTransport: Transport | null
@@ -97,7 +98,25 @@ export class Pipeline {
       workerData: this.workerData,
       execArgv: workerExecArgv()
     })
-    return this.pool
+    // A worker that dies must never take the host with it: piscina reports it as an
+    // 'error' event, which would throw without a listener. It starts a replacement;
+    // what the dead one had claimed is counted, what it had not stays in the ring.
+    this.pool.on('error', (err: Error) => this.diagnose(`a delivery worker failed (${err.message}); a new one takes over.`))
+    // A dead Worker reports threadId -1, so remember the ids while they are alive.
+    const pool = this.pool
+    const known = new Set<number>(pool.threads.map((w) => w.threadId))
+    pool.on('workerCreate', (worker: { id: number }) => { known.add(worker.id) })
+    pool.on('workerDestroy', () => {
+      if (this.closed) return
+      const alive = new Set(pool.threads.map((w) => w.threadId))
+      for (const id of known) {
+        if (alive.has(id)) continue
+        known.delete(id)
+        const lost = this.consumer.settleOrphans(id)
+        if (lost > 0) this.diagnose(`a delivery worker exited holding ${lost} event(s); they are counted as dropped: worker_crashed.`)
+      }
+    })
+    return pool
   }
 
   private readonly startSoon = (): void => { if (!this.closed) this.startPool() }
@@ -116,6 +135,10 @@ export class Pipeline {
   }
 
   drop (reason: DropReason): void { count(this.ring.header, reason) }
+
+  private diagnose (message: string): void {
+    if (this.opts.debug) process.stderr.write(`[xrayradar] ${message}\n`)
+  }
   countCaptured (): void { count(this.ring.header, 'captured') }
 
   pending (): number {

@@ -15,10 +15,13 @@ export interface ClaimedRecord {
 export class RingConsumer {
   private readonly r: RingViews
   private readonly mask: number
+  private readonly ownerId: number
 
-  constructor (ring: RingViews) {
+  /** ownerId: this consumer's thread id, recorded per claimed seq so a dead consumer's events can be accounted for. */
+  constructor (ring: RingViews, ownerId = 0) {
     this.r = ring
     this.mask = ring.capacity - 1
+    this.ownerId = ownerId
   }
 
   claim (): ClaimedRecord | null {
@@ -36,6 +39,9 @@ export class RingConsumer {
         continue
       }
       const seq = words[wi + 1] as number
+      const slot = seq & (this.r.slotCount - 1)
+      Atomics.store(this.r.owners, slot, this.ownerId)
+      Atomics.store(this.r.ownedSeqs, slot, seq)
       const len = words[wi + 2] as number
       const flags = words[wi + 3] as number
       const start = (c & this.mask) + REC_HEADER
@@ -43,6 +49,25 @@ export class RingConsumer {
       Atomics.store(words, wi, (alen << 2) | STATE_FREE)
       return { seq, flags, payload }
     }
+  }
+
+  /**
+   * Settles, as worker_crashed, every unsettled event that the given (dead) consumer
+   * had claimed: they were in its memory and are gone. Returns how many.
+   */
+  settleOrphans (deadOwner: number): number {
+    const { header, slots, owners, ownedSeqs } = this.r
+    const mask = this.r.slotCount - 1
+    const end = Atomics.load(header, ENQ)
+    let n = 0
+    for (let seq = Atomics.load(header, DONE); seq !== end; seq = (seq + 1) | 0) {
+      const slot = seq & mask
+      if (Atomics.load(slots, slot) === ((seq + 1) | 0)) continue
+      if (Atomics.load(ownedSeqs, slot) !== seq || Atomics.load(owners, slot) !== deadOwner) continue
+      this.settle(seq, 'worker_crashed')
+      n++
+    }
+    return n
   }
 
   /** Records published and not yet claimed by anyone. */

@@ -30,10 +30,11 @@ export const STAT = {
   rejected: 8,
   too_large: 9,
   disabled: 10,
-  internal_error: 11
+  internal_error: 11,
+  worker_crashed: 12
 } as const
 export type StatName = keyof typeof STAT
-export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error'] as const
+export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed'] as const
 export type DropReason = typeof DROP_REASONS[number]
 
 export const HEADER_INTS = STATS + LINE * 2
@@ -58,6 +59,8 @@ export interface RingViews {
   sab: SharedArrayBuffer
   header: Int32Array
   slots: Int32Array // settle stamps, indexed by seq & (slotCount - 1)
+  owners: Int32Array // thread id of the consumer that claimed the seq …
+  ownedSeqs: Int32Array // … and that seq, so a stale entry from an earlier lap is not mistaken for it
   data: Uint8Array
   words: Int32Array // same bytes as data, for record headers
   capacity: number
@@ -76,16 +79,18 @@ function pow2AtLeast (n: number): number {
 export function createRing (capacityBytes: number, slotCount: number): RingViews {
   const capacity = pow2AtLeast(Math.max(4096, capacityBytes))
   const slots = pow2AtLeast(Math.max(64, slotCount))
-  const sab = new SharedArrayBuffer(HEADER_BYTES + slots * 4 + capacity)
+  const sab = new SharedArrayBuffer(HEADER_BYTES + slots * 12 + capacity)
   return viewRing(sab, capacity, slots)
 }
 
 export function viewRing (sab: SharedArrayBuffer, capacity: number, slotCount: number): RingViews {
-  const dataOffset = HEADER_BYTES + slotCount * 4
+  const dataOffset = HEADER_BYTES + slotCount * 12
   return {
     sab,
     header: new Int32Array(sab, 0, HEADER_INTS),
     slots: new Int32Array(sab, HEADER_BYTES, slotCount),
+    owners: new Int32Array(sab, HEADER_BYTES + slotCount * 4, slotCount),
+    ownedSeqs: new Int32Array(sab, HEADER_BYTES + slotCount * 8, slotCount),
     data: new Uint8Array(sab, dataOffset, capacity),
     words: new Int32Array(sab, dataOffset, capacity / 4),
     capacity,

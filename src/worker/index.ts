@@ -1,4 +1,4 @@
-import { workerData } from 'node:worker_threads'
+import { workerData, threadId } from 'node:worker_threads'
 import { viewRing, WRITE, CLAIM, SLEEPERS, type DropReason } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
 import type { WorkerData } from '../pool/worker-config'
@@ -22,7 +22,7 @@ const data = workerData as WorkerData
 const cfg = data.config
 const ring = viewRing(data.sab, data.capacity, data.slotCount)
 const { header } = ring
-const consumer = new RingConsumer(ring)
+const consumer = new RingConsumer(ring, threadId)
 setDiagnosticsHeader(header)
 
 const defaults: EventDefaults = {

@@ -1,0 +1,28 @@
+// Opt-in SIGTERM / SIGINT handling. Without a handler Node dies on these signals
+// without an 'exit' event, and whatever is in flight is lost. With one, the SDK
+// drains (bounded by shutdownTimeout) and then, if nobody else listens for the
+// signal, removes itself and raises the signal again: the process ends exactly as
+// it would have, only later by at most the timeout.
+
+export interface Drainable {
+  flush (timeoutMs: number): Promise<boolean>
+}
+
+export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
+
+export function installSignalHooks (target: Drainable, signals: readonly NodeJS.Signals[], timeoutMs: number): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>()
+  for (const signal of signals) {
+    const handler = (): void => {
+      void target.flush(timeoutMs).finally(() => {
+        if (process.listenerCount(signal) === 1) {
+          process.removeListener(signal, handler)
+          process.kill(process.pid, signal)
+        }
+      })
+    }
+    handlers.set(signal, handler)
+    process.on(signal, handler)
+  }
+  return () => { for (const [signal, handler] of handlers) process.removeListener(signal, handler) }
+}

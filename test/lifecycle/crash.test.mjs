@@ -1,0 +1,81 @@
+// Uncaught exceptions, unhandled rejections and SIGTERM, each in a child process.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { startCollector } from 'xrayradar'
+import { runFixture, fixture } from '../helpers.mjs'
+
+const collector = await startCollector()
+t.teardown(() => collector.close())
+let project = 100
+const env = (mode, extra = {}) => ({ env: { XRAYRADAR_DSN: collector.dsn(String(++project)), MODE: mode, ...extra } })
+const eventsOf = () => collector.events.filter((e) => e.exception !== undefined)
+const last = () => eventsOf().at(-1)
+
+t.test('uncaught exception: fatal event delivered, Node prints the error and exits 1', async (t) => {
+  const before = collector.events.length
+  const r = await runFixture('crash.mjs', env('uncaught'))
+  t.equal(r.code, 1)
+  t.match(r.stderr, /TypeError: boom uncaught\n\s+at Timeout\._onTimeout/)
+  t.match(r.stderr, /Node\.js v\d+/, 'Node\'s own report')
+  t.equal(collector.events.length - before, 1)
+  const e = last()
+  t.equal(e.level, 'fatal')
+  t.equal(e.message, 'TypeError: boom uncaught')
+  t.same(e.contexts.mechanism, { type: 'onuncaughtexception', handled: false })
+})
+
+t.test('with the application\'s own uncaughtException listener: captured, process keeps running', async (t) => {
+  const r = await runFixture('crash.mjs', env('uncaught-own-listener'))
+  t.equal(r.code, 0)
+  t.match(r.stdout, /app handled: handled by the app\nstill running/)
+  t.equal(last().message, 'RangeError: handled by the app')
+  t.equal(last().level, 'fatal')
+})
+
+t.test('unhandled rejection, default: delivered, printed, exit 1 (Node\'s semantics)', async (t) => {
+  const r = await runFixture('crash.mjs', env('reject'))
+  t.equal(r.code, 1)
+  t.match(r.stderr, /Error: nobody caught this/)
+  t.equal(last().message, 'Error: nobody caught this')
+  t.same(last().contexts.mechanism, { type: 'onunhandledrejection', handled: false })
+})
+
+t.test('unhandled rejection, warn: captured, warning printed, keeps running', async (t) => {
+  const r = await runFixture('crash.mjs', env('reject-warn'))
+  t.equal(r.code, 0)
+  t.match(r.stderr, /UnhandledPromiseRejectionWarning: Error: only a warning/)
+  t.match(r.stdout, /still running/)
+  t.equal(last().message, 'Error: only a warning')
+  t.equal(last().level, 'error')
+})
+
+t.test('SIGTERM when another listener exists: the SDK drains and leaves the outcome to it', async (t) => {
+  const child = spawn(process.execPath, ['-e', `
+    const xr = require('xrayradar')
+    xr.init({ handleSignals: ['SIGTERM'] })
+    xr.captureMessage('from a process with its own SIGTERM handler')
+    process.on('SIGTERM', () => { setTimeout(() => { console.log('app shut down'); process.exit(3) }, 200) })
+    setInterval(() => {}, 1000)
+    console.log('ready')
+  `], { ...env('own-sigterm'), cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
+  await new Promise((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() }))
+  const before = collector.events.length
+  child.kill('SIGTERM')
+  const [code] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  t.equal(code, 3, 'the application decided')
+  t.ok(collector.events.length - before <= 1)
+  t.equal(collector.events.at(-1).message, 'from a process with its own SIGTERM handler')
+})
+
+t.test('SIGTERM with handleSignals right after 1,000 captures: all delivered, ends as SIGTERM would', async (t) => {
+  const before = collector.events.length
+  // tap injects its process-info loader into children, and it listens for SIGTERM; the SDK
+  // rightly leaves a signal to other listeners, so run the child without it (env execs node in place).
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, fixture('crash.mjs')], { ...env('sigterm', { COUNT: '1000' }), stdio: ['ignore', 'pipe', 'pipe'] })
+  await new Promise((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() }))
+  child.kill('SIGTERM')
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  t.equal(signal, 'SIGTERM')
+  t.equal(code, null)
+  t.equal(collector.events.length - before, 1000)
+})
