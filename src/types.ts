@@ -107,10 +107,12 @@ export interface WireEvent {
   modules: Record<string, string>
 }
 
-/** Counts since init; captured = delivered + every dropped reason + pending. */
+/** Counts since init; captured = delivered + spooled + every dropped reason + pending. */
 export interface Stats {
   captured: number
   delivered: number
+  /** Written to the disk spool, to be sent later by this process or the next. */
+  spooled: number
   pending: number
   dropped: {
     sampled: number
@@ -123,5 +125,8 @@ export interface Stats {
     disabled: number
     internal_error: number
     worker_crashed: number
+    spool_full: number
   }
+  /** Files sent from the spool by this process (written by it or an earlier one). */
+  spool: { delivered: number, rejected: number, corrupt: number, expired: number }
 }

@@ -12,7 +12,8 @@ export async function setup (t, options = {}, collectorOptions = {}) {
   getGlobalScope().clear()
   getIsolationScope().clear()
   const collector = await startCollector({ token: TOKEN, ...collectorOptions })
-  const client = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, ...options })
+  // No disk spool unless a test asks for one: failures must show as what they are.
+  const client = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, ...options })
   t.teardown(async () => {
     await client.close(100)
     await collector.close()

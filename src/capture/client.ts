@@ -15,6 +15,7 @@ import { getGlobalScope, getIsolationScope } from './hub'
 import { normalizeUser, toStoredCrumb, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
 import { installSignalHooks } from '../lifecycle/signals'
+import { Spool } from '../worker/spool'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -68,7 +69,14 @@ export class ErrorTracker {
   readonly options: ResolvedOptions
   private pipeline: Pipeline | null = null
   private closed = false
-  private readonly local: Stats = { captured: 0, delivered: 0, pending: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'] }
+  private readonly local: Stats = {
+    captured: 0,
+    delivered: 0,
+    spooled: 0,
+    pending: 0,
+    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'],
+    spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
+  }
   private readonly defaults: EventDefaults
   private readonly uninstall: Array<() => void> = []
 
@@ -85,6 +93,7 @@ export class ErrorTracker {
         workers: o.workers,
         shutdownTimeout: o.shutdownTimeout,
         debug: o.debug,
+        spoolHasFiles: o.spoolDir !== null && sink === 'http' && new Spool(o.spoolDir, 0, 0).hasFiles(),
         mainTransport: sink === 'main' ? o.transport as Transport : null,
         worker: {
           sink,
@@ -105,7 +114,10 @@ export class ErrorTracker {
           maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
           maxAttempts: o.maxAttempts,
           debug: o.debug,
-          cwd: process.cwd()
+          cwd: process.cwd(),
+          spoolDir: sink === 'http' ? o.spoolDir : null,
+          spoolMaxBytes: o.spoolMaxBytes,
+          spoolMaxAge: o.spoolMaxAge
         }
       })
     }

@@ -1,4 +1,6 @@
-import { hostname } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { ConfigurationError } from '../errors'
 import { parseDsn, type ParsedDsn } from './dsn'
 import type { Breadcrumb, WireEvent } from '../types'
@@ -45,6 +47,14 @@ export interface Options {
   unhandledRejections?: 'crash' | 'warn' | 'none'
   /** Drain on these signals, then let the signal end the process as it would have. true: SIGTERM and SIGINT. Default off. */
   handleSignals?: boolean | NodeJS.Signals[]
+  /** Keep events that cannot be delivered in time on disk and send them later. Default true. */
+  spool?: boolean
+  /** Default: <os tmpdir>/xrayradar-spool/<hash of the DSN's host and project>. */
+  spoolDir?: string
+  /** Bytes on disk at most; beyond, events are dropped as spool_full. Default 64 MiB. */
+  spoolMaxBytes?: number
+  /** ms a spooled event is kept; older ones are deleted unsent (spool.expired). Default 24 h. */
+  spoolMaxAge?: number
 }
 
 export interface ResolvedOptions {
@@ -73,13 +83,16 @@ export interface ResolvedOptions {
   captureUnhandled: boolean
   unhandledRejections: 'crash' | 'warn' | 'none'
   handleSignals: NodeJS.Signals[]
+  spoolDir: string | null
+  spoolMaxBytes: number
+  spoolMaxAge: number
 }
 
 export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
   'dsn', 'authToken', 'debug', 'environment', 'release', 'serverName', 'sampleRate', 'maxBreadcrumbs',
   'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
   'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout',
-  'captureUnhandled', 'unhandledRejections', 'handleSignals'
+  'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge'
 ]
 
 /** Environment variable → option, and how to read it. */
@@ -205,8 +218,13 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
   const environment = str(opts, 'environment') ?? 'development'
   if (environment === '') throw new ConfigurationError('environment must not be empty; use a name such as "production".')
   const workers = num(opts, 'workers', 1, 1, 16, true)
+  const dsn = dsnRaw === null ? null : parseDsn(dsnRaw)
+  const spoolDirGiven = str(opts, 'spoolDir')
+  const spoolDir = !bool(opts, 'spool', true) || dsn === null
+    ? null
+    : spoolDirGiven ?? join(tmpdir(), 'xrayradar-spool', createHash('sha256').update(`${dsn.origin}/${dsn.projectId}`).digest('hex').slice(0, 16))
   return {
-    dsn: dsnRaw === null ? null : parseDsn(dsnRaw),
+    dsn,
     authToken: str(opts, 'authToken'),
     debug: bool(opts, 'debug', false),
     environment,
@@ -230,7 +248,10 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     shutdownTimeout: num(opts, 'shutdownTimeout', 2000, 0, 600000, true, ' ms'),
     captureUnhandled: bool(opts, 'captureUnhandled', true),
     unhandledRejections: rejectionMode(opts),
-    handleSignals: signals(opts)
+    handleSignals: signals(opts),
+    spoolDir,
+    spoolMaxBytes: num(opts, 'spoolMaxBytes', 64 * 1024 * 1024, 0, 2 ** 40, true, ' bytes'),
+    spoolMaxAge: num(opts, 'spoolMaxAge', 24 * 3600 * 1000, 1000, 365 * 24 * 3600 * 1000, true, ' ms')
   }
 }
 

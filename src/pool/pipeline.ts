@@ -17,6 +17,7 @@ export interface PipelineOptions {
   workers: number
   shutdownTimeout: number
   debug: boolean
+  spoolHasFiles: boolean
   worker: WorkerConfig
   /** Set for custom transports: events come back to the main thread to be sent. */
   mainTransport: Transport | null
@@ -78,6 +79,8 @@ export class Pipeline {
     }
     process.on('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
+    // Events left on disk by an earlier run are sent even if this one never captures.
+    if (opts.spoolHasFiles) setImmediate(this.startSoon)
   }
 
   /**
@@ -231,7 +234,14 @@ export class Pipeline {
     const h = this.ring.header
     const dropped = {} as Stats['dropped']
     for (const r of DROP_REASONS) dropped[r] = readStat(h, r)
-    return { captured: readStat(h, 'captured'), delivered: readStat(h, 'delivered'), pending: this.pending(), dropped }
+    return {
+      captured: readStat(h, 'captured'),
+      delivered: readStat(h, 'delivered'),
+      spooled: readStat(h, 'spooled'),
+      pending: this.pending(),
+      dropped,
+      spool: { delivered: readStat(h, 'spool_delivered'), rejected: readStat(h, 'spool_rejected'), corrupt: readStat(h, 'spool_corrupt'), expired: readStat(h, 'spool_expired') }
+    }
   }
 
   // Custom transports: workers build events and hand them back in batches.

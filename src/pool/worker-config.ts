@@ -23,6 +23,10 @@ export interface WorkerConfig {
   maxAttempts: number
   debug: boolean
   cwd: string
+  /** null when the spool is off. */
+  spoolDir: string | null
+  spoolMaxBytes: number
+  spoolMaxAge: number
 }
 
 export interface WorkerData {

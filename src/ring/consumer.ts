@@ -80,7 +80,7 @@ export class RingConsumer {
    * Final disposition of one event: count it, stamp its settle slot, then move
    * the in-order DONE watermark over every settled seq so flush() is exact.
    */
-  settle (seq: number, outcome: 'delivered' | DropReason): void {
+  settle (seq: number, outcome: 'delivered' | 'spooled' | DropReason): void {
     const { header, slots } = this.r
     Atomics.add(header, STATS + STAT[outcome], 1)
     const mask = this.r.slotCount - 1

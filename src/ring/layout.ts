@@ -31,10 +31,16 @@ export const STAT = {
   too_large: 9,
   disabled: 10,
   internal_error: 11,
-  worker_crashed: 12
+  worker_crashed: 12,
+  spooled: 13,
+  spool_full: 14,
+  spool_delivered: 15,
+  spool_rejected: 16,
+  spool_corrupt: 17,
+  spool_expired: 18
 } as const
 export type StatName = keyof typeof STAT
-export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed'] as const
+export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed', 'spool_full'] as const
 export type DropReason = typeof DROP_REASONS[number]
 
 export const HEADER_INTS = STATS + LINE * 2

@@ -10,7 +10,11 @@ import { diagnoseOnce } from './diagnostics'
 // errors. 429 switches the worker into a "rate limited until" state instead of
 // retrying; other 4xx are final.
 
-export type SendOutcome = 'delivered' | DropReason
+export type SendOutcome = 'delivered' | 'spooled' | DropReason
+
+// After an event exhausted its attempts, the ingest is taken as down for this long:
+// events meanwhile fail at once (and go to the spool) instead of each retrying.
+const DOWN_MS = 3000
 
 type PRetry = typeof import('p-retry', { with: { 'resolution-mode': 'import' } })
 // p-retry 7 is ESM-only; loaded once, asynchronously, from this CommonJS module.
@@ -38,6 +42,7 @@ export class HttpTransport {
   private readonly headers: Record<string, string>
   private readonly cfg: WorkerConfig
   private disabledUntil = 0
+  private downUntil = 0
 
   constructor (cfg: WorkerConfig) {
     if (cfg.storeUrl === null || cfg.origin === null) throw new TransportError('HttpTransport needs a DSN')
@@ -63,6 +68,9 @@ export class HttpTransport {
   /** ms until sending resumes after a 429, 0 when not limited. */
   rateLimitedFor (): number { return Math.max(0, this.disabledUntil - Date.now()) }
 
+  /** ms until the next attempt after the ingest was found unreachable, 0 when not. */
+  downFor (): number { return Math.max(0, this.downUntil - Date.now()) }
+
   /** Events one limiter job may carry: it may not outweigh the concurrency or the per-second budget. */
   get batchLimit (): number {
     const perSecond = this.cfg.maxEventsPerSecond
@@ -83,6 +91,7 @@ export class HttpTransport {
     }
     try {
       if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, 'rate_limited'))
+      if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, 'network_error'))
       const { default: pRetry } = await loadPRetry()
       await this.limiter.schedule({ weight: bodies.length }, () => Promise.all(bodies.map(async (body, i) => finish(i, await this.sendOne(pRetry, body)))))
     } catch {
@@ -93,6 +102,9 @@ export class HttpTransport {
   }
 
   private async sendOne (pRetry: PRetry['default'], body: string): Promise<SendOutcome> {
+    // Checked again here: the batch may have waited in the limiter since it was submitted.
+    if (this.rateLimitedFor() > 0) return 'rate_limited'
+    if (this.downFor() > 0) return 'network_error'
     try {
       return await pRetry(() => this.attempt(body), {
         retries: this.cfg.maxAttempts - 1,
@@ -100,9 +112,11 @@ export class HttpTransport {
         minTimeout: 100,
         maxTimeout: 5000,
         randomize: true,
-        shouldRetry: ({ error }) => error instanceof RetryableError || !(error instanceof TransportError)
+        // Once another event found the ingest down, stop retrying this one too.
+        shouldRetry: ({ error }) => this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
       })
     } catch (err) {
+      this.downUntil = Date.now() + DOWN_MS
       if (this.cfg.debug) diagnoseOnce('network', `[xrayradar] could not reach ${this.cfg.origin} after ${this.cfg.maxAttempts} attempts (${(err as Error).message}); events are counted as dropped: network_error.`)
       return 'network_error'
     }

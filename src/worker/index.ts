@@ -11,6 +11,8 @@ import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
 import { diagnoseOnce, setDiagnosticsHeader } from './diagnostics'
+import { Spool, type ReplayOutcome } from './spool'
+import { count } from '../ring/layout'
 
 // The piscina worker: drains the ring, turns each record into a finished event
 // (frames, context lines, fingerprint, modules, scrubbing, size limit) and
@@ -35,6 +37,13 @@ const defaults: EventDefaults = {
 }
 const scrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken }
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
+const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
+
+/** Events that could not be delivered in time go to disk, when there is room. */
+function spoolOr (body: string, outcome: SendOutcome): SendOutcome {
+  if (spool === null || (outcome !== 'network_error' && outcome !== 'rate_limited')) return outcome
+  return spool.write(body) ? 'spooled' : 'spool_full'
+}
 
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }
 
@@ -83,7 +92,7 @@ async function deliverBatch (recs: ClaimedRecord[]): Promise<void> {
       seqs.push(rec.seq)
     }
   }
-  if (http !== null && bodies.length > 0) await http.sendBatch(bodies, (i, outcome) => settle(seqs[i] as number, outcome))
+  if (http !== null && bodies.length > 0) await http.sendBatch(bodies, (i, outcome) => settle(seqs[i] as number, spoolOr(bodies[i] as string, outcome)))
 }
 
 async function sleepUntilWork (): Promise<void> {
@@ -126,6 +135,28 @@ async function drainLoop (): Promise<void> {
 }
 
 if (cfg.sink !== 'main') void drainLoop()
+
+// Replay from disk, oldest first, through the same limiter, while the ingest answers.
+const REPLAY_EVERY_MS = 2000
+if (spool !== null && http !== null) {
+  const counters = {
+    delivered: () => count(header, 'spool_delivered'),
+    rejected: () => count(header, 'spool_rejected'),
+    corrupt: () => count(header, 'spool_corrupt'),
+    expired: () => count(header, 'spool_expired')
+  }
+  const sendOne = (body: string): Promise<ReplayOutcome> => new Promise((resolve) => {
+    void http.sendBatch([body], (_, outcome) => {
+      resolve(outcome === 'delivered' ? 'delivered' : outcome === 'network_error' || outcome === 'rate_limited' ? 'retry_later' : 'rejected')
+    })
+  })
+  const pass = (): void => {
+    if (http.downFor() > 0 || http.rateLimitedFor() > 0) return
+    void spool.replay(sendOne, counters)
+  }
+  setTimeout(pass, 50)
+  setInterval(pass, REPLAY_EVERY_MS)
+}
 
 export interface CollectTask { op: 'collect', max: number }
 export interface Collected { seq: number, event: WireEvent }

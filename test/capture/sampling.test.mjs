@@ -7,7 +7,14 @@ t.test('sampleRate 0 sends nothing and counts every event as sampled', async (t)
   for (let i = 0; i < 50; i++) t.equal(client.captureException(new Error('x')), undefined)
   t.equal(await client.flush(2000), true)
   t.equal(collector.events.length, 0)
-  t.same(client.stats(), { captured: 50, delivered: 0, pending: 0, dropped: { sampled: 50, before_send: 0, queue_full: 0, rate_limited: 0, network_error: 0, rejected: 0, too_large: 0, disabled: 0, internal_error: 0, worker_crashed: 0 } })
+  t.same(client.stats(), {
+    captured: 50,
+    delivered: 0,
+    spooled: 0,
+    pending: 0,
+    dropped: { sampled: 50, before_send: 0, queue_full: 0, rate_limited: 0, network_error: 0, rejected: 0, too_large: 0, disabled: 0, internal_error: 0, worker_crashed: 0, spool_full: 0 },
+    spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
+  })
 })
 
 t.test('sampleRate 0.5 keeps about half, and the counts add up', async (t) => {

@@ -29,7 +29,7 @@ t.test('connection refused is retried, then counted', async (t) => {
   const c = await startCollector()
   const dsn = c.dsn('1')
   await c.close()
-  const client = new ErrorTracker({ dsn, maxAttempts: 2 })
+  const client = new ErrorTracker({ dsn, maxAttempts: 2, spool: false })
   t.teardown(() => client.close(100))
   client.captureMessage('nobody home')
   t.equal(await client.flush(10000), true)

@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync, renameSync, readdirSync, readFileSync, unlinkSync, statSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
+
+// Events that cannot be delivered in time (ingest down, 5xx storm, 429 window)
+// wait on disk, already scrubbed and truncated, one file each, and are sent later
+// by this process or the next one, oldest first. Files are claimed by rename, so
+// two processes sharing the directory never send the same file twice.
+
+const SUFFIX = '.json'
+const CLAIM = '.sending-'
+const STALE_CLAIM_MS = 60_000
+const REPLAY_CHUNK = 16 // files sent concurrently; the limiter still caps the rate
+
+export interface SpoolCounters {
+  delivered (): void
+  rejected (): void
+  corrupt (): void
+  expired (): void
+}
+
+export type ReplayOutcome = 'delivered' | 'retry_later' | 'rejected'
+
+export class Spool {
+  readonly dir: string
+  private readonly maxBytes: number
+  private readonly maxAgeMs: number
+  private bytes = -1 // unknown until the first scan
+  private seq = 0
+  private replaying = false
+
+  constructor (dir: string, maxBytes: number, maxAgeMs: number) {
+    this.dir = dir
+    this.maxBytes = maxBytes
+    this.maxAgeMs = maxAgeMs
+  }
+
+  private ensureDir (): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+    try { chmodSync(this.dir, 0o700) } catch {}
+  }
+
+  private scanBytes (): number {
+    let total = 0
+    try {
+      for (const name of readdirSync(this.dir)) {
+        try { total += statSync(join(this.dir, name)).size } catch {}
+      }
+    } catch {}
+    return total
+  }
+
+  /** Writes one event body; false when the spool is full or not writable. */
+  write (body: string): boolean {
+    try {
+      this.ensureDir()
+      if (this.bytes < 0) this.bytes = this.scanBytes()
+      const size = Buffer.byteLength(body)
+      if (this.bytes + size > this.maxBytes) return false
+      // Sortable by time; unique per process and thread.
+      const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`
+      const tmp = join(this.dir, `${name}.tmp`)
+      writeFileSync(tmp, body, { mode: 0o600 })
+      renameSync(tmp, join(this.dir, name + SUFFIX))
+      this.bytes += size
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** True when there may be something to replay (cheap: one readdir). */
+  hasFiles (): boolean {
+    try { return readdirSync(this.dir).some((n) => n.endsWith(SUFFIX)) } catch { return false }
+  }
+
+  /**
+   * One pass, oldest first: claim, send, remove. Stops at the first file that must
+   * wait (ingest still down or rate limited) and gives it back.
+   */
+  async replay (send: (body: string) => Promise<ReplayOutcome>, counters: SpoolCounters, maxFiles = 1000): Promise<void> {
+    if (this.replaying) return
+    this.replaying = true
+    try {
+      let names: string[]
+      try { names = readdirSync(this.dir).sort() } catch { return }
+      const now = Date.now()
+      for (const name of names) {
+        // A claim left by a process that died mid-send goes back to the queue.
+        const at = name.indexOf(CLAIM)
+        if (at > 0) {
+          try {
+            if (now - statSync(join(this.dir, name)).mtimeMs > STALE_CLAIM_MS) renameSync(join(this.dir, name), join(this.dir, name.slice(0, at)))
+          } catch {}
+        }
+      }
+      const ready = names.filter((n) => n.endsWith(SUFFIX)).slice(0, maxFiles)
+      for (let i = 0; i < ready.length; i += REPLAY_CHUNK) {
+        const chunk: Array<{ path: string, claimed: string, body: string }> = []
+        for (const name of ready.slice(i, i + REPLAY_CHUNK)) {
+          const path = join(this.dir, name)
+          const claimed = `${path}${CLAIM}${process.pid}`
+          try { renameSync(path, claimed) } catch { continue } // another process has it
+          const written = Number(name.slice(0, 15))
+          if (Number.isFinite(written) && now - written > this.maxAgeMs) {
+            this.remove(claimed)
+            counters.expired()
+            continue
+          }
+          try {
+            const body = readFileSync(claimed, 'utf8')
+            JSON.parse(body)
+            chunk.push({ path, claimed, body })
+          } catch {
+            this.remove(claimed)
+            counters.corrupt()
+          }
+        }
+        const outcomes = await Promise.all(chunk.map((f) => send(f.body)))
+        let stop = false
+        chunk.forEach((f, k) => {
+          const outcome = outcomes[k]
+          if (outcome === 'retry_later') {
+            stop = true
+            try { renameSync(f.claimed, f.path) } catch {}
+            return
+          }
+          this.remove(f.claimed)
+          if (outcome === 'delivered') counters.delivered()
+          else counters.rejected()
+        })
+        if (stop) return
+      }
+    } finally {
+      this.replaying = false
+    }
+  }
+
+  private remove (path: string): void {
+    try {
+      const size = statSync(path).size
+      unlinkSync(path)
+      if (this.bytes >= 0) this.bytes = Math.max(0, this.bytes - size)
+    } catch {}
+  }
+}

@@ -1,0 +1,75 @@
+// The disk spool: outages, 5xx storms and 429 windows end in delivery, not loss.
+import t from 'tap'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startCollector } from 'xrayradar'
+import { setup, runFixture, TOKEN } from '../helpers.mjs'
+
+const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('77'); await c.close(); return dsn }
+const waitFor = async (fn, ms) => { const end = Date.now() + ms; while (!fn() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50)); return fn() }
+
+t.test('ingest down for the whole run: the process exits in time, events are on disk; the next process delivers them exactly once', async (t) => {
+  const dir = join(t.testdir({}), 'spool')
+  const first = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: await deadDsn(), XRAYRADAR_AUTH_TOKEN: TOKEN, SPOOL_DIR: dir, MODE: 'capture', COUNT: '100' } })
+  const a = JSON.parse(first.stdout.trim().split('\n').pop())
+  t.equal(first.code, 0)
+  t.equal(a.stats.spooled, 100, 'all 100 spooled before exit')
+  t.ok(first.ms < 2000 + 5000, `exited within shutdownTimeout plus a margin (${first.ms} ms)`)
+  const files = readdirSync(dir)
+  t.equal(files.length, 100)
+  t.equal(statSync(dir).mode & 0o777, 0o700, 'spool directory is owner-only')
+  t.equal(statSync(join(dir, files[0])).mode & 0o777, 0o600, 'spool files are owner-only')
+  const body = readFileSync(join(dir, files[0]), 'utf8')
+  t.notOk(body.includes(TOKEN), 'spooled events are scrubbed')
+  t.equal(JSON.parse(body).exception.values[0].type, 'Error')
+
+  const collector = await startCollector()
+  t.teardown(() => collector.close())
+  const second = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: collector.dsn('77'), SPOOL_DIR: dir, MODE: 'replay', EXPECT: '100' }, timeoutMs: 40000 })
+  t.match(second.stdout, /left: 0/)
+  const ids = new Set(collector.events.map((e) => e.event_id))
+  t.equal(collector.events.length, 100)
+  t.equal(ids.size, 100, 'exactly once')
+  t.ok(collector.events.every((e) => e.message.startsWith('Error: spooled ')))
+})
+
+t.test('5xx for a few seconds, then 200: everything delivered', async (t) => {
+  const dir = t.testdir({})
+  const { collector, client } = await setup(t, { spool: true, spoolDir: dir, maxAttempts: 2 }, { fault: { status: 503 } })
+  for (let i = 0; i < 50; i++) client.captureMessage(`storm ${i}`)
+  t.equal(await client.flush(10000), true)
+  t.equal(client.stats().spooled, 50)
+  collector.setFault(null)
+  t.ok(await waitFor(() => collector.events.length === 50, 15000), `all 50 arrived (${collector.events.length})`)
+  t.equal(new Set(collector.events.map((e) => e.message)).size, 50)
+  t.equal(client.stats().spool.delivered, 50)
+})
+
+t.test('429 with Retry-After: no store request inside the window, then everything delivered', async (t) => {
+  const dir = t.testdir({})
+  const { collector, client } = await setup(t, { spool: true, spoolDir: dir }, { fault: { status: 429, retryAfter: 2, count: 1 } })
+  client.captureMessage('first')
+  await client.flush(5000)
+  for (let i = 0; i < 20; i++) client.captureMessage(`inside window ${i}`)
+  t.equal(await client.flush(5000), true)
+  t.ok(await waitFor(() => collector.events.length === 21, 15000), `all 21 arrived (${collector.events.length})`)
+  const limitedAt = collector.requests[0].at
+  t.equal(collector.requests[0].status, 429)
+  t.ok(collector.requests.slice(1).every((r) => r.at - limitedAt >= 1900), 'nothing sent before Retry-After elapsed')
+})
+
+t.test('a corrupt spool file is skipped and counted; a full spool drops and counts', async (t) => {
+  const stamp = (d) => String(Date.now() - d).padStart(15, '0')
+  const dir = t.testdir({ [`${stamp(2000)}-1-0-abc.json`]: '{"truncated": ', [`${stamp(1000)}-1-1-def.json`]: JSON.stringify({ event_id: 'x', timestamp: new Date().toISOString(), level: 'error', message: 'old but fine', platform: 'javascript', sdk: { name: 'x', version: '1' }, contexts: { user: null, request: null, tags: {}, extra: {}, server_name: null, release: null, environment: 'e' }, breadcrumbs: [], fingerprint: [], modules: {} }) })
+  writeFileSync(join(dir, 'README'), 'not a spool file')
+  writeFileSync(join(dir, `${stamp(99 * 3600 * 1000)}-1-2-old.json`), '{}') // older than spoolMaxAge
+  const { collector, client } = await setup(t, { spool: true, spoolDir: dir, spoolMaxAge: 3600 * 1000 })
+  t.ok(await waitFor(() => client.stats().spool.corrupt === 1 && client.stats().spool.delivered === 1 && client.stats().spool.expired === 1, 10000), JSON.stringify(client.stats().spool))
+  t.same(readdirSync(dir), ['README'], 'only the stranger is left')
+  t.equal(collector.events[0].message, 'old but fine')
+
+  const full = await setup(t, { spool: true, spoolDir: t.testdir({}), spoolMaxBytes: 10, maxAttempts: 1 }, { fault: { status: 500 } })
+  full.client.captureMessage('no room')
+  await full.client.flush(5000)
+  t.equal(full.client.stats().dropped.spool_full, 1)
+})
