@@ -35,14 +35,16 @@ async function main (argv: string[]): Promise<number> {
     }
   })
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, got ${values.port}`)
+  const maxBody = values['max-body'] === undefined ? undefined : Number(values['max-body'])
+  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody > 0)) throw new Error(`--max-body must be a positive whole number of bytes, got ${values['max-body']}`)
   const collector = await startCollector({
     host: values.host,
     port,
     token: values.token ?? null,
     projects: values.project ?? null,
     file: values.file ?? null,
-    maxBodyBytes: values['max-body'] !== undefined ? Number(values['max-body']) : undefined,
+    maxBodyBytes: maxBody,
     log: !values.quiet
   })
   process.stdout.write(`xrayradar collector listening on ${collector.url} (DSN ${collector.dsn(values.project?.[0] ?? '1')})\n`)

@@ -14,7 +14,8 @@ export function init (options: Options = {}): ErrorTracker {
   const next = new ErrorTracker(options)
   const previous = current
   current = next
-  if (previous !== null) void previous.close(0)
+  // The old client finishes what it holds (within its shutdownTimeout), then stops.
+  if (previous !== null) void previous.close()
   return next
 }
 
