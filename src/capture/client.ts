@@ -15,7 +15,6 @@ import { getGlobalScope, getIsolationScope } from './hub'
 import { normalizeUser, toStoredCrumb, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
 import { installSignalHooks } from '../lifecycle/signals'
-import { Spool } from '../worker/spool'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -93,7 +92,6 @@ export class ErrorTracker {
         workers: o.workers,
         shutdownTimeout: o.shutdownTimeout,
         debug: o.debug,
-        spoolHasFiles: o.spoolDir !== null && sink === 'http' && new Spool(o.spoolDir, 0, 0).hasFiles(),
         mainTransport: sink === 'main' ? o.transport as Transport : null,
         worker: {
           sink,

@@ -7,6 +7,7 @@ import type { Transport } from '../transports/transport'
 import type { Stats } from '../types'
 import type { WorkerConfig, WorkerData } from './worker-config'
 import type { CollectTask, Collected } from '../worker/index'
+import { hasSpoolFiles } from '../worker/spool'
 
 // The main thread's half of the pipeline: owns the ring and the piscina pool,
 // and answers flush/close/stats from the shared counters.
@@ -17,7 +18,6 @@ export interface PipelineOptions {
   workers: number
   shutdownTimeout: number
   debug: boolean
-  spoolHasFiles: boolean
   worker: WorkerConfig
   /** Set for custom transports: events come back to the main thread to be sent. */
   mainTransport: Transport | null
@@ -80,7 +80,7 @@ export class Pipeline {
     process.on('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
     // Events left on disk by an earlier run are sent even if this one never captures.
-    if (opts.spoolHasFiles) setImmediate(this.startSoon)
+    if (opts.worker.spoolDir !== null && hasSpoolFiles(opts.worker.spoolDir)) setImmediate(this.startSoon)
   }
 
   /**

@@ -11,8 +11,8 @@ import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
 import { diagnoseOnce, setDiagnosticsHeader } from './diagnostics'
-import { Spool, type ReplayOutcome } from './spool'
-import { count } from '../ring/layout'
+import { Spool } from './spool'
+import { scheduleReplay } from './replay'
 
 // The piscina worker: drains the ring, turns each record into a finished event
 // (frames, context lines, fingerprint, modules, scrubbing, size limit) and
@@ -136,27 +136,7 @@ async function drainLoop (): Promise<void> {
 
 if (cfg.sink !== 'main') void drainLoop()
 
-// Replay from disk, oldest first, through the same limiter, while the ingest answers.
-const REPLAY_EVERY_MS = 2000
-if (spool !== null && http !== null) {
-  const counters = {
-    delivered: () => count(header, 'spool_delivered'),
-    rejected: () => count(header, 'spool_rejected'),
-    corrupt: () => count(header, 'spool_corrupt'),
-    expired: () => count(header, 'spool_expired')
-  }
-  const sendOne = (body: string): Promise<ReplayOutcome> => new Promise((resolve) => {
-    void http.sendBatch([body], (_, outcome) => {
-      resolve(outcome === 'delivered' ? 'delivered' : outcome === 'network_error' || outcome === 'rate_limited' ? 'retry_later' : 'rejected')
-    })
-  })
-  const pass = (): void => {
-    if (http.downFor() > 0 || http.rateLimitedFor() > 0) return
-    void spool.replay(sendOne, counters)
-  }
-  setTimeout(pass, 50)
-  setInterval(pass, REPLAY_EVERY_MS)
-}
+if (spool !== null && http !== null) scheduleReplay(spool, http, header)
 
 export interface CollectTask { op: 'collect', max: number }
 export interface Collected { seq: number, event: WireEvent }

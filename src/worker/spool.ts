@@ -20,6 +20,11 @@ export interface SpoolCounters {
 
 export type ReplayOutcome = 'delivered' | 'retry_later' | 'rejected'
 
+/** True when a spool directory holds events to send (cheap: one readdir). */
+export function hasSpoolFiles (dir: string): boolean {
+  try { return readdirSync(dir).some((n) => n.endsWith(SUFFIX)) } catch { return false }
+}
+
 export class Spool {
   readonly dir: string
   private readonly maxBytes: number
@@ -68,10 +73,6 @@ export class Spool {
     }
   }
 
-  /** True when there may be something to replay (cheap: one readdir). */
-  hasFiles (): boolean {
-    try { return readdirSync(this.dir).some((n) => n.endsWith(SUFFIX)) } catch { return false }
-  }
 
   /**
    * One pass, oldest first: claim, send, remove. Stops at the first file that must
