@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { workerData } from 'node:worker_threads'
 import { resolveOptions, type Options, type ResolvedOptions } from '../config/options'
 import { Pipeline } from '../pool/pipeline'
-import { isSdkWorker, type SinkKind } from '../pool/worker-config'
+import { isSdkWorker, type SinkKind, type WorkerConfig } from '../pool/worker-config'
 import { REC_FULL, partsFlags, DROP_REASONS, type DropReason } from '../ring/layout'
 import { WORKER_SINK, type Transport } from '../transports/transport'
 import { assembleEvent, toCrumbList, type EventDefaults, type EventPart } from '../event/assemble'
@@ -49,6 +49,35 @@ function readOr (o: Record<string, unknown>, key: string): unknown {
   try { return o[key] } catch (err) { return `[Unreadable: ${describeThrown(err)}]` }
 }
 
+/** What every worker needs to build and deliver events, structured-cloned once. */
+function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
+  return {
+    sink,
+    storeUrl: o.dsn?.storeUrl ?? null,
+    origin: o.dsn?.origin ?? null,
+    authToken: o.authToken,
+    userAgent: `${SDK_NAME}/${SDK_VERSION}`,
+    sdkVersion: SDK_VERSION,
+    environment: o.environment,
+    release: o.release,
+    serverName: o.serverName,
+    sendDefaultPii: o.sendDefaultPii,
+    maxPayloadSize: o.maxPayloadSize,
+    maxBreadcrumbs: o.maxBreadcrumbs,
+    timeoutMs: o.timeoutMs,
+    verifySsl: o.verifySsl,
+    // Caps are over all workers; each worker enforces its share.
+    maxInFlight: Math.max(1, Math.floor(o.maxInFlight / o.workers)),
+    maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
+    maxAttempts: o.maxAttempts,
+    debug: o.debug,
+    cwd: process.cwd(),
+    spoolDir: sink === 'http' ? o.spoolDir : null,
+    spoolMaxBytes: o.spoolMaxBytes,
+    spoolMaxAge: o.spoolMaxAge
+  }
+}
+
 function sinkOf (o: ResolvedOptions): SinkKind | null {
   if (o.transport !== null) {
     const kind = (o.transport as unknown as Record<symbol, unknown>)[WORKER_SINK]
@@ -93,30 +122,7 @@ export class ErrorTracker {
         shutdownTimeout: o.shutdownTimeout,
         debug: o.debug,
         mainTransport: sink === 'main' ? o.transport as Transport : null,
-        worker: {
-          sink,
-          storeUrl: o.dsn?.storeUrl ?? null,
-          origin: o.dsn?.origin ?? null,
-          authToken: o.authToken,
-          userAgent: `${SDK_NAME}/${SDK_VERSION}`,
-          sdkVersion: SDK_VERSION,
-          environment: o.environment,
-          release: o.release,
-          serverName: o.serverName,
-          sendDefaultPii: o.sendDefaultPii,
-          maxPayloadSize: o.maxPayloadSize,
-          maxBreadcrumbs: o.maxBreadcrumbs,
-          timeoutMs: o.timeoutMs,
-          verifySsl: o.verifySsl,
-          maxInFlight: Math.max(1, Math.floor(o.maxInFlight / o.workers)),
-          maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
-          maxAttempts: o.maxAttempts,
-          debug: o.debug,
-          cwd: process.cwd(),
-          spoolDir: sink === 'http' ? o.spoolDir : null,
-          spoolMaxBytes: o.spoolMaxBytes,
-          spoolMaxAge: o.spoolMaxAge
-        }
+        worker: workerConfig(o, sink)
       })
     }
     if (this.pipeline !== null) {

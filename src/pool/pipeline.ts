@@ -46,6 +46,7 @@ export class Pipeline {
   private readonly opts: PipelineOptions
   private closed = false
   private collecting = false
+  private startScheduled = false
   private readonly onExit = (): void => {
     // One shutdownTimeout in all: what beforeExit already waited counts against it.
     const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
@@ -80,7 +81,10 @@ export class Pipeline {
     process.on('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
     // Events left on disk by an earlier run are sent even if this one never captures.
-    if (opts.worker.spoolDir !== null && hasSpoolFiles(opts.worker.spoolDir)) setImmediate(this.startSoon)
+    if (opts.worker.spoolDir !== null && hasSpoolFiles(opts.worker.spoolDir)) {
+      this.startScheduled = true
+      setImmediate(this.startSoon)
+    }
   }
 
   /**
@@ -131,18 +135,21 @@ export class Pipeline {
       count(this.ring.header, seq === TOO_LARGE ? 'too_large' : 'queue_full')
       return false
     }
-    count(this.ring.header, 'enqueued')
-    if (this.pool === null) setImmediate(this.startSoon)
+    if (!this.startScheduled) {
+      // Once, not per event: a burst in the first tick must not queue an immediate per capture.
+      this.startScheduled = true
+      setImmediate(this.startSoon)
+    }
     if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
     return true
   }
 
   drop (reason: DropReason): void { count(this.ring.header, reason) }
+  countCaptured (): void { count(this.ring.header, 'captured') }
 
   private diagnose (message: string): void {
     if (this.opts.debug) process.stderr.write(`[xrayradar] ${message}\n`)
   }
-  countCaptured (): void { count(this.ring.header, 'captured') }
 
   pending (): number {
     const h = this.ring.header
@@ -168,7 +175,7 @@ export class Pipeline {
   async flush (timeoutMs: number): Promise<boolean> {
     const h = this.ring.header
     const target = Atomics.load(h, ENQ)
-    if (this.reached(target)) return true
+    if (this.reached(target) || this.closed) return this.reached(target)
     this.startPool()
     this.producer.notifyNow()
     const deadline = Date.now() + Math.max(0, timeoutMs)
@@ -199,7 +206,8 @@ export class Pipeline {
     const h = this.ring.header
     const target = Atomics.load(h, ENQ)
     if (this.reached(target)) return true
-    if (this.opts.mainTransport !== null) return false // its sends need the event loop
+    // After close the workers are gone; a main-thread transport needs the event loop.
+    if (this.closed || this.opts.mainTransport !== null) return false
     this.startPool() // new Worker() starts its thread at once, even from the exit handler
     this.producer.notifyNow()
     const deadline = Date.now() + timeoutMs

@@ -20,7 +20,6 @@ export const STATS = 8 * LINE // counters, see STAT below
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
 export const STAT = {
   captured: 0,
-  enqueued: 1,
   delivered: 2,
   sampled: 3,
   before_send: 4,
