@@ -241,6 +241,10 @@ export class ErrorTracker {
       p.drop('sampled')
       return false
     }
+    if (p.isFull()) {
+      p.drop('queue_full')
+      return false
+    }
     return true
   }
 

@@ -145,6 +145,9 @@ export class Pipeline {
   }
 
   drop (reason: DropReason): void { count(this.ring.header, reason) }
+
+  /** No room for a typical event: capture drops at once instead of building one. */
+  isFull (): boolean { return this.producer.isFull(4096) }
   countCaptured (): void { count(this.ring.header, 'captured') }
 
   private diagnose (message: string): void {

@@ -76,6 +76,20 @@ export class RingProducer {
     return seq
   }
 
+  /**
+   * True when even a small record would not fit now (after reclaiming what the
+   * consumers freed). Capture checks this first so a full ring costs a dropped
+   * event nothing: no stack read, no packing.
+   */
+  isFull (minBytes: number): boolean {
+    const { header, capacity } = this.r
+    if (((Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0) >= this.r.slotCount) return true
+    const w = Atomics.load(header, WRITE) >>> 0
+    if (capacity - ((w - (Atomics.load(header, TAIL) >>> 0)) >>> 0) >= minBytes) return false
+    this.reclaim()
+    return capacity - ((w - (Atomics.load(header, TAIL) >>> 0)) >>> 0) < minBytes
+  }
+
   /** Wakes every parked consumer now. */
   readonly notifyNow = (): void => {
     this.notifyPending = false
