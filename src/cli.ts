@@ -19,8 +19,10 @@ async function main (argv: string[]): Promise<number> {
     return await runDemo()
   }
   if (command !== 'collector') {
+    const known = command === undefined || command === '--help' || command === '-h'
+    if (!known) process.stderr.write(`xrayradar: unknown command "${command}"\n`)
     process.stdout.write(HELP + '\n')
-    return command === undefined || command === '--help' || command === '-h' ? 0 : 2
+    return known ? 0 : 2
   }
   const { values } = parseArgs({
     args: rest,
