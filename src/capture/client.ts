@@ -11,8 +11,8 @@ import { LEVELS, type Breadcrumb, type CaptureOptions, type Level, type RequestI
 import { readException } from './error-info'
 import { normalize, tagValue, truncateString, describeThrown } from './normalize'
 import { packr, packCopy } from './packer'
-import { getGlobalScope, getIsolationScope } from './hub'
-import { normalizeUser, toStoredCrumb, type Scope } from './scope'
+import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
+import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
 import { installSignalHooks } from '../lifecycle/signals'
 
@@ -173,15 +173,7 @@ export class ErrorTracker {
   }
 
   addBreadcrumb (crumb: Breadcrumb): void {
-    try {
-      let c: Breadcrumb | null | undefined = crumb
-      if (this.options.beforeBreadcrumb !== null) c = this.options.beforeBreadcrumb(crumb)
-      if (c === null || c === undefined) return
-      const stored = toStoredCrumb(c)
-      if (stored !== null) getIsolationScope().addBreadcrumb(stored, this.options.maxBreadcrumbs)
-    } catch {
-      // a throwing beforeBreadcrumb or a hostile object: the breadcrumb is skipped
-    }
+    recordBreadcrumb(crumb, this.options.beforeBreadcrumb, this.options.maxBreadcrumbs)
   }
 
   setUser (user: User | null): void { getIsolationScope().setUser(user) }

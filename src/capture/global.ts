@@ -1,6 +1,5 @@
 import { ErrorTracker } from './client'
-import { getIsolationScope } from './hub'
-import { toStoredCrumb } from './scope'
+import { getIsolationScope, recordBreadcrumb } from './hub'
 import type { Options } from '../config/options'
 import type { Breadcrumb, CaptureOptions, Level, RequestInfo, Stats, User } from '../types'
 
@@ -30,12 +29,9 @@ export function captureMessage (message: string, opts?: CaptureOptions | Level):
 }
 
 export function addBreadcrumb (crumb: Breadcrumb): void {
-  if (current !== null) { current.addBreadcrumb(crumb); return }
+  if (current !== null) current.addBreadcrumb(crumb)
   // Before init() there are no options (beforeBreadcrumb, maxBreadcrumbs): keep the default 100.
-  try {
-    const stored = toStoredCrumb(crumb)
-    if (stored !== null) getIsolationScope().addBreadcrumb(stored, 100)
-  } catch {}
+  else recordBreadcrumb(crumb, null, 100)
 }
 
 export function setUser (user: User | null): void { getIsolationScope().setUser(user) }

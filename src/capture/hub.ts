@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { Scope } from './scope'
+import { Scope, toStoredCrumb } from './scope'
+import type { Breadcrumb } from '../types'
+import type { BeforeBreadcrumb } from '../config/options'
 
 // Where scope data lives. The global scope applies to every event; the isolation
 // scope is per async context (one per request with the integrations), held in
@@ -28,4 +30,17 @@ export function runWithIsolationScope<T> (fn: (scope: Scope) => T, scope?: Scope
 /** Runs fn with a temporary fork of the current scope; changes stay inside fn. */
 export function withScope<T> (fn: (scope: Scope) => T): T {
   return runWithIsolationScope(fn)
+}
+
+/**
+ * Adds a user breadcrumb to the current isolation scope, after beforeBreadcrumb.
+ * Never throws: a throwing callback or a hostile object skips the breadcrumb.
+ */
+export function recordBreadcrumb (crumb: Breadcrumb, before: BeforeBreadcrumb | null, max: number): void {
+  try {
+    const c = before === null ? crumb : before(crumb)
+    if (c === null || c === undefined) return
+    const stored = toStoredCrumb(c)
+    if (stored !== null) getIsolationScope().addBreadcrumb(stored, max)
+  } catch {}
 }

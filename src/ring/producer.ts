@@ -30,16 +30,12 @@ export class RingProducer {
     if (alen > capacity >>> 1) return TOO_LARGE
 
     const seq = Atomics.load(header, ENQ)
-    if (((seq - Atomics.load(header, DONE)) >>> 0) >= this.r.slotCount) return FULL
+    if (this.slotsExhausted(seq)) return FULL
 
     let w = Atomics.load(header, WRITE) >>> 0
     let off = w & this.mask
     const contiguous = capacity - off
-    const need = alen > contiguous ? alen + contiguous : alen
-    if (capacity - ((w - (Atomics.load(header, TAIL) >>> 0)) >>> 0) < need) {
-      this.reclaim()
-      if (capacity - ((w - (Atomics.load(header, TAIL) >>> 0)) >>> 0) < need) return FULL
-    }
+    if (!this.hasRoom(w, alen > contiguous ? alen + contiguous : alen)) return FULL
     let pad = 0
     if (alen > contiguous) {
       // Not enough room before the end: a PAD record fills it and we wrap to 0.
@@ -82,24 +78,30 @@ export class RingProducer {
    * event nothing: no stack read, no packing.
    */
   isFull (minBytes: number): boolean {
-    const { header, capacity } = this.r
-    if (((Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0) >= this.r.slotCount) return true
-    const w = Atomics.load(header, WRITE) >>> 0
-    if (capacity - ((w - (Atomics.load(header, TAIL) >>> 0)) >>> 0) >= minBytes) return false
+    const { header } = this.r
+    return this.slotsExhausted(Atomics.load(header, ENQ)) || !this.hasRoom(Atomics.load(header, WRITE) >>> 0, minBytes)
+  }
+
+  /** maxQueuedEvents unsettled: another seq would reuse a settle slot still in use. */
+  private slotsExhausted (seq: number): boolean {
+    return ((seq - Atomics.load(this.r.header, DONE)) >>> 0) >= this.r.slotCount
+  }
+
+  /** Free bytes from cursor w, reclaiming what the consumers freed only when short. */
+  private hasRoom (w: number, need: number): boolean {
+    if (this.freeFrom(w) >= need) return true
     this.reclaim()
-    return capacity - ((w - (Atomics.load(header, TAIL) >>> 0)) >>> 0) < minBytes
+    return this.freeFrom(w) >= need
+  }
+
+  private freeFrom (w: number): number {
+    return this.r.capacity - ((w - (Atomics.load(this.r.header, TAIL) >>> 0)) >>> 0)
   }
 
   /** Wakes every parked consumer now. */
   readonly notifyNow = (): void => {
     this.notifyPending = false
     Atomics.notify(this.r.header, WRITE)
-  }
-
-  /** Bytes published and not yet claimed. */
-  unclaimedBytes (): number {
-    const h = this.r.header
-    return (Atomics.load(h, WRITE) - Atomics.load(h, CLAIM)) >>> 0
   }
 
   /** Walks TAIL forward over records the consumers have freed. */
