@@ -3,14 +3,15 @@ import { workerData } from 'node:worker_threads'
 import { resolveOptions, type Options, type ResolvedOptions } from '../config/options'
 import { Pipeline } from '../pool/pipeline'
 import { isSdkWorker, type SinkKind, type WorkerConfig } from '../pool/worker-config'
-import { REC_FULL, partsFlags, DROP_REASONS, type DropReason } from '../ring/layout'
+import { REC_FULL, DROP_REASONS, type DropReason } from '../ring/layout'
 import { WORKER_SINK, type Transport } from '../transports/transport'
 import { assembleEvent, toCrumbList, type EventDefaults, type EventPart } from '../event/assemble'
 import { SDK_NAME, SDK_VERSION } from '../version'
 import { LEVELS, type Breadcrumb, type CaptureOptions, type Level, type RequestInfo, type Stats, type User } from '../types'
 import { readException } from './error-info'
 import { normalize, tagValue, truncateString, describeThrown } from './normalize'
-import { packr, packCopy } from './packer'
+import { packCopy } from './packer'
+import { enqueueEvent } from './record'
 import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
@@ -194,6 +195,12 @@ export class ErrorTracker {
     return ok
   }
 
+  /** @internal — flush before the process ends: the last part of the time goes to the disk spool. */
+  async drainForExit (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
+    if (this.pipeline !== null && this.pipeline.pending() > 0) this.pipeline.announceExit(timeoutMs)
+    return await this.flush(timeoutMs)
+  }
+
   /** Flushes, then stops the workers; later captures are no-ops. */
   async close (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
     if (this.closed) return true
@@ -275,15 +282,7 @@ export class ErrorTracker {
     const g = getGlobalScope()
     const i = getIsolationScope()
     if (this.options.beforeSend !== null) return this.submitThroughBeforeSend(part, g, i)
-    // Scope bytes first: they may pack (once per change), and the event part's
-    // bytes are a view into the packer's buffer that the next pack may reuse.
-    const gd = g.dataBytes()
-    const gc = g.crumbBytes()
-    const id = i.dataBytes()
-    const ic = i.crumbBytes()
-    part.blobs = [g.dataId, gd.length, g.crumbId, gc.length, i.dataId, id.length, i.crumbId, ic.length]
-    const head = packr.pack(part)
-    return p.enqueue([head, gd, gc, id, ic], partsFlags(head.length)) ? part.id : undefined
+    return enqueueEvent(p, part, g, i) ? part.id : undefined
   }
 
   private submitThroughBeforeSend (part: EventPart, g: Scope, i: Scope): string | undefined {

@@ -6,7 +6,10 @@ import { normalize, truncateString } from './normalize'
 export interface RawException {
   type: string
   value: string
+  /** Frames part of the stack; null when it went to the blob area instead (see sref). */
   stack: string | null
+  /** [blob id, offset, length] of the stack in the blob area, set by the record builder. */
+  sref?: number[]
 }
 
 const MAX_VALUES = 10

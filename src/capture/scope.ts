@@ -30,6 +30,9 @@ export interface ScopeData {
 // and reuses the result for every event that carries the same bytes.
 let nextBlobId = 1
 
+/** A fresh blob id (scope bytes and stacks share the sequence). */
+export function newBlobId (): number { return nextBlobId++ }
+
 const RESERVED_CONTEXTS = new Set(['tags', 'extra', 'server_name', 'release', 'environment'])
 
 /**
@@ -181,7 +184,7 @@ export class Scope {
   /** Packed data, encoded once per change. */
   dataBytes (): Uint8Array {
     if (this._dataBytes !== null) return this._dataBytes
-    this._dataId = nextBlobId++
+    this._dataId = newBlobId()
     return (this._dataBytes = packCopy(this.data()))
   }
 
@@ -197,7 +200,7 @@ export class Scope {
       const e = this._crumbs[i] as CrumbEntry
       items[i] = e.bytes ?? (e.bytes = packCopy(e.crumb))
     }
-    this._crumbId = nextBlobId++
+    this._crumbId = newBlobId()
     return (this._crumbBytes = packedArray(items))
   }
 }

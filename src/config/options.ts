@@ -28,7 +28,7 @@ export interface Options {
   /** Bytes; an event is truncated to fit, or dropped as too_large. */
   maxPayloadSize?: number
   transport?: Transport
-  /** Bytes of shared memory between capture and the workers. */
+  /** Bytes of the record ring between capture and the workers (plus a quarter for the blob area). */
   ringSize?: number
   /** Events accepted and not yet settled, at most; more are dropped as queue_full. */
   maxQueuedEvents?: number
@@ -239,8 +239,8 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     verifySsl: bool(opts, 'verifySsl', true),
     maxPayloadSize: num(opts, 'maxPayloadSize', 100 * 1024, 1024, 16 * 1024 * 1024, true, ' bytes'),
     transport,
-    ringSize: num(opts, 'ringSize', 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, true, ' bytes'),
-    maxQueuedEvents: num(opts, 'maxQueuedEvents', 16384, 64, 1 << 22, true),
+    ringSize: num(opts, 'ringSize', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, true, ' bytes'),
+    maxQueuedEvents: num(opts, 'maxQueuedEvents', 65536, 64, 1 << 22, true),
     workers,
     maxInFlight: num(opts, 'maxInFlight', 32, workers, 1024, true),
     maxEventsPerSecond: num(opts, 'maxEventsPerSecond', 10000, 0, 1e7, true),

@@ -20,8 +20,22 @@ export interface EventPart {
   user: Record<string, unknown> | null
   fingerprint: string[] | null
   contexts: Record<string, unknown> | null
-  /** id and byte length of each scope blob that follows: global data, global crumbs, isolation data, isolation crumbs. */
+  /** [id, offset, length] of each scope blob: global data, global crumbs, isolation data, isolation crumbs. Offset -1: the bytes follow the part. */
   blobs: number[] | null
+}
+
+type PartTuple = [string, number, Level | null, 'exception' | 'message', string | null, Array<[string, string, string | null, number[] | null]> | null,
+  Record<string, string> | null, Record<string, unknown> | null, Record<string, unknown> | null, string[] | null, Record<string, unknown> | null, number[] | null]
+
+/** The part as a record carries it: positional, so field names cost no ring bytes. */
+export function partToTuple (p: EventPart): PartTuple {
+  const exc = p.exc === null ? null : p.exc.map((v): [string, string, string | null, number[] | null] => [v.type, v.value, v.stack, v.sref ?? null])
+  return [p.id, p.ts, p.level, p.kind, p.message, exc, p.tags, p.extra, p.user, p.fingerprint, p.contexts, p.blobs]
+}
+
+export function partFromTuple (t: PartTuple): EventPart {
+  const exc = t[5] === null ? null : t[5].map((v) => v[3] === null ? { type: v[0], value: v[1], stack: v[2] } : { type: v[0], value: v[1], stack: v[2], sref: v[3] })
+  return { id: t[0], ts: t[1], level: t[2], kind: t[3], message: t[4], exc, tags: t[6], extra: t[7], user: t[8], fingerprint: t[9], contexts: t[10], blobs: t[11] }
 }
 
 export interface EventDefaults {

@@ -6,6 +6,8 @@
 
 export interface Drainable {
   flush (timeoutMs: number): Promise<boolean>
+  /** flush, with what cannot be sent in time written to the disk spool. */
+  drainForExit (timeoutMs: number): Promise<boolean>
 }
 
 export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
@@ -14,7 +16,9 @@ export function installSignalHooks (target: Drainable, signals: readonly NodeJS.
   const handlers = new Map<NodeJS.Signals, () => void>()
   for (const signal of signals) {
     const handler = (): void => {
-      void target.flush(timeoutMs).finally(() => {
+      // Alone on this signal, we end the process afterwards: keep what cannot be sent in time.
+      const drain = process.listenerCount(signal) === 1 ? target.drainForExit(timeoutMs) : target.flush(timeoutMs)
+      void drain.finally(() => {
         if (process.listenerCount(signal) === 1) {
           process.removeListener(signal, handler)
           process.kill(process.pid, signal)

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
 import type Piscina from 'piscina'
-import { createRing, count, readStat, DONE, ENQ, CLOSED, WAITERS, WAKE_AT, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
+import { createRing, count, readStat, DONE, ENQ, CLOSED, EXITING, WAITERS, WAKE_AT, WRITE, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
 import { RingProducer, TOO_LARGE } from '../ring/producer'
+import { BlobWriter } from '../ring/blob-writer'
 import { RingConsumer } from '../ring/consumer'
 import type { Transport } from '../transports/transport'
 import type { Stats } from '../types'
@@ -37,9 +38,15 @@ function workerExecArgv (): string[] {
   return out
 }
 
+const WORKER_YOUNG_GENERATION_MB = 4
+// At exit, at least this long (or a quarter of shutdownTimeout) is kept for spooling.
+const EXIT_SPOOL_MIN_MS = 250
+
 export class Pipeline {
   readonly ring: RingViews
   private readonly producer: RingProducer
+  /** Shared bytes that records reference instead of carrying (main thread only). */
+  readonly blobs: BlobWriter
   private readonly consumer: RingConsumer
   private pool: Piscina | null = null
   private readonly workerData: WorkerData
@@ -50,7 +57,9 @@ export class Pipeline {
   private readonly onExit = (): void => {
     // One shutdownTimeout in all: what beforeExit already waited counts against it.
     const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
-    this.flushSync(sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout)
+    const timeout = sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout
+    if (!sameBatch && this.pending() > 0) this.announceExit(timeout)
+    this.flushSync(timeout)
   }
   private readonly onBeforeExit = (): void => {
     // The loop emptied with events still on their way: wait for them asynchronously
@@ -59,8 +68,24 @@ export class Pipeline {
     if (this.pending() > 0 && enq !== this.beforeExitAt) {
       this.beforeExitAt = enq
       this.beforeExitDeadline = Date.now() + this.opts.shutdownTimeout
+      this.announceExit(this.opts.shutdownTimeout)
       void this.flush(this.opts.shutdownTimeout)
     }
+  }
+
+  /**
+   * The process is ending within timeoutMs. Workers then spool (instead of send)
+   * what they cannot send in time: the backlog beyond what their recent send rate
+   * covers, and everything still queued in the last part of the time. What cannot
+   * be delivered now is kept for the next run instead of lost.
+   */
+  announceExit (timeoutMs: number): void {
+    const reserve = Math.min(timeoutMs, Math.max(EXIT_SPOOL_MIN_MS, timeoutMs / 4))
+    const now = Date.now()
+    this.ring.exitTimes[0] = now + timeoutMs - reserve
+    this.ring.exitTimes[1] = now + timeoutMs
+    Atomics.store(this.ring.header, EXITING, 1) // publishes exitTimes
+    Atomics.notify(this.ring.header, WRITE)
   }
 
   private beforeExitAt = -1
@@ -70,6 +95,7 @@ export class Pipeline {
     this.opts = opts
     this.ring = createRing(opts.ringSize, opts.maxQueuedEvents)
     this.producer = new RingProducer(this.ring)
+    this.blobs = new BlobWriter(this.ring)
     this.consumer = new RingConsumer(this.ring)
     this.workerData = {
       xrayradarWorker: true,
@@ -103,7 +129,11 @@ export class Pipeline {
       atomics: 'disabled',
       concurrentTasksPerWorker: 4,
       workerData: this.workerData,
-      execArgv: workerExecArgv()
+      execArgv: workerExecArgv(),
+      // A worker's garbage is short-lived (one event at a time). With V8's default
+      // young generation a worker added ~60 MiB RSS, with 4 MiB ~25 MiB, at the
+      // same delivery rate (docs/benchmarks-notes.md).
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
     })
     // A worker that dies must never take the host with it: piscina reports it as an
     // 'error' event, which would throw without a listener. It starts a replacement;
@@ -146,8 +176,11 @@ export class Pipeline {
 
   drop (reason: DropReason): void { count(this.ring.header, reason) }
 
+  /** The seq the next enqueue() will get (single producer: nothing else can take it). */
+  nextSeq (): number { return Atomics.load(this.ring.header, ENQ) }
+
   /** No room for a typical event: capture drops at once instead of building one. */
-  isFull (): boolean { return this.producer.isFull(4096) }
+  isFull (): boolean { return this.producer.isFull(1024) }
   countCaptured (): void { count(this.ring.header, 'captured') }
 
   private diagnose (message: string): void {

@@ -1,5 +1,6 @@
 // Shared memory layout of the ring: one SharedArrayBuffer holding a header of
-// Int32 counters, a table of settle stamps, and the record bytes.
+// Int32 counters, a table of settle stamps, the record bytes and the blob area
+// (scope and stack bytes that many records reference; see blob-writer.ts).
 // Hot fields sit on their own 64-byte line so the producer and the consumers
 // do not false-share.
 
@@ -15,6 +16,7 @@ export const CLOSED = 6 * LINE // 1 once close() began: consumers finish and sto
 export const FLAGS = 7 * LINE // one-shot diagnostics already printed (bit set)
 export const WAITERS = 7 * LINE + 1 // flushes parked on DONE
 export const WAKE_AT = 7 * LINE + 2 // lowest DONE a parked flush waits for
+export const EXITING = 7 * LINE + 3 // 1 once the process is shutting down: see exitTimes
 export const STATS = 8 * LINE // counters, see STAT below
 
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
@@ -54,8 +56,9 @@ export const STATE_FREE = 3
 /**
  * Record flags: how the worker should read the payload.
  * REC_FULL: one msgpack value, an event already merged (beforeSend ran).
- * Otherwise (low bit 0): flags >>> 1 is the byte length of the packed event part,
- * followed by the four scope blobs whose ids and lengths the part lists.
+ * Otherwise (low bit 0): flags >>> 1 is the byte length of the packed event part.
+ * The part lists its four scope blobs as [id, offset, length] triples: offset >= 0
+ * is a place in the blob area, -1 means the bytes follow the part, in order.
  */
 export const REC_FULL = 1
 export function partsFlags (eventPartLength: number): number { return eventPartLength << 1 }
@@ -68,6 +71,9 @@ export interface RingViews {
   ownedSeqs: Int32Array // … and that seq, so a stale entry from an earlier lap is not mistaken for it
   data: Uint8Array
   words: Int32Array // same bytes as data, for record headers
+  blobArea: Uint8Array // written by the main thread only, read by the workers
+  /** Valid once EXITING is 1: [0] epoch ms from which workers spool what is queued instead of sending it, [1] the exit deadline. */
+  exitTimes: Float64Array
   capacity: number
   slotCount: number
 }
@@ -80,11 +86,14 @@ function pow2AtLeast (n: number): number {
   return p
 }
 
+/** The blob area takes a quarter of the record capacity on top of it. */
+export function blobAreaBytes (capacity: number): number { return capacity >>> 2 }
+
 /** Allocates the ring. capacity is rounded up to a power of two. */
 export function createRing (capacityBytes: number, slotCount: number): RingViews {
   const capacity = pow2AtLeast(Math.max(4096, capacityBytes))
   const slots = pow2AtLeast(Math.max(64, slotCount))
-  const sab = new SharedArrayBuffer(HEADER_BYTES + slots * 12 + capacity)
+  const sab = new SharedArrayBuffer(HEADER_BYTES + slots * 12 + capacity + blobAreaBytes(capacity))
   return viewRing(sab, capacity, slots)
 }
 
@@ -98,6 +107,8 @@ export function viewRing (sab: SharedArrayBuffer, capacity: number, slotCount: n
     ownedSeqs: new Int32Array(sab, HEADER_BYTES + slotCount * 8, slotCount),
     data: new Uint8Array(sab, dataOffset, capacity),
     words: new Int32Array(sab, dataOffset, capacity / 4),
+    blobArea: new Uint8Array(sab, dataOffset + capacity, blobAreaBytes(capacity)),
+    exitTimes: new Float64Array(sab, (7 * LINE + 4) * 4, 2),
     capacity,
     slotCount
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Unpackr } from 'msgpackr'
 import { LRUCache } from 'lru-cache'
 import { REC_FULL } from '../ring/layout'
-import { assembleEvent, isoTime, toCrumbList, type CrumbList, type EventDefaults, type EventPart } from '../event/assemble'
+import { assembleEvent, isoTime, partFromTuple, toCrumbList, type CrumbList, type EventDefaults } from '../event/assemble'
 import type { ScopeData, StoredCrumb } from '../capture/scope'
 import type { Level, WireEvent, WireException, WireFrame } from '../types'
 import { LEVELS } from '../types'
@@ -12,33 +12,53 @@ import { installedModules } from './modules'
 
 const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
 
-// Scope blobs repeat from event to event (same id, same bytes): decode each once.
+// Blobs repeat from event to event (same id, same bytes): decode each once.
 // Decoded values are shared between events and never changed in place.
-const blobs = new LRUCache<number, ScopeData | CrumbList>({ max: 1024 })
+type BlobValue = ScopeData | CrumbList | string
+const blobs = new LRUCache<number, BlobValue>({ max: 1024 })
 
-function blob<T extends ScopeData | CrumbList> (payload: Uint8Array, id: number, start: number, len: number, crumbs: boolean): T | null {
+/**
+ * Where a record's blob bytes are: the shared blob area (offset >= 0; safe to read
+ * while the record is unsettled) or inline after the event part, in order.
+ */
+interface BlobSource { payload: Uint8Array, at: number, area: Uint8Array | null }
+
+function blob (src: BlobSource, id: number, off: number, len: number, kind: 'data' | 'crumbs' | 'stack'): BlobValue | null {
+  let bytes: Uint8Array | null = null
+  if (off < 0) {
+    bytes = src.payload.subarray(src.at, src.at + len)
+    src.at += len
+  }
   if (len === 0) return null
   const hit = id > 0 ? blobs.get(id) : undefined
-  if (hit !== undefined) return hit as T
-  const raw = unpackr.unpack(payload.subarray(start, start + len)) as ScopeData | StoredCrumb[]
-  const value = crumbs ? toCrumbList(raw as StoredCrumb[]) : raw as ScopeData
+  if (hit !== undefined) return hit
+  if (bytes === null) {
+    if (src.area === null || off + len > src.area.length) throw new Error('blob outside the shared area')
+    bytes = src.area.slice(off, off + len) // a private copy: the decoder must not see shared memory
+  }
+  const raw = unpackr.unpack(bytes) as ScopeData | StoredCrumb[] | string
+  const value = kind === 'crumbs' ? toCrumbList(raw as StoredCrumb[]) : raw as ScopeData | string
   if (id > 0) blobs.set(id, value)
-  return value as T
+  return value
 }
 
 /** Record bytes → wire event without frames (what assembleEvent gives, or beforeSend's result). */
-export function decodeRecord (payload: Uint8Array, flags: number, d: EventDefaults): WireEvent {
+export function decodeRecord (payload: Uint8Array, flags: number, d: EventDefaults, area: Uint8Array | null = null): WireEvent {
   if (flags === REC_FULL) return coerceEvent(unpackr.unpack(payload), d)
   const headLen = flags >>> 1
-  const ev = unpackr.unpack(payload.subarray(0, headLen)) as EventPart
-  const b = ev.blobs ?? [0, 0, 0, 0, 0, 0, 0, 0]
-  let at = headLen
-  const parts: Array<ScopeData | CrumbList | null> = []
+  const ev = partFromTuple(unpackr.unpack(payload.subarray(0, headLen)))
+  const b = ev.blobs ?? []
+  const src: BlobSource = { payload, at: headLen, area }
+  const parts: Array<BlobValue | null> = []
   for (let k = 0; k < 4; k++) {
-    const id = b[2 * k] as number
-    const len = b[2 * k + 1] as number
-    parts.push(blob(payload, id, at, len, k % 2 === 1))
-    at += len
+    parts.push(b.length >= 12 ? blob(src, b[3 * k] as number, b[3 * k + 1] as number, b[3 * k + 2] as number, k % 2 === 1 ? 'crumbs' : 'data') : null)
+  }
+  for (const v of ev.exc ?? []) {
+    const r = v.sref
+    if (Array.isArray(r) && r.length === 3) {
+      const stack = blob(src, r[0] as number, r[1] as number, r[2] as number, 'stack')
+      v.stack = typeof stack === 'string' ? stack : null
+    }
   }
   return assembleEvent(ev, parts[0] as ScopeData | null, parts[1] as CrumbList | null, parts[2] as ScopeData | null, parts[3] as CrumbList | null, d)
 }

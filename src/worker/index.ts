@@ -1,5 +1,5 @@
 import { workerData, threadId } from 'node:worker_threads'
-import { viewRing, WRITE, CLAIM, SLEEPERS, type DropReason } from '../ring/layout'
+import { viewRing, WRITE, CLAIM, SLEEPERS, EXITING, ENQ, DONE, type DropReason } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
 import type { WorkerData } from '../pool/worker-config'
 import type { EventDefaults } from '../event/assemble'
@@ -45,11 +45,42 @@ function spoolOr (body: string, outcome: SendOutcome): SendOutcome {
   return spool.write(body) ? 'spooled' : 'spool_full'
 }
 
+// Events this worker delivered per second, over the last full second: at exit it
+// tells how much of the backlog the network can still take in the time left.
+let rateWindowStart = Date.now()
+let rateWindowCount = 0
+let sendRate = 0
+const ASSUMED_RATE = 1000 // before a full second was measured
+
+function countDelivered (): void {
+  const now = Date.now()
+  if (now - rateWindowStart >= 1000) {
+    sendRate = rateWindowCount * 1000 / (now - rateWindowStart)
+    rateWindowStart = now
+    rateWindowCount = 0
+  }
+  rateWindowCount++
+}
+
+/**
+ * The process is ending and what is queued cannot all be sent in time: queued
+ * events go to the disk instead, oldest first (they are claimed in order). From
+ * exitTimes[0] on, everything still queued does.
+ */
+function spoolWindow (): boolean {
+  if (spool === null || Atomics.load(header, EXITING) !== 1) return false
+  const now = Date.now()
+  if (now >= (ring.exitTimes[0] as number)) return true
+  const left = (ring.exitTimes[0] as number) - now
+  const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0
+  return backlog > (sendRate > 0 ? sendRate : ASSUMED_RATE) * left / 1000
+}
+
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }
 
 export function processRecord (rec: ClaimedRecord): Processed {
   try {
-    const event = scrubEvent(enrichEvent(decodeRecord(rec.payload, rec.flags, defaults), cfg.cwd), scrubOptions)
+    const event = scrubEvent(enrichEvent(decodeRecord(rec.payload, rec.flags, defaults, ring.blobArea), cfg.cwd), scrubOptions)
     const body = fitPayload(event, cfg.maxPayloadSize)
     return body === null ? { drop: 'too_large' } : { event, body }
   } catch (err) {
@@ -59,6 +90,7 @@ export function processRecord (rec: ClaimedRecord): Processed {
 }
 
 const LINGER_MS = 10
+const CAPACITY_POLL_MS = 100
 let inFlight = 0 // claimed and not yet settled, in this worker
 let wakeOnCapacity: (() => void) | null = null
 
@@ -69,6 +101,7 @@ const batchMax = http?.batchLimit ?? 64
 
 function settle (seq: number, outcome: SendOutcome): void {
   consumer.settle(seq, outcome)
+  if (outcome === 'delivered') countDelivered()
   inFlight--
   if (wakeOnCapacity !== null && cap - inFlight >= batchMax) {
     const wake = wakeOnCapacity
@@ -92,6 +125,10 @@ async function deliverBatch (recs: ClaimedRecord[]): Promise<void> {
       seqs.push(rec.seq)
     }
   }
+  if (bodies.length > 0 && spoolWindow()) {
+    for (let k = 0; k < bodies.length; k++) settle(seqs[k] as number, (spool as Spool).write(bodies[k] as string) ? 'spooled' : 'spool_full')
+    return
+  }
   if (http !== null && bodies.length > 0) await http.sendBatch(bodies, (i, outcome) => settle(seqs[i] as number, spoolOr(bodies[i] as string, outcome)))
 }
 
@@ -113,7 +150,8 @@ async function drainLoop (): Promise<void> {
   // worker, never the process.
   setInterval(() => {}, 1 << 30)
   for (;;) {
-    const room = Math.min(cap - inFlight, batchMax)
+    // Spooling needs no network capacity: at exit, sends stuck on a slow ingest must not hold it up.
+    const room = spoolWindow() ? batchMax : Math.min(cap - inFlight, batchMax)
     if (room >= batchMax || (room > 0 && inFlight === 0)) {
       const batch: ClaimedRecord[] = []
       for (let rec = consumer.claim(); rec !== null; rec = batch.length < room ? consumer.claim() : null) batch.push(rec)
@@ -124,7 +162,14 @@ async function drainLoop (): Promise<void> {
         continue
       }
     }
-    if (cap - inFlight < batchMax) await new Promise<void>((resolve) => { wakeOnCapacity = resolve })
+    if (cap - inFlight < batchMax) {
+      // Polled as well: the spool window can open while every send is stuck.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CAPACITY_POLL_MS)
+        wakeOnCapacity = () => { clearTimeout(timer); resolve() }
+      })
+      wakeOnCapacity = null
+    }
     else {
       await sleepUntilWork()
       // Woken from idle: let a few more events arrive so a trickle still travels in

@@ -1,10 +1,12 @@
-import { count } from '../ring/layout'
+import { count, EXITING } from '../ring/layout'
 import type { HttpTransport } from './http-transport'
 import type { Spool, ReplayOutcome } from './spool'
 
 // Replays the spool from this worker: shortly after start (events left by an
 // earlier run) and then every 2 s, skipped while the ingest is down or rate
-// limiting, through the same limiter as live events.
+// limiting, through the same limiter as live events (so maxEventsPerSecond
+// bounds it). A pass that found more files than it takes is followed at once by
+// the next, so a large spool drains at the network's pace.
 
 const REPLAY_EVERY_MS = 2000
 
@@ -15,14 +17,19 @@ export function scheduleReplay (spool: Spool, http: HttpTransport, header: Int32
     corrupt: () => count(header, 'spool_corrupt'),
     expired: () => count(header, 'spool_expired')
   }
-  const sendOne = (body: string): Promise<ReplayOutcome> => new Promise((resolve) => {
-    void http.sendBatch([body], (_, outcome) => {
-      resolve(outcome === 'delivered' ? 'delivered' : outcome === 'network_error' || outcome === 'rate_limited' ? 'retry_later' : 'rejected')
+  // One limiter job per chunk (at most batchLimit files), as for live events.
+  const sendChunk = async (bodies: string[]): Promise<ReplayOutcome[]> => {
+    const out = new Array<ReplayOutcome>(bodies.length).fill('retry_later')
+    await http.sendBatch(bodies, (i, outcome) => {
+      out[i] = outcome === 'delivered' ? 'delivered' : outcome === 'network_error' || outcome === 'rate_limited' ? 'retry_later' : 'rejected'
     })
-  })
+    return out
+  }
+  // Replay is for a process that goes on; one that is exiting leaves the files to the next.
+  const exiting = (): boolean => Atomics.load(header, EXITING) === 1
   const pass = (): void => {
-    if (http.downFor() > 0 || http.rateLimitedFor() > 0) return
-    void spool.replay(sendOne, counters)
+    if (http.downFor() > 0 || http.rateLimitedFor() > 0 || exiting()) return
+    void spool.replay(sendChunk, counters, http.batchLimit, exiting).then((more) => { if (more) setImmediate(pass) })
   }
   setTimeout(pass, 50)
   setInterval(pass, REPLAY_EVERY_MS)

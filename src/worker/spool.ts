@@ -9,7 +9,6 @@ import { join } from 'node:path'
 const SUFFIX = '.json'
 const CLAIM = '.sending-'
 const STALE_CLAIM_MS = 60_000
-const REPLAY_CHUNK = 16 // files sent concurrently; the limiter still caps the rate
 
 export interface SpoolCounters {
   delivered (): void
@@ -39,9 +38,13 @@ export class Spool {
     this.maxAgeMs = maxAgeMs
   }
 
+  private dirReady = false
+
   private ensureDir (): void {
+    if (this.dirReady) return
     mkdirSync(this.dir, { recursive: true, mode: 0o700 })
     try { chmodSync(this.dir, 0o700) } catch {}
+    this.dirReady = true
   }
 
   private scanBytes (): number {
@@ -61,11 +64,14 @@ export class Spool {
       if (this.bytes < 0) this.bytes = this.scanBytes()
       const size = Buffer.byteLength(body)
       if (this.bytes + size > this.maxBytes) return false
-      // Sortable by time; unique per process and thread.
-      const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`
-      const tmp = join(this.dir, `${name}.tmp`)
-      writeFileSync(tmp, body, { mode: 0o600 })
-      renameSync(tmp, join(this.dir, name + SUFFIX))
+      try {
+        this.writeFile(body)
+      } catch {
+        // The directory may have gone since (a tmp cleaner): make it again, once.
+        this.dirReady = false
+        this.ensureDir()
+        this.writeFile(body)
+      }
       this.bytes += size
       return true
     } catch {
@@ -73,17 +79,27 @@ export class Spool {
     }
   }
 
+  private writeFile (body: string): void {
+    // Sortable by time; unique per process and thread.
+    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`
+    const tmp = join(this.dir, `${name}.tmp`)
+    writeFileSync(tmp, body, { mode: 0o600 })
+    renameSync(tmp, join(this.dir, name + SUFFIX))
+  }
 
   /**
-   * One pass, oldest first: claim, send, remove. Stops at the first file that must
-   * wait (ingest still down or rate limited) and gives it back.
+   * One pass, oldest first: claim, send (a chunk at a time), remove. Stops at the
+   * first file that must wait (ingest still down or rate limited) and gives it back.
+   * Resolves true when the pass ended at maxFiles with more possibly waiting.
+   * `stopping` is asked before each chunk: a process that is exiting must not claim
+   * files it may not live to remove (they would be sent again a minute later).
    */
-  async replay (send: (body: string) => Promise<ReplayOutcome>, counters: SpoolCounters, maxFiles = 1000): Promise<void> {
-    if (this.replaying) return
+  async replay (send: (bodies: string[]) => Promise<ReplayOutcome[]>, counters: SpoolCounters, chunkSize: number, stopping: () => boolean = () => false, maxFiles = 1000): Promise<boolean> {
+    if (this.replaying) return false
     this.replaying = true
     try {
       let names: string[]
-      try { names = readdirSync(this.dir).sort() } catch { return }
+      try { names = readdirSync(this.dir).sort() } catch { return false }
       const now = Date.now()
       for (const name of names) {
         // A claim left by a process that died mid-send goes back to the queue.
@@ -95,9 +111,10 @@ export class Spool {
         }
       }
       const ready = names.filter((n) => n.endsWith(SUFFIX)).slice(0, maxFiles)
-      for (let i = 0; i < ready.length; i += REPLAY_CHUNK) {
+      for (let i = 0; i < ready.length; i += chunkSize) {
+        if (stopping()) return false
         const chunk: Array<{ path: string, claimed: string, body: string }> = []
-        for (const name of ready.slice(i, i + REPLAY_CHUNK)) {
+        for (const name of ready.slice(i, i + chunkSize)) {
           const path = join(this.dir, name)
           const claimed = `${path}${CLAIM}${process.pid}`
           try { renameSync(path, claimed) } catch { continue } // another process has it
@@ -116,7 +133,7 @@ export class Spool {
             counters.corrupt()
           }
         }
-        const outcomes = await Promise.all(chunk.map((f) => send(f.body)))
+        const outcomes = chunk.length > 0 ? await send(chunk.map((f) => f.body)) : []
         let stop = false
         chunk.forEach((f, k) => {
           const outcome = outcomes[k]
@@ -129,8 +146,9 @@ export class Spool {
           if (outcome === 'delivered') counters.delivered()
           else counters.rejected()
         })
-        if (stop) return
+        if (stop) return false
       }
+      return ready.length === maxFiles
     } finally {
       this.replaying = false
     }

@@ -33,6 +33,26 @@ t.test('ingest down for the whole run: the process exits in time, events are on 
   t.ok(collector.events.every((e) => e.message.startsWith('Error: spooled ')))
 })
 
+t.test('process.exit right after 1,000 captures to a slow ingest: what cannot be sent in time is spooled, the next process sends it', async (t) => {
+  const dir = join(t.testdir({}), 'spool')
+  // 300 ms per request: about a third can be sent within shutdownTimeout (2 s).
+  const collector = await startCollector({ fault: { latencyMs: 300 } })
+  t.teardown(() => collector.close())
+  const first = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: collector.dsn('78'), SPOOL_DIR: dir, MODE: 'exit', COUNT: '1000' }, timeoutMs: 40000 })
+  const a = JSON.parse(first.stdout.trim().split('\n').pop()).stats
+  t.equal(first.code, 0)
+  t.ok(first.ms < 2000 + 5000, `exited within shutdownTimeout plus a margin (${first.ms} ms)`)
+  t.ok(a.spooled > 0, `the backlog the ingest could not take in time went to disk (${a.spooled})`)
+  t.equal(a.delivered + a.spooled, 1000, `every event delivered or spooled before exit: ${JSON.stringify(a)}`)
+  t.equal(readdirSync(dir).length, a.spooled)
+
+  collector.setFault(null)
+  const second = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: collector.dsn('78'), SPOOL_DIR: dir, MODE: 'replay', EXPECT: String(a.spooled) }, timeoutMs: 40000 })
+  t.match(second.stdout, /left: 0/)
+  t.equal(collector.counts['78'], 1000, 'all 1,000 at the collector')
+  t.equal(new Set(collector.events.map((e) => e.event_id)).size, 1000, 'exactly once')
+})
+
 t.test('5xx for a few seconds, then 200: everything delivered', async (t) => {
   const dir = t.testdir({})
   const { collector, client } = await setup(t, { spool: true, spoolDir: dir, maxAttempts: 2 }, { fault: { status: 503 } })
