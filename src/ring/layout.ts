@@ -16,7 +16,7 @@ export const CLOSED = 6 * LINE // 1 once close() began: consumers finish and sto
 export const FLAGS = 7 * LINE // one-shot diagnostics already printed (bit set)
 export const WAITERS = 7 * LINE + 1 // flushes parked on DONE
 export const WAKE_AT = 7 * LINE + 2 // lowest DONE a parked flush waits for
-export const EXITING = 7 * LINE + 3 // 1 once the process is shutting down: see exitTimes
+export const EXITING = 7 * LINE + 3 // 1 once the process is shutting down: see spoolFrom
 export const STATS = 8 * LINE // counters, see STAT below
 
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
@@ -72,8 +72,8 @@ export interface RingViews {
   data: Uint8Array
   words: Int32Array // same bytes as data, for record headers
   blobArea: Uint8Array // written by the main thread only, read by the workers
-  /** Valid once EXITING is 1: [0] epoch ms from which workers spool what is queued instead of sending it, [1] the exit deadline. */
-  exitTimes: Float64Array
+  /** Valid once EXITING is 1: [0] is the epoch ms from which workers spool everything still queued instead of sending it. */
+  spoolFrom: Float64Array
   capacity: number
   slotCount: number
 }
@@ -108,7 +108,7 @@ export function viewRing (sab: SharedArrayBuffer, capacity: number, slotCount: n
     data: new Uint8Array(sab, dataOffset, capacity),
     words: new Int32Array(sab, dataOffset, capacity / 4),
     blobArea: new Uint8Array(sab, dataOffset + capacity, blobAreaBytes(capacity)),
-    exitTimes: new Float64Array(sab, (7 * LINE + 4) * 4, 2),
+    spoolFrom: new Float64Array(sab, (7 * LINE + 4) * 4, 1),
     capacity,
     slotCount
   }

@@ -39,10 +39,10 @@ const scrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authTo
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 
-/** Events that could not be delivered in time go to disk, when there is room. */
-function spoolOr (body: string, outcome: SendOutcome): SendOutcome {
-  if (spool === null || (outcome !== 'network_error' && outcome !== 'rate_limited')) return outcome
-  return spool.write(body) ? 'spooled' : 'spool_full'
+/** Events that could not be delivered in time go to disk (one file for them all), when there is room. */
+function spoolAll (bodies: readonly string[], seqs: readonly number[]): void {
+  const outcome = (spool as Spool).writeBatch(bodies) ? 'spooled' : 'spool_full'
+  for (const seq of seqs) settle(seq, outcome)
 }
 
 // Events this worker delivered per second, over the last full second: at exit it
@@ -65,13 +65,12 @@ function countDelivered (): void {
 /**
  * The process is ending and what is queued cannot all be sent in time: queued
  * events go to the disk instead, oldest first (they are claimed in order). From
- * exitTimes[0] on, everything still queued does.
+ * spoolFrom on, everything still queued does.
  */
 function spoolWindow (): boolean {
   if (spool === null || Atomics.load(header, EXITING) !== 1) return false
-  const now = Date.now()
-  if (now >= (ring.exitTimes[0] as number)) return true
-  const left = (ring.exitTimes[0] as number) - now
+  const left = (ring.spoolFrom[0] as number) - Date.now()
+  if (left <= 0) return true
   const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0
   return backlog > (sendRate > 0 ? sendRate : ASSUMED_RATE) * left / 1000
 }
@@ -125,11 +124,15 @@ async function deliverBatch (recs: ClaimedRecord[]): Promise<void> {
       seqs.push(rec.seq)
     }
   }
-  if (bodies.length > 0 && spoolWindow()) {
-    for (let k = 0; k < bodies.length; k++) settle(seqs[k] as number, (spool as Spool).write(bodies[k] as string) ? 'spooled' : 'spool_full')
-    return
-  }
-  if (http !== null && bodies.length > 0) await http.sendBatch(bodies, (i, outcome) => settle(seqs[i] as number, spoolOr(bodies[i] as string, outcome)))
+  if (http === null || bodies.length === 0) return
+  // At exit, once the backlog outgrows the time left, the disk and not the network sets the pace.
+  if (spoolWindow()) return spoolAll(bodies, seqs)
+  const failed: number[] = []
+  await http.sendBatch(bodies, (i, outcome) => {
+    if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited')) failed.push(i)
+    else settle(seqs[i] as number, outcome)
+  })
+  if (failed.length > 0) spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number))
 }
 
 async function sleepUntilWork (): Promise<void> {
@@ -159,6 +162,8 @@ async function drainLoop (): Promise<void> {
         inFlight += batch.length
         // deliverBatch settles every record it was given, whatever happens.
         void deliverBatch(batch)
+        // Spooling runs synchronously: let replies to sends still under way be handled between batches.
+        if (spoolWindow()) await new Promise((resolve) => setImmediate(resolve))
         continue
       }
     }

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync, renameSync, readdirSync, readFileSync, unlinkSync, statSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 
-// Events that cannot be delivered in time (ingest down, 5xx storm, 429 window)
-// wait on disk, already scrubbed and truncated, one file each, and are sent later
-// by this process or the next one, oldest first. Files are claimed by rename, so
-// two processes sharing the directory never send the same file twice.
+// Events that cannot be delivered in time (ingest down, 5xx storm, 429 window,
+// the end of the process) wait on disk, already scrubbed and truncated, one per
+// line of a file (a file holds one delivery batch, up to 64 events), and are sent
+// later by this process or the next one, oldest first. Files are claimed by
+// rename, so two processes sharing the directory never send the same file twice.
 
 const SUFFIX = '.json'
 const CLAIM = '.sending-'
@@ -18,6 +19,14 @@ export interface SpoolCounters {
 }
 
 export type ReplayOutcome = 'delivered' | 'retry_later' | 'rejected'
+
+interface ClaimedFile {
+  name: string
+  claimed: string
+  bodies: string[]
+  /** Events to put back: the ingest asked us to wait before they were sent. */
+  keep: string[]
+}
 
 /** True when a spool directory holds events to send (cheap: one readdir). */
 export function hasSpoolFiles (dir: string): boolean {
@@ -59,18 +68,29 @@ export class Spool {
 
   /** Writes one event body; false when the spool is full or not writable. */
   write (body: string): boolean {
+    return this.writeBatch([body])
+  }
+
+  /**
+   * Writes event bodies into one file, a line each (JSON never holds a raw newline):
+   * one file create and rename for the lot, which is what makes spooling a backlog
+   * at exit fast. False when the spool is full or not writable.
+   */
+  writeBatch (bodies: readonly string[]): boolean {
+    if (bodies.length === 0) return true
     try {
       this.ensureDir()
       if (this.bytes < 0) this.bytes = this.scanBytes()
-      const size = Buffer.byteLength(body)
+      const text = bodies.join('\n')
+      const size = Buffer.byteLength(text)
       if (this.bytes + size > this.maxBytes) return false
       try {
-        this.writeFile(body)
+        this.writeFile(this.newName(), text)
       } catch {
         // The directory may have gone since (a tmp cleaner): make it again, once.
         this.dirReady = false
         this.ensureDir()
-        this.writeFile(body)
+        this.writeFile(this.newName(), text)
       }
       this.bytes += size
       return true
@@ -79,20 +99,69 @@ export class Spool {
     }
   }
 
-  private writeFile (body: string): void {
-    // Sortable by time; unique per process and thread.
-    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`
+  /** Sortable by time; unique per process and thread. */
+  private newName (): string {
+    return `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}${SUFFIX}`
+  }
+
+  private writeFile (name: string, text: string): void {
     const tmp = join(this.dir, `${name}.tmp`)
-    writeFileSync(tmp, body, { mode: 0o600 })
-    renameSync(tmp, join(this.dir, name + SUFFIX))
+    writeFileSync(tmp, text, { mode: 0o600 })
+    renameSync(tmp, join(this.dir, name))
+  }
+
+  /** Claims a file and reads its events; null when another process has it or it is gone. */
+  private claim (name: string, now: number, counters: SpoolCounters): ClaimedFile | null {
+    const path = join(this.dir, name)
+    const claimed = `${path}${CLAIM}${process.pid}`
+    try { renameSync(path, claimed) } catch { return null } // another process has it
+    let text: string
+    try { text = readFileSync(claimed, 'utf8') } catch { this.remove(claimed); return null }
+    const lines = text.split('\n').filter((l) => l !== '')
+    const written = Number(name.slice(0, 15))
+    if (Number.isFinite(written) && now - written > this.maxAgeMs) {
+      this.remove(claimed)
+      for (let k = 0; k < Math.max(1, lines.length); k++) counters.expired()
+      return null
+    }
+    const bodies: string[] = []
+    for (const line of lines) {
+      try {
+        JSON.parse(line)
+        bodies.push(line)
+      } catch {
+        counters.corrupt() // a truncated or foreign line; the rest of the file still counts
+      }
+    }
+    if (lines.length === 0) counters.corrupt()
+    return { name, claimed, bodies, keep: [] }
+  }
+
+  /** After sending: remove the file, or put back what must wait (under its old name, so its place in line). */
+  private finish (f: ClaimedFile): void {
+    if (f.keep.length === 0) {
+      this.remove(f.claimed)
+      return
+    }
+    try {
+      if (f.keep.length < f.bodies.length) {
+        const text = f.keep.join('\n')
+        this.remove(f.claimed)
+        this.writeFile(f.name, text)
+        this.bytes += Buffer.byteLength(text)
+      } else {
+        renameSync(f.claimed, join(this.dir, f.name))
+      }
+    } catch {}
   }
 
   /**
-   * One pass, oldest first: claim, send (a chunk at a time), remove. Stops at the
-   * first file that must wait (ingest still down or rate limited) and gives it back.
-   * Resolves true when the pass ended at maxFiles with more possibly waiting.
-   * `stopping` is asked before each chunk: a process that is exiting must not claim
-   * files it may not live to remove (they would be sent again a minute later).
+   * One pass, oldest first: claim files, send their events a chunk at a time,
+   * remove what was sent. Stops at the first event that must wait (ingest still
+   * down or rate limited) and gives back what was not sent. Resolves true when the
+   * pass ended at maxFiles with more possibly waiting. `stopping` is asked before
+   * each chunk: a process that is exiting must not claim files it may not live to
+   * remove (they would be sent again a minute later).
    */
   async replay (send: (bodies: string[]) => Promise<ReplayOutcome[]>, counters: SpoolCounters, chunkSize: number, stopping: () => boolean = () => false, maxFiles = 1000): Promise<boolean> {
     if (this.replaying) return false
@@ -111,41 +180,30 @@ export class Spool {
         }
       }
       const ready = names.filter((n) => n.endsWith(SUFFIX)).slice(0, maxFiles)
-      for (let i = 0; i < ready.length; i += chunkSize) {
+      let next = 0
+      while (next < ready.length) {
         if (stopping()) return false
-        const chunk: Array<{ path: string, claimed: string, body: string }> = []
-        for (const name of ready.slice(i, i + chunkSize)) {
-          const path = join(this.dir, name)
-          const claimed = `${path}${CLAIM}${process.pid}`
-          try { renameSync(path, claimed) } catch { continue } // another process has it
-          const written = Number(name.slice(0, 15))
-          if (Number.isFinite(written) && now - written > this.maxAgeMs) {
-            this.remove(claimed)
-            counters.expired()
-            continue
-          }
-          try {
-            const body = readFileSync(claimed, 'utf8')
-            JSON.parse(body)
-            chunk.push({ path, claimed, body })
-          } catch {
-            this.remove(claimed)
-            counters.corrupt()
+        // Claim files until a chunk's worth of events (or the files) run out.
+        const files: ClaimedFile[] = []
+        let count = 0
+        while (next < ready.length && count < chunkSize) {
+          const f = this.claim(ready[next++] as string, now, counters)
+          if (f !== null) { files.push(f); count += f.bodies.length }
+        }
+        let stop = false
+        for (const f of files) {
+          for (let i = 0; i < f.bodies.length; i += chunkSize) {
+            const part = f.bodies.slice(i, i + chunkSize)
+            if (stop) { f.keep.push(...part); continue }
+            const outcomes = await send(part)
+            part.forEach((body, k) => {
+              const outcome = outcomes[k]
+              if (outcome === 'retry_later') { stop = true; f.keep.push(body) } else if (outcome === 'delivered') counters.delivered()
+              else counters.rejected()
+            })
           }
         }
-        const outcomes = chunk.length > 0 ? await send(chunk.map((f) => f.body)) : []
-        let stop = false
-        chunk.forEach((f, k) => {
-          const outcome = outcomes[k]
-          if (outcome === 'retry_later') {
-            stop = true
-            try { renameSync(f.claimed, f.path) } catch {}
-            return
-          }
-          this.remove(f.claimed)
-          if (outcome === 'delivered') counters.delivered()
-          else counters.rejected()
-        })
+        for (const f of files) this.finish(f)
         if (stop) return false
       }
       return ready.length === maxFiles

@@ -16,12 +16,12 @@ t.test('ingest down for the whole run: the process exits in time, events are on 
   t.equal(a.stats.spooled, 100, 'all 100 spooled before exit')
   t.ok(first.ms < 2000 + 5000, `exited within shutdownTimeout plus a margin (${first.ms} ms)`)
   const files = readdirSync(dir)
-  t.equal(files.length, 100)
+  const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+  t.equal(lines.length, 100, 'one event a line (a batch that failed together shares a file)')
   t.equal(statSync(dir).mode & 0o777, 0o700, 'spool directory is owner-only')
   t.equal(statSync(join(dir, files[0])).mode & 0o777, 0o600, 'spool files are owner-only')
-  const body = readFileSync(join(dir, files[0]), 'utf8')
-  t.notOk(body.includes(TOKEN), 'spooled events are scrubbed')
-  t.equal(JSON.parse(body).exception.values[0].type, 'Error')
+  t.notOk(lines.some((l) => l.includes(TOKEN)), 'spooled events are scrubbed')
+  t.ok(lines.every((l) => JSON.parse(l).exception.values[0].type === 'Error'))
 
   const collector = await startCollector()
   t.teardown(() => collector.close())
@@ -44,7 +44,9 @@ t.test('process.exit right after 1,000 captures to a slow ingest: what cannot be
   t.ok(first.ms < 2000 + 5000, `exited within shutdownTimeout plus a margin (${first.ms} ms)`)
   t.ok(a.spooled > 0, `the backlog the ingest could not take in time went to disk (${a.spooled})`)
   t.equal(a.delivered + a.spooled, 1000, `every event delivered or spooled before exit: ${JSON.stringify(a)}`)
-  t.equal(readdirSync(dir).length, a.spooled)
+  const spooledLines = readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').length, 0)
+  t.equal(spooledLines, a.spooled, 'one event a line; at exit a file holds a batch')
+  t.ok(readdirSync(dir).length < a.spooled, 'batched: fewer files than events')
 
   collector.setFault(null)
   const second = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: collector.dsn('78'), SPOOL_DIR: dir, MODE: 'replay', EXPECT: String(a.spooled) }, timeoutMs: 40000 })
@@ -76,6 +78,21 @@ t.test('429 with Retry-After: no store request inside the window, then everythin
   const limitedAt = collector.requests[0].at
   t.equal(collector.requests[0].status, 429)
   t.ok(collector.requests.slice(1).every((r) => r.at - limitedAt >= 1900), 'nothing sent before Retry-After elapsed')
+})
+
+const wireEvent = (message) => JSON.stringify({ event_id: message, timestamp: new Date().toISOString(), level: 'error', message, platform: 'javascript', sdk: { name: 'x', version: '1' }, contexts: { user: null, request: null, tags: {}, extra: {}, server_name: null, release: null, environment: 'e' }, breadcrumbs: [], fingerprint: [], modules: {} })
+
+t.test('a batch file (one event a line, as spooled at exit): good lines sent, a truncated one counted; what the ingest refused to take yet stays on disk', async (t) => {
+  const stamp = String(Date.now() - 1000).padStart(15, '0')
+  const lines = ['b0', 'b1', 'b2', 'b3', 'b4'].map(wireEvent)
+  const dir = t.testdir({ [`${stamp}-1-0-batch.json`]: [...lines, '{"event_id": "cut off'].join('\n') })
+  // The first two requests fail (one attempt each): those two events must be kept, the rest not resent.
+  const { collector, client } = await setup(t, { spool: true, spoolDir: dir, maxAttempts: 1 }, { fault: { status: 503, count: 2 } })
+  t.ok(await waitFor(() => client.stats().spool.delivered === 5, 20000), JSON.stringify(client.stats().spool))
+  t.equal(client.stats().spool.corrupt, 1, 'the truncated line')
+  t.same(collector.events.map((e) => e.message).sort(), ['b0', 'b1', 'b2', 'b3', 'b4'], 'each event exactly once')
+  t.equal(collector.requests.filter((r) => r.status === 503).length, 2)
+  t.same(readdirSync(dir), [], 'the file is gone once everything in it was sent')
 })
 
 t.test('a corrupt spool file is skipped and counted; a full spool drops and counts', async (t) => {
