@@ -15,9 +15,15 @@ const INLINE_MAX = 32
 
 // Frames strings seen lately → their blob id and packed length. Errors thrown from
 // one place share the string; a process that makes endless distinct stacks only
-// refills the table, which is bounded.
+// refills the table, which is bounded in entries and characters. A very long stack
+// is rarely thrown twice: it travels inline.
 const stackIds = new Map<string, { id: number, len: number }>()
 const STACK_IDS_MAX = 1000
+const STACK_CHARS_MAX = 1 << 20
+const STACK_INTERN_MAX = 16 * 1024
+let stackChars = 0
+
+const PLACEHOLDER = new Uint8Array(0)
 
 function placeScopeBlob (p: Pipeline, id: number, bytes: Uint8Array, seq: number, inline: Uint8Array[]): number {
   if (bytes.length < INLINE_MAX || id === 0) {
@@ -37,12 +43,16 @@ function placeStacks (p: Pipeline, part: EventPart, seq: number): void {
   for (let k = 0; k < values.length; k++) {
     const v = values[k] as NonNullable<EventPart['exc']>[number]
     const stack = v.stack
-    if (stack === null || stack.length < INLINE_MAX) continue
+    if (stack === null || stack.length < INLINE_MAX || stack.length > STACK_INTERN_MAX) continue
     let known = stackIds.get(stack)
     if (known === undefined) {
-      if (stackIds.size >= STACK_IDS_MAX) stackIds.clear()
+      if (stackIds.size >= STACK_IDS_MAX || stackChars + stack.length > STACK_CHARS_MAX) {
+        stackIds.clear()
+        stackChars = 0
+      }
       known = { id: newBlobId(), len: 0 }
       stackIds.set(stack, known)
+      stackChars += stack.length
     }
     let off = p.blobs.find(known.id, seq)
     if (off < 0) {
@@ -65,7 +75,7 @@ export function enqueueEvent (p: Pipeline, part: EventPart, g: Scope, i: Scope):
   const gc = g.crumbBytes()
   const id = i.dataBytes()
   const ic = i.crumbBytes()
-  const parts: Uint8Array[] = [gd] // [0] becomes the packed part
+  const parts: Uint8Array[] = [PLACEHOLDER] // [0] becomes the packed part, packed last
   const blobs = [
     g.dataId, placeScopeBlob(p, g.dataId, gd, seq, parts), gd.length,
     g.crumbId, placeScopeBlob(p, g.crumbId, gc, seq, parts), gc.length,
