@@ -45,22 +45,13 @@ function spoolAll (bodies: readonly string[], seqs: readonly number[]): void {
   for (const seq of seqs) settle(seq, outcome)
 }
 
-// Events this worker delivered per second, over the last full second: at exit it
-// tells how much of the backlog the network can still take in the time left.
-let rateWindowStart = Date.now()
-let rateWindowCount = 0
-let sendRate = 0
-const ASSUMED_RATE = 1000 // before a full second was measured
-
-function countDelivered (): void {
-  const now = Date.now()
-  if (now - rateWindowStart >= 1000) {
-    sendRate = rateWindowCount * 1000 / (now - rateWindowStart)
-    rateWindowStart = now
-    rateWindowCount = 0
-  }
-  rateWindowCount++
-}
+// At exit the worker first sends for a moment to learn what the network takes now
+// (a rate measured earlier reflects the load then, not the capacity), then spools
+// the part of the backlog that rate cannot clear before spoolFrom.
+const RATE_PROBE_MS = 250
+let delivered = 0 // by this worker
+let exitSeenAt = 0
+let deliveredAtExit = 0
 
 /**
  * The process is ending and what is queued cannot all be sent in time: queued
@@ -69,10 +60,19 @@ function countDelivered (): void {
  */
 function spoolWindow (): boolean {
   if (spool === null || Atomics.load(header, EXITING) !== 1) return false
-  const left = (ring.spoolFrom[0] as number) - Date.now()
+  const now = Date.now()
+  const left = (ring.spoolFrom[0] as number) - now
   if (left <= 0) return true
+  if (exitSeenAt === 0) {
+    exitSeenAt = now
+    deliveredAtExit = delivered
+    return false
+  }
+  const probed = now - exitSeenAt
+  if (probed < RATE_PROBE_MS) return false
+  const rate = (delivered - deliveredAtExit) / probed // events per ms
   const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0
-  return backlog > (sendRate > 0 ? sendRate : ASSUMED_RATE) * left / 1000
+  return backlog > rate * left
 }
 
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }
@@ -100,7 +100,7 @@ const batchMax = http?.batchLimit ?? 64
 
 function settle (seq: number, outcome: SendOutcome): void {
   consumer.settle(seq, outcome)
-  if (outcome === 'delivered') countDelivered()
+  if (outcome === 'delivered') delivered++
   inFlight--
   if (wakeOnCapacity !== null && cap - inFlight >= batchMax) {
     const wake = wakeOnCapacity
