@@ -143,16 +143,18 @@ export class Spool {
       this.remove(f.claimed)
       return
     }
-    try {
-      if (f.keep.length < f.bodies.length) {
+    if (f.keep.length < f.bodies.length) {
+      // The rest first, then drop the claim: if writing fails, the whole file goes back
+      // (sent lines would be sent again, but nothing is lost).
+      try {
         const text = f.keep.join('\n')
-        this.remove(f.claimed)
         this.writeFile(f.name, text)
         this.bytes += Buffer.byteLength(text)
-      } else {
-        renameSync(f.claimed, join(this.dir, f.name))
-      }
-    } catch {}
+        this.remove(f.claimed)
+        return
+      } catch {}
+    }
+    try { renameSync(f.claimed, join(this.dir, f.name)) } catch {}
   }
 
   /**
@@ -190,18 +192,18 @@ export class Spool {
           const f = this.claim(ready[next++] as string, now, counters)
           if (f !== null) { files.push(f); count += f.bodies.length }
         }
+        // Chunks cut across files: a file of one event must not cost a limiter job of its own.
+        const items = files.flatMap((f) => f.bodies.map((body) => ({ f, body })))
         let stop = false
-        for (const f of files) {
-          for (let i = 0; i < f.bodies.length; i += chunkSize) {
-            const part = f.bodies.slice(i, i + chunkSize)
-            if (stop) { f.keep.push(...part); continue }
-            const outcomes = await send(part)
-            part.forEach((body, k) => {
-              const outcome = outcomes[k]
-              if (outcome === 'retry_later') { stop = true; f.keep.push(body) } else if (outcome === 'delivered') counters.delivered()
-              else counters.rejected()
-            })
-          }
+        for (let i = 0; i < items.length; i += chunkSize) {
+          const part = items.slice(i, i + chunkSize)
+          if (stop) { for (const it of part) it.f.keep.push(it.body); continue }
+          const outcomes = await send(part.map((it) => it.body))
+          part.forEach((it, k) => {
+            const outcome = outcomes[k]
+            if (outcome === 'retry_later') { stop = true; it.f.keep.push(it.body) } else if (outcome === 'delivered') counters.delivered()
+            else counters.rejected()
+          })
         }
         for (const f of files) this.finish(f)
         if (stop) return false
