@@ -52,6 +52,7 @@ const RATE_PROBE_MS = 250
 let delivered = 0 // by this worker
 let exitSeenAt = 0
 let deliveredAtExit = 0
+let exitRate = -1
 
 /**
  * The process is ending and what is queued cannot all be sent in time: queued
@@ -68,11 +69,14 @@ function spoolWindow (): boolean {
     deliveredAtExit = delivered
     return false
   }
-  const probed = now - exitSeenAt
-  if (probed < RATE_PROBE_MS) return false
-  const rate = (delivered - deliveredAtExit) / probed // events per ms
+  if (exitRate < 0) {
+    const probed = now - exitSeenAt
+    if (probed < RATE_PROBE_MS) return false
+    // Fixed once measured: while the worker spools it sends less, which is no news about the network.
+    exitRate = (delivered - deliveredAtExit) / probed // events per ms
+  }
   const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0
-  return backlog > rate * left
+  return backlog > exitRate * left
 }
 
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }

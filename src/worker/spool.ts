@@ -173,11 +173,16 @@ export class Spool {
       try { names = readdirSync(this.dir).sort() } catch { return false }
       const now = Date.now()
       for (const name of names) {
-        // A claim left by a process that died mid-send goes back to the queue.
+        // A claim left by a process that died mid-send goes back to the queue; a
+        // half-written file of one that died mid-write is removed.
         const at = name.indexOf(CLAIM)
-        if (at > 0) {
+        const partial = name.endsWith(`${SUFFIX}.tmp`)
+        if (at > 0 || partial) {
           try {
-            if (now - statSync(join(this.dir, name)).mtimeMs > STALE_CLAIM_MS) renameSync(join(this.dir, name), join(this.dir, name.slice(0, at)))
+            const path = join(this.dir, name)
+            if (now - statSync(path).mtimeMs <= STALE_CLAIM_MS) continue
+            if (partial) this.remove(path)
+            else renameSync(path, join(this.dir, name.slice(0, at)))
           } catch {}
         }
       }

@@ -1,6 +1,6 @@
 // The disk spool: outages, 5xx storms and 429 windows end in delivery, not loss.
 import t from 'tap'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startCollector } from 'xrayradar'
 import { setup, runFixture, TOKEN } from '../helpers.mjs'
@@ -99,10 +99,14 @@ t.test('a corrupt spool file is skipped and counted; a full spool drops and coun
   const stamp = (d) => String(Date.now() - d).padStart(15, '0')
   const dir = t.testdir({ [`${stamp(2000)}-1-0-abc.json`]: '{"truncated": ', [`${stamp(1000)}-1-1-def.json`]: JSON.stringify({ event_id: 'x', timestamp: new Date().toISOString(), level: 'error', message: 'old but fine', platform: 'javascript', sdk: { name: 'x', version: '1' }, contexts: { user: null, request: null, tags: {}, extra: {}, server_name: null, release: null, environment: 'e' }, breadcrumbs: [], fingerprint: [], modules: {} }) })
   writeFileSync(join(dir, 'README'), 'not a spool file')
+  // Half-written by a process that died mid-write two minutes ago: removed, never sent.
+  const partial = join(dir, `${stamp(120000)}-1-3-tmp.json.tmp`)
+  writeFileSync(partial, '{"half": ')
+  utimesSync(partial, new Date(Date.now() - 120000), new Date(Date.now() - 120000))
   writeFileSync(join(dir, `${stamp(99 * 3600 * 1000)}-1-2-old.json`), '{}') // older than spoolMaxAge
   const { collector, client } = await setup(t, { spool: true, spoolDir: dir, spoolMaxAge: 3600 * 1000 })
   t.ok(await waitFor(() => client.stats().spool.corrupt === 1 && client.stats().spool.delivered === 1 && client.stats().spool.expired === 1, 10000), JSON.stringify(client.stats().spool))
-  t.same(readdirSync(dir), ['README'], 'only the stranger is left')
+  t.same(readdirSync(dir), ['README'], 'only the stranger is left (the stale partial file is gone)')
   t.equal(collector.events[0].message, 'old but fine')
 
   const full = await setup(t, { spool: true, spoolDir: t.testdir({}), spoolMaxBytes: 10, maxAttempts: 1 }, { fault: { status: 500 } })
