@@ -81,8 +81,10 @@ export class Pipeline {
    */
   announceExit (timeoutMs: number): void {
     const reserve = Math.min(timeoutMs, Math.max(EXIT_SPOOL_MIN_MS, timeoutMs / 4))
-    this.ring.spoolFrom[0] = Date.now() + timeoutMs - reserve
-    Atomics.store(this.ring.header, EXITING, 1) // publishes spoolFrom
+    const now = Date.now()
+    this.ring.exitTimes[0] = now + timeoutMs - reserve
+    this.ring.exitTimes[1] = now + timeoutMs
+    Atomics.add(this.ring.header, EXITING, 1) // publishes exitTimes as a new announcement
     Atomics.notify(this.ring.header, WRITE)
   }
 

@@ -16,7 +16,7 @@ export const CLOSED = 6 * LINE // 1 once close() began: consumers finish and sto
 export const FLAGS = 7 * LINE // one-shot diagnostics already printed (bit set)
 export const WAITERS = 7 * LINE + 1 // flushes parked on DONE
 export const WAKE_AT = 7 * LINE + 2 // lowest DONE a parked flush waits for
-export const EXITING = 7 * LINE + 3 // 1 once the process is shutting down: see spoolFrom
+export const EXITING = 7 * LINE + 3 // exit announcements so far (0: none); see exitTimes and exitGeneration
 export const STATS = 8 * LINE // counters, see STAT below
 
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
@@ -72,8 +72,8 @@ export interface RingViews {
   data: Uint8Array
   words: Int32Array // same bytes as data, for record headers
   blobArea: Uint8Array // written by the main thread only, read by the workers
-  /** Valid once EXITING is 1: [0] is the epoch ms from which workers spool everything still queued instead of sending it. */
-  spoolFrom: Float64Array
+  /** Of the latest exit announcement: [0] epoch ms from which workers spool everything still queued, [1] the deadline. */
+  exitTimes: Float64Array
   capacity: number
   slotCount: number
 }
@@ -108,10 +108,20 @@ export function viewRing (sab: SharedArrayBuffer, capacity: number, slotCount: n
     data: new Uint8Array(sab, dataOffset, capacity),
     words: new Int32Array(sab, dataOffset, capacity / 4),
     blobArea: new Uint8Array(sab, dataOffset + capacity, blobAreaBytes(capacity)),
-    spoolFrom: new Float64Array(sab, (7 * LINE + 4) * 4, 1),
+    exitTimes: new Float64Array(sab, (7 * LINE + 4) * 4, 2),
     capacity,
     slotCount
   }
+}
+
+// A process still running this long after an exit deadline did not exit (a
+// beforeExit listener scheduled more work): the announcement lapses.
+const EXIT_GRACE_MS = 1000
+
+/** The exit announcement in force at `now`: its generation, or 0 when there is none. */
+export function exitGeneration (r: RingViews, now: number): number {
+  const gen = Atomics.load(r.header, EXITING)
+  return gen !== 0 && now <= (r.exitTimes[1] as number) + EXIT_GRACE_MS ? gen : 0
 }
 
 export function count (header: Int32Array, name: StatName, n = 1): void {

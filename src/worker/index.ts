@@ -1,5 +1,5 @@
 import { workerData, threadId } from 'node:worker_threads'
-import { viewRing, WRITE, CLAIM, SLEEPERS, EXITING, ENQ, DONE, type DropReason } from '../ring/layout'
+import { viewRing, exitGeneration, WRITE, CLAIM, SLEEPERS, ENQ, DONE, type DropReason } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
 import type { WorkerData } from '../pool/worker-config'
 import type { EventDefaults } from '../event/assemble'
@@ -47,9 +47,10 @@ function spoolAll (bodies: readonly string[], seqs: readonly number[]): void {
 
 // At exit the worker first sends for a moment to learn what the network takes now
 // (a rate measured earlier reflects the load then, not the capacity), then spools
-// the part of the backlog that rate cannot clear before spoolFrom.
+// the part of the backlog that rate cannot clear before exitTimes[0].
 const RATE_PROBE_MS = 250
 let delivered = 0 // by this worker
+let exitSeen = 0 // the announcement the probe below belongs to
 let exitSeenAt = 0
 let deliveredAtExit = 0
 let exitRate = -1
@@ -57,18 +58,20 @@ let exitRate = -1
 /**
  * The process is ending and what is queued cannot all be sent in time: queued
  * events go to the disk instead, oldest first (they are claimed in order). From
- * spoolFrom on, everything still queued does.
+ * exitTimes[0] on, everything still queued does.
  */
 function spoolWindow (): boolean {
-  if (spool === null || Atomics.load(header, EXITING) !== 1) return false
   const now = Date.now()
-  const left = (ring.spoolFrom[0] as number) - now
-  if (left <= 0) return true
-  if (exitSeenAt === 0) {
+  const gen = spool === null ? 0 : exitGeneration(ring, now)
+  if (gen === 0) return false
+  if (gen !== exitSeen) {
+    exitSeen = gen
     exitSeenAt = now
     deliveredAtExit = delivered
-    return false
+    exitRate = -1
   }
+  const left = (ring.exitTimes[0] as number) - now
+  if (left <= 0) return true
   if (exitRate < 0) {
     const probed = now - exitSeenAt
     if (probed < RATE_PROBE_MS) return false
@@ -190,7 +193,7 @@ async function drainLoop (): Promise<void> {
 
 if (cfg.sink !== 'main') void drainLoop()
 
-if (spool !== null && http !== null) scheduleReplay(spool, http, header)
+if (spool !== null && http !== null) scheduleReplay(spool, http, ring)
 
 export interface CollectTask { op: 'collect', max: number }
 export interface Collected { seq: number, event: WireEvent }

@@ -1,4 +1,4 @@
-import { count, EXITING } from '../ring/layout'
+import { count, exitGeneration, type RingViews } from '../ring/layout'
 import type { HttpTransport } from './http-transport'
 import type { Spool, ReplayOutcome } from './spool'
 
@@ -10,7 +10,8 @@ import type { Spool, ReplayOutcome } from './spool'
 
 const REPLAY_EVERY_MS = 2000
 
-export function scheduleReplay (spool: Spool, http: HttpTransport, header: Int32Array): void {
+export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingViews): void {
+  const { header } = ring
   const counters = {
     delivered: () => count(header, 'spool_delivered'),
     rejected: () => count(header, 'spool_rejected'),
@@ -26,7 +27,7 @@ export function scheduleReplay (spool: Spool, http: HttpTransport, header: Int32
     return out
   }
   // Replay is for a process that goes on; one that is exiting leaves the files to the next.
-  const exiting = (): boolean => Atomics.load(header, EXITING) === 1
+  const exiting = (): boolean => exitGeneration(ring, Date.now()) !== 0
   const pass = (): void => {
     if (http.downFor() > 0 || http.rateLimitedFor() > 0 || exiting()) return
     void spool.replay(sendChunk, counters, http.batchLimit, exiting).then((more) => { if (more) setImmediate(pass) })

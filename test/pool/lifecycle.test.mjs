@@ -62,6 +62,14 @@ t.test('child processes', async (t) => {
     t.equal(collector.events.length - before, 1000)
   })
 
+  t.test('a process that lives on after beforeExit sends later events, not spools them (the exit announcement lapses)', async (t) => {
+    const r = await runFixture('lifecycle.mjs', { env: { XRAYRADAR_DSN: collector.dsn('6'), MODE: 'lives-on', COUNT: '10' } })
+    t.equal(r.code, 0, r.stderr)
+    const stats = JSON.parse(r.stdout.match(/stats=(.*)/)[1])
+    t.equal(stats.delivered, 30, JSON.stringify(stats))
+    t.equal(stats.spooled, 0)
+  })
+
   t.test('a flush timeout does not keep the process alive (ingest answering after 60 s)', async (t) => {
     const slow = await startCollector({ fault: { latencyMs: 60000 } })
     const r = await runFixture('lifecycle.mjs', { env: { XRAYRADAR_DSN: slow.dsn('5'), MODE: 'flush-timeout', FLUSH_MS: '300', COUNT: '3', SHUTDOWN_TIMEOUT: '500' } })
