@@ -75,9 +75,9 @@ export class Pipeline {
 
   /**
    * The process is ending within timeoutMs. Workers then spool (instead of send)
-   * what they cannot send in time: the backlog beyond what their recent send rate
-   * covers, and everything still queued in the last part of the time. What cannot
-   * be delivered now is kept for the next run instead of lost.
+   * what they cannot send in time: the backlog beyond what the send rate they
+   * measure now can clear, and everything still queued in the last quarter of the
+   * time. What cannot be delivered now is kept for the next run instead of lost.
    */
   announceExit (timeoutMs: number): void {
     const reserve = Math.min(timeoutMs, Math.max(EXIT_SPOOL_MIN_MS, timeoutMs / 4))
