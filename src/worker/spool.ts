@@ -200,17 +200,22 @@ export class Spool {
         // Chunks cut across files: a file of one event must not cost a limiter job of its own.
         const items = files.flatMap((f) => f.bodies.map((body) => ({ f, body })))
         let stop = false
+        let delivered = 0
+        let rejected = 0
         for (let i = 0; i < items.length; i += chunkSize) {
           const part = items.slice(i, i + chunkSize)
           if (stop) { for (const it of part) it.f.keep.push(it.body); continue }
           const outcomes = await send(part.map((it) => it.body))
           part.forEach((it, k) => {
             const outcome = outcomes[k]
-            if (outcome === 'retry_later') { stop = true; it.f.keep.push(it.body) } else if (outcome === 'delivered') counters.delivered()
-            else counters.rejected()
+            if (outcome === 'retry_later') { stop = true; it.f.keep.push(it.body) } else if (outcome === 'delivered') delivered++
+            else rejected++
           })
         }
         for (const f of files) this.finish(f)
+        // Counted once the files are gone: whoever reads the counters sees the disk agree.
+        for (let k = 0; k < delivered; k++) counters.delivered()
+        for (let k = 0; k < rejected; k++) counters.rejected()
         if (stop) return false
       }
       return ready.length === maxFiles
