@@ -7,33 +7,30 @@ export function dsnsFor (collectorUrl, runId) {
   return { dsn: `${collectorUrl}/${runId}`, sentryDsn: `http://benchkey@${u.host}/${runId}`, oursKey: runId, sentryKey: `sentry:${runId}` }
 }
 
+/** Both SDKs share these function names; stats() only ours has. */
+function fromSdk (name, sdk, stats) {
+  return {
+    name,
+    capture: (err) => sdk.captureException(err),
+    message: (m) => sdk.captureMessage(m),
+    setUser: sdk.setUser, setTag: sdk.setTag, setExtra: sdk.setExtra,
+    addBreadcrumb: sdk.addBreadcrumb,
+    flush: (ms) => sdk.flush(ms),
+    stats
+  }
+}
+
 export async function loadSubject (name, { dsn, sentryDsn, options = {} }) {
   if (name === 'ours') {
     const xr = await import('xrayradar')
     xr.init({ dsn, ...options })
-    return {
-      name,
-      capture: (err) => xr.captureException(err),
-      message: (m) => xr.captureMessage(m),
-      setUser: xr.setUser, setTag: xr.setTag, setExtra: xr.setExtra,
-      addBreadcrumb: xr.addBreadcrumb,
-      flush: (ms) => xr.flush(ms),
-      stats: () => xr.stats()
-    }
+    return fromSdk(name, xr, () => xr.stats())
   }
   if (name === 'sentry') {
     const Sentry = await import('@sentry/node')
     // Its defaults, errors only (no tracing configured).
     Sentry.init({ dsn: sentryDsn })
-    return {
-      name,
-      capture: (err) => Sentry.captureException(err),
-      message: (m) => Sentry.captureMessage(m),
-      setUser: Sentry.setUser, setTag: Sentry.setTag, setExtra: Sentry.setExtra,
-      addBreadcrumb: Sentry.addBreadcrumb,
-      flush: (ms) => Sentry.flush(ms),
-      stats: () => null
-    }
+    return fromSdk(name, Sentry, () => null)
   }
   if (name === 'naive') {
     // The floor the core issue names: pack everything per event and copy it into a

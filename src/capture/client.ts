@@ -197,7 +197,7 @@ export class ErrorTracker {
 
   /** @internal — flush before the process ends: the last part of the time goes to the disk spool. */
   async drainForExit (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
-    if (this.pipeline !== null && this.pipeline.pending() > 0) this.pipeline.announceExit(timeoutMs)
+    this.pipeline?.announceExit(timeoutMs)
     return await this.flush(timeoutMs)
   }
 

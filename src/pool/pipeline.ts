@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type Piscina from 'piscina'
-import { createRing, count, readStat, DONE, ENQ, CLOSED, EXITING, WAITERS, WAKE_AT, WRITE, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
+import { createRing, count, readStat, DONE, ENQ, CLOSED, EXITING, WAITERS, WAKE_AT, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
 import { RingProducer, TOO_LARGE } from '../ring/producer'
 import { BlobWriter } from '../ring/blob-writer'
 import { RingConsumer } from '../ring/consumer'
@@ -58,7 +58,7 @@ export class Pipeline {
     // One shutdownTimeout in all: what beforeExit already waited counts against it.
     const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
     const timeout = sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout
-    if (!sameBatch && this.pending() > 0) this.announceExit(timeout)
+    if (!sameBatch) this.announceExit(timeout)
     this.flushSync(timeout)
   }
   private readonly onBeforeExit = (): void => {
@@ -78,14 +78,15 @@ export class Pipeline {
    * what they cannot send in time: the backlog beyond what the send rate they
    * measure now can clear, and everything still queued in the last quarter of the
    * time. What cannot be delivered now is kept for the next run instead of lost.
+   * Nothing pending: nothing to announce. The flush that follows wakes the workers.
    */
   announceExit (timeoutMs: number): void {
+    if (this.pending() === 0) return
     const reserve = Math.min(timeoutMs, Math.max(EXIT_SPOOL_MIN_MS, timeoutMs / 4))
     const now = Date.now()
     this.ring.exitTimes[0] = now + timeoutMs - reserve
     this.ring.exitTimes[1] = now + timeoutMs
     Atomics.add(this.ring.header, EXITING, 1) // publishes exitTimes as a new announcement
-    Atomics.notify(this.ring.header, WRITE)
   }
 
   private beforeExitAt = -1

@@ -116,8 +116,8 @@ function settle (seq: number, outcome: SendOutcome): void {
   }
 }
 
-/** Builds each event, then sends the batch as one limiter job weighted by its size. */
-async function deliverBatch (recs: ClaimedRecord[]): Promise<void> {
+/** Builds each event, then sends the batch as one limiter job weighted by its size (or spools it). */
+async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<void> {
   const bodies: string[] = []
   const seqs: number[] = []
   for (const rec of recs) {
@@ -133,7 +133,7 @@ async function deliverBatch (recs: ClaimedRecord[]): Promise<void> {
   }
   if (http === null || bodies.length === 0) return
   // At exit, once the backlog outgrows the time left, the disk and not the network sets the pace.
-  if (spoolWindow()) return spoolAll(bodies, seqs)
+  if (spooling) return spoolAll(bodies, seqs)
   const failed: number[] = []
   await http.sendBatch(bodies, (i, outcome) => {
     if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited')) failed.push(i)
@@ -161,16 +161,17 @@ async function drainLoop (): Promise<void> {
   setInterval(() => {}, 1 << 30)
   for (;;) {
     // Spooling needs no network capacity: at exit, sends stuck on a slow ingest must not hold it up.
-    const room = spoolWindow() ? batchMax : Math.min(cap - inFlight, batchMax)
+    const spooling = spoolWindow()
+    const room = spooling ? batchMax : Math.min(cap - inFlight, batchMax)
     if (room >= batchMax || (room > 0 && inFlight === 0)) {
       const batch: ClaimedRecord[] = []
       for (let rec = consumer.claim(); rec !== null; rec = batch.length < room ? consumer.claim() : null) batch.push(rec)
       if (batch.length > 0) {
         inFlight += batch.length
         // deliverBatch settles every record it was given, whatever happens.
-        void deliverBatch(batch)
+        void deliverBatch(batch, spooling)
         // Spooling runs synchronously: let replies to sends still under way be handled between batches.
-        if (spoolWindow()) await new Promise((resolve) => setImmediate(resolve))
+        if (spooling) await new Promise((resolve) => setImmediate(resolve))
         continue
       }
     }

@@ -13,12 +13,12 @@ const REPLAY_EVERY_MS = 2000
 export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingViews): void {
   const { header } = ring
   const counters = {
-    delivered: () => count(header, 'spool_delivered'),
-    rejected: () => count(header, 'spool_rejected'),
-    corrupt: () => count(header, 'spool_corrupt'),
-    expired: () => count(header, 'spool_expired')
+    delivered: (n: number) => count(header, 'spool_delivered', n),
+    rejected: (n: number) => count(header, 'spool_rejected', n),
+    corrupt: (n: number) => count(header, 'spool_corrupt', n),
+    expired: (n: number) => count(header, 'spool_expired', n)
   }
-  // One limiter job per chunk (at most batchLimit files), as for live events.
+  // One limiter job per chunk (at most batchLimit events, across files), as for live events.
   const sendChunk = async (bodies: string[]): Promise<ReplayOutcome[]> => {
     const out = new Array<ReplayOutcome>(bodies.length).fill('retry_later')
     await http.sendBatch(bodies, (i, outcome) => {

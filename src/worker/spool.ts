@@ -11,11 +11,12 @@ const SUFFIX = '.json'
 const CLAIM = '.sending-'
 const STALE_CLAIM_MS = 60_000
 
+/** Each adds n events to its stat. */
 export interface SpoolCounters {
-  delivered (): void
-  rejected (): void
-  corrupt (): void
-  expired (): void
+  delivered (n: number): void
+  rejected (n: number): void
+  corrupt (n: number): void
+  expired (n: number): void
 }
 
 export type ReplayOutcome = 'delivered' | 'retry_later' | 'rejected'
@@ -40,14 +41,13 @@ export class Spool {
   private bytes = -1 // unknown until the first scan
   private seq = 0
   private replaying = false
+  private dirReady = false
 
   constructor (dir: string, maxBytes: number, maxAgeMs: number) {
     this.dir = dir
     this.maxBytes = maxBytes
     this.maxAgeMs = maxAgeMs
   }
-
-  private dirReady = false
 
   private ensureDir (): void {
     if (this.dirReady) return
@@ -64,11 +64,6 @@ export class Spool {
       }
     } catch {}
     return total
-  }
-
-  /** Writes one event body; false when the spool is full or not writable. */
-  write (body: string): boolean {
-    return this.writeBatch([body])
   }
 
   /**
@@ -121,7 +116,7 @@ export class Spool {
     const written = Number(name.slice(0, 15))
     if (Number.isFinite(written) && now - written > this.maxAgeMs) {
       this.remove(claimed)
-      for (let k = 0; k < Math.max(1, lines.length); k++) counters.expired()
+      counters.expired(Math.max(1, lines.length))
       return null
     }
     const bodies: string[] = []
@@ -130,10 +125,10 @@ export class Spool {
         JSON.parse(line)
         bodies.push(line)
       } catch {
-        counters.corrupt() // a truncated or foreign line; the rest of the file still counts
+        counters.corrupt(1) // a truncated or foreign line; the rest of the file still counts
       }
     }
-    if (lines.length === 0) counters.corrupt()
+    if (lines.length === 0) counters.corrupt(1)
     return { name, claimed, bodies, keep: [] }
   }
 
@@ -214,8 +209,8 @@ export class Spool {
         }
         for (const f of files) this.finish(f)
         // Counted once the files are gone: whoever reads the counters sees the disk agree.
-        for (let k = 0; k < delivered; k++) counters.delivered()
-        for (let k = 0; k < rejected; k++) counters.rejected()
+        if (delivered > 0) counters.delivered(delivered)
+        if (rejected > 0) counters.rejected(rejected)
         if (stop) return false
       }
       return ready.length === maxFiles
