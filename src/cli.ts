@@ -3,26 +3,65 @@ import { parseArgs } from 'node:util'
 import { startCollector } from './collector/server'
 import { runDemo } from './demo/run'
 
-const HELP = `Usage:
-  xrayradar collector [--host 127.0.0.1] [--port 9000] [--token TOKEN] [--project ID ...]
-                      [--file events.jsonl] [--max-body BYTES] [--quiet]
-  xrayradar demo
+import { SDK_VERSION } from './version'
 
-collector  serves the XrayRadar store contract on the loopback interface, prints
-           one line per event, and takes faults at POST /__xrayradar/fault
-           (JSON: {"status":500,"count":3} / {"status":429,"retryAfter":2} / {"latencyMs":150}).
-demo       runs an instrumented sample service against an embedded collector.`
+const HELP = `xrayradar ${SDK_VERSION}: error tracking for Node.js services that report to XrayRadar.
+
+Usage:
+  xrayradar collector [options]   a local XrayRadar store endpoint (see: xrayradar collector --help)
+  xrayradar demo                  an instrumented sample service against an embedded collector
+  xrayradar --version             prints the version
+  xrayradar --help                prints this text
+
+The SDK itself is a library: import it and call init() (README.md, docs/).`
+
+const COLLECTOR_HELP = `Usage: xrayradar collector [options]
+
+Serves the XrayRadar store contract (POST /api/{project_id}/store/, docs/wire-protocol.md)
+for development and tests, prints one line per event, and takes faults at
+POST /__xrayradar/fault (JSON: {"status":500,"count":3} / {"status":429,"retryAfter":2} /
+{"latencyMs":150}). Stop it with Ctrl-C.
+
+Options:
+  --host HOST        interface to listen on (default 127.0.0.1)
+  --port PORT        port, 0 for any free one (default 9000)
+  --token TOKEN      require X-Xrayradar-Token: TOKEN (401 otherwise)
+  --project ID       accept only this project id (404 otherwise); repeat for more
+  --file PATH        append every stored event to PATH as JSON lines (mode 0600)
+  --max-body BYTES   largest accepted body (413 above; default 1048576)
+  --quiet            no line per event
+  -h, --help         prints this text
+
+The DSN to give the SDK is printed at start: http://HOST:PORT/PROJECT.`
+
+const DEMO_HELP = `Usage: xrayradar demo
+
+Starts a collector on a free loopback port, runs a small instrumented service that
+fails in several ways against it, and prints what arrived.`
+
+const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h')
 
 async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(SDK_VERSION + '\n')
+    return 0
+  }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
   if (command === 'demo') {
+    if (wantsHelp(rest)) { process.stdout.write(DEMO_HELP + '\n'); return 0 }
     return await runDemo()
   }
   if (command !== 'collector') {
-    const known = command === undefined || command === '--help' || command === '-h'
-    if (!known) process.stderr.write(`xrayradar: unknown command "${command}"\n`)
-    process.stdout.write(HELP + '\n')
-    return known ? 0 : 2
+    process.stderr.write(`xrayradar: unknown command "${command}"\n\n${HELP}\n`)
+    return 2
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(COLLECTOR_HELP + '\n')
+    return 0
   }
   const { values } = parseArgs({
     args: rest,
@@ -57,6 +96,6 @@ async function main (argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exitCode = code }, (err: Error) => {
-  process.stderr.write(`xrayradar: ${err.message}\n`)
+  process.stderr.write(`xrayradar: ${err.message}\nRun "xrayradar --help" or "xrayradar collector --help" for usage.\n`)
   process.exitCode = 2
 })

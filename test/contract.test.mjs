@@ -1,11 +1,16 @@
-// The event JSON matches the ingest contract field for field.
+// The event JSON matches the ingest contract field for field. The contract lives in this
+// repository: docs/wire-protocol.md for users, test/contract/event.schema.json for this test.
 import t from 'tap'
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { setup, fixture } from './helpers.mjs'
+import { validate } from './contract/schema.mjs'
+import { validateEvent } from '../dist/collector/validate.js'
 
 const require = createRequire(import.meta.url)
 const { processPayment } = require(fixture('checkout.js'))
+const schema = JSON.parse(readFileSync(new URL('./contract/event.schema.json', import.meta.url), 'utf8'))
+const docExample = () => JSON.parse(readFileSync(new URL('../docs/wire-protocol.md', import.meta.url), 'utf8').match(/```json\n([\s\S]*?)```/)[1])
 
 const EVENT_KEYS = ['breadcrumbs', 'contexts', 'event_id', 'exception', 'fingerprint', 'level', 'message', 'modules', 'platform', 'sdk', 'timestamp']
 const CONTEXT_KEYS = ['environment', 'extra', 'release', 'request', 'server_name', 'tags', 'user']
@@ -15,19 +20,62 @@ const VALUE_KEYS = ['module', 'stacktrace', 'type', 'value']
 const FRAME_KEYS = ['abs_path', 'colno', 'context_line', 'filename', 'function', 'in_app', 'lineno', 'post_context', 'pre_context']
 const CRUMB_KEYS = ['category', 'data', 'level', 'message', 'timestamp', 'type']
 const keys = (o) => Object.keys(o).sort()
+const propsOf = (s) => Object.keys(s.properties).sort()
 
-t.test('the key sets above are the spec example\'s (when shared/spec is beside the repo)', async (t) => {
-  const spec = new URL('../../shared/spec/wire-protocol.md', import.meta.url)
-  if (!existsSync(spec)) { t.skip('shared/spec not beside this checkout'); return }
-  const json = readFileSync(spec, 'utf8').match(/```json\n([\s\S]*?)```/)[1]
-  const e = JSON.parse(json)
+/** Asserts that an event the SDK sent conforms to the contract, listing what does not. */
+function conforms (t, e) {
+  t.same(validate(schema, e), [], `event ${e?.event_id} conforms to test/contract/event.schema.json`)
+}
+
+t.test('docs/wire-protocol.md and the schema state the same contract', async (t) => {
+  const e = docExample()
+  t.same(validate(schema, e), [], 'the documented example conforms to the schema')
+  // The example shows every field: its key sets are the schema's, so neither can drift alone.
   t.same(keys(e), EVENT_KEYS)
+  t.same(propsOf(schema), EVENT_KEYS)
   t.same(keys(e.contexts), CONTEXT_KEYS)
+  t.same(propsOf(schema.properties.contexts), CONTEXT_KEYS)
   t.same(keys(e.contexts.user), USER_KEYS)
+  t.same(propsOf(schema.$defs.user), USER_KEYS)
   t.same(keys(e.contexts.request), REQUEST_KEYS)
+  t.same(propsOf(schema.$defs.request), REQUEST_KEYS)
   t.same(keys(e.exception.values[0]), VALUE_KEYS)
+  t.same(propsOf(schema.$defs.value), VALUE_KEYS)
   t.same(keys(e.exception.values[0].stacktrace.frames[0]), FRAME_KEYS)
+  t.same(propsOf(schema.$defs.frame), FRAME_KEYS)
   t.same(keys(e.breadcrumbs[0]), CRUMB_KEYS)
+  t.same(propsOf(schema.$defs.breadcrumb), CRUMB_KEYS)
+})
+
+t.test('an event that breaks the contract fails validation, naming the field', async (t) => {
+  const breaks = [
+    ['event_id renamed', (e) => { e.eventId = e.event_id; delete e.event_id }, /event\.event_id is missing/],
+    ['a top-level field the server does not know', (e) => { e.runtime = { name: 'node' } }, /event\.runtime is not in the contract/],
+    ['level not in the list', (e) => { e.level = 'warn' }, /event\.level must be one of/],
+    ['timestamp as epoch ms', (e) => { e.timestamp = Date.now() }, /event\.timestamp must be string/],
+    ['a tag value that is not a string', (e) => { e.contexts.tags.n = 1 }, /event\.contexts\.tags\.n must be string/],
+    ['contexts.environment missing', (e) => { delete e.contexts.environment }, /event\.contexts\.environment is missing/],
+    ['user.id as a number', (e) => { e.contexts.user.id = 123 }, /event\.contexts\.user\.id must be string or null/],
+    ['frame lineno as a string', (e) => { e.exception.values[0].stacktrace.frames[0].lineno = '42' }, /frames\[0\]\.lineno must be integer or null/],
+    ['frame in camelCase', (e) => { const f = e.exception.values[0].stacktrace.frames[0]; f.inApp = f.in_app; delete f.in_app }, /frames\[0\]\.in_app is missing/],
+    ['exception values not a list', (e) => { e.exception.values = e.exception.values[0] }, /event\.exception\.values must be array/],
+    ['a breadcrumb without a timestamp', (e) => { delete e.breadcrumbs[0].timestamp }, /event\.breadcrumbs\[0\]\.timestamp is missing/],
+    ['fingerprint with a number', (e) => { e.fingerprint = ['TypeError', 7] }, /event\.fingerprint\[1\] must be string/],
+    ['modules with a number version', (e) => { e.modules.express = 5 }, /event\.modules\.express must be string/],
+    ['sdk of another name', (e) => { e.sdk.name = 'sentry.javascript.node' }, /event\.sdk\.name must be "xrayradar-node"/]
+  ]
+  for (const [what, breakIt, problem] of breaks) {
+    const e = docExample()
+    breakIt(e)
+    const problems = validate(schema, e)
+    t.match(problems.join('\n'), problem, `${what}: refused`)
+  }
+  t.same(validate(schema, docExample()), [], 'and the unbroken example passes')
+  // The local collector (what users test against) refuses what the contract refuses.
+  const e = docExample()
+  e.level = 'warn'
+  t.match(validateEvent(e), [/level must be one of/])
+  t.same(validateEvent(docExample()), [])
 })
 
 t.test('exception event', async (t) => {
@@ -44,6 +92,7 @@ t.test('exception event', async (t) => {
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 1)
   const e = collector.events[0]
+  conforms(t, e)
   t.same(keys(e), EVENT_KEYS)
   t.equal(e.event_id, id)
   t.ok(Math.abs(Date.parse(e.timestamp) - Date.now()) < 60000, 'timestamp is now, ISO')
@@ -79,6 +128,7 @@ t.test('message event', async (t) => {
   const id = client.captureMessage('Disk almost full', { level: 'warning', tags: { disk: 'sda1' }, extra: { free_mb: 12 } })
   t.equal(await client.flush(5000), true)
   const e = collector.events[0]
+  conforms(t, e)
   t.equal(e.event_id, id)
   t.same(keys(e), EVENT_KEYS.filter((k) => k !== 'exception'), 'no exception key on message events')
   t.equal(e.level, 'warning')
@@ -95,6 +145,7 @@ t.test('captureMessage defaults to level error, like the Python SDK', async (t) 
   const { collector, client } = await setup(t)
   client.captureMessage('plain')
   await client.flush(5000)
+  conforms(t, collector.events[0])
   t.equal(collector.events[0].level, 'error')
 })
 
@@ -107,6 +158,8 @@ t.test('cause chains and AggregateError members become values, oldest first', as
   client.captureException(new AggregateError([new TypeError('a'), new SyntaxError('b')], 'two failed'))
   await client.flush(5000)
   const [chain, agg] = collector.events
+  conforms(t, chain)
+  conforms(t, agg)
   t.same(chain.exception.values.map((v) => v.value), ['socket closed', 'query failed', 'checkout failed'])
   t.same(agg.exception.values.map((v) => v.type), ['TypeError', 'SyntaxError', 'AggregateError'])
   t.equal(agg.message, 'AggregateError: two failed')
@@ -118,6 +171,7 @@ t.test('a user fingerprint and capture options win', async (t) => {
   client.captureException(new Error('x'), { fingerprint: ['custom', 'group'], level: 'fatal', message: 'custom message', tags: { a: '2' }, user: { id: 'u9' }, payment_stage: 'processing' })
   await client.flush(5000)
   const e = collector.events[0]
+  conforms(t, e)
   t.same(e.fingerprint, ['custom', 'group'])
   t.equal(e.level, 'fatal')
   t.equal(e.message, 'custom message')

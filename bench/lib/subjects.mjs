@@ -33,7 +33,7 @@ export async function loadSubject (name, { dsn, sentryDsn, options = {} }) {
     return fromSdk(name, Sentry, () => null)
   }
   if (name === 'naive') {
-    // The floor the core issue names: pack everything per event and copy it into a
+    // The naive floor: pack everything per event (what a capture without shared scope bytes must do) and copy it into a
     // SharedArrayBuffer. No workers, no delivery: main-thread cost only.
     const { Packr } = await import('msgpackr')
     const packr = new Packr({ useRecords: false })

@@ -89,6 +89,10 @@ function sinkOf (o: ResolvedOptions): SinkKind | null {
   return null
 }
 
+// A client without a DSN sends nothing; the first such client in a process says so on
+// stderr even without debug (a missing XRAYRADAR_DSN is the usual reason nothing arrives).
+let saidDisabled = false
+
 /**
  * The client. Capture methods only snapshot scope and copy packed bytes into the
  * ring; the workers do the rest. Nothing here throws on bad input: a capture that
@@ -129,6 +133,10 @@ export class ErrorTracker {
     if (this.pipeline !== null) {
       if (o.captureUnhandled) this.uninstall.push(installUnhandledHooks(this, o.unhandledRejections))
       if (o.handleSignals.length > 0) this.uninstall.push(installSignalHooks(this, o.handleSignals, o.shutdownTimeout))
+    }
+    if (sink === null && !o.debug && !saidDisabled && !isSdkWorker(workerData)) {
+      saidDisabled = true
+      process.stderr.write('[xrayradar] disabled: no DSN, nothing will be sent. Set XRAYRADAR_DSN or the dsn option (https://xrayradar.com/your_project_id); captures are counted in stats().dropped.disabled.\n')
     }
     if (o.debug) {
       process.stderr.write(`[xrayradar] ${this.pipeline === null ? 'disabled: no dsn and no transport (set XRAYRADAR_DSN or the dsn option)' : `sending to ${o.dsn?.redacted ?? `a ${sink} transport`}`}, environment ${o.environment}\n`)

@@ -1,12 +1,15 @@
 import { ErrorTracker } from './client'
 import { getIsolationScope, recordBreadcrumb } from './hub'
 import type { Options } from '../config/options'
+import { DROP_REASONS } from '../ring/layout'
 import type { Breadcrumb, CaptureOptions, Level, RequestInfo, Stats, User } from '../types'
 
 // The process-wide client behind the module-level functions. Scope setters work
 // before init() (the data waits in the scope); captures before init() are no-ops.
 
 let current: ErrorTracker | null = null
+// The client close() ended, so stats() after `await close()` still reports what it did.
+let closedClient: ErrorTracker | null = null
 
 /** Creates the global client (closing a previous one). Throws ConfigurationError on bad options. */
 export function init (options: Options = {}): ErrorTracker {
@@ -54,7 +57,23 @@ export function flushSync (timeoutMs?: number): boolean {
 export async function close (timeoutMs?: number): Promise<boolean> {
   const c = current
   current = null
+  if (c !== null) closedClient = c
   return c === null ? true : await c.close(timeoutMs)
 }
 
-export function stats (): Stats | null { return current?.stats() ?? null }
+/**
+ * Counts of the global client since its init(); after close(), its final counts; before
+ * any init(), all zero (captures before init() are not recorded, so none is counted).
+ */
+export function stats (): Stats {
+  const c = current ?? closedClient
+  if (c !== null) return c.stats()
+  return {
+    captured: 0,
+    delivered: 0,
+    spooled: 0,
+    pending: 0,
+    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'],
+    spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
+  }
+}

@@ -1,4 +1,4 @@
-// The ingest contract (shared/spec/wire-protocol.md) as checks. Returns what is
+// The ingest contract (docs/wire-protocol.md) as checks. Returns what is
 // wrong, so a 400 says which field broke the contract.
 
 const LEVELS = new Set(['fatal', 'error', 'warning', 'info', 'debug'])

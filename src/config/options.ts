@@ -1,10 +1,12 @@
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
+import { workerData } from 'node:worker_threads'
 import { ConfigurationError } from '../errors'
 import { parseDsn, type ParsedDsn } from './dsn'
 import type { Breadcrumb, WireEvent } from '../types'
 import type { Transport } from '../transports/transport'
+import { isSdkWorker } from '../pool/worker-config'
 
 /** What beforeSend sees: the wire event before the worker parsed frames; see docs/configuration.md. */
 export type BeforeSend = (event: WireEvent) => WireEvent | null | undefined
@@ -145,6 +147,63 @@ export function optionsFromEnv (env: NodeJS.ProcessEnv = process.env): Options {
   return out as Options
 }
 
+const ENV_PREFIX = 'XRAYRADAR_'
+// Name parts compared without underscores or case: XRAYRADAR_SAMPLERATE and xrayradar_sample_rate
+// are XRAYRADAR_SAMPLE_RATE. Two edits (a swap counts as one) catch DNS for DSN and most typos
+// without suggesting an unrelated variable for a short name.
+const MAX_NAME_EDITS = 2
+const bare = (name: string): string => name.slice(ENV_PREFIX.length).replace(/_/g, '').toUpperCase()
+
+/** Edit distance with adjacent swaps as one edit (optimal string alignment). */
+function editDistance (a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[]
+      const up = d[i - 1] as number[]
+      row[j] = Math.min(up[j] as number + 1, row[j - 1] as number + 1, up[j - 1] as number + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, (d[i - 2] as number[])[j - 2] as number + 1)
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number
+}
+
+/** The variable a misspelled XRAYRADAR_* name most likely meant, or null. */
+function closestEnvName (name: string): string | null {
+  const x = bare(name)
+  let best: string | null = null
+  let bestScore = Infinity
+  for (const [known] of ENV) {
+    const k = bare(known)
+    // Equal without underscores and case; else a few edits; else one name inside the other (TOKEN → AUTH_TOKEN).
+    const score = x === k ? 0 : editDistance(x, k) <= Math.min(MAX_NAME_EDITS, Math.floor(k.length / 3)) ? 1 : x.length >= 3 && (k.includes(x) || x.includes(k)) ? 2 : Infinity
+    if (score < bestScore) { best = known; bestScore = score }
+  }
+  return best
+}
+
+/** XRAYRADAR_* variables set in env that the SDK does not read, each with the one it likely meant. */
+export function unknownEnvVariables (env: NodeJS.ProcessEnv = process.env): Array<{ name: string, suggestion: string | null }> {
+  const known = new Set(ENV.map(([name]) => name))
+  return Object.keys(env)
+    .filter((name) => name.toUpperCase().startsWith(ENV_PREFIX) && !known.has(name))
+    .map((name) => ({ name, suggestion: closestEnvName(name) }))
+}
+
+// Names already warned about: init() again (or a second client) does not repeat the line.
+const warnedEnv = new Set<string>()
+
+/** One stderr line for misspelled variables (their names only: a value may be a secret). */
+function warnUnknownEnv (env: NodeJS.ProcessEnv): void {
+  // Our own workers resolve options too when a preload calls init(); the main thread already said it.
+  if (isSdkWorker(workerData)) return
+  const fresh = unknownEnvVariables(env).filter(({ name }) => !warnedEnv.has(name))
+  if (fresh.length === 0) return
+  for (const { name } of fresh) warnedEnv.add(name)
+  const list = fresh.map(({ name, suggestion }) => suggestion === null ? name : `${name} (did you mean ${suggestion}?)`).join(', ')
+  process.stderr.write(`[xrayradar] ignoring unknown environment variable${fresh.length > 1 ? 's' : ''} ${list}. The SDK reads ${ENV.map(([name]) => name).join(', ')}.\n`)
+}
+
 function num (opts: Options, key: keyof Options, def: number, min: number, max: number, integer: boolean, unit = ''): number {
   const v = opts[key]
   if (v === undefined || v === null) return def
@@ -207,6 +266,7 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
       throw new ConfigurationError(`Unknown option "${key}".${suggest(key)} Known options: ${OPTION_KEYS.join(', ')}.`)
     }
   }
+  warnUnknownEnv(env)
   const opts: Options = { ...optionsFromEnv(env) }
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v
 

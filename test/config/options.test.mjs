@@ -60,11 +60,20 @@ t.test('environment variables', async (t) => {
 })
 
 t.test('the auth token never appears in configuration errors', async (t) => {
-  try {
-    resolveOptions({ authToken: 'super-secret-token', sampleRate: 9 }, {})
-    t.fail('should throw')
-  } catch (err) {
-    t.notMatch(err.message, /super-secret-token/)
+  // Errors whose message quotes the value it refuses: a DSN with the token pasted in as its user
+  // info (a common copy-paste mistake). Each must throw, name the fix, and not echo the secret.
+  const cases = [
+    { dsn: 'https://super-secret-token@xrayradar.com/', fix: /no project id/ },
+    { dsn: 'https://key:super-secret-token@xrayradar.com', fix: /no project id/ },
+    { dsn: 'ftp://super-secret-token@xrayradar.com/1', fix: /scheme must be http or https/ }
+  ]
+  for (const { dsn, fix } of cases) {
+    let err = null
+    try { resolveOptions({ dsn, authToken: 'super-secret-token' }, {}) } catch (e) { err = e }
+    t.ok(err instanceof ConfigurationError, `${fix} is refused`)
+    t.match(err?.message, fix)
+    t.match(err?.message, /\[redacted\]@xrayradar\.com/, 'the DSN is quoted, its user info redacted')
+    t.notMatch(err?.message, /super-secret-token/)
   }
 })
 

@@ -1,0 +1,96 @@
+// docs/benchmarks.md from a run's results (what bench/run.mjs measured, also kept in
+// docs/benchmarks.json): every table, figure and verdict is computed here from those
+// results, so the page cannot state a number the run did not produce.
+import { summarize, fmt, ratio, table, chartSvg } from './report.mjs'
+import { targetsTable } from './targets.mjs'
+
+export const LABEL = { ours: 'xrayradar', sentry: '@sentry/node', naive: 'naive floor' }
+export const CEILING_RATES = [1000, 2000, 5000, 10000, 20000]
+const STEADY_RATES = [1000, 5000]
+
+const col = (runs, key) => summarize((runs ?? []).map((r) => r[key]))
+
+function capture (results) {
+  if (results['capture-ours'] === undefined) return null
+  const rows = ['captureException', 'captureMessage', 'addBreadcrumb'].map((k) => {
+    const o = col(results['capture-ours'], k)
+    const s = col(results['capture-sentry'], k)
+    const n = col(results['capture-naive'], k)
+    return [k, fmt(o, 2), fmt(s, 2), fmt(n, 2), ratio(o, s), ratio(o, n)]
+  })
+  return ['1. Main-thread cost per call (µs, median of runs, min–max)', table(rows, ['call', 'xrayradar', '@sentry/node', 'naive floor', 'ours / sentry', 'ours / naive']) +
+    '\n\nScope set before capture: user, 5 tags, 3 extras, 20 breadcrumbs of ~60 bytes; errors from a 10-frame recursion with a unique message, created outside the timed region (their stack not yet formatted, so the first `.stack` read is inside the call, as in production). 50 calls per timed batch, 10 ms pause between batches. The naive floor packs the whole event with msgpackr and copies it into a SharedArrayBuffer, nothing else. @sentry/node defers part of its work to later ticks; that work shows in figure 2 (CPU, loop delay), not here.']
+}
+
+function steady (results) {
+  const rows = []
+  for (const rate of STEADY_RATES) {
+    const o = results[`steady-${rate}-ours`]
+    const s = results[`steady-${rate}-sentry`]
+    if (o === undefined) continue
+    for (const [k, name, d] of [['loopP50', 'loop delay p50 (ms)', 2], ['loopP99', 'loop delay p99 (ms)', 2], ['loopMax', 'loop delay max (ms)', 1], ['elu', 'event-loop utilization', 3], ['usPerEvent', 'main-thread µs per capture', 2], ['cpuCores', 'CPU, all threads (cores)', 2], ['cpuUsPerEvent', 'CPU µs per event, all threads', 0], ['peakRssMiB', 'peak RSS (MiB)', 0], ['deliveredPct', 'delivered / captured (%)', 1], ['flushMs', 'flush() after the run (ms)', 0]]) {
+      rows.push([`${rate}/s`, name, fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
+    }
+  }
+  if (rows.length === 0) return null
+  return ['2. Steady load, 5 s per run', table(rows, ['rate', 'figure', 'xrayradar', '@sentry/node', 'ours / sentry']) +
+    '\n\nCaptures are spread over 1 ms timer ticks. CPU counts every thread of the process (our workers included) over the run and the flush. Delivered is what the collector (a separate process) stored.']
+}
+
+function burst (results) {
+  const o = results['burst-ours']
+  const s = results['burst-sentry']
+  if (o === undefined) return null
+  const rows = [['loop time (ms)', 'loopMs', 0], ['delivered (of 50,000)', 'delivered', 0], ['time to last delivery (ms)', 'lastDeliveryMs', 0], ['peak RSS (MiB)', 'peakRssMiB', 0]].map(([name, k, d]) => [name, fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
+  const dropped = o.map((r) => JSON.stringify(r.stats?.dropped ?? {})).join('; ')
+  return ['3. Burst: 50,000 captures in one loop, then flush', table(rows, ['figure', 'xrayradar', '@sentry/node', 'ours / sentry']) + `\n\nOur stats() after the burst (drops by reason): ${dropped}`]
+}
+
+function exit (results) {
+  if (results['exit-ours'] === undefined) return null
+  return ['4. Exit: 1,000 captures then process.exit(0)', table([['delivered (of 1,000)', fmt(col(results['exit-ours'], 'delivered'), 0), fmt(col(results['exit-sentry'], 'delivered'), 0)]], ['figure', 'xrayradar', '@sentry/node'])]
+}
+
+/** The ceiling table and the chart's series; the chart itself is written by the caller. */
+export function ceilingSeries (results) {
+  return ['ours', 'sentry'].filter((s) => results[`ceiling-${s}`] !== undefined).map((subject) => ({ subject, label: LABEL[subject], ...results[`ceiling-${subject}`] }))
+}
+
+function ceiling (results) {
+  const series = ceilingSeries(results)
+  if (series.length === 0) return null
+  // Enough digits that 99.5% never shows as 100%.
+  const rows = series.map(({ label, ceiling, points }) => [label, ceiling === 0 ? `< ${CEILING_RATES[0]}/s` : `${ceiling}/s`, ...points.map((p) => `${p.deliveredPct >= 100 ? '100' : p.deliveredPct.toFixed(p.deliveredPct >= 99 ? 2 : 1)}% / ${p.loopP99.toFixed(1)} ms`)])
+  return ['5. Ceiling: highest steady rate with 100% delivered', table(rows, ['subject', 'ceiling', ...CEILING_RATES.map((r) => `${r}/s delivered / loop p99`)]) + '\n\n![loop delay and delivered against rate](benchmarks-rate.svg)']
+}
+
+function startup (results) {
+  const size = results.size
+  if (results['startup-ours'] === undefined || size === undefined) return null
+  const o = col(results['startup-ours'], 'importInitMs')
+  const s = col(results['startup-sentry'], 'importInitMs')
+  return ['6. Import + init, installed size', table([
+    ['import + init (ms)', fmt(o, 1), fmt(s, 1), ratio(o, s)],
+    ['installed size, production tree (MiB)', (size.oursBytes / 2 ** 20).toFixed(1), (size.sentryBytes / 2 ** 20).toFixed(1), `${(size.oursBytes / size.sentryBytes).toFixed(2)}×`],
+    ['packages in that tree', size.oursPackages, size.sentryPackages, '']
+  ], ['figure', 'xrayradar', '@sentry/node', 'ours / sentry']) + '\n\nOur workers start with the first event, not in init(), so this is the cost an idle service pays.']
+}
+
+export const FIGURES = { capture, steady, burst, exit, ceiling, startup }
+
+export function chart (results) {
+  return chartSvg(ceilingSeries(results), CEILING_RATES)
+}
+
+/** One figure's section (title and text), or null when the results do not hold it. */
+export function renderFigure (name, results) {
+  return FIGURES[name](results)
+}
+
+/** The whole page: header, every figure the results hold, the computed verdicts, then the notes. */
+export function renderPage (meta, results, notes) {
+  const header = `# Benchmarks\n\nGenerated by \`npm run bench\` (bench/run.mjs) on ${meta.date}. xrayradar ${meta.ourVersion} against @sentry/node ${meta.sentryVersion} (its defaults, errors only), each run in a fresh process against the local collector in a separate process, ${meta.runs} run(s) per figure and subject: median, with min–max.\n\nMachine: ${meta.machine}. Absolute times are this machine's; compare the ratios, and re-run on yours.\n\n`
+  const sections = Object.keys(FIGURES).map((name) => renderFigure(name, results)).filter((s) => s !== null)
+  sections.push(['Against the targets', 'Computed from the figures above by bench/lib/targets.mjs (each target, the statistic it is judged on, and its bound are data there).\n\n' + targetsTable(results, table)])
+  return header + sections.map(([title, text]) => `## ${title}\n\n${text}\n`).join('\n') + (notes ? `\n${notes}` : '')
+}

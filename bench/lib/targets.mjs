@@ -1,0 +1,80 @@
+// The targets the SDK is held to, as data, and the verdicts computed from a run's
+// results. Nothing here is a measured figure: bench/run.mjs measures, this file
+// compares, and docs/benchmarks.md shows both.
+import { summarize } from './report.mjs'
+
+// stat: which summary over the runs the bound applies to. A target that must hold
+// "every run" uses the worst run (min for at-least bounds, max for at-most bounds).
+export const TARGETS = [
+  {
+    target: 'captureException ≤ 8 µs per call (median of runs)',
+    figure: 'capture', runs: 'capture-ours', key: 'captureException', stat: 'median', op: '<=', bound: 8, unit: ' µs', digits: 1,
+    compare: [['naive floor', 'capture-naive'], ['@sentry/node', 'capture-sentry']]
+  },
+  {
+    target: '5,000/s: event-loop delay p99 ≤ 2 ms (median of runs)',
+    figure: 'steady', runs: 'steady-5000-ours', key: 'loopP99', stat: 'median', op: '<=', bound: 2, unit: ' ms', digits: 1,
+    compare: [['@sentry/node', 'steady-5000-sentry']]
+  },
+  {
+    target: '5,000/s: 100% delivered in every run',
+    figure: 'steady', runs: 'steady-5000-ours', key: 'deliveredPct', stat: 'min', op: '>=', bound: 100, unit: '%', digits: 1,
+    compare: [['@sentry/node', 'steady-5000-sentry']]
+  },
+  {
+    target: '50,000-capture burst: all delivered in every run',
+    figure: 'burst', runs: 'burst-ours', key: 'delivered', stat: 'min', op: '>=', bound: 50000, unit: '', digits: 0,
+    compare: [['@sentry/node', 'burst-sentry']]
+  },
+  {
+    target: '50,000-capture burst: peak RSS ≤ 150 MiB in every run',
+    figure: 'burst', runs: 'burst-ours', key: 'peakRssMiB', stat: 'max', op: '<=', bound: 150, unit: ' MiB', digits: 0,
+    compare: [['@sentry/node', 'burst-sentry']]
+  },
+  {
+    target: '1,000 captures then process.exit(0): 1,000 delivered in every run',
+    figure: 'exit', runs: 'exit-ours', key: 'delivered', stat: 'min', op: '>=', bound: 1000, unit: '', digits: 0,
+    compare: [['@sentry/node', 'exit-sentry']]
+  }
+]
+
+const STAT_WORDS = { median: 'median', min: 'worst run', max: 'worst run' }
+
+function num (v, digits) {
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits)
+}
+
+/** The summary of one figure over the runs, or null when the run did not measure it. */
+function over (results, runs, key) {
+  const list = results[runs]
+  return Array.isArray(list) ? summarize(list.map((r) => r?.[key])) : null
+}
+
+/**
+ * One target against the results: the measured value (the target's stat over the
+ * runs), the text for the table, and met: true, false, or null when not measured.
+ */
+export function verdict (t, results) {
+  const s = over(results, t.runs, t.key)
+  if (s === null) return { value: null, measured: 'not measured in this run', met: null }
+  const value = s[t.stat]
+  const met = t.op === '<=' ? value <= t.bound : value >= t.bound
+  let measured = `${num(value, t.digits)}${t.unit} (${STAT_WORDS[t.stat]}`
+  measured += s.n === 1 ? '; 1 run)' : s.min === s.max ? `; all ${s.n} runs)` : `; runs ${num(s.min, t.digits)}–${num(s.max, t.digits)})`
+  for (const [label, runs] of t.compare ?? []) {
+    const c = over(results, runs, t.key)
+    if (c === null) continue
+    measured += `; ${label}: ${num(c[t.stat], t.digits)}${t.unit}`
+    if (c[t.stat] !== 0) measured += ` (ours ${(value / c[t.stat]).toFixed(2)}×)`
+  }
+  return { value, measured, met }
+}
+
+/** The "Against the targets" table, every cell computed from the results. */
+export function targetsTable (results, table) {
+  const rows = TARGETS.map((t) => {
+    const v = verdict(t, results)
+    return [t.target, v.measured, v.met === null ? 'not run' : v.met ? 'yes' : 'no']
+  })
+  return table(rows, ['target', 'measured', 'met?'])
+}

@@ -1,0 +1,34 @@
+// The bench's verdicts are computed from the run's results, never written by hand.
+import t from 'tap'
+import { TARGETS, verdict, targetsTable } from '../../bench/lib/targets.mjs'
+import { renderPage } from '../../bench/lib/figures.mjs'
+import { table } from '../../bench/lib/report.mjs'
+
+const capture = TARGETS.find((x) => x.key === 'captureException')
+const burstRss = TARGETS.find((x) => x.key === 'peakRssMiB')
+const runs = (key, values) => values.map((v) => ({ [key]: v }))
+
+t.test('a verdict follows the measured figure, on the statistic the target names', async (t) => {
+  t.match(verdict(capture, { 'capture-ours': runs('captureException', [7, 7.5, 30]) }), { value: 7.5, met: true }, 'median under the bound')
+  t.match(verdict(capture, { 'capture-ours': runs('captureException', [9, 9.5, 1]) }), { value: 9, met: false }, 'median over the bound')
+  // "every run" targets are judged on the worst run, not the median.
+  t.match(verdict(burstRss, { 'burst-ours': runs('peakRssMiB', [120, 130, 151]) }), { value: 151, met: false })
+  t.match(verdict(burstRss, { 'burst-ours': runs('peakRssMiB', [120, 130, 149]) }), { value: 149, met: true })
+})
+
+t.test('a figure the run did not measure has no verdict', async (t) => {
+  t.same(verdict(capture, {}), { value: null, measured: 'not measured in this run', met: null })
+  const text = targetsTable({ 'capture-ours': runs('captureException', [5]) }, table)
+  t.match(text, /captureException ≤ 8 µs.*\| 5\.0 µs \(median; 1 run\)\s*\| yes/)
+  t.equal(text.match(/\| not run \|/g)?.length, TARGETS.length - 1, 'every other target: not run')
+  t.notMatch(text, /\| no\s*\|/)
+})
+
+t.test('the page shows the computed verdicts and only the figures it has', async (t) => {
+  const meta = { date: '2026-01-01', ourVersion: '0', sentryVersion: '0', machine: 'm', runs: 1 }
+  const page = renderPage(meta, { 'exit-ours': runs('delivered', [999]), 'exit-sentry': runs('delivered', [0]) }, 'NOTES')
+  t.match(page, /## 4\. Exit/)
+  t.notMatch(page, /## 1\. Main-thread cost/)
+  t.match(page, /1,000 delivered in every run \| 999 \(worst run; 1 run\); @sentry\/node: 0\s*\| no/)
+  t.match(page, /NOTES$/)
+})

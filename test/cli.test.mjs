@@ -1,0 +1,71 @@
+// The command line (dist/cli.js), each case in a child process.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+// Help and version answer at once; a collector that started instead would still be running here.
+const LIMIT_MS = 15000
+
+function run (args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`xrayradar ${args.join(' ')} still running after ${LIMIT_MS} ms; stdout: ${stdout}`)) }, LIMIT_MS)
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
+
+t.test('--version prints the package version and nothing else', async (t) => {
+  for (const flag of ['--version', '-v']) {
+    const r = await run([flag])
+    t.equal(r.code, 0)
+    t.equal(r.stdout, `${version}\n`)
+    t.equal(r.stderr, '')
+  }
+})
+
+t.test('--help (and no command) prints the commands, exit 0', async (t) => {
+  for (const args of [['--help'], ['-h'], []]) {
+    const r = await run(args)
+    t.equal(r.code, 0, args.join(' '))
+    t.match(r.stdout, /Usage:/)
+    t.match(r.stdout, /xrayradar collector \[options\]/)
+    t.match(r.stdout, /xrayradar demo/)
+    t.match(r.stdout, /--version/)
+    t.equal(r.stderr, '')
+  }
+})
+
+t.test('collector --help prints every collector option and does not start a collector', async (t) => {
+  const r = await run(['collector', '--help'])
+  t.equal(r.code, 0, r.stderr)
+  for (const option of ['--host', '--port', '--token', '--project', '--file', '--max-body', '--quiet']) t.match(r.stdout, option)
+  t.notMatch(r.stdout, /listening on/, 'no collector was started')
+  t.equal(r.stderr, '')
+})
+
+t.test('demo --help describes the demo without running it', async (t) => {
+  const r = await run(['demo', '--help'])
+  t.equal(r.code, 0)
+  t.match(r.stdout, /Usage: xrayradar demo/)
+  t.notMatch(r.stdout, /local collector on/)
+})
+
+t.test('an unknown command or option: exit 2, what was wrong on stderr, where to look', async (t) => {
+  const cmd = await run(['colector'])
+  t.equal(cmd.code, 2)
+  t.match(cmd.stderr, /unknown command "colector"/)
+  t.match(cmd.stderr, /Usage:/)
+  t.equal(cmd.stdout, '')
+  const opt = await run(['collector', '--prot', '9000'])
+  t.equal(opt.code, 2)
+  t.match(opt.stderr, /--prot/)
+  t.match(opt.stderr, /collector --help/)
+  t.notMatch(opt.stdout, /listening on/)
+})
