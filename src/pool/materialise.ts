@@ -1,6 +1,6 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
 // Writes the embedded worker files (scripts/build-bundles.mjs) to disk so that Node
@@ -16,9 +16,16 @@ export interface EmbeddedWorker {
 /** Group and others may neither read nor write: the directory holds code the SDK runs. */
 const PRIVATE_MODE = 0o700
 const FILE_MODE = 0o600
-/** Bits that must be clear on a reused directory (anyone but the owner) and file (writable by others). */
-const DIR_FORBIDDEN_BITS = 0o077
-const FILE_FORBIDDEN_BITS = 0o022
+/**
+ * Write access for group or others: on a directory or file found there, someone
+ * else may have changed the code, so it is refused. Read access alone is not a
+ * risk (the code is the package's, public) and is tightened instead.
+ */
+const OTHERS_WRITE = 0o022
+const OTHERS_ANY = 0o077
+/** A sticky directory (/tmp) lets others create entries but not rename or delete ours. */
+const STICKY = 0o1000
+const octal = (mode: number): string => (mode & 0o777).toString(8)
 /** Random suffix of a file while it is written: another process writing the same file never collides. */
 const TMP_SUFFIX_BYTES = 6
 
@@ -32,7 +39,23 @@ export function workerBaseDir (): string {
   return join(tmpdir(), `xrayradar-${u ?? 'user'}`)
 }
 
-/** Creates path owner-only if missing; refuses a symlink, another owner or open permissions. */
+/**
+ * Every directory from / down to dir (resolved): owned by this uid or root, and
+ * not writable by others unless sticky. Otherwise another user could rename a
+ * directory below and put other code where the SDK then loads it from.
+ */
+function checkAncestors (dir: string): void {
+  const u = uid()
+  if (u === null) return
+  for (let p = realpathSync(dir); ; p = dirname(p)) {
+    const st = statSync(p)
+    if (st.uid !== u && st.uid !== 0) throw new Refused(`${p} is owned by uid ${st.uid}, neither ${u} nor root`)
+    if ((st.mode & OTHERS_WRITE) !== 0 && (st.mode & STICKY) === 0) throw new Refused(`${p} is writable by group or others (mode ${octal(st.mode)}) and not sticky`)
+    if (dirname(p) === p) return
+  }
+}
+
+/** Creates path owner-only if missing; refuses a symlink, another owner or write access for others. */
 function privateDir (path: string): void {
   try {
     mkdirSync(path, { mode: PRIVATE_MODE })
@@ -43,8 +66,10 @@ function privateDir (path: string): void {
   if (st.isSymbolicLink()) throw new Refused(`${path} is a symbolic link`)
   if (!st.isDirectory()) throw new Refused(`${path} is not a directory`)
   const u = uid()
-  if (u !== null && st.uid !== u) throw new Refused(`${path} is owned by uid ${st.uid}, not ${u}`)
-  if (u !== null && (st.mode & DIR_FORBIDDEN_BITS) !== 0) throw new Refused(`${path} has mode ${(st.mode & 0o777).toString(8)}, not 700`)
+  if (u === null) return
+  if (st.uid !== u) throw new Refused(`${path} is owned by uid ${st.uid}, not ${u}`)
+  if ((st.mode & OTHERS_WRITE) !== 0) throw new Refused(`${path} is writable by group or others (mode ${octal(st.mode)})`)
+  if ((st.mode & OTHERS_ANY) !== 0) chmodSync(path, PRIVATE_MODE)
 }
 
 /** Atomic and exclusive: a reader sees the whole file or none; a planted file or link is never written through. */
@@ -86,7 +111,7 @@ function verifyFile (dir: string, name: string, text: string): boolean {
     const u = uid()
     if (!st.isFile()) throw new Refused(`${path} is not a regular file`)
     if (u !== null && st.uid !== u) throw new Refused(`${path} is owned by uid ${st.uid}, not ${u}`)
-    if (u !== null && (st.mode & FILE_FORBIDDEN_BITS) !== 0) throw new Refused(`${path} is writable by others`)
+    if (u !== null && (st.mode & OTHERS_WRITE) !== 0) throw new Refused(`${path} is writable by group or others (mode ${octal(st.mode)})`)
     if (!readFileSync(fd).equals(Buffer.from(text))) throw new Refused(`${path} was modified`)
     return true
   } finally {
@@ -113,18 +138,26 @@ export function materialise (embedded: EmbeddedWorker, warn: (message: string) =
   const base = workerBaseDir()
   const dir = join(base, `workers-${embedded.id}`)
   try {
+    checkAncestors(tmpdir())
+  } catch (err) {
+    // Nowhere under it is safe, a fresh directory included.
+    const why = err instanceof Refused ? err.message : (err as Error).message
+    throw new Error(`cannot write the delivery worker files safely: ${why}; set TMPDIR to a directory only this user can write`)
+  }
+  try {
     privateDir(base)
     privateDir(dir)
     writeAll(dir, embedded)
     return dir
   } catch (err) {
     const why = err instanceof Refused ? `refused ${err.message}` : `could not write ${dir} (${(err as Error).message})`
-    const own = mkdtempSync(join(tmpdir(), 'xrayradar-workers-')) // created 0700 with a name nobody could plant
+    let own = ''
     try {
+      own = mkdtempSync(join(tmpdir(), 'xrayradar-workers-')) // created 0700 with a name nobody could plant
       writeAll(own, embedded)
     } catch (err2) {
-      rmSync(own, { recursive: true, force: true })
-      throw new Error(`cannot write the delivery worker files (${why}; ${own}: ${(err2 as Error).message}); make ${tmpdir()} writable or set TMPDIR`)
+      if (own !== '') rmSync(own, { recursive: true, force: true })
+      throw new Error(`cannot write the delivery worker files (${why}; a private copy failed too: ${(err2 as Error).message}); make ${tmpdir()} writable or set TMPDIR`)
     }
     process.once('exit', () => { rmSync(own, { recursive: true, force: true }) })
     warn(`${why}; the delivery workers start from ${own} for this process instead${err instanceof Refused ? ` (remove ${base} to let the SDK recreate it)` : ''}.`)
