@@ -37,6 +37,11 @@ function installedWorkerFile (): string | null {
   return existsSync(file) ? file : null
 }
 
+/**
+ * The piscina class and task file to start the pool with. warn gets one line if
+ * the usual worker directory was refused. Throws an Error that names the fix
+ * when no safe directory can be written: the pool cannot start then.
+ */
 export function workerEntry (warn: (message: string) => void): WorkerEntry {
   const installed = installedWorkerFile()
   if (installed !== null) return { Piscina: (require('piscina') as typeof import('piscina')).Piscina, filename: installed }
