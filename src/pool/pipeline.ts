@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import type Piscina from 'piscina'
 import { createRing, count, readStat, DONE, ENQ, CLOSED, EXITING, WAITERS, WAKE_AT, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
 import { RingProducer, TOO_LARGE } from '../ring/producer'
@@ -9,6 +8,7 @@ import type { Stats } from '../types'
 import type { WorkerConfig, WorkerData } from './worker-config'
 import type { CollectTask, Collected } from '../worker/index'
 import { hasSpoolFiles } from '../worker/spool'
+import { workerEntry } from './worker-entry'
 
 // The main thread's half of the pipeline: owns the ring and the piscina pool,
 // and answers flush/close/stats from the shared counters.
@@ -120,9 +120,9 @@ export class Pipeline {
    */
   private startPool (): Piscina {
     if (this.pool !== null) return this.pool
-    const { Piscina: Pool } = require('piscina') as typeof import('piscina')
+    const { Piscina: Pool, filename } = workerEntry((message) => this.diagnose(message))
     this.pool = new Pool({
-      filename: resolve(__dirname, '../worker/index.js'),
+      filename,
       minThreads: this.opts.workers,
       maxThreads: this.opts.workers,
       idleTimeout: Infinity,
