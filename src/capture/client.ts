@@ -16,6 +16,12 @@ import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
 import { installSignalHooks } from '../lifecycle/signals'
+import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
+
+// One-shot stderr lines already printed in this process (printed even without
+// debug: events were lost). Process-wide like the callback guard: two clients
+// dropping for the same reason say it once.
+const said = new Set<string>()
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -148,6 +154,7 @@ export class ErrorTracker {
       const part = this.part('exception', opts)
       part.exc = read.values
       if (read.nonError !== undefined) part.extra = { ...part.extra, non_error_value: read.nonError }
+      if (read.chainCut !== undefined) part.extra = { ...part.extra, exception_chain_cut: read.chainCut }
       return this.submit(part)
     } catch {
       this.drop('internal_error')
@@ -235,6 +242,12 @@ export class ErrorTracker {
       return false
     }
     p.countCaptured()
+    if (inSdkCallback()) {
+      // Running it would call beforeSend again, which may capture again: drop, count, say once.
+      p.drop('before_send')
+      this.sayOnce('recursion', 'a capture was made inside beforeSend or beforeBreadcrumb; it was dropped (stats().dropped.before_send) so the callback cannot recurse. Capture from outside the callback.')
+      return false
+    }
     const rate = this.options.sampleRate
     if (rate < 1 && Math.random() >= rate) {
       p.drop('sampled')
@@ -290,11 +303,20 @@ export class ErrorTracker {
     const event = assembleEvent(part, g.data(), toCrumbList(g.breadcrumbs), i.data(), toCrumbList(i.breadcrumbs), this.defaults)
     let result: unknown
     try {
-      result = (this.options.beforeSend as (e: unknown) => unknown)(event)
+      result = runSdkCallback(this.options.beforeSend as (e: unknown) => unknown, event)
     } catch (err) {
       // Dropped, not sent unfiltered: beforeSend is often where apps scrub.
       if (this.options.debug) process.stderr.write(`[xrayradar] beforeSend threw (${describeThrown(err)}); the event was dropped.\n`)
       p.drop('before_send')
+      return undefined
+    }
+    if (isThenable(result)) {
+      // Capture is synchronous and cannot wait; packing the Promise would send an
+      // empty event. init() refuses an `async` beforeSend; a plain function can
+      // still return a Promise, which only shows here.
+      absorb(result)
+      p.drop('before_send')
+      this.sayOnce('async-before-send', 'beforeSend returned a Promise; it must return the event (or null) synchronously. The event was dropped (stats().dropped.before_send).')
       return undefined
     }
     if (result === null || result === undefined || typeof result !== 'object') {
@@ -303,5 +325,11 @@ export class ErrorTracker {
     }
     const id = typeof (result as { event_id?: unknown }).event_id === 'string' ? (result as { event_id: string }).event_id : part.id
     return p.enqueue([packCopy(normalize(result, BIG))], REC_FULL) ? id : undefined
+  }
+
+  private sayOnce (kind: string, message: string): void {
+    if (said.has(kind)) return
+    said.add(kind)
+    process.stderr.write(`[xrayradar] ${message}\n`)
   }
 }
