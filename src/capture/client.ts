@@ -52,6 +52,17 @@ function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void 
   if (contexts !== null && typeof contexts === 'object') part.contexts = normalize(contexts) as Record<string, unknown>
 }
 
+/** A beforeSend result worth sending: an object carrying at least one of the event's own fields. Never throws. */
+function looksLikeEvent (v: object): boolean {
+  try {
+    if (Array.isArray(v)) return false
+    const e = v as Record<string, unknown>
+    return typeof e.event_id === 'string' || typeof e.message === 'string' || (e.exception !== null && typeof e.exception === 'object')
+  } catch {
+    return false
+  }
+}
+
 function readOr (o: Record<string, unknown>, key: string): unknown {
   try { return o[key] } catch (err) { return `[Unreadable: ${describeThrown(err)}]` }
 }
@@ -321,6 +332,12 @@ export class ErrorTracker {
     }
     if (result === null || result === undefined || typeof result !== 'object') {
       p.drop('before_send')
+      return undefined
+    }
+    if (!looksLikeEvent(result)) {
+      // The worker would coerce it into an empty event and count it delivered.
+      p.drop('before_send')
+      this.sayOnce('non-event', 'beforeSend returned something that is not an event (an array, or an object without event_id, message or exception); the event was dropped (stats().dropped.before_send). Return the event it was given, changed, or null.')
       return undefined
     }
     const id = typeof (result as { event_id?: unknown }).event_id === 'string' ? (result as { event_id: string }).event_id : part.id

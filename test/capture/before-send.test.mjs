@@ -71,6 +71,24 @@ t.test('a plain beforeSend that returns a Promise drops the event (before_send),
   t.match(said[0], /dropped\.before_send/)
 })
 
+t.test('a beforeSend result that is not an event is dropped, not sent empty', async (t) => {
+  const { collector, client } = await setup(t, {
+    beforeSend: (e) => e.message === 'array' ? [e] : e.message === 'empty' ? {} : { ...e, message: `kept ${e.message}` }
+  })
+  const err = recordStderr(t)
+  t.equal(client.captureMessage('array'), undefined)
+  t.equal(client.captureMessage('empty'), undefined)
+  t.type(client.captureMessage('object'), 'string')
+  err.stop()
+  t.equal(await client.flush(10000), true)
+  t.same(collector.events.map((e) => e.message), ['kept object'])
+  const s = client.stats()
+  t.equal(s.dropped.before_send, 2)
+  t.equal(s.delivered, 1)
+  t.equal(outcomes(s), s.captured)
+  t.equal(err.lines.filter((l) => l.includes('not an event')).length, 1)
+})
+
 t.test('a capture inside beforeSend is dropped and counted: 1 error, 1 event', async (t) => {
   let calls = 0
   const { collector, client } = await setup(t, {
