@@ -17,3 +17,10 @@ export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent, W
 export { startCollector } from './collector/server'
 export type { Collector, CollectorOptions, Fault } from './collector/server'
 export { SDK_VERSION } from './version'
+
+// `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
+// compiles to require('xrayradar').default: without this it is undefined. The
+// module object itself, so xr.init === require('xrayradar').init (the require of
+// the module being loaded returns its exports object, filled in by then).
+declare const module: { exports: typeof import('./index') }
+export default module.exports

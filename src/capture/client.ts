@@ -16,6 +16,12 @@ import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
 import { installSignalHooks } from '../lifecycle/signals'
+import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
+
+// One-shot stderr lines already printed in this process (printed even without
+// debug: events were lost). Process-wide like the callback guard: two clients
+// dropping for the same reason say it once.
+const said = new Set<string>()
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -44,6 +50,17 @@ function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void 
   if (Array.isArray(fingerprint)) part.fingerprint = fingerprint.slice(0, 20).map((f) => truncateString(String(normalize(f)), 200))
   const contexts = o.contexts
   if (contexts !== null && typeof contexts === 'object') part.contexts = normalize(contexts) as Record<string, unknown>
+}
+
+/** A beforeSend result worth sending: an object carrying at least one of the event's own fields. Never throws. */
+function looksLikeEvent (v: object): boolean {
+  try {
+    if (Array.isArray(v)) return false
+    const e = v as Record<string, unknown>
+    return typeof e.event_id === 'string' || typeof e.message === 'string' || (e.exception !== null && typeof e.exception === 'object')
+  } catch {
+    return false
+  }
 }
 
 function readOr (o: Record<string, unknown>, key: string): unknown {
@@ -156,6 +173,7 @@ export class ErrorTracker {
       const part = this.part('exception', opts)
       part.exc = read.values
       if (read.nonError !== undefined) part.extra = { ...part.extra, non_error_value: read.nonError }
+      if (read.chainCut !== undefined) part.extra = { ...part.extra, exception_chain_cut: read.chainCut }
       return this.submit(part)
     } catch {
       this.drop('internal_error')
@@ -243,6 +261,12 @@ export class ErrorTracker {
       return false
     }
     p.countCaptured()
+    if (inSdkCallback()) {
+      // Running it would call beforeSend again, which may capture again: drop, count, say once.
+      p.drop('before_send')
+      this.sayOnce('recursion', 'a capture was made inside beforeSend or beforeBreadcrumb; it was dropped (stats().dropped.before_send) so the callback cannot recurse. Capture from outside the callback.')
+      return false
+    }
     const rate = this.options.sampleRate
     if (rate < 1 && Math.random() >= rate) {
       p.drop('sampled')
@@ -298,18 +322,39 @@ export class ErrorTracker {
     const event = assembleEvent(part, g.data(), toCrumbList(g.breadcrumbs), i.data(), toCrumbList(i.breadcrumbs), this.defaults)
     let result: unknown
     try {
-      result = (this.options.beforeSend as (e: unknown) => unknown)(event)
+      result = runSdkCallback(this.options.beforeSend as (e: unknown) => unknown, event)
     } catch (err) {
       // Dropped, not sent unfiltered: beforeSend is often where apps scrub.
       if (this.options.debug) process.stderr.write(`[xrayradar] beforeSend threw (${describeThrown(err)}); the event was dropped.\n`)
       p.drop('before_send')
       return undefined
     }
+    if (isThenable(result)) {
+      // Capture is synchronous and cannot wait; packing the Promise would send an
+      // empty event. init() refuses an `async` beforeSend; a plain function can
+      // still return a Promise, which only shows here.
+      absorb(result)
+      p.drop('before_send')
+      this.sayOnce('async-before-send', 'beforeSend returned a Promise; it must return the event (or null) synchronously. The event was dropped (stats().dropped.before_send).')
+      return undefined
+    }
     if (result === null || result === undefined || typeof result !== 'object') {
       p.drop('before_send')
       return undefined
     }
+    if (!looksLikeEvent(result)) {
+      // The worker would coerce it into an empty event and count it delivered.
+      p.drop('before_send')
+      this.sayOnce('non-event', 'beforeSend returned something that is not an event (an array, or an object without event_id, message or exception); the event was dropped (stats().dropped.before_send). Return the event it was given, changed, or null.')
+      return undefined
+    }
     const id = typeof (result as { event_id?: unknown }).event_id === 'string' ? (result as { event_id: string }).event_id : part.id
     return p.enqueue([packCopy(normalize(result, BIG))], REC_FULL) ? id : undefined
+  }
+
+  private sayOnce (kind: string, message: string): void {
+    if (said.has(kind)) return
+    said.add(kind)
+    process.stderr.write(`[xrayradar] ${message}\n`)
   }
 }

@@ -12,7 +12,14 @@ export interface RawException {
   sref?: number[]
 }
 
-const MAX_VALUES = 10
+// Exception values per event (the captured error plus its nearest causes and
+// AggregateError members): enough to see the chain, and it keeps an event with
+// long chains within maxPayloadSize (60 values used to be sent whole, 1,000 were
+// dropped too_large).
+export const MAX_VALUES = 10
+// Errors of a chain examined at most per capture, to count what was cut: a chain
+// (or an AggregateError) can be unbounded, and counting must stay cheap.
+const MAX_CHAIN_WALK = 1000
 const MAX_MESSAGE = 8192
 const MAX_STACK = 64 * 1024
 
@@ -52,6 +59,8 @@ export interface ReadResult {
   values: RawException[]
   /** Set when the captured value was not an Error: what it was, for extra. */
   nonError?: unknown
+  /** Set when the cause chain was cut to MAX_VALUES: a note for extra saying what was left out. */
+  chainCut?: string
 }
 
 /**
@@ -59,9 +68,7 @@ export interface ReadResult {
  */
 export function readException (input: unknown, below: Function): ReadResult {
   if (isErrorLike(input)) {
-    const values: RawException[] = []
-    visit(input, values, new Set())
-    return { values }
+    return readChain(input)
   }
   const holder: { stack?: string } = {}
   Error.captureStackTrace(holder, below)
@@ -86,17 +93,71 @@ export function readException (input: unknown, below: Function): ReadResult {
   return { values: [{ type, value, stack }], nonError: plain }
 }
 
-function visit (err: Error, out: RawException[], seen: Set<unknown>): void {
-  if (seen.has(err) || out.length >= MAX_VALUES) return
-  seen.add(err)
-  // Members and causes go first: the wire lists the oldest cause first.
+interface Node { err: Error, kids: Node[] }
+
+/** The errors an error links to, in wire order before it: AggregateError members, then cause. */
+function links (err: Error): unknown[] {
+  const out: unknown[] = []
   const members = read(() => err instanceof AggregateError ? err.errors : undefined)
   if (Array.isArray(members)) {
-    for (let i = 0; i < members.length && out.length < MAX_VALUES - 1; i++) {
-      if (isErrorLike(members[i])) visit(members[i] as Error, out, seen)
+    const n = Math.min(read(() => members.length) ?? 0, MAX_CHAIN_WALK)
+    for (let i = 0; i < n; i++) out.push(read(() => members[i]))
+  }
+  out.push(read(() => (err as Error & { cause?: unknown }).cause))
+  return out
+}
+
+/**
+ * The captured error and the errors nearest to it (breadth first: members and
+ * cause of the captured error, then theirs), at most MAX_VALUES, each error once.
+ * Iterative, so a chain of any length costs neither stack nor more than
+ * MAX_CHAIN_WALK reads.
+ */
+function readChain (top: Error): ReadResult {
+  const root: Node = { err: top, kids: [] }
+  const seen = new Set<unknown>([top])
+  const queue: Node[] = [root]
+  let kept = 1
+  let omitted = 0
+  let walked = 1
+  for (let q = 0; q < queue.length && walked < MAX_CHAIN_WALK; q++) {
+    const node = queue[q] as Node
+    for (const next of links(node.err)) {
+      if (walked >= MAX_CHAIN_WALK) break
+      if (seen.has(next) || !isErrorLike(next)) continue
+      seen.add(next)
+      walked++
+      if (kept < MAX_VALUES) {
+        const kid: Node = { err: next, kids: [] }
+        node.kids.push(kid)
+        queue.push(kid)
+        kept++
+      } else {
+        // Past the cap: only walked on, to count.
+        omitted++
+        queue.push({ err: next, kids: [] })
+      }
     }
   }
-  const cause = read(() => (err as Error & { cause?: unknown }).cause)
-  if (isErrorLike(cause) && out.length < MAX_VALUES - 1) visit(cause, out, seen)
-  out.push(fromError(err))
+  const values: RawException[] = []
+  emit(root, values)
+  if (omitted === 0) return { values }
+  const more = walked >= MAX_CHAIN_WALK ? `at least ${omitted}` : String(omitted)
+  return { values, chainCut: `${more} more linked errors (causes / AggregateError members) were not sent: an event keeps the captured error and its ${MAX_VALUES - 1} nearest` }
+}
+
+/** Post-order: what an error links to comes before it (the wire lists the oldest cause first). */
+function emit (root: Node, out: RawException[]): void {
+  const stack: Array<[Node, number]> = [[root, 0]]
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as [Node, number]
+    const [node, i] = top
+    if (i < node.kids.length) {
+      top[1] = i + 1
+      stack.push([node.kids[i] as Node, 0])
+    } else {
+      stack.pop()
+      out.push(fromError(node.err))
+    }
+  }
 }

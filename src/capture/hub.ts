@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { Scope, toStoredCrumb } from './scope'
+import { Scope } from './scope'
+import { absorb, isThenable, runSdkCallback } from './callback-guard'
 import type { Breadcrumb } from '../types'
 import type { BeforeBreadcrumb } from '../config/options'
 
@@ -32,15 +33,26 @@ export function withScope<T> (fn: (scope: Scope) => T): T {
   return runWithIsolationScope(fn)
 }
 
+// True while beforeBreadcrumb runs (see recordBreadcrumb).
+let inBeforeBreadcrumb = false
+
 /**
  * Adds a user breadcrumb to the current isolation scope, after beforeBreadcrumb.
- * Never throws: a throwing callback or a hostile object skips the breadcrumb.
+ * Never throws: a throwing callback or a hostile object skips the breadcrumb. A
+ * breadcrumb added from inside beforeBreadcrumb is skipped too (it would recurse
+ * through the callback), and so is a Promise returned by an async beforeBreadcrumb
+ * (init() refuses `async` ones; a plain function can still return one).
  */
 export function recordBreadcrumb (crumb: Breadcrumb, before: BeforeBreadcrumb | null, max: number): void {
+  if (inBeforeBreadcrumb) return
   try {
-    const c = before === null ? crumb : before(crumb)
+    let c: Breadcrumb | null | undefined = crumb
+    if (before !== null) {
+      inBeforeBreadcrumb = true
+      try { c = runSdkCallback(before, crumb) } finally { inBeforeBreadcrumb = false }
+    }
     if (c === null || c === undefined) return
-    const stored = toStoredCrumb(c)
-    if (stored !== null) getIsolationScope().addBreadcrumb(stored, max)
+    if (isThenable(c)) { absorb(c); return }
+    getIsolationScope().addBreadcrumb(c, max)
   } catch {}
 }

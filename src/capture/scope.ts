@@ -35,19 +35,56 @@ export function newBlobId (): number { return nextBlobId++ }
 
 const RESERVED_CONTEXTS = new Set(['tags', 'extra', 'server_name', 'release', 'environment'])
 
+// Keys one scope holds per map. An event carries at most maxPayloadSize (100 KB by
+// default), and one object handed to normalize() keeps 100 keys (DEFAULT_LIMITS),
+// so a scope holding more is almost always a key per request id or per user: a leak
+// that would only be truncated away in the worker. Beyond the cap a NEW key is
+// ignored (existing keys can still change or be removed) and stderr says so once.
+export const MAX_SCOPE_TAGS = 100
+export const MAX_SCOPE_EXTRA = 100
+export const MAX_SCOPE_CONTEXTS = 100
+// Longest tag / extra key kept; tag values are capped the same (tagValue).
+const MAX_KEY_LENGTH = 200
+// Breadcrumbs a scope keeps when addBreadcrumb is called without a max (the maxBreadcrumbs default).
+const DEFAULT_MAX_BREADCRUMBS = 100
+
+type MapName = 'tags' | 'extra' | 'contexts'
+const CAPS: Record<MapName, number> = { tags: MAX_SCOPE_TAGS, extra: MAX_SCOPE_EXTRA, contexts: MAX_SCOPE_CONTEXTS }
+const warnedFull = new Set<MapName>()
+
+function sayFullOnce (name: MapName): void {
+  if (warnedFull.has(name)) return
+  warnedFull.add(name)
+  process.stderr.write(`[xrayradar] a scope already holds ${CAPS[name]} ${name} keys (the cap); new keys are ignored, existing ones can still change. Remove keys you no longer need, or put per-request values in an isolation scope (runWithIsolationScope).\n`)
+}
+
+/** Sets an own property, also for "__proto__" (a plain assignment would change the prototype). */
+function put (map: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true })
+  else map[key] = value
+}
+
 /**
  * User, tags, extra, contexts, request and breadcrumbs for events.
  *
- * Containers are copy-on-write, so clone() is O(1) and a snapshot is a reference.
- * The packed bytes of the data and of the breadcrumbs are cached until the next
- * change, so a capture copies them instead of re-encoding (each breadcrumb is
- * encoded once in its life).
+ * Containers are copy-on-write, so clone() is O(1) and a snapshot is a reference:
+ * after a clone both scopes mark their maps shared, and the first write to a shared
+ * map copies it once; later writes change the scope's own copy in place, so a
+ * setter is O(1) amortized. The packed bytes of the data and of the breadcrumbs are
+ * cached until the next change, so a capture copies them instead of re-encoding
+ * (each breadcrumb is encoded once in its life).
  */
 export class Scope {
   private _user: Record<string, unknown> | null = null
   private _tags: Record<string, string> = {}
   private _extra: Record<string, unknown> = {}
   private _contexts: Record<string, unknown> = {}
+  // True while the map above may be referenced by another scope (after clone()).
+  private _tagsShared = false
+  private _extraShared = false
+  private _contextsShared = false
+  // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set).
+  private _sizes: Record<MapName, number> = { tags: 0, extra: 0, contexts: 0 }
   private _request: Record<string, unknown> | null = null
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
@@ -58,12 +95,17 @@ export class Scope {
   private _dataId = 0
   private _crumbId = 0
 
+  /** A new scope with the same data; O(1): the two share containers until one of them changes. */
   clone (): Scope {
     const s = new Scope()
     s._user = this._user
     s._tags = this._tags
     s._extra = this._extra
     s._contexts = this._contexts
+    s._tagsShared = this._tagsShared = true
+    s._extraShared = this._extraShared = true
+    s._contextsShared = this._contextsShared = true
+    s._sizes = { ...this._sizes }
     s._request = this._request
     s._level = this._level
     s._fingerprint = this._fingerprint
@@ -83,23 +125,18 @@ export class Scope {
   }
 
   setTag (key: string, value: unknown): this {
-    this._tags = { ...this._tags, [truncateString(String(key), 200)]: tagValue(value) }
-    this._dataBytes = null
+    this.putKey('tags', truncateString(String(key), MAX_KEY_LENGTH), tagValue(value))
     return this
   }
 
   setTags (tags: Record<string, unknown>): this {
     if (tags === null || typeof tags !== 'object') return this
-    const next = { ...this._tags }
-    for (const [k, v] of Object.entries(normalize(tags, { depth: 1, breadth: 100, stringLength: 200 }) as object)) next[k] = tagValue(v)
-    this._tags = next
-    this._dataBytes = null
+    for (const [k, v] of Object.entries(normalize(tags, { depth: 1, breadth: MAX_SCOPE_TAGS, stringLength: MAX_KEY_LENGTH }) as object)) this.putKey('tags', k, tagValue(v))
     return this
   }
 
   setExtra (key: string, value: unknown): this {
-    this._extra = { ...this._extra, [truncateString(String(key), 200)]: normalize(value) }
-    this._dataBytes = null
+    this.putKey('extra', truncateString(String(key), MAX_KEY_LENGTH), normalize(value))
     return this
   }
 
@@ -108,11 +145,14 @@ export class Scope {
     if (key === 'user') return this.setUser(data as User)
     if (key === 'request') return this.setRequest(data as RequestInfo)
     if (RESERVED_CONTEXTS.has(key)) return this // set with setTag/setExtra/options instead
-    const next = { ...this._contexts }
-    if (data === null || data === undefined) delete next[key]
-    else next[key] = normalize(data)
-    this._contexts = next
-    this._dataBytes = null
+    if (data === null || data === undefined) {
+      if (!Object.prototype.hasOwnProperty.call(this._contexts, key)) return this
+      delete this.own('contexts')[key]
+      this._sizes.contexts--
+      this._dataBytes = null
+    } else {
+      this.putKey('contexts', key, normalize(data))
+    }
     return this
   }
 
@@ -135,10 +175,20 @@ export class Scope {
     return this
   }
 
-  addBreadcrumb (crumb: StoredCrumb, max: number): this {
+  /**
+   * Adds a breadcrumb (the documented Breadcrumb shape, validated and normalized as
+   * the module-level addBreadcrumb does), keeping the newest `maxBreadcrumbs`
+   * (default 100). Unlike the module-level one, beforeBreadcrumb is not applied:
+   * the caller holds this scope and decides. Never throws; an unusable crumb is skipped.
+   */
+  addBreadcrumb (crumb: Breadcrumb, maxBreadcrumbs: number = DEFAULT_MAX_BREADCRUMBS): this {
+    const max = typeof maxBreadcrumbs === 'number' && Number.isFinite(maxBreadcrumbs) ? Math.floor(maxBreadcrumbs) : DEFAULT_MAX_BREADCRUMBS
     if (max <= 0) return this
+    let stored: StoredCrumb | null
+    try { stored = toStoredCrumb(crumb) } catch { return this }
+    if (stored === null) return this
     if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
-    this._crumbs.push({ crumb, bytes: null })
+    this._crumbs.push({ crumb: stored, bytes: null })
     if (this._crumbs.length > max) this._crumbs.splice(0, this._crumbs.length - max)
     this._crumbBytes = null
     return this
@@ -157,6 +207,8 @@ export class Scope {
     this._tags = {}
     this._extra = {}
     this._contexts = {}
+    this._tagsShared = this._extraShared = this._contextsShared = false
+    this._sizes = { tags: 0, extra: 0, contexts: 0 }
     this._request = null
     this._level = null
     this._fingerprint = null
@@ -164,11 +216,17 @@ export class Scope {
     return this.clearBreadcrumbs()
   }
 
+  // Getters hand out copies: the maps are changed in place by later setters.
   get user (): Record<string, unknown> | null { return this._user }
-  get tags (): Readonly<Record<string, string>> { return this._tags }
-  get extra (): Readonly<Record<string, unknown>> { return this._extra }
+  get tags (): Readonly<Record<string, string>> { return { ...this._tags } }
+  get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
+  get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
   get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.map((e) => e.crumb) }
 
+  /**
+   * @internal The scope's own data, by reference: pack or copy it before the next
+   * setter runs (setters change the maps in place).
+   */
   data (): ScopeData {
     return {
       user: this._user,
@@ -181,18 +239,19 @@ export class Scope {
     }
   }
 
-  /** Packed data, encoded once per change. */
+  /** @internal Packed data, encoded once per change. */
   dataBytes (): Uint8Array {
     if (this._dataBytes !== null) return this._dataBytes
     this._dataId = newBlobId()
     return (this._dataBytes = packCopy(this.data()))
   }
 
-  /** Id of the bytes dataBytes() returned last: equal ids, equal bytes. */
+  /** @internal Id of the bytes dataBytes() returned last: equal ids, equal bytes. */
   get dataId (): number { return this._dataId }
+  /** @internal Id of the bytes crumbBytes() returned last. */
   get crumbId (): number { return this._crumbId }
 
-  /** Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
+  /** @internal Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
   crumbBytes (): Uint8Array {
     if (this._crumbBytes !== null) return this._crumbBytes
     const items: Uint8Array[] = new Array(this._crumbs.length)
@@ -202,6 +261,32 @@ export class Scope {
     }
     this._crumbId = newBlobId()
     return (this._crumbBytes = packedArray(items))
+  }
+
+  /** This scope's own copy of a map, made on the first write after a clone(). */
+  private own (name: MapName): Record<string, unknown> {
+    switch (name) {
+      case 'tags':
+        if (this._tagsShared) { this._tags = { ...this._tags }; this._tagsShared = false }
+        return this._tags
+      case 'extra':
+        if (this._extraShared) { this._extra = { ...this._extra }; this._extraShared = false }
+        return this._extra
+      case 'contexts':
+        if (this._contextsShared) { this._contexts = { ...this._contexts }; this._contextsShared = false }
+        return this._contexts
+    }
+  }
+
+  /** Sets one key, unless it is new and the map is at its cap. */
+  private putKey (name: MapName, key: string, value: unknown): void {
+    const current = name === 'tags' ? this._tags : name === 'extra' ? this._extra : this._contexts
+    if (!Object.prototype.hasOwnProperty.call(current, key)) {
+      if (this._sizes[name] >= CAPS[name]) { sayFullOnce(name); return }
+      this._sizes[name]++
+    }
+    put(this.own(name), key, value)
+    this._dataBytes = null
   }
 }
 

@@ -235,6 +235,20 @@ function fn<T> (opts: Options, key: keyof Options): T | null {
   return v as T
 }
 
+// Function kinds whose call returns a Promise or an iterator, never the event: the
+// callbacks run inside a synchronous capture, which cannot wait for them.
+const NOT_SYNC = new Set(['[object AsyncFunction]', '[object AsyncGeneratorFunction]', '[object GeneratorFunction]'])
+
+/** beforeSend / beforeBreadcrumb: a function that returns its result synchronously. */
+function syncFn<T> (opts: Options, key: 'beforeSend' | 'beforeBreadcrumb'): T | null {
+  const f = fn<T>(opts, key)
+  if (f !== null && NOT_SYNC.has(Object.prototype.toString.call(f))) {
+    const what = key === 'beforeSend' ? 'the event (or null to drop it)' : 'the breadcrumb (or null to skip it)'
+    throw new ConfigurationError(`${key} must be a synchronous function that returns ${what}: capture does not wait for a Promise. Remove "async" (or a generator's "*"): do lookups before capturing, or set their results on the scope.`)
+  }
+  return f
+}
+
 function describe (v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v)
@@ -292,8 +306,8 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     serverName: str(opts, 'serverName') ?? hostname(),
     sampleRate: num(opts, 'sampleRate', 1, 0, 1, false, ' (1.0 sends every event, 0.5 half of them)'),
     maxBreadcrumbs: num(opts, 'maxBreadcrumbs', 100, 0, 1000, true),
-    beforeSend: fn<BeforeSend>(opts, 'beforeSend'),
-    beforeBreadcrumb: fn<BeforeBreadcrumb>(opts, 'beforeBreadcrumb'),
+    beforeSend: syncFn<BeforeSend>(opts, 'beforeSend'),
+    beforeBreadcrumb: syncFn<BeforeBreadcrumb>(opts, 'beforeBreadcrumb'),
     sendDefaultPii: bool(opts, 'sendDefaultPii', false),
     timeoutMs: Math.round(num(opts, 'timeout', 10, 0.001, 600, false, ' seconds') * 1000),
     verifySsl: bool(opts, 'verifySsl', true),

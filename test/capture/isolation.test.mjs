@@ -54,7 +54,7 @@ t.test('withScope changes stay inside the callback', async (t) => {
 t.test('the global scope applies everywhere, isolation wins on conflicts', async (t) => {
   const { collector, client } = await setup(t)
   xr.getGlobalScope().setTag('region', 'eu').setTag('who', 'global')
-  xr.getGlobalScope().addBreadcrumb({ timestamp: 1, message: 'global crumb', category: null, level: 'info', data: null, type: 'default' }, 10)
+  xr.getGlobalScope().addBreadcrumb({ timestamp: 1, message: 'global crumb' }, 10)
   await xr.runWithIsolationScope(async () => {
     client.setTag('who', 'request')
     client.addBreadcrumb({ message: 'request crumb' })
