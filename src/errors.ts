@@ -51,11 +51,14 @@ export class UnsafeDirectoryError extends XrayRadarError {
   override name = 'UnsafeDirectoryError'
   /** The level of the path that failed the check. */
   readonly path: string
+  /** What is wrong with it, to follow the path in a sentence. */
+  readonly problem: string
   /** What to do about it, one sentence. */
   readonly fix: string
   constructor (path: string, problem: string, fix: string) {
-    super(`${path} ${problem}. ${fix}`, 'XRAYRADAR_UNSAFE_DIR')
+    super(`${path} ${problem}. ${fix}.`, 'XRAYRADAR_UNSAFE_DIR')
     this.path = path
+    this.problem = problem
     this.fix = fix
   }
 }

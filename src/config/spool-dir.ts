@@ -30,8 +30,12 @@ function uid (): number | null {
   return typeof process.getuid === 'function' ? process.getuid() : null
 }
 
-/** A directory this user can keep files under: absolute, and (if it exists) a directory it owns and may write. */
-function usable (dir: string | undefined): dir is string {
+/**
+ * A directory this user can keep files under: absolute, a directory it owns and
+ * may write, or missing with such a parent (~/.cache on a fresh account; never
+ * a whole missing home such as /nonexistent).
+ */
+function usable (dir: string | undefined, orMissing = true): dir is string {
   if (dir === undefined || dir === '' || !isAbsolute(dir)) return false
   try {
     const st = statSync(dir)
@@ -40,8 +44,7 @@ function usable (dir: string | undefined): dir is string {
     accessSync(dir, constants.W_OK)
     return true
   } catch (err) {
-    // Not there yet: fine when it can be made in a usable parent (~/.cache on a fresh account).
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' && dirname(dir) !== dir && usable(dirname(dir))
+    return orMissing && (err as NodeJS.ErrnoException).code === 'ENOENT' && usable(dirname(dir), false)
   }
 }
 

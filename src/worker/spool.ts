@@ -31,6 +31,18 @@ const FILE_MODE = 0o600
 
 export type WriteOutcome = 'spooled' | 'spool_full' | 'spool_error'
 
+/** The reason and the fix for a failure, by errno code; each is followed by ", or set spoolDir elsewhere". */
+const WHY: Record<string, string> = {
+  ENOSPC: 'the disk is full. Free space on it',
+  EDQUOT: 'the disk quota is exhausted. Free space',
+  EROFS: 'the file system is read-only. Use a writable directory',
+  EACCES: 'permission denied. Make it writable by this user',
+  EPERM: 'the operation was not permitted. Make it writable by this user',
+  ENOTDIR: 'a file is in the place of a directory on its path. Remove the file',
+  EEXIST: 'a file is in its place. Remove the file',
+  EFBIG: "the process's file size limit (ulimit -f) was reached. Raise the limit"
+}
+
 /** Each adds n events to its stat. */
 export interface SpoolCounters {
   delivered (n: number): void
@@ -90,21 +102,12 @@ export class Spool {
   private report (err: unknown): void {
     const tail = 'Events that cannot be delivered are counted as dropped: spool_error.'
     if (err instanceof UnsafeDirectoryError) {
-      diagnoseOnce('spool', `[xrayradar] refusing the spool directory ${this.dir}: ${err.message.slice(0, err.message.length - err.fix.length).trim()} Nothing in it is read or sent. ${tail} ${err.fix}.`)
+      diagnoseOnce('spool', `[xrayradar] refusing the spool directory ${this.dir}: ${err.path} ${err.problem}. Nothing in it is read or sent. ${tail} ${err.fix}.`)
       return
     }
     const code = (err as NodeJS.ErrnoException)?.code ?? 'unknown error'
-    const why: Record<string, string> = {
-      ENOSPC: 'the disk is full. Free space on it, or set spoolDir to another disk',
-      EDQUOT: 'the disk quota is exhausted. Free space, or set spoolDir to another disk',
-      EROFS: 'the file system is read-only. Set spoolDir to a writable directory',
-      EACCES: `permission denied. Make it writable by this user${typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : ''}, or set spoolDir elsewhere`,
-      EPERM: 'the operation was not permitted. Make it writable by this user, or set spoolDir elsewhere',
-      ENOTDIR: 'a file is in the place of a directory on its path. Remove the file, or set spoolDir elsewhere',
-      EEXIST: 'a file is in its place. Remove the file, or set spoolDir elsewhere',
-      EFBIG: "the process's file size limit (ulimit -f) was reached. Raise the limit, or set spool: false"
-    }
-    diagnoseOnce('spool', `[xrayradar] cannot write to the spool directory ${this.dir} (${code}): ${why[code] ?? 'check the directory, or set spoolDir elsewhere'}. ${tail}`)
+    const why = code === 'EACCES' && typeof process.getuid === 'function' ? `${WHY[code]} (uid ${process.getuid()})` : WHY[code]
+    diagnoseOnce('spool', `[xrayradar] cannot use the spool directory ${this.dir} (${code}): ${why ?? 'check the directory'}, or set spoolDir elsewhere. ${tail}`)
   }
 
   private scanBytes (): number {
