@@ -178,20 +178,26 @@ export class Spool {
     const path = join(this.dir, name)
     const claimed = `${path}${CLAIM}${process.pid}`
     try { renameSync(path, claimed) } catch { return null } // another process has it
+    const written = Number(name.slice(0, 15))
+    const expired = Number.isFinite(written) && now - written > this.maxAgeMs
     const read = await readSpoolFile(claimed)
     if (!read.ok) {
       if (read.why === 'gone') return null
-      // Not a file to send and not one to delete: a directory under a spool name is left as found.
-      if (read.why === 'directory') { try { renameSync(claimed, path) } catch {} return null }
-      // Not ours (a link, a FIFO, another uid's, larger than a batch) or unreadable: removed
-      // unread (a link is removed, never its target) and counted once, so no pass meets it again.
+      if (read.why === 'directory' || (read.why === 'unreadable' && !expired)) {
+        // A directory under a spool name is left as found; a read that failed (EMFILE, EIO) may work next pass.
+        try { renameSync(claimed, path) } catch {}
+        return null
+      }
+      // Not ours (a link, a FIFO, another uid's, larger than a batch): removed unread (a link is
+      // removed, never its target) and counted once, so no pass meets it again. Unreadable past
+      // spoolMaxAge: it would never be sent.
       this.remove(claimed)
-      counters.corrupt(1)
+      if (read.why === 'unreadable') counters.expired(1)
+      else counters.corrupt(1)
       return null
     }
     const { lines } = read
-    const written = Number(name.slice(0, 15))
-    if (Number.isFinite(written) && now - written > this.maxAgeMs) {
+    if (expired) {
       this.remove(claimed)
       counters.expired(Math.max(1, lines.length))
       return null
