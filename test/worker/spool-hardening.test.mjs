@@ -27,6 +27,22 @@ const spoolLines = (stderr) => stderr.split('\n').filter((l) => l.includes('spoo
 const canChown = (path) => { try { chownSync(path, OTHER_UID, OTHER_UID); return true } catch { return false } }
 const mode = (path) => lstatSync(path).mode & 0o7777
 
+/** Runs the fixture as another user (uid 65534). Null when this process may not switch uid. */
+const runAs = (env, uid = OTHER_UID) => new Promise((resolve, reject) => {
+  let child
+  try {
+    child = spawn(process.execPath, [fixture('spool-hardening.mjs')], { uid, gid: uid, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  } catch { return resolve(null) }
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => { stdout += d })
+  child.stderr.on('data', (d) => { stderr += d })
+  child.on('error', () => resolve(null))
+  const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${stderr}`)) }, 60000)
+  // Not the exit code: tap's process hook in the child cannot write its record as that uid.
+  child.on('exit', () => { clearTimeout(timer); const line = stdout.split('\n').find((l) => l.startsWith('{')); resolve({ stderr, out: line ? JSON.parse(line) : null }) })
+})
+
 t.test('8.5 junk files: 80 MB of lines, a 20 MiB line: read only as far as a batch reaches, counted once, removed; live and real events delivered', async (t) => {
   const dir = join(t.testdir({}), 'spool')
   mkdirSync(dir, { mode: 0o700 })
@@ -92,6 +108,21 @@ t.test('8.13 a write failing part-way (EFBIG, as ENOSPC): spool_error, no .tmp l
   t.match(lines[0], dir)
 })
 
+t.test('8.13 a directory this user may not write (a real second user): spool_error with EACCES and the fix', async (t) => {
+  const base = t.testdir({})
+  chmodSync(base, 0o755) // root's, readable by all, writable by root only
+  const dir = join(base, 'spool')
+  const r = await runAs({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: dir, COUNT: '3' })
+  if (r === null) return t.skip('cannot run a process as another uid here')
+  t.ok(r.out, r.stderr)
+  t.equal(r.out.stats.dropped.spool_error, 3)
+  t.equal(r.out.stats.dropped.spool_full, 0)
+  const lines = spoolLines(r.stderr)
+  t.equal(lines.length, 1, r.stderr)
+  t.match(lines[0], /\(EACCES\): permission denied\. Make it writable by this user \(uid 65534\)/)
+  t.equal(existsSync(dir), false)
+})
+
 t.test('8.13 over spoolMaxBytes stays spool_full, no spool_error', async (t) => {
   const dir = join(t.testdir({}), 'spool')
   const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: dir, COUNT: '4', SPOOL_MAX_BYTES: '10' })
@@ -115,6 +146,21 @@ t.test('9.9 default location is per user (XDG state, XDG cache, ~/.cache, tmpdir
   t.equal(at({ HOME: join(base, 'home') }), at({ HOME: join(base, 'home') }), 'stable: the next process finds the same directory')
   t.not(at({ HOME: join(base, 'home') }), resolveOptions({ dsn: 'https://abc@xrayradar.example/8' }, { HOME: join(base, 'home') }).spoolDir, 'one directory per project')
   t.equal(resolveOptions({ dsn, spoolDir: '/given' }, { HOME: join(base, 'home') }).spoolDir, '/given')
+})
+
+t.test('9.9 two users with no home and one tmpdir: each spools into its own directory (the first no longer locks out the second)', async (t) => {
+  const tmp = t.testdir({})
+  chmodSync(tmp, 0o1777) // like /tmp
+  const env = { TMPDIR: tmp, HOME: '/nonexistent', XDG_CACHE_HOME: '', XDG_STATE_HOME: '', XRAYRADAR_DSN: await deadDsn(), COUNT: '2' }
+  const mine = await run(env)
+  t.equal(mine.out.stats.spooled, 2, mine.stderr)
+  const theirs = await runAs(env)
+  if (theirs === null) return t.skip('cannot run a process as another uid here')
+  t.equal(theirs.out?.stats.spooled, 2, theirs.stderr)
+  t.same(readdirSync(tmp).sort(), [`xrayradar-${OTHER_UID}`, `xrayradar-${uid}`].sort())
+  t.equal(lstatSync(join(tmp, `xrayradar-${OTHER_UID}`)).uid, OTHER_UID)
+  t.equal(mode(join(tmp, `xrayradar-${OTHER_UID}`)), 0o700)
+  t.equal(mode(join(tmp, `xrayradar-${uid}`)), 0o700)
 })
 
 t.test('9.9 default location created owner-only at each SDK level; next process replays it', async (t) => {
