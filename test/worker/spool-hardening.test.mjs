@@ -1,8 +1,9 @@
 // The spool against what it can meet on disk: junk and oversized files (issue 8
 // item 5), a directory it cannot write (issue 8 item 13), and a directory, file
 // or link another user could have planted (issue 9 item 9). Real workers, real
-// files, permissions and owners (the tests run as root and chown to 65534 for a
-// second owner), real HTTP to the local collector, child processes for stderr.
+// files, permissions and owners (run as root, the tests chown to uid 65534 and run
+// the SDK as uid 65534 for a second user; those parts skip, saying so, where that
+// is not permitted), real HTTP to the local collector, child processes for stderr.
 import t from 'tap'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
