@@ -40,3 +40,25 @@ export class RateLimitedError extends TransportError {
     this.retryAfterMs = retryAfterMs
   }
 }
+
+/**
+ * A directory the SDK would keep files in (the spool) could be touched by
+ * another user: not owned by this process's uid, writable by group or others,
+ * a symbolic link, or not a directory. Raised in the worker and reported as one
+ * stderr line; never thrown to the application.
+ */
+export class UnsafeDirectoryError extends XrayRadarError {
+  override name = 'UnsafeDirectoryError'
+  /** The level of the path that failed the check. */
+  readonly path: string
+  /** What is wrong with it, to follow the path in a sentence. */
+  readonly problem: string
+  /** What to do about it, one sentence. */
+  readonly fix: string
+  constructor (path: string, problem: string, fix: string) {
+    super(`${path} ${problem}. ${fix}.`, 'XRAYRADAR_UNSAFE_DIR')
+    this.path = path
+    this.problem = problem
+    this.fix = fix
+  }
+}

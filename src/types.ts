@@ -126,6 +126,8 @@ export interface Stats {
     internal_error: number
     worker_crashed: number
     spool_full: number
+    /** The spool could not take the events: its directory is unsafe or unusable, the disk is full, a write failed (one stderr line says which). */
+    spool_error: number
   }
   /** Files sent from the spool by this process (written by it or an earlier one). */
   spool: { delivered: number, rejected: number, corrupt: number, expired: number }

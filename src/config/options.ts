@@ -1,8 +1,7 @@
-import { hostname, tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createHash } from 'node:crypto'
+import { hostname } from 'node:os'
 import { workerData } from 'node:worker_threads'
 import { ConfigurationError } from '../errors'
+import { defaultSpoolDir, spoolKey } from './spool-dir'
 import { parseDsn, type ParsedDsn } from './dsn'
 import type { Breadcrumb, WireEvent } from '../types'
 import type { Transport } from '../transports/transport'
@@ -51,7 +50,7 @@ export interface Options {
   handleSignals?: boolean | NodeJS.Signals[]
   /** Keep events that cannot be delivered in time on disk and send them later. Default true. */
   spool?: boolean
-  /** Default: <os tmpdir>/xrayradar-spool/<hash of the DSN's host and project>. */
+  /** Default: ~/.cache/xrayradar/spool/<hash of the DSN's host and project> (see docs/configuration.md). */
   spoolDir?: string
   /** Bytes on disk at most; beyond, events are dropped as spool_full. Default 64 MiB. */
   spoolMaxBytes?: number
@@ -296,7 +295,7 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
   const spoolDirGiven = str(opts, 'spoolDir')
   const spoolDir = !bool(opts, 'spool', true) || dsn === null
     ? null
-    : spoolDirGiven ?? join(tmpdir(), 'xrayradar-spool', createHash('sha256').update(`${dsn.origin}/${dsn.projectId}`).digest('hex').slice(0, 16))
+    : spoolDirGiven ?? defaultSpoolDir(spoolKey(dsn.origin, dsn.projectId), env)
   return {
     dsn,
     authToken: str(opts, 'authToken'),

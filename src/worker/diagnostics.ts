@@ -4,6 +4,8 @@ import { FLAGS } from '../ring/layout'
 // the bit lives in the shared header so N workers do not print N times.
 
 const BITS: Record<string, number> = { auth: 1, 404: 2, 413: 4, '4xx': 8, network: 16, 429: 32, internal: 64 }
+// The spool directory is refused or cannot be written (spool_error).
+BITS.spool = 256
 let header: Int32Array | null = null
 
 export function setDiagnosticsHeader (h: Int32Array): void { header = h }

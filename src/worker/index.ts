@@ -39,9 +39,13 @@ const scrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authTo
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 
-/** Events that could not be delivered in time go to disk (one file for them all), when there is room. */
+/**
+ * Events that could not be delivered in time go to disk (one file for them all):
+ * spooled, or dropped as spool_full (over spoolMaxBytes) or spool_error (the
+ * directory refused or the write failed; the spool says why once on stderr).
+ */
 function spoolAll (bodies: readonly string[], seqs: readonly number[]): void {
-  const outcome = (spool as Spool).writeBatch(bodies) ? 'spooled' : 'spool_full'
+  const outcome = (spool as Spool).writeBatch(bodies)
   for (const seq of seqs) settle(seq, outcome)
 }
 

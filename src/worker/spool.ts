@@ -1,15 +1,47 @@
-import { mkdirSync, writeFileSync, renameSync, readdirSync, readFileSync, unlinkSync, statSync, chmodSync } from 'node:fs'
+import { openSync, closeSync, writeFileSync, renameSync, readdirSync, unlinkSync, lstatSync, constants } from 'node:fs'
 import { join } from 'node:path'
+import { UnsafeDirectoryError } from '../errors'
+import { spoolOwnLevels } from '../config/spool-dir'
+import { ensureSafeDir } from './safe-dir'
+import { readSpoolFile } from './spool-read'
+import { diagnoseOnce } from './diagnostics'
 
 // Events that cannot be delivered in time (ingest down, 5xx storm, 429 window,
 // the end of the process) wait on disk, already scrubbed and truncated, one per
 // line of a file (a file holds one delivery batch, up to 64 events), and are sent
 // later by this process or the next one, oldest first. Files are claimed by
 // rename, so two processes sharing the directory never send the same file twice.
+// The directory is used only once safe-dir.ts finds that no other user can touch
+// it; files are created exclusively (never through a planted name or link) and
+// read by spool-read.ts, which never follows a link nor reads a file that is not
+// this uid's.
 
 const SUFFIX = '.json'
 const CLAIM = '.sending-'
 const STALE_CLAIM_MS = 60_000
+/**
+ * A replay chunk stops claiming files once it holds this much file text: chunks
+ * cut across files, and without a byte bound one chunk could hold chunkSize
+ * large files at once. 4 MiB is a full batch of ~64 KiB events.
+ */
+const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024
+// Created exclusively (a name someone planted is an error, not a file we write through), never via a link.
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0)
+const FILE_MODE = 0o600
+
+export type WriteOutcome = 'spooled' | 'spool_full' | 'spool_error'
+
+/** The reason and the fix for a failure, by errno code; each is followed by ", or set spoolDir elsewhere". */
+const WHY: Record<string, string> = {
+  ENOSPC: 'the disk is full. Free space on it',
+  EDQUOT: 'the disk quota is exhausted. Free space',
+  EROFS: 'the file system is read-only. Use a writable directory',
+  EACCES: 'permission denied. Make it writable by this user',
+  EPERM: 'the operation was not permitted. Make it writable by this user',
+  ENOTDIR: 'a file is in the place of a directory on its path. Remove the file',
+  EEXIST: 'a file is in its place. Remove the file',
+  EFBIG: "the process's file size limit (ulimit -f) was reached. Raise the limit"
+}
 
 /** Each adds n events to its stat. */
 export interface SpoolCounters {
@@ -25,6 +57,8 @@ interface ClaimedFile {
   name: string
   claimed: string
   bodies: string[]
+  /** Bytes read from the file. */
+  bytes: number
   /** Events to put back: the ingest asked us to wait before they were sent. */
   keep: string[]
 }
@@ -42,25 +76,45 @@ export class Spool {
   private seq = 0
   private replaying = false
   private dirReady = false
+  /** Trailing levels of dir that are the SDK's own (see safe-dir.ts). */
+  private readonly ownLevels: number
 
   constructor (dir: string, maxBytes: number, maxAgeMs: number) {
     this.dir = dir
+    this.ownLevels = spoolOwnLevels(dir)
     this.maxBytes = maxBytes
     this.maxAgeMs = maxAgeMs
   }
 
-  private ensureDir (): void {
-    if (this.dirReady) return
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 })
-    try { chmodSync(this.dir, 0o700) } catch {}
+  /**
+   * Checks the directory (and, to write, makes it) before the first use: a
+   * directory another user can touch is refused. Throws what made it unusable.
+   * False when it does not exist and `create` is false.
+   */
+  private checkDir (create: boolean): boolean {
+    if (this.dirReady) return true
+    if (!ensureSafeDir(this.dir, { create, ownLevels: this.ownLevels })) return false
     this.dirReady = true
+    return true
+  }
+
+  /** Says once per process (whichever worker sees it first) why the spool cannot be used. */
+  private report (err: unknown): void {
+    const tail = 'Events that cannot be delivered are counted as dropped: spool_error.'
+    if (err instanceof UnsafeDirectoryError) {
+      diagnoseOnce('spool', `[xrayradar] refusing the spool directory ${this.dir}: ${err.path} ${err.problem}. Nothing in it is read or sent. ${tail} ${err.fix}.`)
+      return
+    }
+    const code = (err as NodeJS.ErrnoException)?.code ?? 'unknown error'
+    const why = code === 'EACCES' && typeof process.getuid === 'function' ? `${WHY[code]} (uid ${process.getuid()})` : WHY[code]
+    diagnoseOnce('spool', `[xrayradar] cannot use the spool directory ${this.dir} (${code}): ${why ?? 'check the directory'}, or set spoolDir elsewhere. ${tail}`)
   }
 
   private scanBytes (): number {
     let total = 0
     try {
       for (const name of readdirSync(this.dir)) {
-        try { total += statSync(join(this.dir, name)).size } catch {}
+        try { total += lstatSync(join(this.dir, name)).size } catch {}
       }
     } catch {}
     return total
@@ -69,28 +123,31 @@ export class Spool {
   /**
    * Writes event bodies into one file, a line each (JSON never holds a raw newline):
    * one file create and rename for the lot, which is what makes spooling a backlog
-   * at exit fast. False when the spool is full or not writable.
+   * at exit fast. spool_full: over spoolMaxBytes; spool_error: the directory is
+   * refused or the write failed (said once on stderr; no partial file is left).
    */
-  writeBatch (bodies: readonly string[]): boolean {
-    if (bodies.length === 0) return true
+  writeBatch (bodies: readonly string[]): WriteOutcome {
+    if (bodies.length === 0) return 'spooled'
     try {
-      this.ensureDir()
+      this.checkDir(true)
       if (this.bytes < 0) this.bytes = this.scanBytes()
       const text = bodies.join('\n')
       const size = Buffer.byteLength(text)
-      if (this.bytes + size > this.maxBytes) return false
+      if (this.bytes + size > this.maxBytes) return 'spool_full'
       try {
         this.writeFile(this.newName(), text)
-      } catch {
-        // The directory may have gone since (a tmp cleaner): make it again, once.
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        // The directory has gone since (a tmp cleaner): check and make it again, once.
         this.dirReady = false
-        this.ensureDir()
+        this.checkDir(true)
         this.writeFile(this.newName(), text)
       }
       this.bytes += size
-      return true
-    } catch {
-      return false
+      return 'spooled'
+    } catch (err) {
+      this.report(err)
+      return 'spool_error'
     }
   }
 
@@ -99,37 +156,59 @@ export class Spool {
     return `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}${SUFFIX}`
   }
 
+  /** Written under a .tmp name, then renamed: a reader never sees half a file. On failure the .tmp is removed. */
   private writeFile (name: string, text: string): void {
     const tmp = join(this.dir, `${name}.tmp`)
-    writeFileSync(tmp, text, { mode: 0o600 })
-    renameSync(tmp, join(this.dir, name))
+    const fd = openSync(tmp, CREATE_FLAGS, FILE_MODE)
+    let open = true
+    try {
+      writeFileSync(fd, text)
+      open = false
+      closeSync(fd)
+      renameSync(tmp, join(this.dir, name))
+    } catch (err) {
+      if (open) try { closeSync(fd) } catch {}
+      try { unlinkSync(tmp) } catch {}
+      throw err
+    }
   }
 
-  /** Claims a file and reads its events; null when another process has it or it is gone. */
-  private claim (name: string, now: number, counters: SpoolCounters): ClaimedFile | null {
+  /** Claims a file and reads its events; null when another process has it, it is gone, or it held nothing to send. */
+  private async claim (name: string, now: number, counters: SpoolCounters): Promise<ClaimedFile | null> {
     const path = join(this.dir, name)
     const claimed = `${path}${CLAIM}${process.pid}`
     try { renameSync(path, claimed) } catch { return null } // another process has it
-    let text: string
-    try { text = readFileSync(claimed, 'utf8') } catch { this.remove(claimed); return null }
-    const lines = text.split('\n').filter((l) => l !== '')
     const written = Number(name.slice(0, 15))
-    if (Number.isFinite(written) && now - written > this.maxAgeMs) {
+    const expired = Number.isFinite(written) && now - written > this.maxAgeMs
+    const read = await readSpoolFile(claimed)
+    if (!read.ok) {
+      if (read.why === 'gone') return null
+      if (read.why === 'directory' || (read.why === 'unreadable' && !expired)) {
+        // A directory under a spool name is left as found; a read that failed (EMFILE, EIO) may work next pass.
+        try { renameSync(claimed, path) } catch {}
+        return null
+      }
+      // Not ours (a link, a FIFO, another uid's, larger than a batch): removed unread (a link is
+      // removed, never its target) and counted once, so no pass meets it again. Unreadable past
+      // spoolMaxAge: it would never be sent.
+      this.remove(claimed)
+      if (read.why === 'unreadable') counters.expired(1)
+      else counters.corrupt(1)
+      return null
+    }
+    const { lines } = read
+    if (expired) {
       this.remove(claimed)
       counters.expired(Math.max(1, lines.length))
       return null
     }
     const bodies: string[] = []
     for (const line of lines) {
-      try {
-        JSON.parse(line)
-        bodies.push(line)
-      } catch {
-        counters.corrupt(1) // a truncated or foreign line; the rest of the file still counts
-      }
+      if (isEventBody(line)) bodies.push(line)
+      else counters.corrupt(1) // a truncated or foreign line; the rest of the file still counts
     }
     if (lines.length === 0) counters.corrupt(1)
-    return { name, claimed, bodies, keep: [] }
+    return { name, claimed, bodies, bytes: read.bytes, keep: [] }
   }
 
   /** After sending: remove the file, or put back what must wait (under its old name, so its place in line). */
@@ -164,8 +243,15 @@ export class Spool {
     if (this.replaying) return false
     this.replaying = true
     try {
+      try {
+        if (!this.checkDir(false)) return false // nothing spooled yet
+      } catch (err) {
+        this.report(err) // a directory someone else can touch is not read at all
+        return false
+      }
       let names: string[]
-      try { names = readdirSync(this.dir).sort() } catch { return false }
+      // Directories are never spool files: not claimed, not counted.
+      try { names = readdirSync(this.dir, { withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => e.name).sort() } catch { return false }
       const now = Date.now()
       for (const name of names) {
         // A claim left by a process that died mid-send goes back to the queue; a
@@ -175,7 +261,7 @@ export class Spool {
         if (at > 0 || partial) {
           try {
             const path = join(this.dir, name)
-            if (now - statSync(path).mtimeMs <= STALE_CLAIM_MS) continue
+            if (now - lstatSync(path).mtimeMs <= STALE_CLAIM_MS) continue
             if (partial) this.remove(path)
             else renameSync(path, join(this.dir, name.slice(0, at)))
           } catch {}
@@ -185,12 +271,13 @@ export class Spool {
       let next = 0
       while (next < ready.length) {
         if (stopping()) return false
-        // Claim files until a chunk's worth of events (or the files) run out.
+        // Claim files until a chunk's worth of events or bytes (or the files) run out.
         const files: ClaimedFile[] = []
         let count = 0
-        while (next < ready.length && count < chunkSize) {
-          const f = this.claim(ready[next++] as string, now, counters)
-          if (f !== null) { files.push(f); count += f.bodies.length }
+        let bytes = 0
+        while (next < ready.length && count < chunkSize && bytes < REPLAY_CHUNK_BYTES) {
+          const f = await this.claim(ready[next++] as string, now, counters)
+          if (f !== null) { files.push(f); count += f.bodies.length; bytes += f.bytes }
         }
         // Chunks cut across files: a file of one event must not cost a limiter job of its own.
         const items = files.flatMap((f) => f.bodies.map((body) => ({ f, body })))
@@ -221,9 +308,19 @@ export class Spool {
 
   private remove (path: string): void {
     try {
-      const size = statSync(path).size
+      const size = lstatSync(path).size
       unlinkSync(path)
       if (this.bytes >= 0) this.bytes = Math.max(0, this.bytes - size)
     } catch {}
+  }
+}
+
+/** A line the SDK can have written: a JSON object with an event_id (anything else would only be refused by the ingest). */
+function isEventBody (line: string): boolean {
+  try {
+    const v: unknown = JSON.parse(line)
+    return typeof v === 'object' && v !== null && typeof (v as { event_id?: unknown }).event_id === 'string'
+  } catch {
+    return false
   }
 }

@@ -1,0 +1,116 @@
+import { lstatSync, mkdirSync, chmodSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { resolve, parse, join, sep } from 'node:path'
+import { UnsafeDirectoryError } from '../errors'
+
+// "Safe directory" checks for files the SDK keeps on disk (the spool; later
+// perhaps materialised worker files). A directory is safe when no other local
+// user can add, remove or swap what is in it: every level from / down must be
+// owned by this uid or root and not writable by group or others (a sticky
+// directory such as /tmp is fine above our own levels: others cannot rename or
+// delete what we create there). The caller's own levels (the last `ownLevels`
+// of the path, and any level created here) must be real directories, owned by
+// this uid, and are made owner-only (0700). Both the path as written (a
+// symbolic link on the way must belong to this uid or root) and the path it
+// resolves to are checked.
+
+/** Owner-only: what the SDK's own directory levels are created as and tightened to. */
+const OWNER_ONLY = 0o700
+const GROUP_OTHER_WRITE = 0o022
+const GROUP_OTHER_ANY = 0o077
+const STICKY = 0o1000
+
+export interface SafeDirOptions {
+  /** Create missing levels (owner-only). When false, a missing directory returns false. Default true. */
+  create?: boolean
+  /** How many trailing levels of the path are the caller's own (at least 1: the directory itself). */
+  ownLevels?: number
+}
+
+const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0')
+
+function uidOf (): number | null {
+  return typeof process.getuid === 'function' ? process.getuid() : null
+}
+
+function lstatOrNull (path: string): Stats | null {
+  try { return lstatSync(path) } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}
+
+/** A level above the caller's own: owned by this uid or root; not group/other-writable unless sticky. */
+function checkAncestor (path: string, st: Stats, uid: number): void {
+  if (st.uid !== uid && st.uid !== 0) {
+    throw new UnsafeDirectoryError(path, `is owned by uid ${st.uid}, neither this process (uid ${uid}) nor root, so that user could replace what lies below it`, 'Set spoolDir to a directory under one this user or root owns')
+  }
+  if (st.isSymbolicLink()) return // its target is checked with the resolved path
+  if (!st.isDirectory()) throw new UnsafeDirectoryError(path, 'is not a directory', `Remove ${path} or set spoolDir elsewhere`)
+  if ((st.mode & GROUP_OTHER_WRITE) !== 0 && (st.mode & STICKY) === 0) {
+    throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(st.mode)}), so another user could replace what lies below it`, `Run chmod go-w ${path}, or set spoolDir elsewhere`)
+  }
+}
+
+/** One of the caller's own levels: a real directory owned by this uid, made owner-only. */
+function checkOwn (path: string, st: Stats, uid: number): void {
+  if (st.isSymbolicLink()) throw new UnsafeDirectoryError(path, 'is a symbolic link', `Remove the link (the SDK creates the directory itself) or set spoolDir to the real directory`)
+  if (!st.isDirectory()) throw new UnsafeDirectoryError(path, 'is not a directory', `Remove ${path} or set spoolDir elsewhere`)
+  if (st.uid !== uid) throw new UnsafeDirectoryError(path, `is owned by uid ${st.uid}, not this process (uid ${uid})`, `Remove it (another user may have planted it) or set spoolDir to a directory this user owns`)
+  if ((st.mode & GROUP_OTHER_WRITE) !== 0) {
+    // Its content may already have been tampered with: tightening now would hide that.
+    throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(st.mode)})`, `Remove it, or check its files and run chmod 700 ${path}`)
+  }
+  if ((st.mode & GROUP_OTHER_ANY) !== 0) chmodSync(path, OWNER_ONLY)
+}
+
+/**
+ * Checks (and with `create`, makes) a directory no other local user can touch.
+ * True when it is ready; false when it is missing and `create` is false.
+ * Throws UnsafeDirectoryError for a level that fails, or the fs error
+ * (EACCES, ENOTDIR, EROFS, …) that prevented the check or the creation.
+ * Where there are no uids (Windows) it only makes the directory.
+ */
+export function ensureSafeDir (dir: string, opts: SafeDirOptions = {}): boolean {
+  const create = opts.create ?? true
+  const abs = resolve(dir)
+  const uid = uidOf()
+  if (uid === null) {
+    if (!create) { try { return statSync(abs).isDirectory() } catch { return false } }
+    mkdirSync(abs, { recursive: true, mode: OWNER_ONLY })
+    return true
+  }
+  const root = parse(abs).root
+  const names = abs.slice(root.length).split(sep).filter((n) => n !== '')
+  if (names.length === 0) throw new UnsafeDirectoryError(abs, 'is the file system root', 'Set spoolDir to a directory of its own')
+  const firstOwn = names.length - Math.min(names.length, Math.max(1, opts.ownLevels ?? 1))
+
+  // The path as written, from the top: each level is checked before anything is created under it.
+  checkAncestor(root, lstatSync(root), uid)
+  let path = root
+  let lastAncestor = root
+  for (let i = 0; i < names.length; i++) {
+    path = join(path, names[i] as string)
+    let st = lstatOrNull(path)
+    let created = false
+    if (st === null) {
+      if (!create) return false
+      try { mkdirSync(path, { mode: OWNER_ONLY }); created = true } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err // made meanwhile: checked below like any other
+      }
+      st = lstatSync(path)
+    }
+    if (i < firstOwn && !created) { checkAncestor(path, st, uid); lastAncestor = path } else checkOwn(path, st, uid)
+  }
+
+  // Where the levels above our own really are (a link on the way was checked for its owner only).
+  if (lastAncestor !== root) {
+    const real = realpathSync(lastAncestor)
+    const realRoot = parse(real).root
+    let p = realRoot
+    for (const name of real.slice(realRoot.length).split(sep).filter((n) => n !== '')) {
+      p = join(p, name)
+      checkAncestor(p, lstatSync(p), uid)
+    }
+  }
+  return true
+}
