@@ -1,7 +1,7 @@
 // `npm run bench`: every figure for our SDK and @sentry/node, side by side, each run
 // in a fresh process against the collector in its own process. Prints tables as it
 // goes and writes docs/benchmarks.md and docs/benchmarks-rate.svg.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup]
+//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub]
 import { spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
@@ -155,6 +155,15 @@ if (want('startup')) {
     ['installed size, production tree (MiB)', (oursBytes / 2 ** 20).toFixed(1), (sentry.bytes / 2 ** 20).toFixed(1), `${(oursBytes / sentry.bytes).toFixed(2)}×`],
     ['packages in that tree', ours.packages + 1, sentry.packages, '']
   ], ['figure', 'xrayradar', '@sentry/node', 'ours / sentry']) + '\n\nOur workers start with the first event, not in init(), so this is the cost an idle service pays.')
+}
+
+if (want('scrub')) {
+  log('\nWorker scrubbing: µs per event, rules before issue 9 against now')
+  results.scrub = await repeat('scrub', () => runScenario('scrub', {}))
+  const o = col(results.scrub, 'oldUs')
+  const n = col(results.scrub, 'newUs')
+  section('7. Worker time per event for scrubbing (µs)', table([['scrubEvent', fmt(o, 2), fmt(n, 2), ratio(n, o)]], ['', 'rules before issue 9', 'now', 'now / before']) +
+    '\n\nbench/scenarios/scrub.mjs: a typical event (user, 5 tags, 3 extras, 20 breadcrumbs, a request with 6 headers, 10 frames) built, scrubbed and dropped in turn, the old function (copied into the script) and the current one alternating in one process. Budget: +10%.')
 }
 
 collectorProc.kill('SIGTERM')

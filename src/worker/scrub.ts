@@ -18,6 +18,12 @@ export interface ScrubOptions {
   authToken: string | null
   /** More secret-like key fragments (the denyKeys option), matched like the built-in ones. */
   denyKeys?: readonly string[]
+  /**
+   * The worker's case: user and request objects come from decoded scope blobs,
+   * shared between events and never changed, so each is scrubbed once and the
+   * clean copy shared. Off where a callback may change the result (beforeSend).
+   */
+  shareClean?: boolean
 }
 
 /** Lowercased, separators and punctuation removed: "X-Auth_Token" → "xauthtoken". */
@@ -56,15 +62,26 @@ const KEY_MEMO_MAX = 10000
 // Deeper than normalize() ever produces (depth 12); anything below is replaced whole.
 const MAX_DEPTH = 32
 
+// How a header or env key is treated: sent as is, only with sendDefaultPii, or filtered.
+const PLAIN = 0
+const PII_ONLY = 1
+const SECRET = 2
+
 interface Rules {
   pii: boolean
   token: string | null
   /** A numeric token can also appear as a number value. */
   numericToken: boolean
   secretKey: RegExp
+  /** key → is it secret-like; memoized, see KEY_MEMO_MAX. */
   memo: Map<string, boolean>
+  /** header (or env) key → PLAIN, PII_ONLY or SECRET; memoized likewise. */
+  headerMemo: Map<string, number>
+  envMemo: Map<string, number>
   /** Breadcrumb objects are shared between events: each is scrubbed once per rule set. */
   crumbs: WeakMap<WireBreadcrumb, WireBreadcrumb>
+  /** With shareClean: scrubbed user and request objects, by the shared object they came from. */
+  clean: WeakMap<object, Record<string, unknown>> | null
 }
 
 const compiled = new WeakMap<ScrubOptions, Rules>()
@@ -82,26 +99,41 @@ export function compileRules (opts: ScrubOptions): Rules {
     numericToken: token !== null && /^[0-9.eE+-]+$/.test(token),
     secretKey: new RegExp([...SECRET_FRAGMENTS, ...deny].map(escapeRe).concat(SECRET_EXTRA).join('|')),
     memo: new Map(),
-    crumbs: new WeakMap()
+    headerMemo: new Map(),
+    envMemo: new Map(),
+    crumbs: new WeakMap(),
+    clean: opts.shareClean === true ? new WeakMap() : null
   }
   compiled.set(opts, r)
   return r
 }
 
+function remember<V> (memo: Map<string, V>, key: string, v: V): V {
+  if (memo.size >= KEY_MEMO_MAX) memo.clear()
+  memo.set(key, v)
+  return v
+}
+
 function isSecretKey (key: string, r: Rules): boolean {
-  let hit = r.memo.get(key)
-  if (hit === undefined) {
-    hit = r.secretKey.test(normalizeKey(key))
-    if (r.memo.size >= KEY_MEMO_MAX) r.memo.clear()
-    r.memo.set(key, hit)
-  }
-  return hit
+  const hit = r.memo.get(key)
+  return hit !== undefined ? hit : remember(r.memo, key, r.secretKey.test(normalizeKey(key)))
+}
+
+/** Env keys are CGI style (HTTP_X_FORWARDED_FOR): compared without their HTTP_ prefix. */
+function headerKind (k: string, r: Rules, env: boolean): number {
+  const memo = env ? r.envMemo : r.headerMemo
+  const hit = memo.get(k)
+  if (hit !== undefined) return hit
+  const bare = env && /^http_/i.test(k) ? k.slice(5) : k
+  const n = normalizeKey(bare)
+  return remember(memo, k, IP_HEADERS.has(n) || PII_HEADERS.has(n) ? PII_ONLY : r.secretKey.test(n) ? SECRET : PLAIN)
 }
 
 /** The token and URL credentials out of one string (what every string gets). */
 function text (s: string, r: Rules): string {
   if (r.token !== null && s.includes(r.token)) s = s.split(r.token).join(FILTERED)
-  if (s.includes('://')) s = s.replace(CREDENTIALS, `$1${FILTERED}@`)
+  // Cheap tests first: most strings hold no URL with user info.
+  if (s.includes('@') && s.includes('://')) s = s.replace(CREDENTIALS, `$1${FILTERED}@`)
   return s
 }
 
@@ -136,7 +168,8 @@ function value (v: unknown, r: Rules, urls: boolean, depth: number): unknown {
   if (depth > MAX_DEPTH) return FILTERED
   if (Array.isArray(v)) return v.map((x) => value(x, r, urls, depth + 1))
   const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(v)) {
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k]
     if (isSecretKey(k, r) && x !== null && x !== '') out[key(k, r)] = FILTERED
     else if (urls && URL_KEYS.has(k.toLowerCase())) out[key(k, r)] = wholeUrl(x, r)
     else out[key(k, r)] = value(x, r, urls, depth + 1)
@@ -144,20 +177,16 @@ function value (v: unknown, r: Rules, urls: boolean, depth: number): unknown {
   return out
 }
 
-/**
- * Request headers or env: client-IP keys and the request's credentials only with
- * sendDefaultPii, every other secret-like key filtered. Env keys are CGI style
- * (HTTP_X_FORWARDED_FOR), compared without their HTTP_ prefix.
- */
+/** Request headers or env: client-IP keys and the request's credentials only with sendDefaultPii, every other secret-like key filtered. */
 function headerMap (v: unknown, r: Rules, env: boolean): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return value(v, r, false, 0)
   const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(v)) {
-    const bare = env && /^http_/i.test(k) ? k.slice(5) : k
-    const n = normalizeKey(bare)
-    if (IP_HEADERS.has(n) || PII_HEADERS.has(n)) {
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k]
+    const kind = headerKind(k, r, env)
+    if (kind === PII_ONLY) {
       if (r.pii) out[key(k, r)] = value(x, r, false, 0)
-    } else if (isSecretKey(bare, r) && x !== null && x !== '') out[key(k, r)] = FILTERED
+    } else if (kind === SECRET && x !== null && x !== '') out[key(k, r)] = FILTERED
     else out[key(k, r)] = value(x, r, false, 0)
   }
   return out
@@ -165,7 +194,8 @@ function headerMap (v: unknown, r: Rules, env: boolean): unknown {
 
 function scrubUser (user: Record<string, unknown>, r: Rules): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(user)) {
+  for (const k of Object.keys(user)) {
+    const x = user[k]
     if (k === 'ip_address') out[k] = r.pii ? value(x, r, false, 0) : null
     else if (k === 'data') out[k] = value(x, r, false, 0)
     else if (isSecretKey(k, r) && x !== null && x !== '') out[key(k, r)] = FILTERED
@@ -176,7 +206,8 @@ function scrubUser (user: Record<string, unknown>, r: Rules): Record<string, unk
 
 function scrubRequest (req: Record<string, unknown>, r: Rules): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(req)) {
+  for (const k of Object.keys(req)) {
+    const x = req[k]
     if (k === 'url') out[k] = wholeUrl(x, r)
     else if (k === 'query_string') out[k] = r.pii ? value(x, r, false, 0) : null
     else if (k === 'headers') out[k] = headerMap(x, r, false)
@@ -213,13 +244,23 @@ function scrubCrumb (crumb: WireBreadcrumb, r: Rules): WireBreadcrumb {
   return clean
 }
 
+function once (v: unknown, r: Rules, scrub: (o: Record<string, unknown>, r: Rules) => Record<string, unknown>): Record<string, unknown> | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null
+  const hit = r.clean?.get(v)
+  if (hit !== undefined) return hit
+  const clean = scrub(v as Record<string, unknown>, r)
+  r.clean?.set(v, clean)
+  return clean
+}
+
 const str = (v: unknown, r: Rules): unknown => (typeof v === 'string' ? text(v, r) : v)
 
 /** The event with every rule applied. Changes the event's own containers, never shared ones. */
 export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
   const r = compileRules(opts)
   event.message = text(event.message, r)
-  event.fingerprint = event.fingerprint.map((f) => text(f, r))
+  // Often the scope's own array, shared between events: copied only when something changes.
+  if (event.fingerprint.some((f) => text(f, r) !== f)) event.fingerprint = event.fingerprint.map((f) => text(f, r))
   for (const v of event.exception?.values ?? []) {
     v.type = text(v.type, r)
     v.value = text(v.value, r)
@@ -228,12 +269,14 @@ export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
     if (typeof v.stack === 'string') v.stack = text(v.stack, r)
   }
   const c = event.contexts
-  if (c.user !== null && typeof c.user === 'object') c.user = scrubUser(c.user, r)
-  else if (c.user !== null) c.user = null
-  if (c.request !== null && typeof c.request === 'object') c.request = scrubRequest(c.request, r)
-  else if (c.request !== null) c.request = null
+  c.user = once(c.user, r, scrubUser)
+  c.request = once(c.request, r, scrubRequest)
   const tags: Record<string, string> = {}
-  for (const [k, v] of Object.entries(c.tags ?? {})) tags[key(k, r)] = isSecretKey(k, r) && v !== '' ? FILTERED : text(String(v), r)
+  const given = c.tags ?? {}
+  for (const k of Object.keys(given)) {
+    const v = given[k]
+    tags[key(k, r)] = isSecretKey(k, r) && v !== '' ? FILTERED : text(String(v), r)
+  }
   c.tags = tags
   c.extra = value(c.extra, r, false, 0) as Record<string, unknown>
   c.server_name = str(c.server_name, r) as string | null
