@@ -36,7 +36,7 @@ const defaults: EventDefaults = {
   serverName: cfg.serverName,
   maxBreadcrumbs: cfg.maxBreadcrumbs
 }
-const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys, shareClean: true }
+const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
 setSourceScrubbing(scrubOptions)
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null

@@ -18,12 +18,6 @@ export interface ScrubOptions {
   authToken: string | null
   /** More secret-like key fragments (the denyKeys option), matched like the built-in ones. */
   denyKeys?: readonly string[]
-  /**
-   * The worker's case: user and request objects come from decoded scope blobs,
-   * shared between events and never changed, so each is scrubbed once and the
-   * clean copy shared. Off where a callback may change the result (beforeSend).
-   */
-  shareClean?: boolean
 }
 
 /** Lowercased, separators and punctuation removed: "X-Auth_Token" → "xauthtoken". */
@@ -62,10 +56,15 @@ const KEY_MEMO_MAX = 10000
 // Deeper than normalize() ever produces (depth 12); anything below is replaced whole.
 const MAX_DEPTH = 32
 
-// How a header or env key is treated: sent as is, only with sendDefaultPii, or filtered.
+// What a key is, as bits, memoized per key: secret-like, holding the token, and
+// (breadcrumb data) naming a URL. Header and env keys get their own kind in the low bits.
+const SECRET_KEY = 1
+const HAS_TOKEN = 2
+const URL_KEY = 4
 const PLAIN = 0
 const PII_ONLY = 1
 const SECRET = 2
+const KIND = 3
 
 interface Rules {
   pii: boolean
@@ -73,15 +72,13 @@ interface Rules {
   /** A numeric token can also appear as a number value. */
   numericToken: boolean
   secretKey: RegExp
-  /** key → is it secret-like; memoized, see KEY_MEMO_MAX. */
-  memo: Map<string, boolean>
-  /** header (or env) key → PLAIN, PII_ONLY or SECRET; memoized likewise. */
+  /** key → SECRET_KEY | HAS_TOKEN | URL_KEY bits; see KEY_MEMO_MAX. */
+  memo: Map<string, number>
+  /** header (or env) key → PLAIN, PII_ONLY or SECRET, plus HAS_TOKEN << 2; memoized likewise. */
   headerMemo: Map<string, number>
   envMemo: Map<string, number>
   /** Breadcrumb objects are shared between events: each is scrubbed once per rule set. */
   crumbs: WeakMap<WireBreadcrumb, WireBreadcrumb>
-  /** With shareClean: scrubbed user and request objects, by the shared object they came from. */
-  clean: WeakMap<object, Record<string, unknown>> | null
 }
 
 const compiled = new WeakMap<ScrubOptions, Rules>()
@@ -101,8 +98,7 @@ export function compileRules (opts: ScrubOptions): Rules {
     memo: new Map(),
     headerMemo: new Map(),
     envMemo: new Map(),
-    crumbs: new WeakMap(),
-    clean: opts.shareClean === true ? new WeakMap() : null
+    crumbs: new WeakMap()
   }
   compiled.set(opts, r)
   return r
@@ -114,10 +110,16 @@ function remember<V> (memo: Map<string, V>, key: string, v: V): V {
   return v
 }
 
-function isSecretKey (key: string, r: Rules): boolean {
-  const hit = r.memo.get(key)
-  return hit !== undefined ? hit : remember(r.memo, key, r.secretKey.test(normalizeKey(key)))
+function keyInfo (k: string, r: Rules): number {
+  const hit = r.memo.get(k)
+  if (hit !== undefined) return hit
+  const bits = (r.secretKey.test(normalizeKey(k)) ? SECRET_KEY : 0) |
+    (r.token !== null && k.includes(r.token) ? HAS_TOKEN : 0) |
+    (URL_KEYS.has(k.toLowerCase()) ? URL_KEY : 0)
+  return remember(r.memo, k, bits)
 }
+
+const isSecretKey = (k: string, r: Rules): boolean => (keyInfo(k, r) & SECRET_KEY) !== 0
 
 /** Env keys are CGI style (HTTP_X_FORWARDED_FOR): compared without their HTTP_ prefix. */
 function headerKind (k: string, r: Rules, env: boolean): number {
@@ -126,7 +128,8 @@ function headerKind (k: string, r: Rules, env: boolean): number {
   if (hit !== undefined) return hit
   const bare = env && /^http_/i.test(k) ? k.slice(5) : k
   const n = normalizeKey(bare)
-  return remember(memo, k, IP_HEADERS.has(n) || PII_HEADERS.has(n) ? PII_ONLY : r.secretKey.test(n) ? SECRET : PLAIN)
+  const kind = IP_HEADERS.has(n) || PII_HEADERS.has(n) ? PII_ONLY : r.secretKey.test(n) ? SECRET : PLAIN
+  return remember(memo, k, kind | (r.token !== null && k.includes(r.token) ? HAS_TOKEN << 2 : 0))
 }
 
 /** The token and URL credentials out of one string (what every string gets). */
@@ -152,8 +155,9 @@ function wholeUrl (v: unknown, r: Rules): unknown {
   return q < 0 ? s : s.slice(0, q)
 }
 
-function key (k: string, r: Rules): string {
-  return r.token !== null && k.includes(r.token) ? k.split(r.token).join(FILTERED) : k
+/** The key with the token replaced; `bits` from keyInfo say whether it holds one. */
+function key (k: string, r: Rules, bits = keyInfo(k, r)): string {
+  return (bits & HAS_TOKEN) === 0 ? k : k.split(r.token as string).join(FILTERED)
 }
 
 /**
@@ -170,9 +174,11 @@ function value (v: unknown, r: Rules, urls: boolean, depth: number): unknown {
   const out: Record<string, unknown> = {}
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k]
-    if (isSecretKey(k, r) && x !== null && x !== '') out[key(k, r)] = FILTERED
-    else if (urls && URL_KEYS.has(k.toLowerCase())) out[key(k, r)] = wholeUrl(x, r)
-    else out[key(k, r)] = value(x, r, urls, depth + 1)
+    const bits = keyInfo(k, r)
+    const name = key(k, r, bits)
+    if ((bits & SECRET_KEY) !== 0 && x !== null && x !== '') out[name] = FILTERED
+    else if (urls && (bits & URL_KEY) !== 0) out[name] = wholeUrl(x, r)
+    else out[name] = value(x, r, urls, depth + 1)
   }
   return out
 }
@@ -183,11 +189,13 @@ function headerMap (v: unknown, r: Rules, env: boolean): unknown {
   const out: Record<string, unknown> = {}
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k]
-    const kind = headerKind(k, r, env)
+    const h = headerKind(k, r, env)
+    const name = key(k, r, h >> 2)
+    const kind = h & KIND
     if (kind === PII_ONLY) {
-      if (r.pii) out[key(k, r)] = value(x, r, false, 0)
-    } else if (kind === SECRET && x !== null && x !== '') out[key(k, r)] = FILTERED
-    else out[key(k, r)] = value(x, r, false, 0)
+      if (r.pii) out[name] = value(x, r, false, 0)
+    } else if (kind === SECRET && x !== null && x !== '') out[name] = FILTERED
+    else out[name] = value(x, r, false, 0)
   }
   return out
 }
@@ -198,8 +206,10 @@ function scrubUser (user: Record<string, unknown>, r: Rules): Record<string, unk
     const x = user[k]
     if (k === 'ip_address') out[k] = r.pii ? value(x, r, false, 0) : null
     else if (k === 'data') out[k] = value(x, r, false, 0)
-    else if (isSecretKey(k, r) && x !== null && x !== '') out[key(k, r)] = FILTERED
-    else out[key(k, r)] = value(x, r, false, 0)
+    else {
+      const bits = keyInfo(k, r)
+      out[key(k, r, bits)] = (bits & SECRET_KEY) !== 0 && x !== null && x !== '' ? FILTERED : value(x, r, false, 0)
+    }
   }
   return out
 }
@@ -214,8 +224,10 @@ function scrubRequest (req: Record<string, unknown>, r: Rules): Record<string, u
     else if (k === 'env') out[k] = headerMap(x, r, true)
     // Cookies are the request's credentials: sent (token removed) only with the opt-in.
     else if (k === 'cookies') out[k] = r.pii ? cookieValues(x, r) : null
-    else if (isSecretKey(k, r) && x !== null && x !== '') out[key(k, r)] = FILTERED
-    else out[key(k, r)] = value(x, r, false, 0)
+    else {
+      const bits = keyInfo(k, r)
+      out[key(k, r, bits)] = (bits & SECRET_KEY) !== 0 && x !== null && x !== '' ? FILTERED : value(x, r, false, 0)
+    }
   }
   return out
 }
@@ -235,7 +247,7 @@ function scrubCrumb (crumb: WireBreadcrumb, r: Rules): WireBreadcrumb {
       timestamp: crumb.timestamp,
       message: typeof crumb.message === 'string' ? urlText(crumb.message, r) : crumb.message,
       category: typeof crumb.category === 'string' ? text(crumb.category, r) : crumb.category,
-      level: crumb.level,
+      level: typeof crumb.level === 'string' ? text(crumb.level, r) : crumb.level, // free text after beforeSend
       data: value(crumb.data, r, true, 0) as Record<string, unknown> | null,
       type: typeof crumb.type === 'string' ? text(crumb.type, r) : crumb.type
     }
@@ -244,14 +256,10 @@ function scrubCrumb (crumb: WireBreadcrumb, r: Rules): WireBreadcrumb {
   return clean
 }
 
-function once (v: unknown, r: Rules, scrub: (o: Record<string, unknown>, r: Rules) => Record<string, unknown>): Record<string, unknown> | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null
-  const hit = r.clean?.get(v)
-  if (hit !== undefined) return hit
-  const clean = scrub(v as Record<string, unknown>, r)
-  r.clean?.set(v, clean)
-  return clean
-}
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+// Context keys scrubbed field by field above; every other context is user data.
+const OWN_CONTEXTS = new Set(['user', 'request', 'extra', 'tags', 'server_name', 'release', 'environment'])
 
 const str = (v: unknown, r: Rules): unknown => (typeof v === 'string' ? text(v, r) : v)
 
@@ -260,7 +268,10 @@ export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
   const r = compileRules(opts)
   event.message = text(event.message, r)
   // Often the scope's own array, shared between events: copied only when something changes.
-  if (event.fingerprint.some((f) => text(f, r) !== f)) event.fingerprint = event.fingerprint.map((f) => text(f, r))
+  const fp = event.fingerprint
+  for (let i = 0; i < fp.length; i++) {
+    if (text(fp[i] as string, r) !== fp[i]) { event.fingerprint = fp.map((f) => text(f, r)); break }
+  }
   for (const v of event.exception?.values ?? []) {
     v.type = text(v.type, r)
     v.value = text(v.value, r)
@@ -269,13 +280,17 @@ export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
     if (typeof v.stack === 'string') v.stack = text(v.stack, r)
   }
   const c = event.contexts
-  c.user = once(c.user, r, scrubUser)
-  c.request = once(c.request, r, scrubRequest)
+  // User and request are scrubbed per event, not cached per shared object like
+  // breadcrumbs: a WeakMap entry per new object costs the GC more than the scrub
+  // (bench/scenarios/scrub.mjs), and a request usually has one event.
+  c.user = isRecord(c.user) ? scrubUser(c.user, r) : null
+  c.request = isRecord(c.request) ? scrubRequest(c.request, r) : null
   const tags: Record<string, string> = {}
   const given = c.tags ?? {}
   for (const k of Object.keys(given)) {
     const v = given[k]
-    tags[key(k, r)] = isSecretKey(k, r) && v !== '' ? FILTERED : text(String(v), r)
+    const bits = keyInfo(k, r)
+    tags[key(k, r, bits)] = (bits & SECRET_KEY) !== 0 && v !== '' ? FILTERED : text(String(v), r)
   }
   c.tags = tags
   c.extra = value(c.extra, r, false, 0) as Record<string, unknown>
@@ -283,7 +298,7 @@ export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
   c.release = str(c.release, r) as string | null
   c.environment = str(c.environment, r) as string
   for (const k of Object.keys(c)) {
-    if (k === 'user' || k === 'request' || k === 'extra' || k === 'tags' || k === 'server_name' || k === 'release' || k === 'environment') continue
+    if (OWN_CONTEXTS.has(k)) continue
     const clean = value(c[k], r, false, 0)
     const name = key(k, r)
     if (name !== k) delete c[k]

@@ -46,6 +46,15 @@ t.test('8: a non-string authToken is refused without echoing it (a YAML number)'
   t.equal(new ErrorTracker({ authToken: 'a-valid-token' }).options.authToken, 'a-valid-token', 'a string is accepted')
 })
 
+t.test('denyKeys: a list of key names, from code or a file; anything else is refused naming the fix', async (t) => {
+  for (const bad of ['ssn', [''], ['-'], [1], {}]) {
+    t.throws(() => new ErrorTracker({ denyKeys: bad }), { name: 'ConfigurationError', message: /denyKeys must be a list of key names such as \["ssn", "card_number"\]/ }, JSON.stringify(bad))
+  }
+  t.same(new ErrorTracker({ denyKeys: ['ssn'] }).options.denyKeys, ['ssn'])
+  const dir = t.testdir({ 'xrayradar.yaml': 'dsn: https://xrayradar.com/3\ndeny_keys: [ssn, card_number]\n' })
+  t.same(loadConfig(join(dir, 'xrayradar.yaml')).denyKeys, ['ssn', 'card_number'])
+})
+
 t.test('8: a DSN password holding "/" or "@" never leaks through the redaction', async (t) => {
   const cases = [
     ['https://key:pa/ss@xrayradar.com/42', /pa\/ss|key:/], // not a URL: the host would be "key"
