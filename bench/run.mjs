@@ -4,7 +4,7 @@
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub] [--render]
 import { spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
@@ -135,6 +135,12 @@ if (want('startup')) {
   const sentry = treeSize(join(root, 'node_modules/@sentry/node'), root)
   results.size = { oursBytes: ours.bytes + dist(join(root, 'dist')), sentryBytes: sentry.bytes, oursPackages: ours.packages + 1, sentryPackages: sentry.packages }
   show('startup')
+}
+
+if (want('scrub')) {
+  log('\nWorker scrubbing: µs per event, the 0.1.0 rules against the current ones')
+  results.scrub = await repeat('scrub', () => runScenario('scrub', {}))
+  show('scrub')
 }
 
 collectorProc.kill('SIGTERM')

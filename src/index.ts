@@ -5,6 +5,7 @@ export {
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats
 } from './capture/global'
 export { Scope } from './capture/scope'
+export { requestDataFromNode } from './capture/request-data'
 export { getGlobalScope, getIsolationScope, runWithIsolationScope, withScope } from './capture/hub'
 export { loadConfig } from './config/load-config'
 export { optionsFromEnv } from './config/options'

@@ -41,6 +41,8 @@ export interface RequestInfo {
   query_string?: string | null
   data?: unknown
   env?: Record<string, string>
+  /** Sent only with sendDefaultPii: true. */
+  cookies?: Record<string, string> | string
 }
 
 export interface CaptureOptions {

@@ -76,7 +76,16 @@ function startup (results) {
   ], ['figure', 'xrayradar', '@sentry/node', 'ours / sentry']) + '\n\nOur workers start with the first event, not in init(), so this is the cost an idle service pays.']
 }
 
-export const FIGURES = { capture, steady, burst, exit, ceiling, startup }
+function scrub (results) {
+  if (results.scrub === undefined) return null
+  const o = col(results.scrub, 'oldUs')
+  const n = col(results.scrub, 'newUs')
+  const r = col(results.scrub, 'ratio')
+  return ['7. Worker time per event for scrubbing (µs)', table([['scrubEvent', fmt(o, 2), fmt(n, 2), fmt(r, 2)]], ['', '0.1.0 rules', 'current rules', 'current / 0.1.0 (per-round median)']) +
+    '\n\nbench/scenarios/scrub.mjs: a typical event (user, 5 tags, 3 extras, 20 breadcrumbs, a request with 6 headers, 10 frames) built, scrubbed and dropped in turn, the 0.1.0 function (copied into the script) and the current one alternating in one process; the cost of building the event is measured alone and subtracted.']
+}
+
+export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

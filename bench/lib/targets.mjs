@@ -35,6 +35,11 @@ export const TARGETS = [
     target: '1,000 captures then process.exit(0): 1,000 delivered in every run',
     figure: 'exit', runs: 'exit-ours', key: 'delivered', stat: 'min', op: '>=', bound: 1000, unit: '', digits: 0,
     compare: [['@sentry/node', 'exit-sentry']]
+  },
+  {
+    // The privacy rules cover every field now; the worker may pay at most 10% more for it.
+    target: 'scrubbing: current rules ≤ 1.10× the 0.1.0 rules per event (median of runs)',
+    figure: 'scrub', runs: 'scrub', key: 'ratio', stat: 'median', op: '<=', bound: 1.1, unit: '×', digits: 2
   }
 ]
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { workerData } from 'node:worker_threads'
-import { resolveOptions, type Options, type ResolvedOptions } from '../config/options'
+import { resolveOptions, MIN_SCRUBBABLE_TOKEN, type Options, type ResolvedOptions } from '../config/options'
+import { scrubEvent, type ScrubOptions } from '../worker/scrub'
 import { Pipeline } from '../pool/pipeline'
 import { isSdkWorker, type SinkKind, type WorkerConfig } from '../pool/worker-config'
 import { REC_FULL, DROP_REASONS, type DropReason } from '../ring/layout'
@@ -22,6 +23,9 @@ import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-gu
 // debug: events were lost). Process-wide like the callback guard: two clients
 // dropping for the same reason say it once.
 const said = new Set<string>()
+
+// One warning per process, not one per client.
+let shortTokenWarned = false
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -80,6 +84,7 @@ function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
     release: o.release,
     serverName: o.serverName,
     sendDefaultPii: o.sendDefaultPii,
+    denyKeys: o.denyKeys,
     maxPayloadSize: o.maxPayloadSize,
     maxBreadcrumbs: o.maxBreadcrumbs,
     timeoutMs: o.timeoutMs,
@@ -128,12 +133,19 @@ export class ErrorTracker {
     spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
   }
   private readonly defaults: EventDefaults
+  /** For the beforeSend path only: the callback sees the event scrubbed (the workers scrub again). */
+  private readonly scrubOptions: ScrubOptions
   private readonly uninstall: Array<() => void> = []
 
   constructor (options: Options = {}) {
     this.options = resolveOptions(options)
     const o = this.options
     this.defaults = { sdkName: SDK_NAME, sdkVersion: SDK_VERSION, environment: o.environment, release: o.release, serverName: o.serverName, maxBreadcrumbs: o.maxBreadcrumbs }
+    this.scrubOptions = { sendDefaultPii: o.sendDefaultPii, authToken: o.authToken, denyKeys: o.denyKeys }
+    if (o.authToken !== null && o.authToken.length < MIN_SCRUBBABLE_TOKEN && !shortTokenWarned) {
+      shortTokenWarned = true
+      process.stderr.write(`[xrayradar] the auth token is shorter than ${MIN_SCRUBBABLE_TOKEN} characters, so it cannot be scrubbed from events reliably: every occurrence of it in event text is replaced by [Filtered]. Use the full token from your project settings.\n`)
+    }
     const sink = sinkOf(o)
     // Inside our own workers (a preload that calls init() runs there too) never start another pool.
     if (sink !== null && !isSdkWorker(workerData)) {
@@ -319,7 +331,7 @@ export class ErrorTracker {
 
   private submitThroughBeforeSend (part: EventPart, g: Scope, i: Scope): string | undefined {
     const p = this.pipeline as Pipeline
-    const event = assembleEvent(part, g.data(), toCrumbList(g.breadcrumbs), i.data(), toCrumbList(i.breadcrumbs), this.defaults)
+    const event = scrubEvent(assembleEvent(part, g.data(), toCrumbList(g.breadcrumbs), i.data(), toCrumbList(i.breadcrumbs), this.defaults), this.scrubOptions)
     let result: unknown
     try {
       result = runSdkCallback(this.options.beforeSend as (e: unknown) => unknown, event)

@@ -1,5 +1,6 @@
 import { normalize, tagValue, truncateString } from './normalize'
 import { packCopy, packedArray } from './packer'
+import { toRequestInfo } from './request-data'
 import type { Breadcrumb, Level, RequestInfo, User } from '../types'
 import { LEVELS } from '../types'
 
@@ -156,9 +157,10 @@ export class Scope {
     return this
   }
 
-  /** What integrations record about the request being served (scrubbed in the worker). */
+  /** What integrations record about the request being served: plain RequestInfo only (scrubbed in the worker). */
   setRequest (request: RequestInfo | null): this {
-    this._request = request === null || request === undefined ? null : normalize(request, { depth: 6, breadth: 100, stringLength: 8192 }) as Record<string, unknown>
+    const info = toRequestInfo(request)
+    this._request = info === null ? null : normalize(info, { depth: 6, breadth: 100, stringLength: 8192 }) as Record<string, unknown>
     this._dataBytes = null
     return this
   }

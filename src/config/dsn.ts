@@ -14,9 +14,13 @@ export interface ParsedDsn {
 
 const EXPECTED = 'Expected the form https://xrayradar.com/your_project_id (copy it from your project settings).'
 
-/** Removes user info (key and password) from anything that looks like a URL. */
+/**
+ * Removes user info (key and password) from anything that looks like a URL.
+ * Everything up to the LAST "@" of the URL goes: a password may hold "/" or "@"
+ * unencoded, and over-redacting an error message costs less than a leaked secret.
+ */
 export function redactDsn (value: string): string {
-  return String(value).replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1[redacted]@')
+  return String(value).replace(/([a-z][a-z0-9+.-]*:\/\/)\S*@/gi, '$1[redacted]@')
 }
 
 export function parseDsn (dsn: unknown): ParsedDsn {
@@ -29,6 +33,11 @@ export function parseDsn (dsn: unknown): ParsedDsn {
     url = new URL(dsn.trim())
   } catch {
     throw new InvalidDsnError(`Invalid DSN "${shown}": it is not a URL. ${EXPECTED}`)
+  }
+  // "https://key:pa/ss@host/1" parses as host "key", port "pa"… with the rest of the
+  // password in the path: refuse it rather than send to, and print, the wrong host.
+  if (`${url.pathname}${url.search}${url.hash}`.includes('@')) {
+    throw new InvalidDsnError(`Invalid DSN "${shown}": it has "@" after the host. A password containing "/" or "@" must be percent-encoded (%2F, %40). ${EXPECTED}`)
   }
   const scheme = url.protocol.slice(0, -1)
   if (scheme !== 'http' && scheme !== 'https') {

@@ -23,6 +23,8 @@ export interface Options {
   beforeSend?: BeforeSend
   beforeBreadcrumb?: BeforeBreadcrumb
   sendDefaultPii?: boolean
+  /** More secret-like keys: values under a key containing one (case and separators ignored) become "[Filtered]". See docs/privacy.md. */
+  denyKeys?: string[]
   /** Seconds for one HTTP attempt (as in the Python SDK and the config file). */
   timeout?: number
   verifySsl?: boolean
@@ -70,6 +72,7 @@ export interface ResolvedOptions {
   beforeSend: BeforeSend | null
   beforeBreadcrumb: BeforeBreadcrumb | null
   sendDefaultPii: boolean
+  denyKeys: string[]
   timeoutMs: number
   verifySsl: boolean
   maxPayloadSize: number
@@ -91,7 +94,7 @@ export interface ResolvedOptions {
 
 export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
   'dsn', 'authToken', 'debug', 'environment', 'release', 'serverName', 'sampleRate', 'maxBreadcrumbs',
-  'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
+  'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'denyKeys', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
   'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout',
   'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge'
 ]
@@ -220,6 +223,29 @@ function str (opts: Options, key: keyof Options): string | null {
   return v
 }
 
+/**
+ * The auth token: never echoed, whatever its type (a YAML `auth_token: 12345678`
+ * arrives as a number, and the number is the secret).
+ */
+function token (opts: Options): string | null {
+  const v = opts.authToken as unknown
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'string') {
+    throw new ConfigurationError(`authToken must be a string; got a ${Array.isArray(v) ? 'list' : typeof v} (value not shown). In YAML or JSON, quote it: auth_token: "…".`)
+  }
+  return v
+}
+
+/** Tokens shorter than this can occur by chance in event text, so scrubbing them cannot be reliable (init() warns). */
+export const MIN_SCRUBBABLE_TOKEN = 8
+
+function denyKeys (opts: Options): string[] {
+  const v = opts.denyKeys as unknown
+  if (v === undefined || v === null) return []
+  if (Array.isArray(v) && v.every((k) => typeof k === 'string' && /[a-z0-9]/i.test(k))) return [...v] as string[]
+  throw new ConfigurationError(`denyKeys must be a list of key names such as ["ssn", "card_number"] (each with a letter or digit); got ${describe(v)}.`)
+}
+
 function bool (opts: Options, key: keyof Options, def: boolean): boolean {
   const v = opts[key]
   if (v === undefined || v === null) return def
@@ -298,7 +324,7 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     : spoolDirGiven ?? defaultSpoolDir(spoolKey(dsn.origin, dsn.projectId), env)
   return {
     dsn,
-    authToken: str(opts, 'authToken'),
+    authToken: token(opts),
     debug: bool(opts, 'debug', false),
     environment,
     release: str(opts, 'release'),
@@ -308,6 +334,7 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     beforeSend: syncFn<BeforeSend>(opts, 'beforeSend'),
     beforeBreadcrumb: syncFn<BeforeBreadcrumb>(opts, 'beforeBreadcrumb'),
     sendDefaultPii: bool(opts, 'sendDefaultPii', false),
+    denyKeys: denyKeys(opts),
     timeoutMs: Math.round(num(opts, 'timeout', 10, 0.001, 600, false, ' seconds') * 1000),
     verifySsl: bool(opts, 'verifySsl', true),
     maxPayloadSize: num(opts, 'maxPayloadSize', 100 * 1024, 1024, 16 * 1024 * 1024, true, ' bytes'),

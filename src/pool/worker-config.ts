@@ -14,6 +14,8 @@ export interface WorkerConfig {
   release: string | null
   serverName: string
   sendDefaultPii: boolean
+  /** More secret-like key fragments for scrubbing (the denyKeys option). */
+  denyKeys: string[]
   maxPayloadSize: number
   maxBreadcrumbs: number
   timeoutMs: number

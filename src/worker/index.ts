@@ -6,7 +6,8 @@ import type { EventDefaults } from '../event/assemble'
 import type { WireEvent } from '../types'
 import { SDK_NAME } from '../version'
 import { decodeRecord, enrichEvent } from './build-event'
-import { scrubEvent } from './scrub'
+import { scrubEvent, type ScrubOptions } from './scrub'
+import { setSourceScrubbing } from './context-lines'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
@@ -35,7 +36,8 @@ const defaults: EventDefaults = {
   serverName: cfg.serverName,
   maxBreadcrumbs: cfg.maxBreadcrumbs
 }
-const scrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken }
+const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
+setSourceScrubbing(scrubOptions)
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 

@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http'
+import type { RequestInfo } from '../types'
+
+// What setRequest keeps: the fields of RequestInfo and nothing else. A Node
+// request object handed over whole would otherwise carry its socket, parser and
+// rawHeaders (cookie included) into every event; it is converted instead.
+
+const REQUEST_KEYS = ['url', 'method', 'headers', 'query_string', 'data', 'env', 'cookies'] as const
+
+/** A Node IncomingMessage (or a subclass: express's req, fastify's raw): a stream with raw headers. */
+function isNodeRequest (v: object): v is IncomingMessage {
+  const r = v as IncomingMessage
+  return Array.isArray(r.rawHeaders) && typeof r.socket === 'object' && typeof r.on === 'function' && typeof r.pipe === 'function'
+}
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
+
+/**
+ * A Node IncomingMessage → RequestInfo: the absolute URL (scheme from the socket,
+ * host from the Host header), method, headers, query string and a CGI-style env.
+ * Privacy rules apply when the event is built, as for any RequestInfo: without
+ * sendDefaultPii, cookie/authorization headers, client IPs and the query go.
+ */
+export function requestDataFromNode (req: IncomingMessage): RequestInfo {
+  const headers: Record<string, string | string[]> = {}
+  for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k] = v
+  const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null
+  const scheme = socket?.encrypted === true ? 'https' : 'http'
+  const host = first(req.headers?.host) ?? first(req.headers?.[':authority']) ?? `${socket?.localAddress ?? 'localhost'}:${socket?.localPort ?? ''}`
+  const target = typeof req.url === 'string' ? req.url : '/'
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
+  const q = target.indexOf('?')
+  const env: Record<string, string> = { SERVER_NAME: host.replace(/:\d+$/, '') }
+  if (socket?.localPort !== undefined) env.SERVER_PORT = String(socket.localPort)
+  if (typeof socket?.remoteAddress === 'string') env.REMOTE_ADDR = socket.remoteAddress
+  return {
+    url,
+    method: typeof req.method === 'string' ? req.method : undefined,
+    headers,
+    query_string: q < 0 ? null : target.slice(q + 1).split('#')[0] as string,
+    env
+  }
+}
+
+/** Only plain request info: a Node request is converted, any other object loses every key RequestInfo does not have. */
+export function toRequestInfo (request: unknown): RequestInfo | null {
+  if (request === null || typeof request !== 'object') return null
+  if (isNodeRequest(request)) return requestDataFromNode(request)
+  const out: Record<string, unknown> = {}
+  for (const k of REQUEST_KEYS) {
+    let v: unknown
+    try { v = (request as Record<string, unknown>)[k] } catch { continue } // a throwing getter costs the field, not the request
+    if (v === undefined) continue
+    // fetch's Headers keeps its entries out of reach of a plain copy.
+    if (k === 'headers' && typeof Headers !== 'undefined' && v instanceof Headers) v = Object.fromEntries(v.entries())
+    out[k] = v
+  }
+  return out as RequestInfo
+}
