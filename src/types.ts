@@ -126,6 +126,8 @@ export interface Stats {
     internal_error: number
     worker_crashed: number
     spool_full: number
+    /** No delivery worker could be started in this process (see the one stderr line that says why). */
+    worker_unavailable: number
   }
   /** Files sent from the spool by this process (written by it or an earlier one). */
   spool: { delivered: number, rejected: number, corrupt: number, expired: number }

@@ -38,10 +38,11 @@ export const STAT = {
   spool_delivered: 15,
   spool_rejected: 16,
   spool_corrupt: 17,
-  spool_expired: 18
+  spool_expired: 18,
+  worker_unavailable: 19
 } as const
 export type StatName = keyof typeof STAT
-export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed', 'spool_full'] as const
+export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed', 'spool_full', 'worker_unavailable'] as const
 export type DropReason = typeof DROP_REASONS[number]
 
 export const HEADER_INTS = STATS + LINE * 2
