@@ -4,7 +4,8 @@
 // worker_unavailable, never a crash or a pending-forever event.
 import t from 'tap'
 import { startCollector } from 'xrayradar'
-import { runFixture } from '../helpers.mjs'
+import { spawn } from 'node:child_process'
+import { runFixture, fixture } from '../helpers.mjs'
 import { workerExecArgv } from '../../dist/pool/exec-argv.js'
 
 const collector = await startCollector()
@@ -56,11 +57,24 @@ t.test('all of them at once, with a flag a worker does accept', async (t) => {
 
 // Node 20 calls it --experimental-permission; 22 and 24 --permission.
 const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission'
+// tap injects a process-info preload into every child (NODE_OPTIONS, re-added at spawn), and the
+// permission model refuses it (process.binding): run these children through env -u NODE_OPTIONS.
+function runWithoutTap (nodeArgs, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...nodeArgs, fixture('host-lifecycle.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out; stderr: ${stderr}`)) }, 20000)
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
+  })
+}
 
 for (const mode of ['capture-flush', 'capture-exit']) {
   t.test(`${PERMISSION} without --allow-worker (${mode}): one line, every event worker_unavailable`, async (t) => {
     const p = String(++project)
-    const r = await runFixture('host-lifecycle.mjs', { nodeArgs: [PERMISSION, '--allow-fs-read=*'], env: { MODE: mode, COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) } })
+    const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*'], { MODE: mode, COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
     t.equal(r.code, 0, `exit code 0; stderr: ${r.stderr}`)
     const lines = sdkLines(r.stderr)
     t.equal(lines.length, 1, 'said once, without debug')
@@ -78,9 +92,27 @@ for (const mode of ['capture-flush', 'capture-exit']) {
 
 t.test(`${PERMISSION} with --allow-worker: delivered as usual`, async (t) => {
   const p = String(++project)
-  const r = await runFixture('host-lifecycle.mjs', { nodeArgs: [PERMISSION, '--allow-fs-read=*', '--allow-worker'], env: { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) } })
+  const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*', '--allow-worker'], { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
   t.equal(r.code, 0, r.stderr)
   t.equal(sdkLines(r.stderr).length, 0)
   t.equal(result(r)?.stats.delivered, COUNT)
   t.equal(collector.counts[p], COUNT)
+})
+
+t.test('node --jitless (no WebAssembly, so no undici): Node\'s http module sends, with retries and statuses as usual', async (t) => {
+  // Two failed requests first: retried (5xx), then delivered.
+  collector.setFault({ status: 503, count: 2 })
+  t.teardown(() => collector.setFault(null))
+  const p = String(++project)
+  const r = await runFixture('host-lifecycle.mjs', { nodeArgs: ['--jitless'], env: { MODE: 'capture-flush', COUNT: '1', XRAYRADAR_DSN: collector.dsn(p) } })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(result(r)?.stats.delivered, 1)
+  t.equal(collector.counts[p], 1)
+  t.equal(collector.requests.filter((q) => q.project === p && q.status === 503).length, 2, 'the 503s were retried')
+
+  collector.setFault({ status: 401 })
+  const q = String(++project)
+  const r2 = await runFixture('host-lifecycle.mjs', { nodeArgs: ['--jitless'], env: { MODE: 'capture-flush', COUNT: '1', XRAYRADAR_DSN: collector.dsn(q) } })
+  t.equal(result(r2)?.stats.dropped.rejected, 1, '401: rejected, not retried')
+  t.match(r2.stderr, /refused the auth token \(401\)/)
 })
