@@ -52,9 +52,11 @@ for (const fail of ['reject', 'throw']) {
   })
 }
 
-t.test('an exit listener registered before init() that calls process.exit(5): the SDK drains anyway', async (t) => {
-  const p = String(++project)
-  const r = await runFixture('host-lifecycle.mjs', { env: { MODE: 'exit-listener-first', COUNT: '20', XRAYRADAR_DSN: collector.dsn(p) } })
-  t.equal(r.code, 5, 'the application\'s exit code stands')
-  t.equal(collector.counts[p], 20, 'every event delivered before the process ended')
-})
+for (const natural of ['0', '1']) {
+  t.test(`an exit listener registered before init() that calls process.exit(5) (${natural === '1' ? 'natural exit' : 'after process.exit(0)'}): the SDK drains anyway`, async (t) => {
+    const p = String(++project)
+    const r = await runFixture('host-lifecycle.mjs', { env: { MODE: 'exit-listener-first', NATURAL: natural, COUNT: '20', XRAYRADAR_DSN: collector.dsn(p) } })
+    t.equal(r.code, 5, 'the application\'s exit code stands')
+    t.equal(collector.counts[p], 20, 'every event delivered before the process ended')
+  })
+}
