@@ -324,7 +324,7 @@ export class Pipeline {
     try {
       await this.pool?.destroy()
     } catch {
-      // The threads are going away either way; nothing is left to settle (flush ran).
+      // The threads are going away either way; a failed destroy must not make close() reject.
     }
     const transport = this.opts.mainTransport
     if (transport === null || typeof transport.close !== 'function') return ok

@@ -9,6 +9,7 @@ import * as https from 'node:https'
 
 export interface NodeHttpPoolOptions {
   connections: number
+  /** ms an idle connection is kept open. */
   keepAliveTimeout: number
   /** Headers, body and connect timeout alike, ms. */
   timeoutMs: number
@@ -32,7 +33,8 @@ export class NodeHttpPool {
   constructor (origin: string, opts: NodeHttpPoolOptions) {
     this.origin = new URL(origin)
     this.timeoutMs = opts.timeoutMs
-    const agentOptions = { keepAlive: true, keepAliveMsecs: opts.keepAliveTimeout, maxSockets: opts.connections, rejectUnauthorized: opts.rejectUnauthorized }
+    // timeout: how long a free (idle) socket is kept; a request sets its own while it runs.
+    const agentOptions = { keepAlive: true, timeout: opts.keepAliveTimeout, maxSockets: opts.connections, rejectUnauthorized: opts.rejectUnauthorized }
     this.agent = this.origin.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions)
   }
 
