@@ -128,6 +128,8 @@ export interface Stats {
     internal_error: number
     worker_crashed: number
     spool_full: number
+    /** No delivery worker could be started in this process (see the one stderr line that says why). */
+    worker_unavailable: number
     /** The spool could not take the events: its directory is unsafe or unusable, the disk is full, a write failed (one stderr line says which). */
     spool_error: number
   }

@@ -21,11 +21,11 @@ export async function setup (t, options = {}, collectorOptions = {}) {
   return { collector, client }
 }
 
-/** Runs a fixture in a child process; resolves with its exit code, signal, output and duration. */
-export function runFixture (name, { env = {}, args = [], timeoutMs = 20000 } = {}) {
+/** Runs a fixture in a child process (nodeArgs: Node flags before it); resolves with its exit code, signal, output and duration. */
+export function runFixture (name, { env = {}, args = [], nodeArgs = [], timeoutMs = 20000 } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [fixture(name), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs, fixture(name), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })

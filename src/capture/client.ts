@@ -26,6 +26,7 @@ const said = new Set<string>()
 
 // One warning per process, not one per client.
 let shortTokenWarned = false
+import { timeoutOr } from '../config/timeout'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -224,27 +225,35 @@ export class ErrorTracker {
   clearBreadcrumbs (): void { getIsolationScope().clearBreadcrumbs() }
 
   /** True once everything captured before the call is delivered or dropped-and-counted; false at the timeout. */
-  async flush (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
+  async flush (timeoutArg?: number): Promise<boolean> {
+    const timeoutMs = timeoutOr(timeoutArg, this.options.shutdownTimeout)
     const p = this.pipeline
     if (p === null) return true
     const ok = await p.flush(timeoutMs)
     const t = this.options.transport
-    if (ok && t !== null && typeof t.flush === 'function' && !(WORKER_SINK in t)) return await t.flush(timeoutMs)
-    return ok
+    if (!ok || t === null || typeof t.flush !== 'function' || WORKER_SINK in t) return ok
+    try {
+      return await t.flush(timeoutMs)
+    } catch (err) {
+      // The signal drain and shutdown code await this: a custom transport's failure is "not flushed", not a rejection.
+      if (this.options.debug) process.stderr.write(`[xrayradar] the transport's flush() failed (${describeThrown(err)}); flush() returns false.\n`)
+      return false
+    }
   }
 
   /** @internal — flush before the process ends: the last part of the time goes to the disk spool. */
-  async drainForExit (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
+  async drainForExit (timeoutArg?: number): Promise<boolean> {
+    const timeoutMs = timeoutOr(timeoutArg, this.options.shutdownTimeout)
     this.pipeline?.announceExit(timeoutMs)
     return await this.flush(timeoutMs)
   }
 
   /** Flushes, then stops the workers; later captures are no-ops. */
-  async close (timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
+  async close (timeoutArg?: number): Promise<boolean> {
     if (this.closed) return true
     this.closed = true
     for (const undo of this.uninstall.splice(0)) undo()
-    return this.pipeline === null ? true : await this.pipeline.close(timeoutMs)
+    return this.pipeline === null ? true : await this.pipeline.close(timeoutOr(timeoutArg, this.options.shutdownTimeout))
   }
 
   /**
@@ -252,8 +261,8 @@ export class ErrorTracker {
    * timeout: for shutdown code that cannot await (the 'exit' event, a signal handler
    * that must return). Not for request paths: it stops the event loop while it waits.
    */
-  flushSync (timeoutMs = this.options.shutdownTimeout): boolean {
-    return this.pipeline === null ? true : this.pipeline.flushSync(timeoutMs)
+  flushSync (timeoutArg?: number): boolean {
+    return this.pipeline === null ? true : this.pipeline.flushSync(timeoutOr(timeoutArg, this.options.shutdownTimeout))
   }
 
   get isClosed (): boolean { return this.closed }

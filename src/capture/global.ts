@@ -17,7 +17,9 @@ export function init (options: Options = {}): ErrorTracker {
   const previous = current
   current = next
   // The old client finishes what it holds (within its shutdownTimeout), then stops.
-  if (previous !== null) void previous.close()
+  // Nobody awaits this promise: it must not be able to become an unhandled rejection
+  // (close() resolves false on a failing custom transport; the catch is the last guard).
+  if (previous !== null) previous.close().catch(() => {})
   return next
 }
 

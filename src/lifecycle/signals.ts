@@ -18,12 +18,14 @@ export function installSignalHooks (target: Drainable, signals: readonly NodeJS.
     const handler = (): void => {
       // Alone on this signal, we end the process afterwards: keep what cannot be sent in time.
       const drain = process.listenerCount(signal) === 1 ? target.drainForExit(timeoutMs) : target.flush(timeoutMs)
-      void drain.finally(() => {
+      // Whatever the drain did, the signal must still end the process, and no rejection may escape.
+      const after = (): void => {
         if (process.listenerCount(signal) === 1) {
           process.removeListener(signal, handler)
           process.kill(process.pid, signal)
         }
-      })
+      }
+      drain.then(after, after)
     }
     handlers.set(signal, handler)
     process.on(signal, handler)

@@ -9,6 +9,8 @@ import type { WorkerConfig, WorkerData } from './worker-config'
 import type { CollectTask, Collected } from '../worker/index'
 import { hasSpoolFiles } from '../worker/spool'
 import { workerEntry } from './worker-entry'
+import { timeoutOr } from '../config/timeout'
+import { workerExecArgv } from './exec-argv'
 
 // The main thread's half of the pipeline: owns the ring and the piscina pool,
 // and answers flush/close/stats from the shared counters.
@@ -24,18 +26,12 @@ export interface PipelineOptions {
   mainTransport: Transport | null
 }
 
-// Preloads (--require/--import/--loader) would run the host's instrumentation
-// again in every worker; the worker needs none of them.
-function workerExecArgv (): string[] {
-  const out: string[] = []
-  const argv = process.execArgv
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string
-    if (/^(--require|-r|--import|--loader|--experimental-loader)$/.test(a)) { i++; continue }
-    if (/^(--require|--import|--loader|--experimental-loader)=/.test(a)) continue
-    out.push(a)
-  }
-  return out
+type ExitFn = (code?: number) => never
+
+function describeStartFailure (err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && !err.message.startsWith(code) ? `${code}: ${err.message}` : err.message
 }
 
 const WORKER_YOUNG_GENERATION_MB = 4
@@ -54,12 +50,34 @@ export class Pipeline {
   private closed = false
   private collecting = false
   private startScheduled = false
+  /** Why no delivery worker can start in this process (set once, then every event is settled as worker_unavailable). */
+  private unavailable: string | null = null
+  private exitDrained = false
   private readonly onExit = (): void => {
+    if (this.exitDrained) return
+    this.exitDrained = true
     // One shutdownTimeout in all: what beforeExit already waited counts against it.
     const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
     const timeout = sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout
     if (!sameBatch) this.announceExit(timeout)
     this.flushSync(timeout)
+  }
+
+  /**
+   * First 'exit' listener. Node calls 'exit' listeners in order, and process.exit()
+   * inside one ends the process at once, skipping the listeners after it (ours runs
+   * last when the application registered its own before init()). So for the rest of
+   * this exit, process.reallyExit (what process.exit() ends in) drains first.
+   */
+  private readonly onExitFirst = (): void => {
+    const proc = process as unknown as { reallyExit?: ExitFn }
+    const reallyExit = proc.reallyExit
+    if (typeof reallyExit !== 'function') return
+    const onExit = this.onExit
+    proc.reallyExit = function (this: unknown, ...args: [number?]): never {
+      try { onExit() } catch {}
+      return reallyExit.apply(this, args)
+    }
   }
   private readonly onBeforeExit = (): void => {
     // The loop emptied with events still on their way: wait for them asynchronously
@@ -69,7 +87,7 @@ export class Pipeline {
       this.beforeExitAt = enq
       this.beforeExitDeadline = Date.now() + this.opts.shutdownTimeout
       this.announceExit(this.opts.shutdownTimeout)
-      void this.flush(this.opts.shutdownTimeout)
+      this.flush(this.opts.shutdownTimeout).catch(() => {}) // never rejects; a background promise must not be able to
     }
   }
 
@@ -105,6 +123,7 @@ export class Pipeline {
       slotCount: this.ring.slotCount,
       config: opts.worker
     }
+    process.prependListener('exit', this.onExitFirst)
     process.on('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
     // Events left on disk by an earlier run are sent even if this one never captures.
@@ -118,10 +137,35 @@ export class Pipeline {
    * Workers start with the first event, not at init: an SDK that never captures
    * never pays for threads, and its process exits as fast as one without it.
    */
-  private startPool (): Piscina {
+  private startPool (): Piscina | null {
     if (this.pool !== null) return this.pool
+    if (this.unavailable !== null) {
+      this.settleUnavailable()
+      return null
+    }
+    try {
+      this.pool = this.createPool()
+    } catch (err) {
+      // Called from setImmediate, flush(), flushSync() and the exit handler: a throw
+      // here would crash the host or hang a flush. Say so once, count every event.
+      this.unavailable = describeStartFailure(err)
+      this.diagnose(`cannot start delivery worker threads (${this.unavailable}); events are not sent and are counted as dropped: worker_unavailable. Allow this process to create worker threads (e.g. --allow-worker with Node's permission model).`, true)
+      this.settleUnavailable()
+      return null
+    }
+    return this.pool
+  }
+
+  /** Settles every event in the ring as worker_unavailable: no worker will ever take it. */
+  private settleUnavailable (): void {
+    for (let rec = this.consumer.claim(); rec !== null; rec = this.consumer.claim()) this.consumer.settle(rec.seq, 'worker_unavailable')
+  }
+
+  private createPool (): Piscina {
     const { Piscina: Pool, filename } = workerEntry((message) => this.diagnose(message))
-    this.pool = new Pool({
+    const argv = workerExecArgv()
+    if (argv.refused.length > 0) this.diagnose(`the delivery workers run without ${argv.refused.join(' ')} (a worker thread does not accept it).`)
+    const pool = new Pool({
       filename,
       minThreads: this.opts.workers,
       maxThreads: this.opts.workers,
@@ -130,7 +174,7 @@ export class Pipeline {
       atomics: 'disabled',
       concurrentTasksPerWorker: 4,
       workerData: this.workerData,
-      execArgv: workerExecArgv(),
+      execArgv: argv.accepted,
       // A worker's garbage is short-lived (one event at a time). With V8's default
       // young generation a worker added ~60 MiB RSS, with 4 MiB ~25 MiB, at the
       // same delivery rate (docs/benchmarks-notes.md).
@@ -139,9 +183,8 @@ export class Pipeline {
     // A worker that dies must never take the host with it: piscina reports it as an
     // 'error' event, which would throw without a listener. It starts a replacement;
     // what the dead one had claimed is counted, what it had not stays in the ring.
-    this.pool.on('error', (err: Error) => this.diagnose(`a delivery worker failed (${err.message}); a new one takes over.`))
+    pool.on('error', (err: Error) => this.diagnose(`a delivery worker failed (${err.message}); a new one takes over.`))
     // A dead Worker reports threadId -1, so remember the ids while they are alive.
-    const pool = this.pool
     const known = new Set<number>(pool.threads.map((w) => w.threadId))
     pool.on('workerCreate', (worker: { id: number }) => { known.add(worker.id) })
     pool.on('workerDestroy', () => {
@@ -171,7 +214,8 @@ export class Pipeline {
       this.startScheduled = true
       setImmediate(this.startSoon)
     }
-    if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
+    if (this.unavailable !== null) this.settleUnavailable()
+    else if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
     return true
   }
 
@@ -184,8 +228,9 @@ export class Pipeline {
   isFull (): boolean { return this.producer.isFull(1024) }
   countCaptured (): void { count(this.ring.header, 'captured') }
 
-  private diagnose (message: string): void {
-    if (this.opts.debug) process.stderr.write(`[xrayradar] ${message}\n`)
+  /** always: a condition the user must hear of without debug (said once by its caller). */
+  private diagnose (message: string, always = false): void {
+    if (always || this.opts.debug) process.stderr.write(`[xrayradar] ${message}\n`)
   }
 
   pending (): number {
@@ -209,11 +254,12 @@ export class Pipeline {
    * True once every event enqueued before the call is settled (delivered or
    * dropped and counted); false at the timeout. Holds the process open no longer.
    */
-  async flush (timeoutMs: number): Promise<boolean> {
+  async flush (timeoutArg: number): Promise<boolean> {
+    const timeoutMs = timeoutOr(timeoutArg, this.opts.shutdownTimeout)
     const h = this.ring.header
     const target = Atomics.load(h, ENQ)
     if (this.reached(target) || this.closed) return this.reached(target)
-    this.startPool()
+    if (this.startPool() === null) return this.reached(target)
     this.producer.notifyNow()
     const deadline = Date.now() + Math.max(0, timeoutMs)
     // waitAsync holds nothing open; this timer keeps the process alive while we wait, and no longer.
@@ -239,13 +285,15 @@ export class Pipeline {
   }
 
   /** Blocking flush for the exit handler, where no callback can run any more. */
-  flushSync (timeoutMs: number): boolean {
+  flushSync (timeoutArg: number): boolean {
+    const timeoutMs = timeoutOr(timeoutArg, this.opts.shutdownTimeout)
     const h = this.ring.header
     const target = Atomics.load(h, ENQ)
     if (this.reached(target)) return true
     // After close the workers are gone; a main-thread transport needs the event loop.
     if (this.closed || this.opts.mainTransport !== null) return false
-    this.startPool() // new Worker() starts its thread at once, even from the exit handler
+    // new Worker() starts its thread at once, even from the exit handler
+    if (this.startPool() === null) return this.reached(target)
     this.producer.notifyNow()
     const deadline = Date.now() + timeoutMs
     for (;;) {
@@ -263,16 +311,31 @@ export class Pipeline {
     }
   }
 
-  async close (timeoutMs: number): Promise<boolean> {
+  /** Never rejects: init() closes the previous client in the background. */
+  async close (timeoutArg: number): Promise<boolean> {
     if (this.closed) return true
+    const timeoutMs = timeoutOr(timeoutArg, this.opts.shutdownTimeout)
     const ok = await this.flush(timeoutMs)
     this.closed = true
     Atomics.store(this.ring.header, CLOSED, 1)
+    process.removeListener('exit', this.onExitFirst)
     process.removeListener('exit', this.onExit)
     process.removeListener('beforeExit', this.onBeforeExit)
-    await this.pool?.destroy()
-    await this.opts.mainTransport?.close?.(timeoutMs)
-    return ok
+    try {
+      await this.pool?.destroy()
+    } catch {
+      // The threads are going away either way; a failed destroy must not make close() reject.
+    }
+    const transport = this.opts.mainTransport
+    if (transport === null || typeof transport.close !== 'function') return ok
+    try {
+      await transport.close(timeoutMs)
+      return ok
+    } catch (err) {
+      // Once per client (close runs once); init() closes the previous client unawaited.
+      this.diagnose(`the custom transport's close() failed (${err instanceof Error ? err.message : String(err)}); what it still held may not have been sent.`, true)
+      return false
+    }
   }
 
   stats (): Stats {
@@ -299,7 +362,9 @@ export class Pipeline {
     const transport = this.opts.mainTransport as Transport
     try {
       while (!this.closed && this.consumer.hasUnclaimed()) {
-        const batch = await this.startPool().run({ op: 'collect', max: 64 } satisfies CollectTask) as Collected[]
+        const pool = this.startPool()
+        if (pool === null) break // the events were settled as worker_unavailable
+        const batch = await pool.run({ op: 'collect', max: 64 } satisfies CollectTask) as Collected[]
         await Promise.all(batch.map(async ({ seq, event }) => {
           try {
             await transport.send(event)

@@ -39,12 +39,13 @@ export const STAT = {
   spool_rejected: 16,
   spool_corrupt: 17,
   spool_expired: 18,
+  worker_unavailable: 19,
   // Spooling failed (directory unsafe or unusable, disk full, write error): not spool_full, which is only the spoolMaxBytes bound.
   spool_error: 20
 } as const
 export type StatName = keyof typeof STAT
 export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed', 'spool_full',
-  'spool_error'] as const
+  'worker_unavailable', 'spool_error'] as const
 export type DropReason = typeof DROP_REASONS[number]
 
 export const HEADER_INTS = STATS + LINE * 2

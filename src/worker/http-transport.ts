@@ -4,6 +4,7 @@ import { TransportError } from '../errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../pool/worker-config'
 import { diagnoseOnce } from './diagnostics'
+import { NodeHttpPool, undiciUsable } from './node-http-pool'
 
 // Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
 // limiter for concurrency and events per second, p-retry for 5xx and network
@@ -54,8 +55,24 @@ const undici = loadUndici()
 /** For a test: false means the slim load broke and the full package is in use. */
 export const undiciSlim = undici.slim
 
+// Idle keep-alive connections are closed after this long: the ingest may be quiet for a while.
+const KEEP_ALIVE_MS = 30_000
+
+function openPool (cfg: WorkerConfig, origin: string): Pool | NodeHttpPool {
+  // Without WebAssembly (node --jitless) undici cannot parse a response: Node's http module sends.
+  if (!undiciUsable()) return new NodeHttpPool(origin, { connections: cfg.maxInFlight, keepAliveTimeout: KEEP_ALIVE_MS, timeoutMs: cfg.timeoutMs, rejectUnauthorized: cfg.verifySsl })
+  return new undici.PoolClass(origin, {
+    connections: cfg.maxInFlight,
+    pipelining: 1,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    headersTimeout: cfg.timeoutMs,
+    bodyTimeout: cfg.timeoutMs,
+    connect: { timeout: cfg.timeoutMs, rejectUnauthorized: cfg.verifySsl }
+  })
+}
+
 export class HttpTransport {
-  private readonly pool: Pool
+  private readonly pool: Pool | NodeHttpPool
   private readonly limiter: Bottleneck
   private readonly path: string
   private readonly headers: Record<string, string>
@@ -69,14 +86,7 @@ export class HttpTransport {
     this.path = new URL(cfg.storeUrl).pathname
     this.headers = { 'content-type': 'application/json', 'user-agent': cfg.userAgent }
     if (cfg.authToken !== null) this.headers['x-xrayradar-token'] = cfg.authToken
-    this.pool = new undici.PoolClass(cfg.origin, {
-      connections: cfg.maxInFlight,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: cfg.timeoutMs,
-      bodyTimeout: cfg.timeoutMs,
-      connect: { timeout: cfg.timeoutMs, rejectUnauthorized: cfg.verifySsl }
-    })
+    this.pool = openPool(cfg, cfg.origin)
     const perSecond = cfg.maxEventsPerSecond
     this.limiter = new Bottleneck({
       maxConcurrent: cfg.maxInFlight,
@@ -143,7 +153,8 @@ export class HttpTransport {
 
   private async attempt (body: string): Promise<SendOutcome> {
     if (this.rateLimitedFor() > 0) return 'rate_limited'
-    const res = await undici.request.call(this.pool, { path: this.path, method: 'POST', headers: this.headers, body })
+    const opts = { path: this.path, method: 'POST' as const, headers: this.headers, body }
+    const res = this.pool instanceof NodeHttpPool ? await this.pool.request(opts) : await undici.request.call(this.pool, opts)
     await res.body.dump()
     const status = res.statusCode
     if (status >= 200 && status < 300) return 'delivered'

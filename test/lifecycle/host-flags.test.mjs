@@ -1,0 +1,118 @@
+// The host's Node flags, in child processes: flags a worker thread refuses are left
+// out of the workers' execArgv (Node decides which), and a process that cannot
+// create worker threads at all gets one stderr line and every event counted as
+// worker_unavailable, never a crash or a pending-forever event.
+import t from 'tap'
+import { startCollector } from 'xrayradar'
+import { spawn } from 'node:child_process'
+import { runFixture, fixture } from '../helpers.mjs'
+import { workerExecArgv } from '../../dist/pool/exec-argv.js'
+
+const collector = await startCollector()
+t.teardown(() => collector.close())
+let project = 800
+const COUNT = 5
+
+const result = (r) => {
+  const line = r.stdout.split('\n').find((l) => l.startsWith('result='))
+  return line === undefined ? null : JSON.parse(line.slice('result='.length))
+}
+const sdkLines = (stderr) => stderr.split('\n').filter((l) => l.startsWith('[xrayradar]'))
+
+// Each is refused by new Worker({ execArgv }) on Node 20, 22 and 24. The OpenSSL
+// flag exists only in a Node built with OpenSSL 3.
+const HOST_FLAGS = ['--max-old-space-size=512', '--expose-gc', '--stack-size=1500', '--title=xrayradar-host', '--max-semi-space-size=16',
+  '--stack-trace-limit=20', '--jitless', '--disable-proto=delete', '--abort-on-uncaught-exception',
+  ...(process.allowedNodeEnvironmentFlags.has('--openssl-legacy-provider') ? ['--openssl-legacy-provider'] : [])]
+
+t.test('workerExecArgv keeps what a worker accepts, with its value, and drops preloads', async (t) => {
+  const argv = workerExecArgv(['--max-old-space-size=512', '--enable-source-maps', '--title', 'host', '--conditions', 'dev', '--require', './x.cjs', '--import=./y.mjs', '--expose-gc'])
+  t.same(argv.accepted, ['--enable-source-maps', '--conditions', 'dev'])
+  t.same(argv.refused, ['--max-old-space-size=512', '--title', 'host', '--expose-gc'])
+  t.same(workerExecArgv(['--enable-source-maps', '--trace-warnings']), { accepted: ['--enable-source-maps', '--trace-warnings'], refused: [] })
+  t.same(workerExecArgv([]), { accepted: [], refused: [] })
+})
+
+for (const flag of HOST_FLAGS) {
+  t.test(`node ${flag}: events delivered, the host unharmed`, async (t) => {
+    const p = String(++project)
+    const r = await runFixture('host-lifecycle.mjs', { nodeArgs: [flag], env: { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) } })
+    t.equal(r.code, 0, `exit code 0; stderr: ${r.stderr}`)
+    t.notMatch(r.stderr, /ERR_WORKER_INVALID_EXEC_ARGV/)
+    const res = result(r)
+    t.ok(res, 'the fixture got past its flush')
+    t.equal(res?.ok, true, 'flush settled everything')
+    t.equal(res?.stats.delivered, COUNT)
+    t.equal(collector.counts[p], COUNT, 'the collector has them')
+  })
+}
+
+t.test('all of them at once, with a flag a worker does accept', async (t) => {
+  const p = String(++project)
+  const r = await runFixture('host-lifecycle.mjs', { nodeArgs: [...HOST_FLAGS, '--trace-warnings'], env: { MODE: 'capture-exit', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) } })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(result(r)?.stats.delivered, COUNT, 'delivered by the exit drain')
+  t.equal(collector.counts[p], COUNT)
+})
+
+// Node 20 calls it --experimental-permission; 22 and 24 --permission.
+const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission'
+// tap injects a process-info preload into every child (NODE_OPTIONS, re-added at spawn), and the
+// permission model refuses it (process.binding): run these children through env -u NODE_OPTIONS.
+function runWithoutTap (nodeArgs, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...nodeArgs, fixture('host-lifecycle.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out; stderr: ${stderr}`)) }, 20000)
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
+  })
+}
+
+for (const mode of ['capture-flush', 'capture-exit']) {
+  t.test(`${PERMISSION} without --allow-worker (${mode}): one line, every event worker_unavailable`, async (t) => {
+    const p = String(++project)
+    const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*'], { MODE: mode, COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
+    t.equal(r.code, 0, `exit code 0; stderr: ${r.stderr}`)
+    const lines = sdkLines(r.stderr)
+    t.equal(lines.length, 1, 'said once, without debug')
+    t.match(lines[0], /cannot start delivery worker threads \(.*ERR_ACCESS_DENIED.*\).*counted as dropped: worker_unavailable.*--allow-worker/)
+    const res = result(r)
+    t.ok(res, 'the fixture ran to its end')
+    if (mode === 'capture-flush') t.equal(res?.ok, true, 'flush() resolves: every event is settled')
+    t.equal(res?.stats.dropped.worker_unavailable, COUNT, 'each event counted')
+    t.equal(res?.stats.pending, 0, 'none left pending')
+    t.equal(res?.stats.delivered, 0)
+    t.equal(res?.stats.captured, COUNT)
+    t.equal(collector.counts[p] ?? 0, 0, 'nothing sent')
+  })
+}
+
+t.test(`${PERMISSION} with --allow-worker: delivered as usual`, async (t) => {
+  const p = String(++project)
+  const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*', '--allow-worker'], { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(sdkLines(r.stderr).length, 0)
+  t.equal(result(r)?.stats.delivered, COUNT)
+  t.equal(collector.counts[p], COUNT)
+})
+
+t.test('node --jitless (no WebAssembly, so no undici): Node\'s http module sends, with retries and statuses as usual', async (t) => {
+  // Two failed requests first: retried (5xx), then delivered.
+  collector.setFault({ status: 503, count: 2 })
+  t.teardown(() => collector.setFault(null))
+  const p = String(++project)
+  const r = await runFixture('host-lifecycle.mjs', { nodeArgs: ['--jitless'], env: { MODE: 'capture-flush', COUNT: '1', XRAYRADAR_DSN: collector.dsn(p) } })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(result(r)?.stats.delivered, 1)
+  t.equal(collector.counts[p], 1)
+  t.equal(collector.requests.filter((q) => q.project === p && q.status === 503).length, 2, 'the 503s were retried')
+
+  collector.setFault({ status: 401 })
+  const q = String(++project)
+  const r2 = await runFixture('host-lifecycle.mjs', { nodeArgs: ['--jitless'], env: { MODE: 'capture-flush', COUNT: '1', XRAYRADAR_DSN: collector.dsn(q) } })
+  t.equal(result(r2)?.stats.dropped.rejected, 1, '401: rejected, not retried')
+  t.match(r2.stderr, /refused the auth token \(401\)/)
+})
