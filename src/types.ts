@@ -107,7 +107,7 @@ export interface WireEvent {
   modules: Record<string, string>
 }
 
-/** Counts since init; captured = delivered + spooled + every dropped reason + pending. */
+/** Counts since init; captured = delivered + spooled + every dropped reason + pending, in every snapshot. pending: not settled yet. */
 export interface Stats {
   captured: number
   delivered: number
@@ -126,6 +126,8 @@ export interface Stats {
     internal_error: number
     worker_crashed: number
     spool_full: number
+    /** close() or the exit's shutdownTimeout ended before the event could be sent or spooled. */
+    shutdown_timeout: number
   }
   /** Files sent from the spool by this process (written by it or an earlier one). */
   spool: { delivered: number, rejected: number, corrupt: number, expired: number }

@@ -3,7 +3,8 @@ import Bottleneck from 'bottleneck'
 import { TransportError } from '../errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../pool/worker-config'
-import { diagnoseOnce } from './diagnostics'
+import { setMaxListeners } from 'node:events'
+import type { Why } from './diagnostics'
 
 // Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
 // limiter for concurrency and events per second, p-retry for 5xx and network
@@ -11,6 +12,9 @@ import { diagnoseOnce } from './diagnostics'
 // retrying; other 4xx are final.
 
 export type SendOutcome = 'delivered' | 'spooled' | DropReason
+/** One body's result; why is set when it was not delivered (what the diagnostic line says). */
+export type OnResult = (index: number, outcome: SendOutcome, why?: Why) => void
+type Result = SendOutcome | { outcome: SendOutcome, why: Why }
 
 // After an event exhausted its attempts, the ingest is taken as down for this long:
 // events meanwhile fail at once (and go to the spool) instead of each retrying.
@@ -62,6 +66,13 @@ export class HttpTransport {
   private readonly cfg: WorkerConfig
   private disabledUntil = 0
   private downUntil = 0
+  /** What the ingest last did wrong, for events failed at once while it counts as down / rate limiting. */
+  private downWhy: Why = { kind: 'network', text: 'XrayRadar could not be reached' }
+  private limitWhy: Why = { kind: '429', text: 'XrayRadar rate limited this project (429)' }
+  /** Aborts the requests and retries under way at a cut (see cutInFlight); replaced after each cut. */
+  private abort = HttpTransport.controller()
+  /** One per batch under way: settles what it has not settled yet as shutdown_timeout. */
+  private readonly cutters = new Set<() => void>()
 
   constructor (cfg: WorkerConfig) {
     if (cfg.storeUrl === null || cfg.origin === null) throw new TransportError('HttpTransport needs a DSN')
@@ -84,6 +95,26 @@ export class HttpTransport {
     })
   }
 
+  private static controller (): AbortController {
+    const c = new AbortController()
+    // Every request and retry under way listens on it: no leak, so no listener-count warning.
+    setMaxListeners(0, c.signal)
+    return c
+  }
+
+  /**
+   * The deadline (close() or exit) has come: every batch under way, sending, in
+   * retry back-off or queued in the limiter, gives up now; its unsettled events
+   * are reported as shutdown_timeout (the worker spools them). Their requests are
+   * aborted. Sends submitted afterwards run normally.
+   */
+  cutInFlight (): void {
+    const c = this.abort
+    this.abort = HttpTransport.controller()
+    c.abort()
+    for (const cut of [...this.cutters]) cut()
+  }
+
   /** ms until sending resumes after a 429, 0 when not limited. */
   rateLimitedFor (): number { return Math.max(0, this.disabledUntil - Date.now()) }
 
@@ -101,49 +132,74 @@ export class HttpTransport {
    * limiter's per-job overhead (milliseconds) is paid per batch, while in-flight
    * and per-second caps still count events. onResult is called exactly once per body.
    */
-  async sendBatch (bodies: string[], onResult: (index: number, outcome: SendOutcome) => void): Promise<void> {
+  async sendBatch (bodies: string[], onResult: OnResult): Promise<void> {
     const done = new Array<boolean>(bodies.length).fill(false)
-    const finish = (i: number, outcome: SendOutcome): void => {
+    const finish = (i: number, result: Result): void => {
       if (done[i] === true) return
       done[i] = true
-      onResult(i, outcome)
+      if (typeof result === 'string') onResult(i, result)
+      else onResult(i, result.outcome, result.why)
     }
+    const signal = this.abort.signal
+    let cut = false
+    let wakeOnCut = (): void => {}
+    const cutNow = new Promise<void>((resolve) => { wakeOnCut = resolve })
+    const cutter = (): void => { cut = true; wakeOnCut() }
+    this.cutters.add(cutter)
     try {
-      if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, 'rate_limited'))
-      if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, 'network_error'))
+      if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'rate_limited', why: this.limitWhy }))
+      if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'network_error', why: this.downWhy }))
       const { default: pRetry } = await loadPRetry()
-      await this.limiter.schedule({ weight: bodies.length }, () => Promise.all(bodies.map(async (body, i) => finish(i, await this.sendOne(pRetry, body)))))
+      // A batch cut while queued in the limiter sends nothing when its turn comes.
+      const job = this.limiter.schedule({ weight: bodies.length }, async () => {
+        if (!cut) await Promise.all(bodies.map(async (body, i) => finish(i, await this.sendOne(pRetry, body, signal))))
+      })
+      await Promise.race([job, cutNow])
     } catch {
       // the limiter was stopped (close): whatever did not finish is counted below
     } finally {
-      for (let i = 0; i < bodies.length; i++) finish(i, 'network_error')
+      this.cutters.delete(cutter)
+      const rest: Result = cut
+        ? { outcome: 'shutdown_timeout', why: { kind: 'cut', text: `sends to ${this.cfg.origin ?? 'XrayRadar'} still under way (retrying or queued) at the close()/exit deadline were stopped` } }
+        : { outcome: 'network_error', why: this.downWhy }
+      for (let i = 0; i < bodies.length; i++) finish(i, rest)
     }
   }
 
-  private async sendOne (pRetry: PRetry['default'], body: string): Promise<SendOutcome> {
+  private async sendOne (pRetry: PRetry['default'], body: string, signal: AbortSignal): Promise<Result> {
     // Checked again here: the batch may have waited in the limiter since it was submitted.
-    if (this.rateLimitedFor() > 0) return 'rate_limited'
-    if (this.downFor() > 0) return 'network_error'
+    if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
+    if (this.downFor() > 0) return { outcome: 'network_error', why: this.downWhy }
     try {
-      return await pRetry(() => this.attempt(body), {
+      return await pRetry(() => this.attempt(body, signal), {
         retries: this.cfg.maxAttempts - 1,
         factor: 2,
         minTimeout: 100,
         maxTimeout: 5000,
         randomize: true,
+        signal,
         // Once another event found the ingest down, stop retrying this one too.
         shouldRetry: ({ error }) => this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
       })
     } catch (err) {
+      // Cut at the deadline: the batch already reported it; the ingest is not known to be down.
+      if (signal.aborted) return 'shutdown_timeout'
       this.downUntil = Date.now() + DOWN_MS
-      if (this.cfg.debug) diagnoseOnce('network', `[xrayradar] could not reach ${this.cfg.origin} after ${this.cfg.maxAttempts} attempts (${(err as Error).message}); events are counted as dropped: network_error.`)
-      return 'network_error'
+      const origin = this.cfg.origin ?? 'XrayRadar'
+      this.downWhy = {
+        kind: 'network',
+        // A 5xx is an answer: "could not reach" would send the reader to the network.
+        text: err instanceof RetryableError
+          ? `XrayRadar at ${origin} answered ${err.status ?? 'an error'} to all ${this.cfg.maxAttempts} attempts`
+          : `could not reach ${origin} in ${this.cfg.maxAttempts} attempts (${(err as Error).message})`
+      }
+      return { outcome: 'network_error', why: this.downWhy }
     }
   }
 
-  private async attempt (body: string): Promise<SendOutcome> {
-    if (this.rateLimitedFor() > 0) return 'rate_limited'
-    const res = await undici.request.call(this.pool, { path: this.path, method: 'POST', headers: this.headers, body })
+  private async attempt (body: string, signal: AbortSignal): Promise<Result> {
+    if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
+    const res = await undici.request.call(this.pool, { path: this.path, method: 'POST', headers: this.headers, body, signal })
     await res.body.dump()
     const status = res.statusCode
     if (status >= 200 && status < 300) return 'delivered'
@@ -151,27 +207,34 @@ export class HttpTransport {
     if (status === 429) {
       const wait = parseRetryAfter(res.headers['retry-after'])
       this.disabledUntil = Math.max(this.disabledUntil, Date.now() + wait)
-      if (this.cfg.debug) diagnoseOnce('429', `[xrayradar] XrayRadar rate limited this project (429); not sending for ${Math.ceil(wait / 1000)} s. Events meanwhile are dropped and counted as rate_limited.`)
-      return 'rate_limited'
+      this.limitWhy = { kind: '429', text: `XrayRadar rate limited this project (429); no events are sent for ${Math.ceil(wait / 1000)} s` }
+      return { outcome: 'rate_limited', why: this.limitWhy }
     }
-    if (status === 401 || status === 403) {
-      diagnoseOnce('auth', `[xrayradar] XrayRadar refused the auth token (${status}). Verify XRAYRADAR_AUTH_TOKEN (or the authToken option) for project ${this.cfg.storeUrl}. Events are not retried; they are counted as dropped: rejected.`)
-      return 'rejected'
-    }
-    if (status === 404) {
-      diagnoseOnce('404', `[xrayradar] XrayRadar does not know this project (404 from ${this.cfg.storeUrl}). Verify your DSN / project id. Events are counted as dropped: rejected.`)
-      return 'rejected'
-    }
-    if (status === 413) {
-      if (this.cfg.debug) diagnoseOnce('413', `[xrayradar] XrayRadar refused an event as too large (413); lower maxPayloadSize. Counted as dropped: too_large.`)
-      return 'too_large'
-    }
-    if (this.cfg.debug) diagnoseOnce('4xx', `[xrayradar] XrayRadar rejected an event (${status}); not retried, counted as dropped: rejected.`)
-    return 'rejected'
+    return refusal(status, res.headers.location, this.cfg.storeUrl ?? '')
   }
 
   async close (): Promise<void> {
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {})
     await this.pool.close().catch(() => {})
   }
+}
+
+/** A final answer that is not a success: the outcome and the line that names the fix. */
+function refusal (status: number, location: string | string[] | undefined, storeUrl: string): Result {
+  if (status === 401 || status === 403) {
+    return { outcome: 'rejected', why: { kind: 'auth', text: `XrayRadar refused the auth token (${status}). Verify XRAYRADAR_AUTH_TOKEN (or the authToken option) for project ${storeUrl}. Not retried` } }
+  }
+  if (status === 404) {
+    return { outcome: 'rejected', why: { kind: '404', text: `XrayRadar does not know this project (404 from ${storeUrl}). Verify your DSN / project id. Not retried` } }
+  }
+  if (status === 413) {
+    return { outcome: 'too_large', why: { kind: '413', text: 'XrayRadar refused an event as too large (413); lower maxPayloadSize. Not retried' } }
+  }
+  if (status >= 300 && status < 400) {
+    // Only the target's origin: a redirect URL may carry anything.
+    let to = ''
+    try { to = ` to ${new URL(String(Array.isArray(location) ? location[0] : location)).origin}` } catch {}
+    return { outcome: 'rejected', why: { kind: '3xx', text: `XrayRadar answered ${status} (a redirect${to}), which the SDK does not follow: put the ingest's final address (scheme, host, port) in the DSN. Not retried` } }
+  }
+  return { outcome: 'rejected', why: { kind: '4xx', text: `XrayRadar refused an event (${status}) from ${storeUrl}. Not retried` } }
 }

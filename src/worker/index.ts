@@ -1,5 +1,5 @@
 import { workerData, threadId } from 'node:worker_threads'
-import { viewRing, exitGeneration, WRITE, CLAIM, SLEEPERS, ENQ, DONE, type DropReason } from '../ring/layout'
+import { viewRing, exitGeneration, WRITE, CLAIM, SLEEPERS, ENQ, SETTLED, type DropReason } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
 import type { WorkerData } from '../pool/worker-config'
 import type { EventDefaults } from '../event/assemble'
@@ -10,7 +10,7 @@ import { scrubEvent } from './scrub'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
-import { diagnoseOnce, setDiagnosticsHeader } from './diagnostics'
+import { diagnoseOnce, setDiagnosticsHeader, tellOutcome, type Why } from './diagnostics'
 import { Spool } from './spool'
 import { scheduleReplay } from './replay'
 
@@ -40,9 +40,10 @@ const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 
 /** Events that could not be delivered in time go to disk (one file for them all), when there is room. */
-function spoolAll (bodies: readonly string[], seqs: readonly number[]): void {
+function spoolAll (bodies: readonly string[], seqs: readonly number[]): SendOutcome {
   const outcome = (spool as Spool).writeBatch(bodies) ? 'spooled' : 'spool_full'
   for (const seq of seqs) settle(seq, outcome)
+  return outcome
 }
 
 // At exit the worker first sends for a moment to learn what the network takes now
@@ -69,6 +70,7 @@ function spoolWindow (): boolean {
     exitSeenAt = now
     deliveredAtExit = delivered
     exitRate = -1
+    scheduleCut(gen)
   }
   const left = (ring.exitTimes[0] as number) - now
   if (left <= 0) return true
@@ -78,8 +80,28 @@ function spoolWindow (): boolean {
     // Fixed once measured: while the worker spools it sends less, which is no news about the network.
     exitRate = (delivered - deliveredAtExit) / probed // events per ms
   }
-  const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0
+  const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, SETTLED)) >>> 0
   return backlog > exitRate * left
+}
+
+// Sends still under way when the spool window opens (exitTimes[0]) get the first
+// half of what is left before the deadline to finish; then they are cut (stuck in
+// retry back-off, queued in the limiter, or waiting on a hung ingest) and spooled
+// in the second half: a spool write takes well under a millisecond a file, and the
+// main thread must see them settled before its deadline.
+const CUT_AT = 0.5
+let cutTimer: NodeJS.Timeout | null = null
+
+function scheduleCut (gen: number): void {
+  if (http === null) return
+  if (cutTimer !== null) clearTimeout(cutTimer)
+  const open = ring.exitTimes[0] as number
+  const at = open + ((ring.exitTimes[1] as number) - open) * CUT_AT
+  cutTimer = setTimeout(() => {
+    cutTimer = null
+    // A newer announcement (or none: the process lived on) has its own timer, or none.
+    if (exitGeneration(ring, Date.now()) === gen) http.cutInFlight()
+  }, Math.max(0, at - Date.now()))
 }
 
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }
@@ -116,6 +138,8 @@ function settle (seq: number, outcome: SendOutcome): void {
   }
 }
 
+const EXIT_WHY: Why = { kind: 'cut', text: 'events still queued when the process was ending (exit, or close()) could not all be sent in the time left' }
+
 /** Builds each event, then sends the batch as one limiter job weighted by its size (or spools it). */
 async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<void> {
   const bodies: string[] = []
@@ -133,13 +157,25 @@ async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<
   }
   if (http === null || bodies.length === 0) return
   // At exit, once the backlog outgrows the time left, the disk and not the network sets the pace.
-  if (spooling) return spoolAll(bodies, seqs)
+  if (spooling) {
+    tellOutcome(EXIT_WHY, spoolAll(bodies, seqs), cfg.debug)
+    return
+  }
   const failed: number[] = []
-  await http.sendBatch(bodies, (i, outcome) => {
-    if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited')) failed.push(i)
-    else settle(seqs[i] as number, outcome)
+  const whys: Array<Why | undefined> = []
+  await http.sendBatch(bodies, (i, outcome, why) => {
+    if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited' || outcome === 'shutdown_timeout')) {
+      failed.push(i)
+      whys.push(why)
+      return
+    }
+    settle(seqs[i] as number, outcome)
+    if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
   })
-  if (failed.length > 0) spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number))
+  if (failed.length === 0) return
+  const outcome = spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number))
+  // One line per cause and outcome: the events of a batch mostly share their cause.
+  for (const why of new Set(whys)) if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
 }
 
 async function sleepUntilWork (): Promise<void> {
@@ -194,7 +230,7 @@ async function drainLoop (): Promise<void> {
 
 if (cfg.sink !== 'main') void drainLoop()
 
-if (spool !== null && http !== null) scheduleReplay(spool, http, ring)
+if (spool !== null && http !== null) scheduleReplay(spool, http, ring, cfg.debug)
 
 export interface CollectTask { op: 'collect', max: number }
 export interface Collected { seq: number, event: WireEvent }
