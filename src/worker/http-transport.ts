@@ -170,8 +170,9 @@ export class HttpTransport {
     // Checked again here: the batch may have waited in the limiter since it was submitted.
     if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
     if (this.downFor() > 0) return { outcome: 'network_error', why: this.downWhy }
+    let attempts = 0
     try {
-      return await pRetry(() => this.attempt(body, signal), {
+      return await pRetry(() => { attempts++; return this.attempt(body, signal) }, {
         retries: this.cfg.maxAttempts - 1,
         factor: 2,
         minTimeout: 100,
@@ -190,8 +191,8 @@ export class HttpTransport {
         kind: 'network',
         // A 5xx is an answer: "could not reach" would send the reader to the network.
         text: err instanceof RetryableError
-          ? `XrayRadar at ${origin} answered ${err.status ?? 'an error'} to all ${this.cfg.maxAttempts} attempts`
-          : `could not reach ${origin} in ${this.cfg.maxAttempts} attempts (${(err as Error).message})`
+          ? `XrayRadar at ${origin} answered ${err.status ?? 'an error'} to ${attempts} attempt(s)`
+          : `could not reach ${origin} in ${attempts} attempt(s) (${(err as Error).message})`
       }
       return { outcome: 'network_error', why: this.downWhy }
     }

@@ -40,3 +40,22 @@ t.test('one hung request: the nine others count as delivered, not pending; the i
   t.equal(sum(after), after.captured)
   t.equal(collector.events.length, 10)
 })
+
+t.test('queue_full drops (counted before the ring) are in the identity while one event hangs', async (t) => {
+  // 64 settle slots: with seq 0 hung from the start, the 65th capture finds them all in use.
+  const { client } = await setup(t, { maxQueuedEvents: 64 }, { fault: { latencyMs: 4000, count: 1 } })
+  for (let i = 0; i < 70; i++) client.captureMessage(`event ${i}`)
+  const snapshots = []
+  const end = Date.now() + 20000
+  let s = client.stats()
+  while (s.delivered < 63 && Date.now() < end) {
+    snapshots.push(s)
+    await sleep(5)
+    s = client.stats()
+  }
+  snapshots.push(s)
+  t.match(s, { captured: 70, delivered: 63, pending: 1, dropped: { queue_full: 6 } }, JSON.stringify(s))
+  t.same(snapshots.filter((x) => sum(x) !== x.captured || x.pending < 0), [], 'the identity holds in every snapshot')
+  t.equal(await client.flush(15000), true)
+  t.match(client.stats(), { captured: 70, delivered: 64, pending: 0, dropped: { queue_full: 6 } })
+})

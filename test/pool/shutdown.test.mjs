@@ -48,7 +48,13 @@ t.test('close(500) with a hung ingest and no spool: every event counted, none pe
   t.teardown(() => collector.close())
   const { client } = await setup(t, { dsn: collector.dsn('42') })
   for (let i = 0; i < 100; i++) client.captureMessage(`hung ${i}`)
-  t.equal(await client.close(500), false, 'close says not everything was delivered in time')
+  const said = []
+  const write = process.stderr.write
+  process.stderr.write = function (chunk, ...rest) { said.push(String(chunk)); return write.call(this, chunk, ...rest) }
+  let ok
+  try { ok = await client.close(500) } finally { process.stderr.write = write }
+  t.equal(ok, false, 'close says not everything was delivered in time')
+  t.equal(said.filter((l) => /close\(500\) ended with 100 event\(s\) neither sent nor spooled.*shutdown_timeout/.test(l)).length, 1, 'said once on stderr')
   const s = client.stats()
   t.match(s, { captured: 100, delivered: 0, spooled: 0, pending: 0, dropped: { shutdown_timeout: 100 } }, JSON.stringify(s))
   t.equal(sum(s), 100)
@@ -99,3 +105,14 @@ for (const [name, { make, timeout }] of Object.entries(exits)) {
     t.equal(new Set(up.events.map((e) => e.event_id)).size, 200, 'exactly once')
   })
 }
+
+t.test('process.exit with a hung ingest and no spool: the events are counted shutdown_timeout and said once', async (t) => {
+  const down = await hung()
+  t.teardown(() => down.close())
+  const r = await runFixture('exit-outage.mjs', { env: { XRAYRADAR_DSN: down.dsn, SPOOL_DIR: '', COUNT: '50', SHUTDOWN_TIMEOUT: '500', WAIT_URL: down.waitUrl }, timeoutMs: 40000 })
+  t.equal(r.code, 0, r.stderr)
+  const out = JSON.parse(r.stdout.trim().split('\n').pop())
+  t.ok(out.sending > 0, 'the workers were sending when the process began to exit')
+  t.match(out.stats, { captured: 50, delivered: 0, spooled: 0, pending: 0, dropped: { shutdown_timeout: 50 } }, JSON.stringify(out.stats))
+  t.equal(r.stderr.match(/exited with 50 event\(s\) neither sent nor spooled.*shutdown_timeout/g)?.length, 1, r.stderr)
+})
