@@ -12,9 +12,11 @@ const sum = (s) => s.delivered + s.spooled + Object.values(s.dropped).reduce((a,
 const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
 const spooledLines = (dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length, 0)
 
-// Each outage outlasts close(1000): connection refused and 500 go through p-retry's
-// back-off (4 attempts: 100 + 200 + 400 ms, each up to doubled by jitter); a hung
-// ingest holds 32 requests while the rest wait in the limiter or the ring.
+// Each outage outlasts close(2000): connection refused and 500 go through p-retry's
+// back-off (8 attempts: 100 + 200 + … + 5000 ms, ~11 s); a hung ingest holds 32
+// requests while the rest wait in the limiter or the ring. (2 s rather than 1: the
+// last quarter's second half, 250 ms, is what the cut events have to reach the disk
+// on this loaded machine.)
 const outages = {
   'connection refused': async () => ({ dsn: await deadDsn(), collector: null }),
   'every answer 500': async () => { const c = await startCollector({ token: TOKEN, fault: { status: 500 } }); return { dsn: c.dsn('42'), collector: c } },
@@ -22,13 +24,13 @@ const outages = {
 }
 
 for (const [name, make] of Object.entries(outages)) {
-  t.test(`close(1000) with ${name}: all 100 spooled, none pending; the next process sends them exactly once`, async (t) => {
+  t.test(`close(2000) with ${name}: all 100 spooled, none pending; the next process sends them exactly once`, async (t) => {
     const dir = join(t.testdir({}), 'spool')
     const { dsn, collector: down } = await make()
     if (down !== null) t.teardown(() => down.close())
-    const { client } = await setup(t, { dsn, spool: true, spoolDir: dir })
+    const { client } = await setup(t, { dsn, spool: true, spoolDir: dir, maxAttempts: 8 })
     for (let i = 0; i < 100; i++) client.captureException(new Error(`outage ${i}`))
-    await client.close(1000)
+    await client.close(2000)
     const s = client.stats()
     t.match(s, { captured: 100, delivered: 0, spooled: 100, pending: 0 }, JSON.stringify(s))
     t.equal(sum(s), 100)
@@ -80,15 +82,15 @@ async function hung () {
   return { dsn: `${url}/79`, waitUrl: `${url}/arrivals`, close: () => { server.closeAllConnections(); return new Promise((resolve) => server.close(resolve)) } }
 }
 const exits = {
-  'shutdownTimeout 500 shorter than the retry schedule (every answer 500)': { make: failing, timeout: '500' },
-  'a hung ingest (shutdownTimeout 1000)': { make: hung, timeout: '1000' }
+  'shutdownTimeout 2000 shorter than the retry schedule (every answer 500, 8 attempts: ~11 s)': { make: failing, timeout: '2000' },
+  'a hung ingest (shutdownTimeout 2000)': { make: hung, timeout: '2000' }
 }
 for (const [name, { make, timeout }] of Object.entries(exits)) {
   t.test(`process.exit with ${name}: every event spooled before the process ends; the next process sends them`, async (t) => {
     const dir = join(t.testdir({}), 'spool')
     const down = await make()
     t.teardown(() => down.close())
-    const first = await runFixture('exit-outage.mjs', { env: { XRAYRADAR_DSN: down.dsn, SPOOL_DIR: dir, COUNT: '200', SHUTDOWN_TIMEOUT: timeout, WAIT_URL: down.waitUrl }, timeoutMs: 40000 })
+    const first = await runFixture('exit-outage.mjs', { env: { XRAYRADAR_DSN: down.dsn, SPOOL_DIR: dir, COUNT: '200', SHUTDOWN_TIMEOUT: timeout, MAX_ATTEMPTS: '8', WAIT_URL: down.waitUrl }, timeoutMs: 40000 })
     t.equal(first.code, 0, first.stderr)
     const out = JSON.parse(first.stdout.trim().split('\n').pop())
     t.ok(out.sending > 0, 'the workers were sending when the process began to exit')
