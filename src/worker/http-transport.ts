@@ -69,10 +69,10 @@ export class HttpTransport {
   /** What the ingest last did wrong, for events failed at once while it counts as down / rate limiting. */
   private downWhy: Why = { kind: 'network', text: 'XrayRadar could not be reached' }
   private limitWhy: Why = { kind: '429', text: 'XrayRadar rate limited this project (429)' }
-  /** Aborts the requests and retries under way at a cut (see cutInFlight); replaced after each cut. */
+  /** Aborts the requests awaiting an answer at a hard cut (see cut); replaced after each. */
   private abort = HttpTransport.controller()
-  /** One per batch under way: settles what it has not settled yet as shutdown_timeout. */
-  private readonly cutters = new Set<() => void>()
+  /** One per batch under way: stops it at a cut (see cut). */
+  private readonly cutters = new Set<(hard: boolean) => void>()
 
   constructor (cfg: WorkerConfig) {
     if (cfg.storeUrl === null || cfg.origin === null) throw new TransportError('HttpTransport needs a DSN')
@@ -97,22 +97,26 @@ export class HttpTransport {
 
   private static controller (): AbortController {
     const c = new AbortController()
-    // Every request and retry under way listens on it: no leak, so no listener-count warning.
+    // Every request under way listens on it: no leak, so no listener-count warning.
     setMaxListeners(0, c.signal)
     return c
   }
 
   /**
-   * The deadline (close() or exit) has come: every batch under way, sending, in
-   * retry back-off or queued in the limiter, gives up now; its unsettled events
-   * are reported as shutdown_timeout (the worker spools them). Their requests are
-   * aborted. Sends submitted afterwards run normally.
+   * The deadline (close() or exit) is near: batches under way stop. A soft cut
+   * settles at once, as shutdown_timeout (the worker spools them), the events
+   * queued in the limiter or waiting in retry back-off, and makes no further
+   * attempt; a request already awaiting its answer may still finish (aborting it
+   * could lose the answer to an event the ingest stored, and send it twice). A
+   * hard cut aborts those too. Sends submitted afterwards run normally.
    */
-  cutInFlight (): void {
-    const c = this.abort
-    this.abort = HttpTransport.controller()
-    c.abort()
-    for (const cut of [...this.cutters]) cut()
+  cut (hard: boolean): void {
+    if (hard) {
+      const c = this.abort
+      this.abort = HttpTransport.controller()
+      c.abort()
+    }
+    for (const cutter of [...this.cutters]) cutter(hard)
   }
 
   /** ms until sending resumes after a 429, 0 when not limited. */
@@ -133,58 +137,76 @@ export class HttpTransport {
    * and per-second caps still count events. onResult is called exactly once per body.
    */
   async sendBatch (bodies: string[], onResult: OnResult): Promise<void> {
-    const done = new Array<boolean>(bodies.length).fill(false)
+    const n = bodies.length
+    const done = new Array<boolean>(n).fill(false)
+    const asking = new Array<boolean>(n).fill(false) // a request awaiting its answer
+    let asked = 0 // bodies awaiting an answer
+    let stopping = false
+    let wakeOnCut = (): void => {}
+    const cutNow = new Promise<void>((resolve) => { wakeOnCut = resolve })
     const finish = (i: number, result: Result): void => {
       if (done[i] === true) return
       done[i] = true
       if (typeof result === 'string') onResult(i, result)
       else onResult(i, result.outcome, result.why)
     }
-    const signal = this.abort.signal
-    let cut = false
-    let wakeOnCut = (): void => {}
-    const cutNow = new Promise<void>((resolve) => { wakeOnCut = resolve })
-    const cutter = (): void => { cut = true; wakeOnCut() }
+    const cutWhy: Why = { kind: 'cut', text: `sends to ${this.cfg.origin ?? 'XrayRadar'} still under way (retrying, queued, or awaiting an answer) at the close()/exit deadline were stopped` }
+    const cutter = (hard: boolean): void => {
+      stopping = true
+      for (let i = 0; i < n; i++) if (hard || asking[i] !== true) finish(i, { outcome: 'shutdown_timeout', why: cutWhy })
+      if (hard || asked === 0) wakeOnCut()
+    }
+    // Wraps each attempt, so a cut can tell a request awaiting its answer from one in back-off.
+    const attempt = async (i: number, signal: AbortSignal): Promise<Result> => {
+      if (stopping || done[i] === true) throw new TransportError('stopped at the deadline')
+      asking[i] = true
+      asked++
+      try {
+        return await this.attempt(bodies[i] as string, signal)
+      } finally {
+        asking[i] = false
+        asked--
+        if (stopping && asked === 0) wakeOnCut()
+      }
+    }
     this.cutters.add(cutter)
     try {
       if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'rate_limited', why: this.limitWhy }))
       if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'network_error', why: this.downWhy }))
       const { default: pRetry } = await loadPRetry()
-      // A batch cut while queued in the limiter sends nothing when its turn comes.
-      const job = this.limiter.schedule({ weight: bodies.length }, async () => {
-        if (!cut) await Promise.all(bodies.map(async (body, i) => finish(i, await this.sendOne(pRetry, body, signal))))
+      const signal = this.abort.signal
+      // A batch stopped while queued in the limiter sends nothing when its turn comes.
+      const job = this.limiter.schedule({ weight: n }, async () => {
+        if (!stopping) await Promise.all(bodies.map(async (_, i) => finish(i, await this.sendOne(pRetry, () => attempt(i, signal), () => stopping))))
       })
       await Promise.race([job, cutNow])
     } catch {
       // the limiter was stopped (close): whatever did not finish is counted below
     } finally {
       this.cutters.delete(cutter)
-      const rest: Result = cut
-        ? { outcome: 'shutdown_timeout', why: { kind: 'cut', text: `sends to ${this.cfg.origin ?? 'XrayRadar'} still under way (retrying or queued) at the close()/exit deadline were stopped` } }
-        : { outcome: 'network_error', why: this.downWhy }
-      for (let i = 0; i < bodies.length; i++) finish(i, rest)
+      const rest: Result = stopping ? { outcome: 'shutdown_timeout', why: cutWhy } : { outcome: 'network_error', why: this.downWhy }
+      for (let i = 0; i < n; i++) finish(i, rest)
     }
   }
 
-  private async sendOne (pRetry: PRetry['default'], body: string, signal: AbortSignal): Promise<Result> {
+  private async sendOne (pRetry: PRetry['default'], attempt: () => Promise<Result>, stopping: () => boolean): Promise<Result> {
     // Checked again here: the batch may have waited in the limiter since it was submitted.
     if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
     if (this.downFor() > 0) return { outcome: 'network_error', why: this.downWhy }
     let attempts = 0
     try {
-      return await pRetry(() => { attempts++; return this.attempt(body, signal) }, {
+      return await pRetry(() => { attempts++; return attempt() }, {
         retries: this.cfg.maxAttempts - 1,
         factor: 2,
         minTimeout: 100,
         maxTimeout: 5000,
         randomize: true,
-        signal,
-        // Once another event found the ingest down, stop retrying this one too.
-        shouldRetry: ({ error }) => this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
+        // Once another event found the ingest down, or the deadline came, stop retrying this one too.
+        shouldRetry: ({ error }) => !stopping() && this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
       })
     } catch (err) {
-      // Cut at the deadline: the batch already reported it; the ingest is not known to be down.
-      if (signal.aborted) return 'shutdown_timeout'
+      // Stopped at the deadline: the batch reports it; the ingest is not known to be down.
+      if (stopping()) return 'shutdown_timeout'
       this.downUntil = Date.now() + DOWN_MS
       const origin = this.cfg.origin ?? 'XrayRadar'
       this.downWhy = {

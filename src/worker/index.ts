@@ -84,24 +84,27 @@ function spoolWindow (): boolean {
   return backlog > exitRate * left
 }
 
-// Sends still under way when the spool window opens (exitTimes[0]) get the first
-// half of what is left before the deadline to finish; then they are cut (stuck in
-// retry back-off, queued in the limiter, or waiting on a hung ingest) and spooled
-// in the second half: a spool write takes well under a millisecond a file, and the
-// main thread must see them settled before its deadline.
-const CUT_AT = 0.5
-let cutTimer: NodeJS.Timeout | null = null
+// Sends still under way when the spool window opens (exitTimes[0]) get part of
+// what is left before the deadline to finish. Halfway through it, sends not
+// awaiting an answer (queued in the limiter, in retry back-off) stop and are
+// spooled; at three quarters, requests still awaiting one (a hung ingest) are
+// aborted and spooled too. A request that a healthy ingest is answering is not
+// aborted before then: the event may already be stored, and a spooled copy would
+// be sent twice. The last quarter is for the spool writes (well under a
+// millisecond a file) and for the main thread to see them settled in time.
+const CUT_WAITING_AT = 0.5
+const CUT_ASKING_AT = 0.75
+let cutTimers: NodeJS.Timeout[] = []
 
 function scheduleCut (gen: number): void {
   if (http === null) return
-  if (cutTimer !== null) clearTimeout(cutTimer)
+  for (const timer of cutTimers) clearTimeout(timer)
   const open = ring.exitTimes[0] as number
-  const at = open + ((ring.exitTimes[1] as number) - open) * CUT_AT
-  cutTimer = setTimeout(() => {
-    cutTimer = null
-    // A newer announcement (or none: the process lived on) has its own timer, or none.
-    if (exitGeneration(ring, Date.now()) === gen) http.cutInFlight()
-  }, Math.max(0, at - Date.now()))
+  const span = (ring.exitTimes[1] as number) - open
+  cutTimers = [CUT_WAITING_AT, CUT_ASKING_AT].map((share, k) => setTimeout(() => {
+    // A newer announcement (or none: the process lived on) has its own timers, or none.
+    if (exitGeneration(ring, Date.now()) === gen) http.cut(k === 1)
+  }, Math.max(0, open + span * share - Date.now())))
 }
 
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }
