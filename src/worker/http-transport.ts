@@ -140,33 +140,31 @@ export class HttpTransport {
     const n = bodies.length
     const done = new Array<boolean>(n).fill(false)
     const asking = new Array<boolean>(n).fill(false) // a request awaiting its answer
-    let asked = 0 // bodies awaiting an answer
+    let open = n // bodies without a result yet
     let stopping = false
-    let wakeOnCut = (): void => {}
-    const cutNow = new Promise<void>((resolve) => { wakeOnCut = resolve })
+    // Once every body has its result: after a cut the job may still hold p-retry timers.
+    let allDone = (): void => {}
+    const settled = new Promise<void>((resolve) => { allDone = resolve })
     const finish = (i: number, result: Result): void => {
       if (done[i] === true) return
       done[i] = true
       if (typeof result === 'string') onResult(i, result)
       else onResult(i, result.outcome, result.why)
+      if (--open === 0) allDone()
     }
     const cutWhy: Why = { kind: 'cut', text: `sends to ${this.cfg.origin ?? 'XrayRadar'} still under way (retrying, queued, or awaiting an answer) at the close()/exit deadline were stopped` }
     const cutter = (hard: boolean): void => {
       stopping = true
       for (let i = 0; i < n; i++) if (hard || asking[i] !== true) finish(i, { outcome: 'shutdown_timeout', why: cutWhy })
-      if (hard || asked === 0) wakeOnCut()
     }
     // Wraps each attempt, so a cut can tell a request awaiting its answer from one in back-off.
     const attempt = async (i: number, signal: AbortSignal): Promise<Result> => {
       if (stopping || done[i] === true) throw new TransportError('stopped at the deadline')
       asking[i] = true
-      asked++
       try {
         return await this.attempt(bodies[i] as string, signal)
       } finally {
         asking[i] = false
-        asked--
-        if (stopping && asked === 0) wakeOnCut()
       }
     }
     this.cutters.add(cutter)
@@ -179,7 +177,7 @@ export class HttpTransport {
       const job = this.limiter.schedule({ weight: n }, async () => {
         if (!stopping) await Promise.all(bodies.map(async (_, i) => finish(i, await this.sendOne(pRetry, () => attempt(i, signal), () => stopping))))
       })
-      await Promise.race([job, cutNow])
+      await Promise.race([job, settled])
     } catch {
       // the limiter was stopped (close): whatever did not finish is counted below
     } finally {
