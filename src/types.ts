@@ -109,7 +109,7 @@ export interface WireEvent {
   modules: Record<string, string>
 }
 
-/** Counts since init; captured = delivered + spooled + every dropped reason + pending. */
+/** Counts since init; captured = delivered + spooled + every dropped reason + pending, in every snapshot. pending: not settled yet. */
 export interface Stats {
   captured: number
   delivered: number
@@ -132,6 +132,8 @@ export interface Stats {
     worker_unavailable: number
     /** The spool could not take the events: its directory is unsafe or unusable, the disk is full, a write failed (one stderr line says which). */
     spool_error: number
+    /** close() or the exit's shutdownTimeout ended before the event could be sent or spooled. */
+    shutdown_timeout: number
   }
   /** Files sent from the spool by this process (written by it or an earlier one). */
   spool: { delivered: number, rejected: number, corrupt: number, expired: number }

@@ -1,5 +1,5 @@
 import type Piscina from 'piscina'
-import { createRing, count, readStat, DONE, ENQ, CLOSED, EXITING, WAITERS, WAKE_AT, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
+import { createRing, count, readStat, DONE, ENQ, SETTLED, CLOSED, EXITING, WAITERS, WAKE_AT, DROP_REASONS, type RingViews, type DropReason } from '../ring/layout'
 import { RingProducer, TOO_LARGE } from '../ring/producer'
 import { BlobWriter } from '../ring/blob-writer'
 import { RingConsumer } from '../ring/consumer'
@@ -60,7 +60,12 @@ export class Pipeline {
     const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
     const timeout = sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout
     if (!sameBatch) this.announceExit(timeout)
-    this.flushSync(timeout)
+    // What is neither sent nor spooled by now is lost with the process: counted, so a
+    // later exit listener reading stats() sees where every event went.
+    if (this.flushSync(timeout)) return
+    const lost = this.consumer.settleAll('shutdown_timeout')
+    // A loss, so said without debug too (stderr to a pipe or file is synchronous here).
+    if (lost > 0) process.stderr.write(`[xrayradar] the process exited with ${lost} event(s) neither sent nor spooled within shutdownTimeout; they are lost (counted as dropped: shutdown_timeout).\n`)
   }
 
   /**
@@ -233,9 +238,10 @@ export class Pipeline {
     if (always || this.opts.debug) process.stderr.write(`[xrayradar] ${message}\n`)
   }
 
+  /** Enqueued events not settled yet (in any order: one hung send does not hold later ones back). */
   pending (): number {
     const h = this.ring.header
-    return (Atomics.load(h, ENQ) - Atomics.load(h, DONE)) >>> 0
+    return (Atomics.load(h, ENQ) - Atomics.load(h, SETTLED)) >>> 0
   }
 
   private reached (target: number): boolean {
@@ -311,10 +317,18 @@ export class Pipeline {
     }
   }
 
-  /** Never rejects: init() closes the previous client in the background. */
+  /**
+   * Flushes for at most timeoutMs, then stops the workers. Like an exit, it is
+   * announced first: what cannot be sent in the time (an outage, a hung ingest,
+   * sends in retry back-off or queued in the limiter) is spooled instead. What is
+   * still unsettled once the workers are gone is counted as shutdown_timeout, so
+   * nothing is pending after close(). Never rejects: init() closes the previous
+   * client in the background.
+   */
   async close (timeoutArg: number): Promise<boolean> {
     if (this.closed) return true
     const timeoutMs = timeoutOr(timeoutArg, this.opts.shutdownTimeout)
+    if (this.opts.mainTransport === null) this.announceExit(timeoutMs)
     const ok = await this.flush(timeoutMs)
     this.closed = true
     Atomics.store(this.ring.header, CLOSED, 1)
@@ -326,6 +340,9 @@ export class Pipeline {
     } catch {
       // The threads are going away either way; a failed destroy must not make close() reject.
     }
+    const lost = this.consumer.settleAll('shutdown_timeout')
+    // A loss, so said without debug too (close runs once: one line at most).
+    if (lost > 0) this.diagnose(`close(${timeoutMs}) ended with ${lost} event(s) neither sent nor spooled; they are counted as dropped: shutdown_timeout. Give close() more time, or enable the spool.`, true)
     const transport = this.opts.mainTransport
     if (transport === null || typeof transport.close !== 'function') return ok
     try {
@@ -338,15 +355,25 @@ export class Pipeline {
     }
   }
 
+  /**
+   * A snapshot in which captured = delivered + spooled + Σ dropped + pending holds
+   * exactly: workers settle while the counters are read one by one, so pending is
+   * what the snapshot has not seen settled. captured only moves on this thread, and
+   * each event is counted settled at most once, so pending is never negative.
+   */
   stats (): Stats {
     const h = this.ring.header
+    const captured = readStat(h, 'captured')
+    const delivered = readStat(h, 'delivered')
+    const spooled = readStat(h, 'spooled')
     const dropped = {} as Stats['dropped']
-    for (const r of DROP_REASONS) dropped[r] = readStat(h, r)
+    let settled = delivered + spooled
+    for (const r of DROP_REASONS) settled += (dropped[r] = readStat(h, r))
     return {
-      captured: readStat(h, 'captured'),
-      delivered: readStat(h, 'delivered'),
-      spooled: readStat(h, 'spooled'),
-      pending: this.pending(),
+      captured,
+      delivered,
+      spooled,
+      pending: captured - settled,
       dropped,
       spool: { delivered: readStat(h, 'spool_delivered'), rejected: readStat(h, 'spool_rejected'), corrupt: readStat(h, 'spool_corrupt'), expired: readStat(h, 'spool_expired') }
     }

@@ -1,5 +1,5 @@
 import {
-  type RingViews, WRITE, CLAIM, DONE, ENQ, WAITERS, WAKE_AT, REC_HEADER, STATE_PAD, STATE_FREE, STATS, STAT, type DropReason
+  type RingViews, WRITE, CLAIM, DONE, ENQ, SETTLED, WAITERS, WAKE_AT, REC_HEADER, STATE_PAD, STATE_FREE, STATS, STAT, type DropReason
 } from './layout'
 
 export interface ClaimedRecord {
@@ -77,14 +77,26 @@ export class RingConsumer {
   }
 
   /**
-   * Final disposition of one event: count it, stamp its settle slot, then move
+   * Final disposition of one event: stamp its settle slot, count it, then move
    * the in-order DONE watermark over every settled seq so flush() is exact.
+   * Exactly once per seq: the stamp is taken by compare-and-swap, so when two
+   * threads settle the same event (a worker whose send ends after close() or the
+   * exit handler counted it as shutdown_timeout) only the first counts. Returns
+   * whether this call settled it.
    */
-  settle (seq: number, outcome: 'delivered' | 'spooled' | DropReason): void {
+  settle (seq: number, outcome: 'delivered' | 'spooled' | DropReason): boolean {
     const { header, slots } = this.r
-    Atomics.add(header, STATS + STAT[outcome], 1)
     const mask = this.r.slotCount - 1
-    Atomics.store(slots, seq & mask, (seq + 1) | 0)
+    const slot = seq & mask
+    const stamp = (seq + 1) | 0
+    for (;;) {
+      const cur = Atomics.load(slots, slot)
+      if (cur === stamp) return false
+      if (Atomics.compareExchange(slots, slot, cur, stamp) === cur) break
+    }
+    // The outcome before SETTLED: a reader that sees SETTLED moved also sees where the event went.
+    Atomics.add(header, STATS + STAT[outcome], 1)
+    Atomics.add(header, SETTLED, 1)
     let moved = false
     for (;;) {
       const d = Atomics.load(header, DONE)
@@ -96,5 +108,23 @@ export class RingConsumer {
     if (moved && Atomics.load(header, WAITERS) > 0 && ((Atomics.load(header, DONE) - Atomics.load(header, WAKE_AT)) | 0) >= 0) {
       Atomics.notify(header, DONE)
     }
+    return true
+  }
+
+  /**
+   * Settles every event still unsettled as `outcome`: for close() and the exit
+   * handler once their deadline has passed, so nothing stays pending forever.
+   * Returns how many this call settled.
+   */
+  settleAll (outcome: DropReason): number {
+    const { header, slots } = this.r
+    const mask = this.r.slotCount - 1
+    const end = Atomics.load(header, ENQ)
+    let n = 0
+    for (let seq = Atomics.load(header, DONE); seq !== end; seq = (seq + 1) | 0) {
+      if (Atomics.load(slots, seq & mask) === ((seq + 1) | 0)) continue
+      if (this.settle(seq, outcome)) n++
+    }
+    return n
   }
 }

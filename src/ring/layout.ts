@@ -11,12 +11,19 @@ export const CLAIM = 1 * LINE // next unclaimed record, consumers CAS it
 export const TAIL = 2 * LINE // reclaimed cursor, producer only
 export const ENQ = 3 * LINE // events published (next sequence number)
 export const DONE = 4 * LINE // in-order settled watermark: every seq < DONE is settled
+// Enqueued events settled so far, in any order. DONE stops at the oldest unsettled
+// seq (one hung request holds it back while later ones are delivered), so ENQ - DONE
+// overstates what is still on its way; ENQ - SETTLED is exact. On DONE's line: the
+// same threads (whoever settles) write both.
+export const SETTLED = DONE + 1
 export const SLEEPERS = 5 * LINE // consumers parked in waitAsync
 export const CLOSED = 6 * LINE // 1 once close() began: consumers finish and stop
 export const FLAGS = 7 * LINE // one-shot diagnostics already printed (bit set)
 export const WAITERS = 7 * LINE + 1 // flushes parked on DONE
 export const WAKE_AT = 7 * LINE + 2 // lowest DONE a parked flush waits for
 export const EXITING = 7 * LINE + 3 // exit announcements so far (0: none); see exitTimes and exitGeneration
+// Two Float64 (four Int32 slots, 8-byte aligned) of the latest exit announcement: see RingViews.exitTimes.
+export const EXIT_TIMES = 7 * LINE + 4
 export const STATS = 8 * LINE // counters, see STAT below
 
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
@@ -41,14 +48,16 @@ export const STAT = {
   spool_expired: 18,
   worker_unavailable: 19,
   // Spooling failed (directory unsafe or unusable, disk full, write error): not spool_full, which is only the spoolMaxBytes bound.
-  spool_error: 20
+  spool_error: 20,
+  shutdown_timeout: 21
 } as const
 export type StatName = keyof typeof STAT
 export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed', 'spool_full',
-  'worker_unavailable', 'spool_error'] as const
+  'worker_unavailable', 'spool_error', 'shutdown_timeout'] as const
 export type DropReason = typeof DROP_REASONS[number]
 
-export const HEADER_INTS = STATS + LINE * 2
+export const STAT_LINES = 2 // room for 32 counters
+export const HEADER_INTS = STATS + LINE * STAT_LINES
 export const HEADER_BYTES = HEADER_INTS * 4
 
 // Record header, 16 bytes: word0 = (alignedLen << 2) | state, seq, payload length, flags.
@@ -112,7 +121,7 @@ export function viewRing (sab: SharedArrayBuffer, capacity: number, slotCount: n
     data: new Uint8Array(sab, dataOffset, capacity),
     words: new Int32Array(sab, dataOffset, capacity / 4),
     blobArea: new Uint8Array(sab, dataOffset + capacity, blobAreaBytes(capacity)),
-    exitTimes: new Float64Array(sab, (7 * LINE + 4) * 4, 2),
+    exitTimes: new Float64Array(sab, EXIT_TIMES * 4, 2),
     capacity,
     slotCount
   }

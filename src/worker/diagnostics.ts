@@ -2,16 +2,53 @@ import { FLAGS } from '../ring/layout'
 
 // One line per kind of problem per process, whichever worker sees it first:
 // the bit lives in the shared header so N workers do not print N times.
+//
+// A line about a delivery problem says what became of the events, as stats()
+// counts them: the transport describes the cause (a Why), and the worker, once it
+// knows the final outcome (spooled, or dropped and under which reason), prints
+// the cause with that outcome. Events kept (spooled) are told in debug only;
+// events lost (dropped) and refused (a final 3xx/4xx) are told even without debug.
 
-const BITS: Record<string, number> = { auth: 1, 404: 2, 413: 4, '4xx': 8, network: 16, 429: 32, internal: 64 }
-// The spool directory is refused or cannot be written (spool_error).
-BITS.spool = 256
+/** Why a send did not deliver. kind selects the one-shot bit; text is a sentence without the outcome. */
+export interface Why {
+  kind: 'auth' | '404' | '413' | '3xx' | '4xx' | 'network' | '429' | 'cut'
+  text: string
+}
+
+// spool: the spool directory is refused or cannot be written (spool_error).
+const SINGLE = ['auth', '404', '413', '3xx', '4xx', 'internal', 'spool']
+// Transient causes: the same cause can end in several outcomes, each told once.
+const TRANSIENT = ['network', '429', 'cut']
+const OUTCOMES = ['spooled', 'network_error', 'rate_limited', 'shutdown_timeout', 'spool_full', 'spool_error']
+const KEYS = [...SINGLE, ...TRANSIENT.flatMap((c) => OUTCOMES.map((o) => `${c}:${o}`))]
+// An Int32 has 31 usable bits; a key outside the table shares the last one.
+const OTHER_BIT = 30
+const BITS: Record<string, number> = Object.fromEntries(KEYS.map((k, i) => [k, Math.min(i, OTHER_BIT)]))
+
 let header: Int32Array | null = null
 
 export function setDiagnosticsHeader (h: Int32Array): void { header = h }
 
 export function diagnoseOnce (kind: string, message: string): void {
-  const bit = BITS[kind] ?? 128
+  const bit = 1 << (BITS[kind] ?? OTHER_BIT)
   if (header !== null && (Atomics.or(header, FLAGS, bit) & bit) !== 0) return
   process.stderr.write(message + '\n')
+}
+
+/** What the outcome means for the events, in the words of stats(). */
+function outcomeText (outcome: string): string {
+  if (outcome === 'spooled') return 'the events were written to the disk spool (stats().spooled) and are sent when the ingest answers, by this process or the next.'
+  if (outcome === 'spool_rejected') return 'the spooled events were removed unsent (stats().spool.rejected).'
+  return `the events are counted as dropped: ${outcome}.`
+}
+
+/**
+ * Tells once (per cause and outcome) what happened to events that were not delivered.
+ * Spooled events are told only in debug: nothing was lost.
+ */
+export function tellOutcome (why: Why, outcome: string, debug: boolean): void {
+  const kept = outcome === 'spooled'
+  if (kept && !debug) return
+  const key = SINGLE.includes(why.kind) ? why.kind : `${why.kind}:${outcome}`
+  diagnoseOnce(key, `[xrayradar] ${why.text}; ${outcomeText(outcome)}`)
 }

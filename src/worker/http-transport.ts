@@ -3,7 +3,8 @@ import Bottleneck from 'bottleneck'
 import { TransportError } from '../errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../pool/worker-config'
-import { diagnoseOnce } from './diagnostics'
+import { setMaxListeners } from 'node:events'
+import type { Why } from './diagnostics'
 import { NodeHttpPool, undiciUsable } from './node-http-pool'
 
 // Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
@@ -12,6 +13,9 @@ import { NodeHttpPool, undiciUsable } from './node-http-pool'
 // retrying; other 4xx are final.
 
 export type SendOutcome = 'delivered' | 'spooled' | DropReason
+/** One body's result; why is set when it was not delivered (what the diagnostic line says). */
+export type OnResult = (index: number, outcome: SendOutcome, why?: Why) => void
+type Result = SendOutcome | { outcome: SendOutcome, why: Why }
 
 // After an event exhausted its attempts, the ingest is taken as down for this long:
 // events meanwhile fail at once (and go to the spool) instead of each retrying.
@@ -79,6 +83,13 @@ export class HttpTransport {
   private readonly cfg: WorkerConfig
   private disabledUntil = 0
   private downUntil = 0
+  /** What the ingest last did wrong, for events failed at once while it counts as down / rate limiting. */
+  private downWhy: Why = { kind: 'network', text: 'XrayRadar could not be reached' }
+  private limitWhy: Why = { kind: '429', text: 'XrayRadar rate limited this project (429)' }
+  /** Aborts the requests awaiting an answer at a hard cut (see cut); replaced after each. */
+  private abort = HttpTransport.controller()
+  /** One per batch under way: stops it at a cut (see cut). */
+  private readonly cutters = new Set<(hard: boolean) => void>()
 
   constructor (cfg: WorkerConfig) {
     if (cfg.storeUrl === null || cfg.origin === null) throw new TransportError('HttpTransport needs a DSN')
@@ -92,6 +103,30 @@ export class HttpTransport {
       maxConcurrent: cfg.maxInFlight,
       ...(perSecond > 0 ? { reservoir: perSecond, reservoirRefreshAmount: perSecond, reservoirRefreshInterval: 1000 } : {})
     })
+  }
+
+  private static controller (): AbortController {
+    const c = new AbortController()
+    // Every request under way listens on it: no leak, so no listener-count warning.
+    setMaxListeners(0, c.signal)
+    return c
+  }
+
+  /**
+   * The deadline (close() or exit) is near: batches under way stop. A soft cut
+   * settles at once, as shutdown_timeout (the worker spools them), the events
+   * queued in the limiter or waiting in retry back-off, and makes no further
+   * attempt; a request already awaiting its answer may still finish (aborting it
+   * could lose the answer to an event the ingest stored, and send it twice). A
+   * hard cut aborts those too. Sends submitted afterwards run normally.
+   */
+  cut (hard: boolean): void {
+    if (hard) {
+      const c = this.abort
+      this.abort = HttpTransport.controller()
+      c.abort()
+    }
+    for (const cutter of [...this.cutters]) cutter(hard)
   }
 
   /** ms until sending resumes after a 429, 0 when not limited. */
@@ -111,49 +146,91 @@ export class HttpTransport {
    * limiter's per-job overhead (milliseconds) is paid per batch, while in-flight
    * and per-second caps still count events. onResult is called exactly once per body.
    */
-  async sendBatch (bodies: string[], onResult: (index: number, outcome: SendOutcome) => void): Promise<void> {
-    const done = new Array<boolean>(bodies.length).fill(false)
-    const finish = (i: number, outcome: SendOutcome): void => {
+  async sendBatch (bodies: string[], onResult: OnResult): Promise<void> {
+    const n = bodies.length
+    const done = new Array<boolean>(n).fill(false)
+    const asking = new Array<boolean>(n).fill(false) // a request awaiting its answer
+    let open = n // bodies without a result yet
+    let stopping = false
+    // Once every body has its result: after a cut the job may still hold p-retry timers.
+    let allDone = (): void => {}
+    const settled = new Promise<void>((resolve) => { allDone = resolve })
+    const finish = (i: number, result: Result): void => {
       if (done[i] === true) return
       done[i] = true
-      onResult(i, outcome)
+      if (typeof result === 'string') onResult(i, result)
+      else onResult(i, result.outcome, result.why)
+      if (--open === 0) allDone()
     }
+    const cutWhy: Why = { kind: 'cut', text: `sends to ${this.cfg.origin ?? 'XrayRadar'} still under way (retrying, queued, or awaiting an answer) at the close()/exit deadline were stopped` }
+    const cutter = (hard: boolean): void => {
+      stopping = true
+      for (let i = 0; i < n; i++) if (hard || asking[i] !== true) finish(i, { outcome: 'shutdown_timeout', why: cutWhy })
+    }
+    // Wraps each attempt, so a cut can tell a request awaiting its answer from one in back-off.
+    const attempt = async (i: number, signal: AbortSignal): Promise<Result> => {
+      if (stopping || done[i] === true) throw new TransportError('stopped at the deadline')
+      asking[i] = true
+      try {
+        return await this.attempt(bodies[i] as string, signal)
+      } finally {
+        asking[i] = false
+      }
+    }
+    this.cutters.add(cutter)
     try {
-      if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, 'rate_limited'))
-      if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, 'network_error'))
+      if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'rate_limited', why: this.limitWhy }))
+      if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'network_error', why: this.downWhy }))
       const { default: pRetry } = await loadPRetry()
-      await this.limiter.schedule({ weight: bodies.length }, () => Promise.all(bodies.map(async (body, i) => finish(i, await this.sendOne(pRetry, body)))))
+      const signal = this.abort.signal
+      // A batch stopped while queued in the limiter sends nothing when its turn comes.
+      const job = this.limiter.schedule({ weight: n }, async () => {
+        if (!stopping) await Promise.all(bodies.map(async (_, i) => finish(i, await this.sendOne(pRetry, () => attempt(i, signal), () => stopping))))
+      })
+      await Promise.race([job, settled])
     } catch {
       // the limiter was stopped (close): whatever did not finish is counted below
     } finally {
-      for (let i = 0; i < bodies.length; i++) finish(i, 'network_error')
+      this.cutters.delete(cutter)
+      const rest: Result = stopping ? { outcome: 'shutdown_timeout', why: cutWhy } : { outcome: 'network_error', why: this.downWhy }
+      for (let i = 0; i < n; i++) finish(i, rest)
     }
   }
 
-  private async sendOne (pRetry: PRetry['default'], body: string): Promise<SendOutcome> {
+  private async sendOne (pRetry: PRetry['default'], attempt: () => Promise<Result>, stopping: () => boolean): Promise<Result> {
     // Checked again here: the batch may have waited in the limiter since it was submitted.
-    if (this.rateLimitedFor() > 0) return 'rate_limited'
-    if (this.downFor() > 0) return 'network_error'
+    if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
+    if (this.downFor() > 0) return { outcome: 'network_error', why: this.downWhy }
+    let attempts = 0
     try {
-      return await pRetry(() => this.attempt(body), {
+      return await pRetry(() => { attempts++; return attempt() }, {
         retries: this.cfg.maxAttempts - 1,
         factor: 2,
         minTimeout: 100,
         maxTimeout: 5000,
         randomize: true,
-        // Once another event found the ingest down, stop retrying this one too.
-        shouldRetry: ({ error }) => this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
+        // Once another event found the ingest down, or the deadline came, stop retrying this one too.
+        shouldRetry: ({ error }) => !stopping() && this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
       })
     } catch (err) {
+      // Stopped at the deadline: the batch reports it; the ingest is not known to be down.
+      if (stopping()) return 'shutdown_timeout'
       this.downUntil = Date.now() + DOWN_MS
-      if (this.cfg.debug) diagnoseOnce('network', `[xrayradar] could not reach ${this.cfg.origin} after ${this.cfg.maxAttempts} attempts (${(err as Error).message}); events are counted as dropped: network_error.`)
-      return 'network_error'
+      const origin = this.cfg.origin ?? 'XrayRadar'
+      this.downWhy = {
+        kind: 'network',
+        // A 5xx is an answer: "could not reach" would send the reader to the network.
+        text: err instanceof RetryableError
+          ? `XrayRadar at ${origin} answered ${err.status ?? 'an error'} to ${attempts} attempt(s)`
+          : `could not reach ${origin} in ${attempts} attempt(s) (${(err as Error).message})`
+      }
+      return { outcome: 'network_error', why: this.downWhy }
     }
   }
 
-  private async attempt (body: string): Promise<SendOutcome> {
-    if (this.rateLimitedFor() > 0) return 'rate_limited'
-    const opts = { path: this.path, method: 'POST' as const, headers: this.headers, body }
+  private async attempt (body: string, signal: AbortSignal): Promise<Result> {
+    if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
+    const opts = { path: this.path, method: 'POST' as const, headers: this.headers, body, signal }
     const res = this.pool instanceof NodeHttpPool ? await this.pool.request(opts) : await undici.request.call(this.pool, opts)
     await res.body.dump()
     const status = res.statusCode
@@ -162,27 +239,34 @@ export class HttpTransport {
     if (status === 429) {
       const wait = parseRetryAfter(res.headers['retry-after'])
       this.disabledUntil = Math.max(this.disabledUntil, Date.now() + wait)
-      if (this.cfg.debug) diagnoseOnce('429', `[xrayradar] XrayRadar rate limited this project (429); not sending for ${Math.ceil(wait / 1000)} s. Events meanwhile are dropped and counted as rate_limited.`)
-      return 'rate_limited'
+      this.limitWhy = { kind: '429', text: `XrayRadar rate limited this project (429); no events are sent for ${Math.ceil(wait / 1000)} s` }
+      return { outcome: 'rate_limited', why: this.limitWhy }
     }
-    if (status === 401 || status === 403) {
-      diagnoseOnce('auth', `[xrayradar] XrayRadar refused the auth token (${status}). Verify XRAYRADAR_AUTH_TOKEN (or the authToken option) for project ${this.cfg.storeUrl}. Events are not retried; they are counted as dropped: rejected.`)
-      return 'rejected'
-    }
-    if (status === 404) {
-      diagnoseOnce('404', `[xrayradar] XrayRadar does not know this project (404 from ${this.cfg.storeUrl}). Verify your DSN / project id. Events are counted as dropped: rejected.`)
-      return 'rejected'
-    }
-    if (status === 413) {
-      if (this.cfg.debug) diagnoseOnce('413', `[xrayradar] XrayRadar refused an event as too large (413); lower maxPayloadSize. Counted as dropped: too_large.`)
-      return 'too_large'
-    }
-    if (this.cfg.debug) diagnoseOnce('4xx', `[xrayradar] XrayRadar rejected an event (${status}); not retried, counted as dropped: rejected.`)
-    return 'rejected'
+    return refusal(status, res.headers.location, this.cfg.storeUrl ?? '')
   }
 
   async close (): Promise<void> {
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {})
     await this.pool.close().catch(() => {})
   }
+}
+
+/** A final answer that is not a success: the outcome and the line that names the fix. */
+function refusal (status: number, location: string | string[] | undefined, storeUrl: string): Result {
+  if (status === 401 || status === 403) {
+    return { outcome: 'rejected', why: { kind: 'auth', text: `XrayRadar refused the auth token (${status}). Verify XRAYRADAR_AUTH_TOKEN (or the authToken option) for project ${storeUrl}. Not retried` } }
+  }
+  if (status === 404) {
+    return { outcome: 'rejected', why: { kind: '404', text: `XrayRadar does not know this project (404 from ${storeUrl}). Verify your DSN / project id. Not retried` } }
+  }
+  if (status === 413) {
+    return { outcome: 'too_large', why: { kind: '413', text: 'XrayRadar refused an event as too large (413); lower maxPayloadSize. Not retried' } }
+  }
+  if (status >= 300 && status < 400) {
+    // Only the target's origin: a redirect URL may carry anything.
+    let to = ''
+    try { to = ` to ${new URL(String(Array.isArray(location) ? location[0] : location)).origin}` } catch {}
+    return { outcome: 'rejected', why: { kind: '3xx', text: `XrayRadar answered ${status} (a redirect${to}), which the SDK does not follow: put the ingest's final address (scheme, host, port) in the DSN. Not retried` } }
+  }
+  return { outcome: 'rejected', why: { kind: '4xx', text: `XrayRadar refused an event (${status}) from ${storeUrl}. Not retried` } }
 }

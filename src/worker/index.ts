@@ -1,5 +1,5 @@
 import { workerData, threadId } from 'node:worker_threads'
-import { viewRing, exitGeneration, WRITE, CLAIM, SLEEPERS, ENQ, DONE, type DropReason } from '../ring/layout'
+import { viewRing, exitGeneration, WRITE, CLAIM, SLEEPERS, ENQ, SETTLED, type DropReason } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
 import type { WorkerData } from '../pool/worker-config'
 import type { EventDefaults } from '../event/assemble'
@@ -11,7 +11,7 @@ import { setSourceScrubbing } from './context-lines'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
-import { diagnoseOnce, setDiagnosticsHeader } from './diagnostics'
+import { diagnoseOnce, setDiagnosticsHeader, tellOutcome, type Why } from './diagnostics'
 import { Spool } from './spool'
 import { scheduleReplay } from './replay'
 
@@ -46,9 +46,10 @@ const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, c
  * spooled, or dropped as spool_full (over spoolMaxBytes) or spool_error (the
  * directory refused or the write failed; the spool says why once on stderr).
  */
-function spoolAll (bodies: readonly string[], seqs: readonly number[]): void {
+function spoolAll (bodies: readonly string[], seqs: readonly number[]): SendOutcome {
   const outcome = (spool as Spool).writeBatch(bodies)
   for (const seq of seqs) settle(seq, outcome)
+  return outcome
 }
 
 // At exit the worker first sends for a moment to learn what the network takes now
@@ -75,6 +76,7 @@ function spoolWindow (): boolean {
     exitSeenAt = now
     deliveredAtExit = delivered
     exitRate = -1
+    scheduleCut(gen)
   }
   const left = (ring.exitTimes[0] as number) - now
   if (left <= 0) return true
@@ -84,8 +86,31 @@ function spoolWindow (): boolean {
     // Fixed once measured: while the worker spools it sends less, which is no news about the network.
     exitRate = (delivered - deliveredAtExit) / probed // events per ms
   }
-  const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, DONE)) >>> 0
+  const backlog = (Atomics.load(header, ENQ) - Atomics.load(header, SETTLED)) >>> 0
   return backlog > exitRate * left
+}
+
+// Sends still under way when the spool window opens (exitTimes[0]) get part of
+// what is left before the deadline to finish. Halfway through it, sends not
+// awaiting an answer (queued in the limiter, in retry back-off) stop and are
+// spooled; at three quarters, requests still awaiting one (a hung ingest) are
+// aborted and spooled too. A request that a healthy ingest is answering is not
+// aborted before then: the event may already be stored, and a spooled copy would
+// be sent twice. The last quarter is for the spool writes (well under a
+// millisecond a file) and for the main thread to see them settled in time.
+const CUT_WAITING_AT = 0.5
+const CUT_ASKING_AT = 0.75
+let cutTimers: NodeJS.Timeout[] = []
+
+function scheduleCut (gen: number): void {
+  if (http === null) return
+  for (const timer of cutTimers) clearTimeout(timer)
+  const open = ring.exitTimes[0] as number
+  const span = (ring.exitTimes[1] as number) - open
+  cutTimers = [CUT_WAITING_AT, CUT_ASKING_AT].map((share, k) => setTimeout(() => {
+    // A newer announcement (or none: the process lived on) has its own timers, or none.
+    if (exitGeneration(ring, Date.now()) === gen) http.cut(k === 1)
+  }, Math.max(0, open + span * share - Date.now())))
 }
 
 type Processed = { event: WireEvent, body: string } | { drop: DropReason }
@@ -122,6 +147,8 @@ function settle (seq: number, outcome: SendOutcome): void {
   }
 }
 
+const EXIT_WHY: Why = { kind: 'cut', text: 'events still queued when the process was ending (exit, or close()) could not all be sent in the time left' }
+
 /** Builds each event, then sends the batch as one limiter job weighted by its size (or spools it). */
 async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<void> {
   const bodies: string[] = []
@@ -139,13 +166,25 @@ async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<
   }
   if (http === null || bodies.length === 0) return
   // At exit, once the backlog outgrows the time left, the disk and not the network sets the pace.
-  if (spooling) return spoolAll(bodies, seqs)
+  if (spooling) {
+    tellOutcome(EXIT_WHY, spoolAll(bodies, seqs), cfg.debug)
+    return
+  }
   const failed: number[] = []
-  await http.sendBatch(bodies, (i, outcome) => {
-    if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited')) failed.push(i)
-    else settle(seqs[i] as number, outcome)
+  const whys: Array<Why | undefined> = []
+  await http.sendBatch(bodies, (i, outcome, why) => {
+    if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited' || outcome === 'shutdown_timeout')) {
+      failed.push(i)
+      whys.push(why)
+      return
+    }
+    settle(seqs[i] as number, outcome)
+    if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
   })
-  if (failed.length > 0) spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number))
+  if (failed.length === 0) return
+  const outcome = spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number))
+  // One line per cause and outcome: the events of a batch mostly share their cause.
+  for (const why of new Set(whys)) if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
 }
 
 async function sleepUntilWork (): Promise<void> {
@@ -200,7 +239,7 @@ async function drainLoop (): Promise<void> {
 
 if (cfg.sink !== 'main') void drainLoop()
 
-if (spool !== null && http !== null) scheduleReplay(spool, http, ring)
+if (spool !== null && http !== null) scheduleReplay(spool, http, ring, cfg.debug)
 
 export interface CollectTask { op: 'collect', max: number }
 export interface Collected { seq: number, event: WireEvent }

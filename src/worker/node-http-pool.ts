@@ -38,7 +38,7 @@ export class NodeHttpPool {
     this.agent = this.origin.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions)
   }
 
-  request (opts: { path: string, method: string, headers: Record<string, string>, body: string }): Promise<PostResponse> {
+  request (opts: { path: string, method: string, headers: Record<string, string>, body: string, signal?: AbortSignal }): Promise<PostResponse> {
     const send = this.origin.protocol === 'https:' ? https.request : http.request
     return new Promise((resolve, reject) => {
       const req = send({
@@ -49,7 +49,9 @@ export class NodeHttpPool {
         method: opts.method,
         headers: { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)) },
         agent: this.agent,
-        timeout: this.timeoutMs
+        timeout: this.timeoutMs,
+        // Aborted at a shutdown deadline (HttpTransport.cut), as undici's request is.
+        signal: opts.signal
       }, (res) => {
         const ended = new Promise<void>((resolve) => { res.on('end', resolve); res.on('error', () => resolve()); res.on('close', () => resolve()) })
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: { dump: async () => { res.resume(); await ended } } })

@@ -1,6 +1,7 @@
 import { count, exitGeneration, type RingViews } from '../ring/layout'
 import type { HttpTransport } from './http-transport'
 import type { Spool, ReplayOutcome } from './spool'
+import { tellOutcome } from './diagnostics'
 
 // Replays the spool from this worker: shortly after start (events left by an
 // earlier run) and then every 2 s, skipped while the ingest is down or rate
@@ -10,7 +11,7 @@ import type { Spool, ReplayOutcome } from './spool'
 
 const REPLAY_EVERY_MS = 2000
 
-export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingViews): void {
+export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingViews, debug: boolean): void {
   const { header } = ring
   const counters = {
     delivered: (n: number) => count(header, 'spool_delivered', n),
@@ -21,8 +22,14 @@ export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingVie
   // One limiter job per chunk (at most batchLimit events, across files), as for live events.
   const sendChunk = async (bodies: string[]): Promise<ReplayOutcome[]> => {
     const out = new Array<ReplayOutcome>(bodies.length).fill('retry_later')
-    await http.sendBatch(bodies, (i, outcome) => {
-      out[i] = outcome === 'delivered' ? 'delivered' : outcome === 'network_error' || outcome === 'rate_limited' ? 'retry_later' : 'rejected'
+    await http.sendBatch(bodies, (i, outcome, why) => {
+      // Not sent for now (the ingest is down or asks to wait, or the deadline cut the send): the file keeps it.
+      if (outcome === 'network_error' || outcome === 'rate_limited' || outcome === 'shutdown_timeout') out[i] = 'retry_later'
+      else if (outcome === 'delivered') out[i] = 'delivered'
+      else {
+        out[i] = 'rejected'
+        if (why !== undefined) tellOutcome(why, 'spool_rejected', debug)
+      }
     })
     return out
   }

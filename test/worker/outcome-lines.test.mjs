@@ -1,0 +1,60 @@
+// Diagnostics agree with stats(): a line about undelivered events says what became of
+// them (spooled, or dropped under which reason); losses and refusals are told once
+// per kind even without debug; events kept on disk are not (nothing was lost).
+import t from 'tap'
+import { join } from 'node:path'
+import { startCollector } from 'xrayradar'
+import { runFixture } from '../helpers.mjs'
+
+const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
+const lines = (stderr) => stderr.split('\n').filter((l) => l.startsWith('[xrayradar]') && !/sending to|disabled/.test(l))
+const run = async (env) => {
+  const r = await runFixture('outcome-lines.mjs', { env: { COUNT: '3', DEBUG: '', SPOOL_DIR: '', ...env }, timeoutMs: 40000 })
+  return { ...r, stats: JSON.parse(r.stdout.trim().split('\n').pop()), lines: lines(r.stderr) }
+}
+
+t.test('ingest unreachable, events spooled: the debug line says spooled, not dropped', async (t) => {
+  const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: join(t.testdir({}), 'spool'), DEBUG: '1' })
+  t.equal(r.stats.spooled, 3, JSON.stringify(r.stats))
+  t.equal(r.stats.dropped.network_error, 0)
+  t.equal(r.lines.length, 1, r.stderr)
+  t.match(r.lines[0], /could not reach http:\/\/127\.0\.0\.1:\d+ in 2 attempt\(s\)/)
+  t.match(r.lines[0], /written to the disk spool/)
+  t.notMatch(r.stderr, /dropped/)
+})
+
+t.test('ingest unreachable, events spooled, no debug: nothing lost, nothing said', async (t) => {
+  const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: join(t.testdir({}), 'spool') })
+  t.equal(r.stats.spooled, 3)
+  t.same(r.lines, [])
+})
+
+t.test('ingest unreachable, no spool: one line without debug, saying dropped: network_error', async (t) => {
+  const r = await run({ XRAYRADAR_DSN: await deadDsn() })
+  t.equal(r.stats.dropped.network_error, 3, JSON.stringify(r.stats))
+  t.equal(r.lines.length, 1, r.stderr)
+  t.match(r.lines[0], /could not reach .* counted as dropped: network_error\./)
+})
+
+t.test('every answer 500, no spool: the line says it answered 500, not that it could not be reached', async (t) => {
+  const collector = await startCollector({ fault: { status: 500 } })
+  t.teardown(() => collector.close())
+  const r = await run({ XRAYRADAR_DSN: collector.dsn('42') })
+  t.equal(r.stats.dropped.network_error, 3)
+  t.equal(r.lines.length, 1, r.stderr)
+  t.match(r.lines[0], /answered 500 to 2 attempt\(s\).*counted as dropped: network_error\./)
+  t.notMatch(r.lines[0], /could not reach/)
+})
+
+for (const [status, kind] of [[301, /answered 301 \(a redirect\), which the SDK does not follow/], [400, /refused an event \(400\)/], [413, /too large \(413\)/]]) {
+  t.test(`${status} is told once without debug, with the reason stats() counts`, async (t) => {
+    const collector = await startCollector({ fault: { status } })
+    t.teardown(() => collector.close())
+    const r = await run({ XRAYRADAR_DSN: collector.dsn('42') })
+    const reason = status === 413 ? 'too_large' : 'rejected'
+    t.equal(r.stats.dropped[reason], 3, JSON.stringify(r.stats))
+    t.equal(r.lines.length, 1, `one line for three refused events: ${r.stderr}`)
+    t.match(r.lines[0], kind)
+    t.match(r.lines[0], new RegExp(`counted as dropped: ${reason}\\.`))
+  })
+}
