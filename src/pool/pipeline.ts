@@ -35,6 +35,13 @@ function describeStartFailure (err: unknown): string {
 }
 
 const WORKER_YOUNG_GENERATION_MB = 4
+// A cap the worker never nears (its live heap is ~20 MiB), set for V8's growing
+// factor: without a cap a worker inherits a limit from the machine's memory (4 GiB
+// on 16 GiB and up), and from a 2 GiB limit on V8 lets the old generation grow to
+// 4× what survived the last full GC before collecting again; at 1 GiB the factor
+// is ~1.6. On Node 24, whose worker keeps more alive, 4× took the 50,000-event
+// burst to 162-185 MiB RSS; with this cap 138-143 (docs/benchmarks-notes.md).
+const WORKER_OLD_GENERATION_MB = 1024
 // At exit, at least this long (or a quarter of shutdownTimeout) is kept for spooling.
 const EXIT_SPOOL_MIN_MS = 250
 
@@ -183,7 +190,7 @@ export class Pipeline {
       // A worker's garbage is short-lived (one event at a time). With V8's default
       // young generation a worker added ~60 MiB RSS, with 4 MiB ~25 MiB, at the
       // same delivery rate (docs/benchmarks-notes.md).
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB }
     })
     // A worker that dies must never take the host with it: piscina reports it as an
     // 'error' event, which would throw without a listener. It starts a replacement;
