@@ -31,16 +31,6 @@ export class TransportError extends XrayRadarError {
   }
 }
 
-/** The server answered 429; sending resumes after `retryAfterMs`. */
-export class RateLimitedError extends TransportError {
-  override name = 'RateLimitedError'
-  readonly retryAfterMs: number
-  constructor (retryAfterMs: number) {
-    super(`XrayRadar rate limited this project; sending resumes in ${Math.ceil(retryAfterMs / 1000)} s. Lower sampleRate or raise the project quota.`, 429)
-    this.retryAfterMs = retryAfterMs
-  }
-}
-
 /**
  * A directory the SDK would keep files in (the spool) could be touched by
  * another user: not owned by this process's uid, writable by group or others,

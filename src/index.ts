@@ -10,7 +10,7 @@ export { getGlobalScope, getIsolationScope, runWithIsolationScope, withScope } f
 export { loadConfig } from './config/load-config'
 export { optionsFromEnv } from './config/options'
 export type { Options, BeforeSend, BeforeBreadcrumb } from './config/options'
-export { XrayRadarError, ConfigurationError, InvalidDsnError, TransportError, RateLimitedError } from './errors'
+export { XrayRadarError, ConfigurationError, InvalidDsnError, TransportError } from './errors'
 export { DebugTransport, NullTransport } from './transports/transport'
 export type { Transport } from './transports/transport'
 export { Level } from './types'

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from './limits'
 import { workerData } from 'node:worker_threads'
 import { resolveOptions, MIN_SCRUBBABLE_TOKEN, type Options, type ResolvedOptions } from '../config/options'
 import { scrubEvent, type ScrubOptions } from '../worker/scrub'
@@ -35,11 +36,11 @@ function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void 
   const level = o.level
   if (typeof level === 'string' && (LEVELS as readonly string[]).includes(level)) part.level = level as Level
   const message = o.message
-  if (typeof message === 'string') part.message = truncateString(message, 8192)
+  if (typeof message === 'string') part.message = truncateString(message, MAX_STRING_LENGTH)
   const tags = o.tags
   if (tags !== null && typeof tags === 'object') {
     const out: Record<string, string> = {}
-    for (const [k, v] of Object.entries(normalize(tags, { depth: 1, breadth: 100, stringLength: 200 }) as object)) out[k] = tagValue(v)
+    for (const [k, v] of Object.entries(normalize(tags, TAG_LIMITS) as object)) out[k] = tagValue(v)
     part.tags = out
   }
   const given = o.extra
@@ -52,7 +53,7 @@ function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void 
   const user = o.user
   if (user !== null && typeof user === 'object') part.user = normalizeUser(user as User)
   const fingerprint = o.fingerprint
-  if (Array.isArray(fingerprint)) part.fingerprint = fingerprint.slice(0, 20).map((f) => truncateString(String(normalize(f)), 200))
+  if (Array.isArray(fingerprint)) part.fingerprint = fingerprint.slice(0, MAX_FINGERPRINT_PARTS).map((f) => truncateString(String(normalize(f)), MAX_SHORT_STRING))
   const contexts = o.contexts
   if (contexts !== null && typeof contexts === 'object') part.contexts = normalize(contexts) as Record<string, unknown>
 }
@@ -204,7 +205,7 @@ export class ErrorTracker {
     if (!this.accept()) return undefined
     try {
       const part = this.part('message', typeof opts === 'string' ? { level: opts } : opts)
-      part.message = typeof message === 'string' ? truncateString(message, 8192) : describeThrown(message)
+      part.message = typeof message === 'string' ? truncateString(message, MAX_STRING_LENGTH) : describeThrown(message)
       return this.submit(part)
     } catch {
       this.drop('internal_error')

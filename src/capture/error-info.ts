@@ -1,4 +1,5 @@
 import { normalize, truncateString } from './normalize'
+import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from './limits'
 
 // Reads what the worker needs from a thrown value, on the main thread, cheaply and
 // without ever throwing: name, message, the stack string and the cause chain.
@@ -20,7 +21,7 @@ export const MAX_VALUES = 10
 // Errors of a chain examined at most per capture, to count what was cut: a chain
 // (or an AggregateError) can be unbounded, and counting must stay cheap.
 const MAX_CHAIN_WALK = 1000
-const MAX_MESSAGE = 8192
+const MAX_MESSAGE = MAX_STRING_LENGTH
 const MAX_STACK = 64 * 1024
 
 function read<T> (get: () => T): T | undefined {
@@ -48,7 +49,7 @@ function fromError (err: Error): RawException {
   const value = typeof message === 'string' ? message : String(normalize(message))
   const stack = read(() => err.stack)
   return {
-    type: truncateString(type, 200),
+    type: truncateString(type, MAX_SHORT_STRING),
     value: truncateString(value, MAX_MESSAGE),
     stack: typeof stack === 'string' ? framesOnly(stack, type.length + value.length + 2) : null
   }
@@ -88,7 +89,7 @@ export function readException (input: unknown, below: Function): ReadResult {
     const keys = plain !== null && typeof plain === 'object' ? Object.keys(plain).slice(0, 10).join(', ') : ''
     value = `Non-Error exception captured with keys: ${keys || '(none)'}`
   } else {
-    value = `Non-Error exception captured: ${truncateString(String(plain), 200)}`
+    value = `Non-Error exception captured: ${truncateString(String(plain), MAX_SHORT_STRING)}`
   }
   return { values: [{ type, value, stack }], nonError: plain }
 }

@@ -1,3 +1,4 @@
+import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from './limits'
 // Turns anything a user hands the SDK into plain data msgpackr and JSON can carry:
 // no cycles, no BigInt, no getters that throw, bounded depth, breadth and string size.
 // It never throws: whatever cannot be read becomes a marker string.
@@ -8,7 +9,7 @@ export interface NormalizeLimits {
   stringLength: number
 }
 
-export const DEFAULT_LIMITS: NormalizeLimits = { depth: 6, breadth: 100, stringLength: 8192 }
+export const DEFAULT_LIMITS: NormalizeLimits = { depth: 6, breadth: 100, stringLength: MAX_STRING_LENGTH }
 
 export function truncateString (s: string, max: number): string {
   return s.length > max ? s.slice(0, max) + `…[${s.length - max} more chars]` : s
@@ -101,8 +102,8 @@ function safeName (fn: Function): string {
 /** A short description of a thrown value, for markers; never throws. */
 export function describeThrown (err: unknown): string {
   try {
-    if (err instanceof Error) return truncateString(`${err.name}: ${err.message}`, 200)
-    return truncateString(String(err), 200)
+    if (err instanceof Error) return truncateString(`${err.name}: ${err.message}`, MAX_SHORT_STRING)
+    return truncateString(String(err), MAX_SHORT_STRING)
   } catch {
     return 'unknown error'
   }
@@ -110,7 +111,7 @@ export function describeThrown (err: unknown): string {
 
 /** Tags are string → string on the wire. */
 export function tagValue (value: unknown): string {
-  if (typeof value === 'string') return truncateString(value, 200)
-  const n = normalize(value, { depth: 1, breadth: 10, stringLength: 200 })
-  try { return truncateString(typeof n === 'string' ? n : JSON.stringify(n), 200) } catch { return '[Unserializable]' }
+  if (typeof value === 'string') return truncateString(value, MAX_SHORT_STRING)
+  const n = normalize(value, { depth: 1, breadth: 10, stringLength: MAX_SHORT_STRING })
+  try { return truncateString(typeof n === 'string' ? n : JSON.stringify(n), MAX_SHORT_STRING) } catch { return '[Unserializable]' }
 }

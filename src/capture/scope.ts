@@ -1,4 +1,5 @@
-import { normalize, tagValue, truncateString } from './normalize'
+import { DEFAULT_LIMITS, normalize, tagValue, truncateString } from './normalize'
+import { MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from './limits'
 import { packCopy, packedArray } from './packer'
 import { toRequestInfo } from './request-data'
 import type { Breadcrumb, Level, RequestInfo, User } from '../types'
@@ -41,11 +42,11 @@ const RESERVED_CONTEXTS = new Set(['tags', 'extra', 'server_name', 'release', 'e
 // so a scope holding more is almost always a key per request id or per user: a leak
 // that would only be truncated away in the worker. Beyond the cap a NEW key is
 // ignored (existing keys can still change or be removed) and stderr says so once.
-export const MAX_SCOPE_TAGS = 100
+export const MAX_SCOPE_TAGS = MAX_CAPTURE_TAGS
 export const MAX_SCOPE_EXTRA = 100
 export const MAX_SCOPE_CONTEXTS = 100
 // Longest tag / extra key kept; tag values are capped the same (tagValue).
-const MAX_KEY_LENGTH = 200
+const MAX_KEY_LENGTH = MAX_SHORT_STRING
 // Breadcrumbs a scope keeps when addBreadcrumb is called without a max (the maxBreadcrumbs default).
 const DEFAULT_MAX_BREADCRUMBS = 100
 
@@ -132,7 +133,7 @@ export class Scope {
 
   setTags (tags: Record<string, unknown>): this {
     if (tags === null || typeof tags !== 'object') return this
-    for (const [k, v] of Object.entries(normalize(tags, { depth: 1, breadth: MAX_SCOPE_TAGS, stringLength: MAX_KEY_LENGTH }) as object)) this.putKey('tags', k, tagValue(v))
+    for (const [k, v] of Object.entries(normalize(tags, TAG_LIMITS) as object)) this.putKey('tags', k, tagValue(v))
     return this
   }
 
@@ -160,7 +161,7 @@ export class Scope {
   /** What integrations record about the request being served: plain RequestInfo only (scrubbed in the worker). */
   setRequest (request: RequestInfo | null): this {
     const info = toRequestInfo(request)
-    this._request = info === null ? null : normalize(info, { depth: 6, breadth: 100, stringLength: 8192 }) as Record<string, unknown>
+    this._request = info === null ? null : normalize(info, DEFAULT_LIMITS) as Record<string, unknown>
     this._dataBytes = null
     return this
   }

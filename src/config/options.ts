@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { workerData } from 'node:worker_threads'
 import { ConfigurationError } from '../errors'
+import { DEFAULT_SIGNALS } from '../lifecycle/signals'
 import { defaultSpoolDir, spoolKey } from './spool-dir'
 import { parseDsn, type ParsedDsn } from './dsn'
 import type { Breadcrumb, WireEvent } from '../types'
@@ -283,7 +284,7 @@ function describe (v: unknown): string {
 function signals (opts: Options): NodeJS.Signals[] {
   const v = opts.handleSignals
   if (v === undefined || v === null || v === false) return []
-  if (v === true) return ['SIGTERM', 'SIGINT']
+  if (v === true) return [...DEFAULT_SIGNALS]
   if (Array.isArray(v) && v.every((s) => typeof s === 'string' && /^SIG[A-Z0-9]+$/.test(s) && s !== 'SIGKILL' && s !== 'SIGSTOP')) return [...new Set(v)]
   throw new ConfigurationError(`handleSignals must be true, false or a list of signal names such as ["SIGTERM", "SIGINT"] (not SIGKILL or SIGSTOP); got ${describe(v)}.`)
 }

@@ -4,7 +4,7 @@ export {
   ErrorTracker, init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats, Scope, getGlobalScope, getIsolationScope,
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
-  TransportError, RateLimitedError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION
+  TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,

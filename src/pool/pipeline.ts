@@ -44,6 +44,15 @@ const WORKER_YOUNG_GENERATION_MB = 4
 const WORKER_OLD_GENERATION_MB = 1024
 // At exit, at least this long (or a quarter of shutdownTimeout) is kept for spooling.
 const EXIT_SPOOL_MIN_MS = 250
+// A waiting flush() re-checks DONE at least this often: a bound on a missed notify
+// (the wait is also woken by the workers when the watermark it needs is reached).
+const FLUSH_RECHECK_MS = 200
+// flushSync() blocks the whole thread, so its slices are shorter: it notices a
+// deadline or a missed notify within this, and the exit handler ends no later.
+const FLUSH_SYNC_RECHECK_MS = 50
+// Events a custom (main-thread) transport takes back from a worker per task: one
+// task's structured clone stays small while a burst still needs few round trips.
+const COLLECT_BATCH = 64
 
 export class Pipeline {
   readonly ring: RingViews
@@ -286,7 +295,7 @@ export class Pipeline {
         try {
           const seen = Atomics.load(h, DONE)
           if (this.reached(target)) return true
-          const res = Atomics.waitAsync(h, DONE, seen, Math.min(left, 200))
+          const res = Atomics.waitAsync(h, DONE, seen, Math.min(left, FLUSH_RECHECK_MS))
           if (res.async) await res.value
         } finally {
           this.unpark()
@@ -317,7 +326,7 @@ export class Pipeline {
       try {
         const seen = Atomics.load(h, DONE)
         if (this.reached(target)) return true
-        Atomics.wait(h, DONE, seen, Math.min(left, 50))
+        Atomics.wait(h, DONE, seen, Math.min(left, FLUSH_SYNC_RECHECK_MS))
       } finally {
         this.unpark()
       }
@@ -398,7 +407,7 @@ export class Pipeline {
       while (!this.closed && this.consumer.hasUnclaimed()) {
         const pool = this.startPool()
         if (pool === null) break // the events were settled as worker_unavailable
-        const batch = await pool.run({ op: 'collect', max: 64 } satisfies CollectTask) as Collected[]
+        const batch = await pool.run({ op: 'collect', max: COLLECT_BATCH } satisfies CollectTask) as Collected[]
         await Promise.all(batch.map(async ({ seq, event }) => {
           try {
             await transport.send(event)

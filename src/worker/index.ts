@@ -11,6 +11,7 @@ import { setSourceScrubbing } from './context-lines'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
+import { writeStdout } from './stdout'
 import { diagnoseOnce, setDiagnosticsHeader, tellOutcome, type Why } from './diagnostics'
 import { Spool } from './spool'
 import { scheduleReplay } from './replay'
@@ -157,7 +158,7 @@ async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<
     const done = processRecord(rec)
     if ('drop' in done) settle(rec.seq, done.drop)
     else if (http === null) {
-      if (cfg.sink === 'debug') process.stdout.write(formatDebug(done.event))
+      if (cfg.sink === 'debug') writeStdout(formatDebug(done.event))
       settle(rec.seq, 'delivered')
     } else {
       bodies.push(done.body)

@@ -10,6 +10,9 @@ import { tellOutcome } from './diagnostics'
 // the next, so a large spool drains without a 2 s pause per 1,000 files.
 
 const REPLAY_EVERY_MS = 2000
+// The first pass runs soon after start (events left by an earlier run go out
+// first), but after the worker's drain loop has taken its first live batch.
+const FIRST_REPLAY_MS = 50
 
 export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingViews, debug: boolean): void {
   const { header } = ring
@@ -39,6 +42,6 @@ export function scheduleReplay (spool: Spool, http: HttpTransport, ring: RingVie
     if (http.downFor() > 0 || http.rateLimitedFor() > 0 || exiting()) return
     void spool.replay(sendChunk, counters, http.batchLimit, exiting).then((more) => { if (more) setImmediate(pass) })
   }
-  setTimeout(pass, 50)
+  setTimeout(pass, FIRST_REPLAY_MS)
   setInterval(pass, REPLAY_EVERY_MS)
 }

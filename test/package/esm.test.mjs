@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url)
 const cjs = require('xrayradar')
 
 t.test('named exports', async (t) => {
-  for (const name of ['ErrorTracker', 'init', 'getClient', 'captureException', 'captureMessage', 'addBreadcrumb', 'setUser', 'setTag', 'setExtra', 'setContext', 'clearBreadcrumbs', 'flush', 'close', 'withScope', 'runWithIsolationScope', 'loadConfig', 'XrayRadarError', 'ConfigurationError', 'InvalidDsnError', 'TransportError', 'RateLimitedError', 'DebugTransport', 'NullTransport', 'Level', 'startCollector']) {
+  for (const name of ['ErrorTracker', 'init', 'getClient', 'captureException', 'captureMessage', 'addBreadcrumb', 'setUser', 'setTag', 'setExtra', 'setContext', 'clearBreadcrumbs', 'flush', 'close', 'withScope', 'runWithIsolationScope', 'loadConfig', 'XrayRadarError', 'ConfigurationError', 'InvalidDsnError', 'TransportError', 'DebugTransport', 'NullTransport', 'Level', 'startCollector']) {
     t.ok(esm[name] !== undefined, `export ${name}`)
     t.equal(esm[name], cjs[name], `${name} is the same object under require()`)
   }
@@ -33,9 +33,10 @@ t.test('type declarations for both entry points', async (t) => {
 })
 
 t.test('error classes', async (t) => {
-  const e = new esm.RateLimitedError(2500)
-  t.ok(e instanceof esm.TransportError && e instanceof esm.XrayRadarError && e instanceof Error)
-  t.equal(e.status, 429)
-  t.equal(e.retryAfterMs, 2500)
-  t.equal(e.name, 'RateLimitedError')
+  const e = new esm.InvalidDsnError('bad dsn')
+  t.ok(e instanceof esm.ConfigurationError && e instanceof esm.XrayRadarError && e instanceof Error)
+  t.equal(e.code, 'XRAYRADAR_CONFIG')
+  t.equal(e.name, 'InvalidDsnError')
+  t.equal(new esm.TransportError('refused', 401).status, 401)
+  t.equal(esm.RateLimitedError, undefined, 'a 429 is a state counted in stats(), not an error class')
 })

@@ -43,6 +43,15 @@ t.test('debug: true without a DSN pretty-prints events (DebugTransport)', async 
   t.match(r.stdout, /"message": "printed by debug mode"/)
 })
 
+t.test('debug mode: events printed by the worker reach stdout even when the process exits at once', async (t) => {
+  // The worker's process.stdout is relayed through the main thread, which is blocked in
+  // the exit handler: what the worker printed there was lost (one event of three survived).
+  const r = await runFixture('debug-exit.mjs', { env: { XRAYRADAR_DSN: '' } })
+  t.equal(r.code, 0, r.stderr)
+  for (let i = 1; i <= 3; i++) t.match(r.stdout, new RegExp(`\\[xrayradar\\] event [0-9a-f-]{36} \\(warning\\) printed before exit ${i}\\n`))
+  t.equal(r.stdout.match(/\[xrayradar\] event /g)?.length, 3, 'each event printed once')
+})
+
 t.test('an SDK initialized from a --require preload does not start workers inside its workers', async (t) => {
   const r = await runFixture('preload-app.mjs', { env: { NODE_OPTIONS: `--require ${new URL('../fixtures/preload-init.cjs', import.meta.url).pathname}` } })
   t.equal(r.code, 0, r.stderr)
