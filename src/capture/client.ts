@@ -117,6 +117,18 @@ function sinkOf (o: ResolvedOptions): SinkKind | null {
 // stderr even without debug (a missing XRAYRADAR_DSN is the usual reason nothing arrives).
 let saidDisabled = false
 
+/** Counts of a client that has recorded nothing (and of a disabled one, which counts locally). */
+export function zeroStats (): Stats {
+  return {
+    captured: 0,
+    delivered: 0,
+    spooled: 0,
+    pending: 0,
+    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'],
+    spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
+  }
+}
+
 /**
  * The client. Capture methods only snapshot scope and copy packed bytes into the
  * ring; the workers do the rest. Nothing here throws on bad input: a capture that
@@ -126,14 +138,7 @@ export class ErrorTracker {
   readonly options: ResolvedOptions
   private pipeline: Pipeline | null = null
   private closed = false
-  private readonly local: Stats = {
-    captured: 0,
-    delivered: 0,
-    spooled: 0,
-    pending: 0,
-    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'],
-    spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
-  }
+  private readonly local: Stats = zeroStats()
   private readonly defaults: EventDefaults
   /** For the beforeSend path only: the callback sees the event scrubbed (the workers scrub again). */
   private readonly scrubOptions: ScrubOptions

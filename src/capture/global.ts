@@ -1,7 +1,6 @@
-import { ErrorTracker } from './client'
+import { ErrorTracker, zeroStats } from './client'
 import { getIsolationScope, recordBreadcrumb } from './hub'
 import type { Options } from '../config/options'
-import { DROP_REASONS } from '../ring/layout'
 import type { Breadcrumb, CaptureOptions, Level, RequestInfo, Stats, User } from '../types'
 
 // The process-wide client behind the module-level functions. Scope setters work
@@ -70,12 +69,5 @@ export async function close (timeoutMs?: number): Promise<boolean> {
 export function stats (): Stats {
   const c = current ?? closedClient
   if (c !== null) return c.stats()
-  return {
-    captured: 0,
-    delivered: 0,
-    spooled: 0,
-    pending: 0,
-    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Stats['dropped'],
-    spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
-  }
+  return zeroStats()
 }
