@@ -177,6 +177,25 @@ export class Pipeline {
     return this.pool
   }
 
+  /**
+   * A worker failed. piscina replaces a worker that dies after it started, but not
+   * one that fails while it starts (a preload that throws in worker threads, a
+   * loader the thread refuses): then no worker is left and none will come, and the
+   * events would wait forever. That is a failure to start, counted as such.
+   */
+  private onWorkerError (pool: Piscina, err: Error): void {
+    this.diagnose(`a delivery worker failed (${err.message}).`)
+    // After piscina's own handling of the failure, which may start a replacement.
+    setImmediate(() => {
+      if (this.pool !== pool || this.closed || pool.threads.length > 0) return
+      this.unavailable = `every delivery worker failed while starting; the last: ${describeStartFailure(err)}`
+      this.diagnose(`cannot run delivery worker threads (${this.unavailable}); events are not sent and are counted as dropped: worker_unavailable. A preload (--require or --import, also in NODE_OPTIONS) that throws in worker threads is the usual cause.`, true)
+      this.pool = null
+      pool.destroy().catch(() => {})
+      this.settleUnavailable()
+    })
+  }
+
   /** Settles every event in the ring as worker_unavailable: no worker will ever take it. */
   private settleUnavailable (): void {
     for (let rec = this.consumer.claim(); rec !== null; rec = this.consumer.claim()) this.consumer.settle(rec.seq, 'worker_unavailable')
@@ -204,7 +223,7 @@ export class Pipeline {
     // A worker that dies must never take the host with it: piscina reports it as an
     // 'error' event, which would throw without a listener. It starts a replacement;
     // what the dead one had claimed is counted, what it had not stays in the ring.
-    pool.on('error', (err: Error) => this.diagnose(`a delivery worker failed (${err.message}); a new one takes over.`))
+    pool.on('error', (err: Error) => this.onWorkerError(pool, err))
     // A dead Worker reports threadId -1, so remember the ids while they are alive.
     const known = new Set<number>(pool.threads.map((w) => w.threadId))
     pool.on('workerCreate', (worker: { id: number }) => { known.add(worker.id) })

@@ -59,9 +59,10 @@ t.test('all of them at once, with a flag a worker does accept', async (t) => {
 const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission'
 // tap injects a process-info preload into every child (NODE_OPTIONS, re-added at spawn), and the
 // permission model refuses it (process.binding): run these children through env -u NODE_OPTIONS.
-function runWithoutTap (nodeArgs, env) {
+// nodeOptions: a NODE_OPTIONS of the test's own, set after tap's is removed.
+function runWithoutTap (nodeArgs, env, nodeOptions = null) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...nodeArgs, fixture('host-lifecycle.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...(nodeOptions === null ? [] : [`NODE_OPTIONS=${nodeOptions}`]), process.execPath, ...nodeArgs, fixture('host-lifecycle.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })
@@ -89,6 +90,25 @@ for (const mode of ['capture-flush', 'capture-exit']) {
     t.equal(collector.counts[p] ?? 0, 0, 'nothing sent')
   })
 }
+
+t.test('a preload that throws in every worker thread: one line, every event worker_unavailable, flush() resolves', async (t) => {
+  // Workers are created, then fail while starting; piscina does not replace a worker
+  // that fails during its start, so before the fix the events waited until flush's
+  // timeout, said nothing without debug, and were lost at exit.
+  const p = String(++project)
+  // Without tap's loader: its module-hooks thread would run the preload too (and crash the host, as any such loader would).
+  const r = await runWithoutTap([], { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) }, `--require ${fixture('throw-in-worker.cjs')}`)
+  t.equal(r.code, 0, `exit code 0; stderr: ${r.stderr}`)
+  const lines = sdkLines(r.stderr)
+  t.equal(lines.length, 1, 'said once, without debug')
+  t.match(lines[0], /cannot run delivery worker threads \(every delivery worker failed while starting; the last: this preload cannot run in a worker\).*counted as dropped: worker_unavailable/)
+  const res = result(r)
+  t.equal(res?.ok, true, 'flush() resolves: every event is settled')
+  t.equal(res?.stats.dropped.worker_unavailable, COUNT, 'each event counted')
+  t.equal(res?.stats.dropped.shutdown_timeout, 0, 'not mistaken for a slow shutdown')
+  t.equal(res?.stats.pending, 0)
+  t.equal(collector.counts[p] ?? 0, 0, 'nothing sent')
+})
 
 t.test(`${PERMISSION} with --allow-worker: delivered as usual`, async (t) => {
   const p = String(++project)
