@@ -251,7 +251,10 @@ export class ErrorTracker {
   async drainForExit (timeoutArg?: number): Promise<boolean> {
     const timeoutMs = timeoutOr(timeoutArg, this.options.shutdownTimeout)
     this.pipeline?.announceExit(timeoutMs)
-    return await this.flush(timeoutMs)
+    const ok = await this.flush(timeoutMs)
+    // The signal is raised again next and ends the process without an 'exit' event.
+    if (!ok) this.pipeline?.abandonUnsettled('is ending on a signal')
+    return ok
   }
 
   /** Flushes, then stops the workers; later captures are no-ops. */

@@ -9,8 +9,12 @@ const REQUEST_KEYS = ['url', 'method', 'headers', 'query_string', 'data', 'env',
 
 /** A Node IncomingMessage (or a subclass: express's req, fastify's raw): a stream with raw headers. */
 function isNodeRequest (v: object): v is IncomingMessage {
-  const r = v as IncomingMessage
-  return Array.isArray(r.rawHeaders) && typeof r.socket === 'object' && typeof r.on === 'function' && typeof r.pipe === 'function'
+  try {
+    const r = v as IncomingMessage
+    return Array.isArray(r.rawHeaders) && typeof r.socket === 'object' && typeof r.on === 'function' && typeof r.pipe === 'function'
+  } catch {
+    return false // a Proxy or a throwing getter: not a request Node made
+  }
 }
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
@@ -45,15 +49,19 @@ export function requestDataFromNode (req: IncomingMessage): RequestInfo {
 /** Only plain request info: a Node request is converted, any other object loses every key RequestInfo does not have. */
 export function toRequestInfo (request: unknown): RequestInfo | null {
   if (request === null || typeof request !== 'object') return null
-  if (isNodeRequest(request)) return requestDataFromNode(request)
+  if (isNodeRequest(request)) {
+    // A scope setter never throws into the caller: an odd request falls back to the plain copy.
+    try { return requestDataFromNode(request) } catch {}
+  }
   const out: Record<string, unknown> = {}
   for (const k of REQUEST_KEYS) {
-    let v: unknown
-    try { v = (request as Record<string, unknown>)[k] } catch { continue } // a throwing getter costs the field, not the request
-    if (v === undefined) continue
-    // fetch's Headers keeps its entries out of reach of a plain copy.
-    if (k === 'headers' && typeof Headers !== 'undefined' && v instanceof Headers) v = Object.fromEntries(v.entries())
-    out[k] = v
+    try {
+      let v = (request as Record<string, unknown>)[k]
+      if (v === undefined) continue
+      // fetch's Headers keeps its entries out of reach of a plain copy.
+      if (k === 'headers' && typeof Headers !== 'undefined' && v instanceof Headers) v = Object.fromEntries(v.entries())
+      out[k] = v
+    } catch {} // a throwing getter or trap costs the field, not the request
   }
   return out as RequestInfo
 }

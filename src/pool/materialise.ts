@@ -156,10 +156,11 @@ export function materialise (embedded: EmbeddedWorker, warn: (message: string) =
       own = mkdtempSync(join(tmpdir(), 'xrayradar-workers-')) // created 0700 with a name nobody could plant
       writeAll(own, embedded)
     } catch (err2) {
-      if (own !== '') rmSync(own, { recursive: true, force: true })
+      if (own !== '') try { rmSync(own, { recursive: true, force: true }) } catch {}
       throw new Error(`cannot write the delivery worker files (${why}; a private copy failed too: ${(err2 as Error).message}); make ${tmpdir()} writable or set TMPDIR`)
     }
-    process.once('exit', () => { rmSync(own, { recursive: true, force: true }) })
+    // A failed removal must not throw inside 'exit' (it would change the exit code): the copy stays in tmp.
+    process.once('exit', () => { try { rmSync(own, { recursive: true, force: true }) } catch {} })
     warn(`${why}; the delivery workers start from ${own} for this process instead${err instanceof Refused ? ` (remove ${base} to let the SDK recreate it)` : ''}.`)
     return own
   }

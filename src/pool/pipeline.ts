@@ -78,10 +78,18 @@ export class Pipeline {
     if (!sameBatch) this.announceExit(timeout)
     // What is neither sent nor spooled by now is lost with the process: counted, so a
     // later exit listener reading stats() sees where every event went.
-    if (this.flushSync(timeout)) return
+    if (!this.flushSync(timeout)) this.abandonUnsettled('exited')
+  }
+
+  /**
+   * The process ends now (the exit handler returns, or a signal is raised again):
+   * what is neither sent nor spooled is lost with it. Counted, so a later reader of
+   * stats() sees where every event went, and said once, without debug too (stderr
+   * to a pipe or file is synchronous here).
+   */
+  abandonUnsettled (how: 'exited' | 'is ending on a signal'): void {
     const lost = this.consumer.settleAll('shutdown_timeout')
-    // A loss, so said without debug too (stderr to a pipe or file is synchronous here).
-    if (lost > 0) process.stderr.write(`[xrayradar] the process exited with ${lost} event(s) neither sent nor spooled within shutdownTimeout; they are lost (counted as dropped: shutdown_timeout).\n`)
+    if (lost > 0) this.diagnose(`the process ${how} with ${lost} event(s) neither sent nor spooled within shutdownTimeout; they are lost (counted as dropped: shutdown_timeout).`, true)
   }
 
   /**
@@ -234,7 +242,7 @@ export class Pipeline {
         if (alive.has(id)) continue
         known.delete(id)
         const lost = this.consumer.settleOrphans(id)
-        if (lost > 0) this.diagnose(`a delivery worker exited holding ${lost} event(s); they are counted as dropped: worker_crashed.`)
+        if (lost > 0) this.diagnose(`a delivery worker exited holding ${lost} event(s); they are counted as dropped: worker_crashed.`, true)
       }
     })
     return pool

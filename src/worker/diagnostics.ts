@@ -1,4 +1,5 @@
 import { FLAGS } from '../ring/layout'
+import { writeStderr } from './stdout'
 
 // One line per kind of problem per process, whichever worker sees it first:
 // the bit lives in the shared header so N workers do not print N times.
@@ -20,9 +21,14 @@ const SINGLE = ['auth', '404', '413', '3xx', '4xx', 'internal', 'spool']
 // Transient causes: the same cause can end in several outcomes, each told once.
 const TRANSIENT = ['network', '429', 'cut']
 const OUTCOMES = ['spooled', 'network_error', 'rate_limited', 'shutdown_timeout', 'spool_full', 'spool_error']
-const KEYS = [...SINGLE, ...TRANSIENT.flatMap((c) => OUTCOMES.map((o) => `${c}:${o}`))]
+// A refusal met while replaying the spool is told apart from one of live events: each
+// says what became of its own events (spool.rejected vs dropped: rejected).
+const REFUSALS = ['auth', '404', '413', '3xx', '4xx']
+const KEYS = [...SINGLE, ...TRANSIENT.flatMap((c) => OUTCOMES.map((o) => `${c}:${o}`)), ...REFUSALS.map((k) => `${k}:spool_rejected`)]
 // An Int32 has 31 usable bits; a key outside the table shares the last one.
 const OTHER_BIT = 30
+// Each key needs a bit of its own in one Int32 (OTHER_BIT is shared): adding keys past it is a bug.
+if (KEYS.length > OTHER_BIT) throw new Error(`diagnostics: ${KEYS.length} one-shot keys do not fit in ${OTHER_BIT} bits`)
 const BITS: Record<string, number> = Object.fromEntries(KEYS.map((k, i) => [k, Math.min(i, OTHER_BIT)]))
 
 let header: Int32Array | null = null
@@ -32,7 +38,8 @@ export function setDiagnosticsHeader (h: Int32Array): void { header = h }
 export function diagnoseOnce (kind: string, message: string): void {
   const bit = 1 << (BITS[kind] ?? OTHER_BIT)
   if (header !== null && (Atomics.or(header, FLAGS, bit) & bit) !== 0) return
-  process.stderr.write(message + '\n')
+  // Straight to fd 2: a line written while the process exits must not wait for the main thread.
+  writeStderr(message + '\n')
 }
 
 /** What the outcome means for the events, in the words of stats(). */
@@ -49,6 +56,6 @@ function outcomeText (outcome: string): string {
 export function tellOutcome (why: Why, outcome: string, debug: boolean): void {
   const kept = outcome === 'spooled'
   if (kept && !debug) return
-  const key = SINGLE.includes(why.kind) ? why.kind : `${why.kind}:${outcome}`
+  const key = SINGLE.includes(why.kind) && outcome !== 'spool_rejected' ? why.kind : `${why.kind}:${outcome}`
   diagnoseOnce(key, `[xrayradar] ${why.text}; ${outcomeText(outcome)}`)
 }

@@ -1,4 +1,4 @@
-import { openSync, closeSync, writeFileSync, renameSync, readdirSync, unlinkSync, lstatSync, constants } from 'node:fs'
+import { openSync, closeSync, writeFileSync, renameSync, readdirSync, unlinkSync, lstatSync, utimesSync, constants } from 'node:fs'
 import { join } from 'node:path'
 import { UnsafeDirectoryError } from '../errors'
 import { spoolOwnLevels } from '../config/spool-dir'
@@ -57,6 +57,8 @@ interface ClaimedFile {
   name: string
   claimed: string
   bodies: string[]
+  /** Lines the file held, events or not: more than bodies when some were corrupt (and counted). */
+  lines: number
   /** Bytes read from the file. */
   bytes: number
   /** Events to put back: the ingest asked us to wait before they were sent. */
@@ -178,6 +180,10 @@ export class Spool {
     const path = join(this.dir, name)
     const claimed = `${path}${CLAIM}${process.pid}`
     try { renameSync(path, claimed) } catch { return null } // another process has it
+    // A rename keeps the file's mtime, and a claim is taken as abandoned by its mtime: an
+    // old file just claimed would look stale to the next pass of another worker or process,
+    // which would put it back and send it a second time.
+    try { const at = new Date(); utimesSync(claimed, at, at) } catch {}
     const written = Number(name.slice(0, 15))
     const expired = Number.isFinite(written) && now - written > this.maxAgeMs
     const read = await readSpoolFile(claimed)
@@ -208,7 +214,7 @@ export class Spool {
       else counters.corrupt(1) // a truncated or foreign line; the rest of the file still counts
     }
     if (lines.length === 0) counters.corrupt(1)
-    return { name, claimed, bodies, bytes: read.bytes, keep: [] }
+    return { name, claimed, bodies, lines: lines.length, bytes: read.bytes, keep: [] }
   }
 
   /** After sending: remove the file, or put back what must wait (under its old name, so its place in line). */
@@ -217,9 +223,10 @@ export class Spool {
       this.remove(f.claimed)
       return
     }
-    if (f.keep.length < f.bodies.length) {
+    if (f.keep.length < f.lines) {
       // The rest first, then drop the claim: if writing fails, the whole file goes back
-      // (sent lines would be sent again, but nothing is lost).
+      // (sent lines would be sent again, but nothing is lost). Corrupt lines are left out
+      // too: they were counted once and must not be counted again by the next pass.
       try {
         const text = f.keep.join('\n')
         this.writeFile(f.name, text)

@@ -13,6 +13,8 @@ function hostile () {
   const badError = new Error('bad fields')
   Object.defineProperty(badError, 'message', { get () { throw new Error('message getter') } })
   Object.defineProperty(badError, 'cause', { get () { throw new Error('cause getter') } })
+  // Shaped like a Node request (so setRequest converts it), but its headers getter throws.
+  const fakeRequest = { rawHeaders: [], socket: {}, on () {}, pipe () {}, url: '/x', get headers () { throw new Error('headers getter') } }
   const selfCause = new Error('self cause')
   selfCause.cause = selfCause
   return {
@@ -29,6 +31,7 @@ function hostile () {
     errorProxy,
     badError,
     selfCause,
+    fakeRequest,
     huge: 'x'.repeat(10 * 1024 * 1024),
     hugeError: new Error('y'.repeat(10 * 1024 * 1024)),
     date: new Date(NaN),
@@ -51,6 +54,8 @@ t.test('captureException absorbs every hostile value', async (t) => {
     t.doesNotThrow(() => client.setTag(name, value), `setTag(${name})`)
     t.doesNotThrow(() => client.setExtra(name, value), `setExtra(${name})`)
     t.doesNotThrow(() => client.setContext(name, value), `setContext(${name})`)
+    t.doesNotThrow(() => client.setRequest(value), `setRequest(${name})`)
+    t.doesNotThrow(() => client.setContext('request', value), `setContext('request', ${name})`)
   }
   t.equal(await client.flush(10000), true)
   const s = client.stats()

@@ -79,3 +79,24 @@ t.test('SIGTERM with handleSignals right after 1,000 captures: all delivered, en
   t.equal(code, null)
   t.equal(collector.events.length - before, 1000)
 })
+
+t.test('SIGTERM with handleSignals against a hung ingest, no spool: what the drain could not settle is counted and said before the signal ends the process', async (t) => {
+  // Hung as far as a 500 ms shutdownTimeout is concerned (the collector holds each request 3 s).
+  const hung = await startCollector({ fault: { latencyMs: 3000 } })
+  t.teardown(() => hung.close())
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, fixture('crash.mjs')], {
+    env: { ...process.env, XRAYRADAR_DSN: hung.dsn('1'), MODE: 'sigterm', COUNT: '5', SHUTDOWN_TIMEOUT: '500', SPOOL: '0' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (d) => { stderr += d })
+  await new Promise((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() }))
+  child.kill('SIGTERM')
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  t.equal(signal, 'SIGTERM', 'the signal still ends the process')
+  t.equal(code, null)
+  // A signal death runs no 'exit' handler: before, these events vanished without a word.
+  const said = stderr.split('\n').filter((l) => l.startsWith('[xrayradar]'))
+  t.equal(said.length, 1, stderr)
+  t.match(said[0], /is ending on a signal with 5 event\(s\) neither sent nor spooled.*counted as dropped: shutdown_timeout/)
+})

@@ -58,3 +58,14 @@ for (const [status, kind] of [[301, /answered 301 \(a redirect\), which the SDK 
     t.match(r.lines[0], new RegExp(`counted as dropped: ${reason}\\.`))
   })
 }
+
+t.test('a line a worker writes while the process exits reaches stderr (it used to wait for the blocked main thread)', async (t) => {
+  const collector = await startCollector({ token: 'the-right-token' })
+  t.teardown(() => collector.close())
+  const r = await runFixture('outcome-lines.mjs', { env: { COUNT: '3', DEBUG: '', SPOOL_DIR: '', EXIT: '1', XRAYRADAR_DSN: collector.dsn('42'), XRAYRADAR_AUTH_TOKEN: 'a-wrong-token' }, timeoutMs: 40000 })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(collector.counts['42'] ?? 0, 0, 'nothing stored: every event refused')
+  const said = lines(r.stderr)
+  t.equal(said.length, 1, `one line: ${r.stderr}`)
+  t.match(said[0], /refused the auth token \(401\).*counted as dropped: rejected/)
+})
