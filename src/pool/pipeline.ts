@@ -40,7 +40,7 @@ const WORKER_YOUNG_GENERATION_MB = 4
 // on 16 GiB and up), and from a 2 GiB limit on V8 lets the old generation grow to
 // 4× what survived the last full GC before collecting again; at 1 GiB the factor
 // is ~1.6. On Node 24, whose worker keeps more alive, 4× took the 50,000-event
-// burst to 162-185 MiB RSS; with this cap 138-143 (docs/benchmarks-notes.md).
+// burst to 162-185 MiB RSS; with this cap 138-143 (docs/node-versions.md).
 const WORKER_OLD_GENERATION_MB = 1024
 // At exit, at least this long (or a quarter of shutdownTimeout) is kept for spooling.
 const EXIT_SPOOL_MIN_MS = 250
