@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from './limits'
 import { workerData } from 'node:worker_threads'
 import { resolveOptions, MIN_SCRUBBABLE_TOKEN, type Options, type ResolvedOptions } from '../config/options'
 import { scrubEvent, type ScrubOptions } from '../worker/scrub'
@@ -19,14 +18,8 @@ import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
 import { installSignalHooks } from '../lifecycle/signals'
 import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
-
-// One-shot stderr lines already printed in this process (printed even without
-// debug: events were lost). Process-wide like the callback guard: two clients
-// dropping for the same reason say it once.
-const said = new Set<string>()
-
-// One warning per process, not one per client.
-let shortTokenWarned = false
+import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from './limits'
+import { sayOnce } from './say-once'
 import { timeoutOr } from '../config/timeout'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
@@ -113,10 +106,6 @@ function sinkOf (o: ResolvedOptions): SinkKind | null {
   return null
 }
 
-// A client without a DSN sends nothing; the first such client in a process says so on
-// stderr even without debug (a missing XRAYRADAR_DSN is the usual reason nothing arrives).
-let saidDisabled = false
-
 /** Counts of a client that has recorded nothing (and of a disabled one, which counts locally). */
 export function zeroStats (): Stats {
   return {
@@ -149,9 +138,8 @@ export class ErrorTracker {
     const o = this.options
     this.defaults = { sdkName: SDK_NAME, sdkVersion: SDK_VERSION, environment: o.environment, release: o.release, serverName: o.serverName, maxBreadcrumbs: o.maxBreadcrumbs }
     this.scrubOptions = { sendDefaultPii: o.sendDefaultPii, authToken: o.authToken, denyKeys: o.denyKeys }
-    if (o.authToken !== null && o.authToken.length < MIN_SCRUBBABLE_TOKEN && !shortTokenWarned) {
-      shortTokenWarned = true
-      process.stderr.write(`[xrayradar] the auth token is shorter than ${MIN_SCRUBBABLE_TOKEN} characters, so it cannot be scrubbed from events reliably: every occurrence of it in event text is replaced by [Filtered]. Use the full token from your project settings.\n`)
+    if (o.authToken !== null && o.authToken.length < MIN_SCRUBBABLE_TOKEN) {
+      sayOnce('short-token', `the auth token is shorter than ${MIN_SCRUBBABLE_TOKEN} characters, so it cannot be scrubbed from events reliably: every occurrence of it in event text is replaced by [Filtered]. Use the full token from your project settings.`)
     }
     const sink = sinkOf(o)
     // Inside our own workers (a preload that calls init() runs there too) never start another pool.
@@ -170,9 +158,9 @@ export class ErrorTracker {
       if (o.captureUnhandled) this.uninstall.push(installUnhandledHooks(this, o.unhandledRejections))
       if (o.handleSignals.length > 0) this.uninstall.push(installSignalHooks(this, o.handleSignals, o.shutdownTimeout))
     }
-    if (sink === null && !o.debug && !saidDisabled && !isSdkWorker(workerData)) {
-      saidDisabled = true
-      process.stderr.write('[xrayradar] disabled: no DSN, nothing will be sent. Set XRAYRADAR_DSN or the dsn option (https://xrayradar.com/your_project_id); captures are counted in stats().dropped.disabled.\n')
+    // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
+    if (sink === null && !o.debug && !isSdkWorker(workerData)) {
+      sayOnce('disabled', 'disabled: no DSN, nothing will be sent. Set XRAYRADAR_DSN or the dsn option (https://xrayradar.com/your_project_id); captures are counted in stats().dropped.disabled.')
     }
     if (o.debug) {
       process.stderr.write(`[xrayradar] ${this.pipeline === null ? 'disabled: no dsn and no transport (set XRAYRADAR_DSN or the dsn option)' : `sending to ${o.dsn?.redacted ?? `a ${sink} transport`}`}, environment ${o.environment}\n`)
@@ -294,7 +282,7 @@ export class ErrorTracker {
     if (inSdkCallback()) {
       // Running it would call beforeSend again, which may capture again: drop, count, say once.
       p.drop('before_send')
-      this.sayOnce('recursion', 'a capture was made inside beforeSend or beforeBreadcrumb; it was dropped (stats().dropped.before_send) so the callback cannot recurse. Capture from outside the callback.')
+      sayOnce('recursion', 'a capture was made inside beforeSend or beforeBreadcrumb; it was dropped (stats().dropped.before_send) so the callback cannot recurse. Capture from outside the callback.')
       return false
     }
     const rate = this.options.sampleRate
@@ -365,7 +353,7 @@ export class ErrorTracker {
       // still return a Promise, which only shows here.
       absorb(result)
       p.drop('before_send')
-      this.sayOnce('async-before-send', 'beforeSend returned a Promise; it must return the event (or null) synchronously. The event was dropped (stats().dropped.before_send).')
+      sayOnce('async-before-send', 'beforeSend returned a Promise; it must return the event (or null) synchronously. The event was dropped (stats().dropped.before_send).')
       return undefined
     }
     if (result === null || result === undefined || typeof result !== 'object') {
@@ -375,16 +363,10 @@ export class ErrorTracker {
     if (!looksLikeEvent(result)) {
       // The worker would coerce it into an empty event and count it delivered.
       p.drop('before_send')
-      this.sayOnce('non-event', 'beforeSend returned something that is not an event (an array, or an object without event_id, message or exception); the event was dropped (stats().dropped.before_send). Return the event it was given, changed, or null.')
+      sayOnce('non-event', 'beforeSend returned something that is not an event (an array, or an object without event_id, message or exception); the event was dropped (stats().dropped.before_send). Return the event it was given, changed, or null.')
       return undefined
     }
     const id = typeof (result as { event_id?: unknown }).event_id === 'string' ? (result as { event_id: string }).event_id : part.id
     return p.enqueue([packCopy(normalize(result, BIG))], REC_FULL) ? id : undefined
-  }
-
-  private sayOnce (kind: string, message: string): void {
-    if (said.has(kind)) return
-    said.add(kind)
-    process.stderr.write(`[xrayradar] ${message}\n`)
   }
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS, normalize, tagValue, truncateString } from './normalize'
 import { MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from './limits'
+import { sayOnce } from './say-once'
 import { packCopy, packedArray } from './packer'
 import { toRequestInfo } from './request-data'
 import type { Breadcrumb, Level, RequestInfo, User } from '../types'
@@ -52,12 +53,8 @@ const DEFAULT_MAX_BREADCRUMBS = 100
 
 type MapName = 'tags' | 'extra' | 'contexts'
 const CAPS: Record<MapName, number> = { tags: MAX_SCOPE_TAGS, extra: MAX_SCOPE_EXTRA, contexts: MAX_SCOPE_CONTEXTS }
-const warnedFull = new Set<MapName>()
-
 function sayFullOnce (name: MapName): void {
-  if (warnedFull.has(name)) return
-  warnedFull.add(name)
-  process.stderr.write(`[xrayradar] a scope already holds ${CAPS[name]} ${name} keys (the cap); new keys are ignored, existing ones can still change. Remove keys you no longer need, or put per-request values in an isolation scope (runWithIsolationScope).\n`)
+  sayOnce(`scope-full:${name}`, `a scope already holds ${CAPS[name]} ${name} keys (the cap); new keys are ignored, existing ones can still change. Remove keys you no longer need, or put per-request values in an isolation scope (runWithIsolationScope).`)
 }
 
 /** Sets an own property, also for "__proto__" (a plain assignment would change the prototype). */
