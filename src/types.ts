@@ -52,6 +52,8 @@ export interface CaptureOptions {
   extra?: Record<string, unknown>
   user?: User
   fingerprint?: string[]
+  /** How the error was caught (integrations set it): sent as contexts.mechanism. */
+  mechanism?: { type: string, handled: boolean }
   /** Any other key is treated as extra context, like the Python SDK's **extra_context. */
   [key: string]: unknown
 }

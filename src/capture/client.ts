@@ -21,8 +21,10 @@ import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-gu
 import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from './limits'
 import { sayOnce } from './say-once'
 import { timeoutOr } from '../config/timeout'
+import { getDefaultIntegrations } from '../integrations/defaults'
+import { resolveIntegrations, setupIntegrations } from '../integrations/setup'
 
-const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts'])
+const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts', 'mechanism'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
 
 function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void {
@@ -49,6 +51,12 @@ function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void 
   if (Array.isArray(fingerprint)) part.fingerprint = fingerprint.slice(0, MAX_FINGERPRINT_PARTS).map((f) => truncateString(String(normalize(f)), MAX_SHORT_STRING))
   const contexts = o.contexts
   if (contexts !== null && typeof contexts === 'object') part.contexts = normalize(contexts) as Record<string, unknown>
+  const mechanism = o.mechanism as { type?: unknown, handled?: unknown } | null | undefined
+  if (mechanism !== null && typeof mechanism === 'object') {
+    // How the event was caught, as the Python SDK's mechanism: a type and whether the app handled it.
+    const type = typeof mechanism.type === 'string' && mechanism.type !== '' ? truncateString(mechanism.type, MAX_SHORT_STRING) : 'generic'
+    part.contexts = { ...part.contexts, mechanism: { type, handled: mechanism.handled !== false } }
+  }
 }
 
 /** A beforeSend result worth sending: an object carrying at least one of the event's own fields. Never throws. */
@@ -132,6 +140,12 @@ export class ErrorTracker {
   /** For the beforeSend path only: the callback sees the event scrubbed (the workers scrub again). */
   private readonly scrubOptions: ScrubOptions
   private readonly uninstall: Array<() => void> = []
+  /**
+   * Errors this client has already decided on, with the event id (undefined when dropped): one
+   * error seen by several paths (a framework handler, then the unhandled-rejection hook or a
+   * logger) is one event. Weak, so it holds no error alive.
+   */
+  private readonly seen = new WeakMap<object, string | undefined>()
 
   constructor (options: Options = {}) {
     this.options = resolveOptions(options)
@@ -157,6 +171,8 @@ export class ErrorTracker {
     if (this.pipeline !== null) {
       if (o.captureUnhandled) this.uninstall.push(installUnhandledHooks(this, o.unhandledRejections))
       if (o.handleSignals.length > 0) this.uninstall.push(installSignalHooks(this, o.handleSignals, o.shutdownTimeout))
+      // Integrations only for a client that sends: a disabled one would pay per request for nothing.
+      this.uninstall.push(...setupIntegrations(this, resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations)))
     }
     // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
     if (sink === null && !o.debug && !isSdkWorker(workerData)) {
@@ -174,6 +190,14 @@ export class ErrorTracker {
 
   /** @internal — `below` is the public function the user called, for synthetic stacks. */
   captureExceptionBelow (error: unknown, opts: CaptureOptions | undefined, below: Function): string | undefined {
+    const marked = error !== null && (typeof error === 'object' || typeof error === 'function')
+    if (marked && this.seen.has(error)) return this.seen.get(error)
+    const id = this.captureExceptionOnce(error, opts, below)
+    if (marked && !this.closed) this.seen.set(error, id)
+    return id
+  }
+
+  private captureExceptionOnce (error: unknown, opts: CaptureOptions | undefined, below: Function): string | undefined {
     if (!this.accept()) return undefined
     try {
       const read = readException(error, below)
@@ -190,7 +214,12 @@ export class ErrorTracker {
 
   /** @internal — for the process hooks: marked unhandled, with the mechanism that caught it. */
   captureUnhandled (error: unknown, opts: CaptureOptions, mechanism: string): void {
-    this.captureExceptionBelow(error, { ...opts, contexts: { mechanism: { type: mechanism, handled: false } } }, this.captureUnhandled)
+    this.captureExceptionBelow(error, { ...opts, mechanism: { type: mechanism, handled: false } }, this.captureUnhandled)
+  }
+
+  /** True when this client has already reported (or dropped) this error object: integrations skip it. */
+  hasSeen (error: unknown): boolean {
+    return error !== null && (typeof error === 'object' || typeof error === 'function') && this.seen.has(error)
   }
 
   /** Records a message event (level "error" unless opts.level says otherwise, as in the Python SDK). */
@@ -249,7 +278,9 @@ export class ErrorTracker {
   async close (timeoutArg?: number): Promise<boolean> {
     if (this.closed) return true
     this.closed = true
-    for (const undo of this.uninstall.splice(0)) undo()
+    for (const undo of this.uninstall.splice(0).reverse()) {
+      try { undo() } catch {}
+    }
     return this.pipeline === null ? true : await this.pipeline.close(timeoutOr(timeoutArg, this.options.shutdownTimeout))
   }
 

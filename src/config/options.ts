@@ -7,6 +7,7 @@ import { parseDsn, type ParsedDsn } from './dsn'
 import type { Breadcrumb, WireEvent } from '../types'
 import type { Transport } from '../transports/transport'
 import { isSdkWorker } from '../pool/worker-config'
+import type { Integration, IntegrationsOption } from '../integrations/integration'
 
 /** What beforeSend sees: the wire event before the worker parsed frames; see docs/configuration.md. */
 export type BeforeSend = (event: WireEvent) => WireEvent | null | undefined
@@ -59,6 +60,10 @@ export interface Options {
   spoolMaxBytes?: number
   /** ms a spooled event is kept; older ones are deleted unsent (spool.expired). Default 24 h. */
   spoolMaxAge?: number
+  /** Integrations to set up besides the defaults (a name listed again replaces the default), or a function given the defaults that returns the list. See docs/integrations.md. */
+  integrations?: IntegrationsOption
+  /** Set up the default integrations (incoming and outgoing HTTP, console breadcrumbs). Default true. */
+  defaultIntegrations?: boolean
 }
 
 export interface ResolvedOptions {
@@ -91,13 +96,16 @@ export interface ResolvedOptions {
   spoolDir: string | null
   spoolMaxBytes: number
   spoolMaxAge: number
+  integrations: IntegrationsOption | null
+  defaultIntegrations: boolean
 }
 
 export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
   'dsn', 'authToken', 'debug', 'environment', 'release', 'serverName', 'sampleRate', 'maxBreadcrumbs',
   'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'denyKeys', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
   'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout',
-  'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge'
+  'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge',
+  'integrations', 'defaultIntegrations'
 ]
 
 /** Environment variable → option, and how to read it. */
@@ -289,6 +297,21 @@ function signals (opts: Options): NodeJS.Signals[] {
   throw new ConfigurationError(`handleSignals must be true, false or a list of signal names such as ["SIGTERM", "SIGINT"] (not SIGKILL or SIGSTOP); got ${describe(v)}.`)
 }
 
+function integrations (opts: Options): IntegrationsOption | null {
+  const v = opts.integrations
+  if (v === undefined || v === null) return null
+  if (typeof v === 'function') return v
+  if (Array.isArray(v)) {
+    v.forEach((i: unknown, n) => {
+      if (i === null || typeof i !== 'object' || typeof (i as Integration).name !== 'string' || (i as Integration).name === '') {
+        throw new ConfigurationError(`integrations[${n}] is not an integration: an integration is an object with a name and setup(client) or setupOnce(), such as httpIntegration(). Call the factory: httpIntegration(), not httpIntegration.`)
+      }
+    })
+    return v
+  }
+  throw new ConfigurationError(`integrations must be a list such as [httpIntegration()] or a function (defaults) => list; got ${describe(v)}.`)
+}
+
 function rejectionMode (opts: Options): 'crash' | 'warn' | 'none' {
   const v = opts.unhandledRejections
   if (v === undefined || v === null) return 'crash'
@@ -352,7 +375,9 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     handleSignals: signals(opts),
     spoolDir,
     spoolMaxBytes: num(opts, 'spoolMaxBytes', 64 * 1024 * 1024, 0, 2 ** 40, true, ' bytes'),
-    spoolMaxAge: num(opts, 'spoolMaxAge', 24 * 3600 * 1000, 1000, 365 * 24 * 3600 * 1000, true, ' ms')
+    spoolMaxAge: num(opts, 'spoolMaxAge', 24 * 3600 * 1000, 1000, 365 * 24 * 3600 * 1000, true, ' ms'),
+    integrations: integrations(opts),
+    defaultIntegrations: bool(opts, 'defaultIntegrations', true)
   }
 }
 

@@ -4,11 +4,13 @@ export {
   ErrorTracker, init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats, Scope, getGlobalScope, getIsolationScope,
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
-  TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION
+  TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
+  getDefaultIntegrations, scopeOfRequest
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
-  WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault
+  WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
+  Integration, IntegrationsOption, Mechanism
 } from '../index.js'
 
 import cjs from '../index.js'

@@ -1,0 +1,6 @@
+import type { Integration } from './integration'
+
+/** The integrations init() sets up unless defaultIntegrations: false (fresh objects per client). */
+export function getDefaultIntegrations (): Integration[] {
+  return []
+}

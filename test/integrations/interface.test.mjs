@@ -1,0 +1,115 @@
+// The integration interface: integrations set up per client and undone by close(), a name set
+// up once, setupOnce once per process, the defaults replaceable or off, a broken integration
+// never stopping init(); the mechanism capture option; one event per error object.
+import t from 'tap'
+import { ErrorTracker, ConfigurationError, getDefaultIntegrations } from 'xrayradar'
+import { setup, TOKEN } from '../helpers.mjs'
+
+/** An integration that records what happened to it in log. */
+function probe (name, log, { throwAt } = {}) {
+  return {
+    name,
+    setupOnce () { log.push(`${name}:once`); if (throwAt === 'once') throw new Error('once broke') },
+    setup (client) {
+      log.push(`${name}:setup`)
+      if (throwAt === 'setup') throw new Error('setup broke')
+      t.type(client.captureException, 'function', 'setup gets the client')
+      return () => log.push(`${name}:teardown`)
+    }
+  }
+}
+
+function stderrOf (fn) {
+  const lines = []
+  const write = process.stderr.write
+  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true }
+  try { return [fn(), lines] } finally { process.stderr.write = write }
+}
+
+t.test('setup per client, setupOnce once per process, teardown at close, newest first', async (t) => {
+  const log = []
+  const { client, collector } = await setup(t, { integrations: [probe('a1', log), probe('b1', log)] })
+  t.same(log, ['a1:once', 'a1:setup', 'b1:once', 'b1:setup'])
+  const second = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, integrations: [probe('a1', log)] })
+  t.same(log.slice(4), ['a1:setup'], 'a second client runs setup, not setupOnce')
+  await second.close(100)
+  t.same(log.slice(5), ['a1:teardown'], 'its close() undid only its own')
+  await client.close(100)
+  t.same(log.slice(6), ['b1:teardown', 'a1:teardown'], 'teardowns run newest first')
+  await client.close(100)
+  t.equal(log.length, 8, 'a second close() undoes nothing twice')
+})
+
+t.test('one integration per name: the last listed wins; a function gets the defaults', async (t) => {
+  const log = []
+  const first = probe('dup', log)
+  const last = { name: 'dup', setup () { log.push('last') } }
+  await setup(t, { integrations: [first, last] })
+  t.same(log, ['last'], 'only the last "dup" was set up')
+  let seen = null
+  const log2 = []
+  await setup(t, { integrations: (defaults) => { seen = defaults.map((i) => i.name); return [probe('fn1', log2)] } })
+  t.same(seen, getDefaultIntegrations().map((i) => i.name), 'the function is given the defaults')
+  t.same(log2, ['fn1:once', 'fn1:setup'])
+})
+
+t.test('defaultIntegrations: false sets none of the defaults up', async (t) => {
+  let given = null
+  await setup(t, { defaultIntegrations: false, integrations: (d) => { given = d; return [] } })
+  t.same(given, [], 'no defaults offered')
+})
+
+t.test('a throwing integration is skipped with one line; init() and the others go on', async (t) => {
+  const log = []
+  const [, lines] = stderrOf(() => new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, integrations: [probe('broken', log, { throwAt: 'setup' }), probe('fine', log)] }))
+  t.match(lines.join(''), /integration "broken" failed to set up \(Error: setup broke\)/)
+  t.ok(log.includes('fine:setup'), 'the next integration was set up')
+  t.notOk(log.includes('broken:teardown'))
+})
+
+t.test('bad integrations options are refused with the fix', async (t) => {
+  t.throws(() => new ErrorTracker({ integrations: 'http' }), ConfigurationError)
+  t.throws(() => new ErrorTracker({ integrations: [() => ({})] }), { message: /Call the factory/ })
+  t.throws(() => new ErrorTracker({ integrations: [{ setup () {} }] }), { message: /integrations\[0\] is not an integration/ })
+  t.throws(() => new ErrorTracker({ defaultIntegrations: 'no' }), { message: /defaultIntegrations must be true or false/ })
+})
+
+t.test('a disabled client (no DSN) sets nothing up', async (t) => {
+  const log = []
+  const c = new ErrorTracker({ integrations: [probe('idle', log)] })
+  t.same(log, [])
+  await c.close(10)
+})
+
+t.test('mechanism travels as contexts.mechanism; handled defaults to true', async (t) => {
+  const { client, collector } = await setup(t)
+  client.captureException(new Error('m1'), { mechanism: { type: 'express', handled: false } })
+  client.captureException(new Error('m2'), { mechanism: { type: 'koa' } })
+  client.captureException(new Error('m3'))
+  t.ok(await client.flush(5000))
+  await collector.waitForEvents(3, 5000)
+  const by = Object.fromEntries(collector.events.map((e) => [e.exception.values.at(-1).value, e]))
+  t.same(by.m1.contexts.mechanism, { type: 'express', handled: false })
+  t.same(by.m2.contexts.mechanism, { type: 'koa', handled: true })
+  t.notOk('mechanism' in by.m3.contexts, 'no mechanism when none was given')
+  t.notOk('mechanism' in by.m1.contexts.extra, 'not sent as extra')
+})
+
+t.test('one error object is one event, whichever paths capture it', async (t) => {
+  const { client, collector } = await setup(t)
+  const err = new Error('seen twice')
+  const id1 = client.captureException(err, { mechanism: { type: 'express', handled: false } })
+  const id2 = client.captureException(err)
+  client.captureUnhandled(err, { level: 'fatal' }, 'onunhandledrejection')
+  t.equal(id2, id1, 'the second capture returns the first event id')
+  t.ok(client.hasSeen(err))
+  t.notOk(client.hasSeen(new Error('seen twice')), 'another error with the same message is not the same error')
+  client.captureException(new Error('seen twice'))
+  client.captureException('a string is not marked')
+  client.captureException('a string is not marked')
+  t.ok(await client.flush(5000))
+  await collector.waitForEvents(4, 5000)
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(collector.events.length, 4, 'the marked error once, the other error once, each string capture')
+  t.equal(client.stats().captured, 4, 'a repeat sighting is not counted as a capture')
+})
