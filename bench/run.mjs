@@ -4,7 +4,7 @@
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,http] [--render]
 import { spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
@@ -14,6 +14,7 @@ import { runScenario, settledCount } from './lib/child.mjs'
 import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
 import { treeSize } from './lib/size.mjs'
+import { measureHttp } from './lib/http-load.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 const DOCS = { md: join(root, 'docs/benchmarks.md'), json: join(root, 'docs/benchmarks.json'), svg: join(root, 'docs/benchmarks-rate.svg'), notes: join(root, 'docs/benchmarks-notes.md') }
@@ -141,6 +142,28 @@ if (want('scrub')) {
   log('\nWorker scrubbing: µs per event, the 0.1.0 rules against the current ones')
   results.scrub = await repeat('scrub', () => runScenario('scrub', {}))
   show('scrub')
+}
+
+if (want('http')) {
+  log('\nFigure 8: requests per second of a minimal Express and Fastify app, no SDK / ours / @sentry/node')
+  const HTTP_SUBJECTS = ['none', 'ours', 'sentry']
+  for (const framework of ['express', 'fastify']) {
+    for (const subject of HTTP_SUBJECTS) results[`http-${framework}-${subject}`] = []
+    results[`http-${framework}-ratio`] = []
+    for (let i = 0; i < RUNS; i++) {
+      // Subjects in a rotated order per run, and each compared with the no-SDK run of the same
+      // round: the machine's drift over a round affects both sides of a ratio alike.
+      const round = {}
+      for (let k = 0; k < HTTP_SUBJECTS.length; k++) {
+        const subject = HTTP_SUBJECTS[(i + k) % HTTP_SUBJECTS.length]
+        round[subject] = await measureHttp({ subject, framework, seconds: quick ? 3 : 5, ...newRun() })
+        results[`http-${framework}-${subject}`].push(round[subject])
+      }
+      results[`http-${framework}-ratio`].push({ ours: round.ours.rps / round.none.rps, sentry: round.sentry.rps / round.none.rps })
+      log(`  … http ${framework} round ${i + 1}/${RUNS}: none ${round.none.rps.toFixed(0)}/s, ours ${round.ours.rps.toFixed(0)}/s, sentry ${round.sentry.rps.toFixed(0)}/s`)
+    }
+  }
+  show('http')
 }
 
 collectorProc.kill('SIGTERM')

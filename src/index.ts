@@ -18,7 +18,7 @@ export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent, W
 export { startCollector } from './collector/server'
 export type { Collector, CollectorOptions, Fault } from './collector/server'
 export { SDK_VERSION } from './version'
-export type { Integration, IntegrationsOption, Mechanism } from './integrations/integration'
+export type { Integration, IntegrationClient, IntegrationsOption, Mechanism } from './integrations/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
 

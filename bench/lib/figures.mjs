@@ -85,7 +85,22 @@ function scrub (results) {
     '\n\nbench/scenarios/scrub.mjs: a typical event (user, 5 tags, 3 extras, 20 breadcrumbs, a request with 6 headers, 10 frames) built, scrubbed and dropped in turn, the 0.1.0 function (copied into the script) and the current one alternating in one process; the cost of building the event is measured alone and subtracted.']
 }
 
-export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub }
+function http (results) {
+  if (results['http-express-ratio'] === undefined) return null
+  const rows = []
+  for (const framework of ['express', 'fastify']) {
+    const rps = (subject) => col(results[`http-${framework}-${subject}`], 'rps')
+    const p99 = (subject) => col(results[`http-${framework}-${subject}`], 'p99Ms')
+    const r = (who) => col(results[`http-${framework}-ratio`], who)
+    rows.push([`${framework}: requests/s`, fmt(rps('none'), 0), fmt(rps('ours'), 0), fmt(rps('sentry'), 0)])
+    rows.push([`${framework}: × the app without an SDK (per-round ratio)`, '1', fmt(r('ours'), 3), fmt(r('sentry'), 3)])
+    rows.push([`${framework}: latency p99 (ms)`, fmt(p99('none'), 0), fmt(p99('ours'), 0), fmt(p99('sentry'), 0)])
+  }
+  return ['8. HTTP throughput with the integrations on', table(rows, ['figure', 'no SDK', 'xrayradar', '@sentry/node']) +
+    '\n\nbench/scenarios/http-server.mjs: one router mounted at /api, `GET /api/users/:id` answering JSON; ours is `init({ dsn })` (default integrations: per-request isolation scope, request data, incoming and outgoing HTTP breadcrumbs, console breadcrumbs) plus the framework\'s error handler; @sentry/node is its documented setup (init before the framework is loaded, its error handler, no tracing configured). autocannon from the bench process, 20 connections on loopback, a 1 s warm-up then the timed run; the three subjects in a rotated order per round, each ratio against the no-SDK run of its round. Both the server and the load generator share this machine\'s cores.']
+}
+
+export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

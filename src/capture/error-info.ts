@@ -4,14 +4,8 @@ import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from './limits'
 // Reads what the worker needs from a thrown value, on the main thread, cheaply and
 // without ever throwing: name, message, the stack string and the cause chain.
 
-export interface RawException {
-  type: string
-  value: string
-  /** Frames part of the stack; null when it went to the blob area instead (see sref). */
-  stack: string | null
-  /** [blob id, offset, length] of the stack in the blob area, set by the record builder. */
-  sref?: number[]
-}
+import type { RawException } from '../shared/event-shapes'
+export type { RawException } from '../shared/event-shapes'
 
 // Exception values per event (the captured error plus its nearest causes and
 // AggregateError members): enough to see the chain, and it keeps an event with

@@ -6,28 +6,11 @@ import { toRequestInfo } from './request-data'
 import type { Breadcrumb, Level, RequestInfo, User } from '../types'
 import { LEVELS } from '../types'
 
-/** A breadcrumb as stored: wire field names, timestamp in ms. */
-export interface StoredCrumb {
-  timestamp: number
-  message: string | null
-  category: string | null
-  level: string | null
-  data: Record<string, unknown> | null
-  type: string | null
-}
+import type { StoredCrumb, ScopeData } from '../shared/event-shapes'
+export type { StoredCrumb, ScopeData } from '../shared/event-shapes'
 
 interface CrumbEntry { crumb: StoredCrumb, bytes: Uint8Array | null }
 
-/** What one scope contributes to an event, packed in the worker's expected shape. */
-export interface ScopeData {
-  user: Record<string, unknown> | null
-  tags: Record<string, string>
-  extra: Record<string, unknown>
-  contexts: Record<string, unknown>
-  request: Record<string, unknown> | null
-  level: Level | null
-  fingerprint: string[] | null
-}
 
 // Every packed blob gets a process-unique id, so a worker decodes each blob once
 // and reuses the result for every event that carries the same bytes.

@@ -6,7 +6,7 @@ import { defaultSpoolDir, spoolKey } from './spool-dir'
 import { parseDsn, type ParsedDsn } from './dsn'
 import type { Breadcrumb, WireEvent } from '../types'
 import type { Transport } from '../transports/transport'
-import { isSdkWorker } from '../pool/worker-config'
+import { isSdkWorker } from '../shared/worker-protocol'
 import type { Integration, IntegrationsOption } from '../integrations/integration'
 
 /** What beforeSend sees: the wire event before the worker parsed frames; see docs/configuration.md. */

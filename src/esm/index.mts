@@ -10,7 +10,7 @@ export {
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
-  Integration, IntegrationsOption, Mechanism
+  Integration, IntegrationClient, IntegrationsOption, Mechanism
 } from '../index.js'
 
 import cjs from '../index.js'

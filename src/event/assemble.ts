@@ -1,5 +1,4 @@
-import type { ScopeData, StoredCrumb } from '../capture/scope'
-import type { RawException } from '../capture/error-info'
+import type { ScopeData, StoredCrumb, RawException } from '../shared/event-shapes'
 import type { Level, WireBreadcrumb, WireEvent } from '../types'
 import { LEVELS } from '../types'
 

@@ -1,12 +1,12 @@
-import type { ErrorTracker } from '../capture/client'
+import type { IntegrationClient } from './integration'
 
 // Which client a framework handler reports to when the app does not pass one: the most
 // recent open client that set integrations up (init()'s, or a `new ErrorTracker()`), so a
 // user without the global init() gets the same behaviour. A closed client leaves the list.
 
-const clients: ErrorTracker[] = []
+const clients: IntegrationClient[] = []
 
-export function registerClient (client: ErrorTracker): () => void {
+export function registerClient (client: IntegrationClient): () => void {
   clients.push(client)
   return () => {
     const i = clients.lastIndexOf(client)
@@ -15,10 +15,10 @@ export function registerClient (client: ErrorTracker): () => void {
 }
 
 /** The given client if open, else the latest open registered one, else null (events are then not reported). */
-export function activeClient (given?: ErrorTracker | null): ErrorTracker | null {
+export function activeClient (given?: IntegrationClient | null): IntegrationClient | null {
   if (given !== undefined && given !== null) return given.isClosed ? null : given
   for (let i = clients.length - 1; i >= 0; i--) {
-    const c = clients[i] as ErrorTracker
+    const c = clients[i] as IntegrationClient
     if (!c.isClosed) return c
   }
   return null

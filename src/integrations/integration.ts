@@ -1,4 +1,4 @@
-import type { ErrorTracker } from '../capture/client'
+import type { Breadcrumb, CaptureOptions, Level, Stats } from '../types'
 
 // The integration interface (as Sentry's): a small named object. setupOnce() runs once per
 // process for its name, whatever the number of clients; setup(client) runs for each client
@@ -11,7 +11,31 @@ export interface Integration {
   /** Process-wide work done once, the first time a client sets this name up. */
   setupOnce?: () => void
   /** Per-client work; the returned function undoes it (run by the client's close()). */
-  setup?: (client: ErrorTracker) => (() => void) | undefined | void
+  setup?: (client: IntegrationClient) => (() => void) | undefined | void
+}
+
+/**
+ * What an integration may use of a client (ErrorTracker implements it): the public capture
+ * API and the options integrations need. A structural type, so integrations never import the
+ * client's module (which sets them up: that would be an import cycle).
+ */
+export interface IntegrationClient {
+  captureException: (error?: unknown, opts?: CaptureOptions) => string | undefined
+  captureMessage: (message: string, opts?: CaptureOptions | Level) => string | undefined
+  addBreadcrumb: (crumb: Breadcrumb) => void
+  /** True once this client reported (or dropped) this error object: one event per error. */
+  hasSeen: (error: unknown) => boolean
+  flush: (timeoutMs?: number) => Promise<boolean>
+  stats: () => Stats
+  readonly isClosed: boolean
+  readonly options: {
+    readonly sendDefaultPii: boolean
+    readonly debug: boolean
+    readonly maxBreadcrumbs: number
+    readonly beforeBreadcrumb: ((crumb: Breadcrumb) => Breadcrumb | null | undefined) | null
+    /** The ingest's origin, so integrations leave the SDK's own requests out of breadcrumbs. */
+    readonly dsn: { readonly origin: string } | null
+  }
 }
 
 /** The integrations option: a list, or a function given the defaults that returns the list. */

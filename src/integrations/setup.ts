@@ -1,5 +1,4 @@
-import type { Integration, IntegrationsOption } from './integration'
-import type { ErrorTracker } from '../capture/client'
+import type { Integration, IntegrationClient, IntegrationsOption } from './integration'
 import { describeThrown } from '../capture/normalize'
 import { registerClient } from './active-client'
 
@@ -24,7 +23,7 @@ export function resolveIntegrations (defaults: Integration[], given: Integration
 }
 
 /** Runs setupOnce/setup; returns the teardowns (newest first is the caller's order to run them). */
-export function setupIntegrations (client: ErrorTracker, list: Integration[]): Array<() => void> {
+export function setupIntegrations (client: IntegrationClient, list: Integration[]): Array<() => void> {
   const teardowns: Array<() => void> = [registerClient(client)]
   for (const integration of list) {
     try {

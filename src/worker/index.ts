@@ -1,7 +1,7 @@
 import { workerData, threadId } from 'node:worker_threads'
 import { viewRing, exitGeneration, WRITE, CLAIM, SLEEPERS, ENQ, SETTLED, type DropReason } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
-import type { WorkerData } from '../pool/worker-config'
+import type { WorkerData, CollectTask, Collected } from '../shared/worker-protocol'
 import type { EventDefaults } from '../event/assemble'
 import type { WireEvent } from '../types'
 import { SDK_NAME } from '../version'
@@ -242,8 +242,6 @@ if (cfg.sink !== 'main') void drainLoop()
 
 if (spool !== null && http !== null) scheduleReplay(spool, http, ring, cfg.debug)
 
-export interface CollectTask { op: 'collect', max: number }
-export interface Collected { seq: number, event: WireEvent }
 
 /** For main-thread transports: build up to max events and hand them back. */
 export default function task (msg: CollectTask): Collected[] {

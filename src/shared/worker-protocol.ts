@@ -1,4 +1,7 @@
-// What the main thread hands each worker in workerData (structured-cloned once).
+// The protocol between the main thread and the delivery workers: what each worker is handed in
+// workerData (structured-cloned once) and the shapes of the pool's task. Both sides import it;
+// neither imports the other's code for these shapes (no pool <-> worker cycle).
+import type { WireEvent } from '../types'
 
 export type SinkKind = 'http' | 'debug' | 'null' | 'main'
 
@@ -43,3 +46,7 @@ export interface WorkerData {
 export function isSdkWorker (workerData: unknown): boolean {
   return typeof workerData === 'object' && workerData !== null && (workerData as { xrayradarWorker?: unknown }).xrayradarWorker === true
 }
+
+/** The pool's one task: collect up to `max` settled events for a main-thread transport. */
+export interface CollectTask { op: 'collect', max: number }
+export interface Collected { seq: number, event: WireEvent }

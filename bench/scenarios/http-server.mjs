@@ -1,0 +1,49 @@
+// The server side of the HTTP-throughput figure: a minimal Express or Fastify app (one router
+// mounted at /api, GET /api/users/:id answering JSON) with no SDK, with ours (init() and the
+// framework's error handler) or with @sentry/node's default setup. Prints {"port"} once
+// listening; on SIGTERM closes, flushes and prints its result line. The load comes from the
+// bench process (bench/lib/http-load.mjs), so the two do not share this process's thread.
+import { createRequire } from 'node:module'
+const require = createRequire(import.meta.url)
+const args = JSON.parse(process.argv[2] ?? '{}')
+const { subject, framework } = args
+
+let sdk = null
+if (subject === 'ours') {
+  sdk = require('xrayradar')
+  sdk.init({ dsn: args.dsn })
+} else if (subject === 'sentry') {
+  // Its documented setup: init before the framework is loaded, so its instrumentation applies.
+  sdk = require('@sentry/node')
+  sdk.init({ dsn: args.sentryDsn })
+}
+
+let close
+if (framework === 'express') {
+  const express = require('express')
+  const app = express()
+  const api = express.Router()
+  api.get('/users/:id', (req, res) => { res.json({ id: req.params.id, name: 'user' }) })
+  app.use('/api', api)
+  if (subject !== 'none') sdk.setupExpressErrorHandler(app)
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  close = () => new Promise((resolve) => server.close(resolve))
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
+} else {
+  const fastify = require('fastify')({ logger: false })
+  if (subject !== 'none') sdk.setupFastifyErrorHandler(fastify)
+  await fastify.register(async (api) => {
+    api.get('/users/:id', async (request) => ({ id: request.params.id, name: 'user' }))
+  }, { prefix: '/api' })
+  await fastify.listen({ port: 0, host: '127.0.0.1' })
+  close = () => fastify.close()
+  process.stdout.write(JSON.stringify({ port: fastify.server.address().port }) + '\n')
+}
+
+process.once('SIGTERM', async () => {
+  await close()
+  if (sdk !== null) await sdk.flush(5000)
+  const usage = process.cpuUsage()
+  process.stdout.write(JSON.stringify({ cpuMs: (usage.user + usage.system) / 1000, rssMiB: process.memoryUsage().rss / 2 ** 20 }) + '\n')
+  process.exit(0)
+})
