@@ -58,6 +58,9 @@ function bindEmit (target: Emitter, scope: Scope, onEvent: ((event: string | sym
   setEmit(target, function emitInRequestScope (this: unknown, event, ...args) {
     if (!state.active) return original.call(this, event, ...args)
     if (onEvent !== null) onEvent(event)
+    // No listener, no code to run in the scope: skip the context switch (most events of a request).
+    const count = (this as { listenerCount?: unknown }).listenerCount
+    if (typeof count === 'function' && count.call(this, event) === 0) return original.call(this, event, ...args)
     return runWithIsolationScope(() => original.call(this, event, ...args), scope)
   })
 }
