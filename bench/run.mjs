@@ -159,8 +159,13 @@ if (want('http')) {
         round[subject] = await measureHttp({ subject, framework, seconds: quick ? 3 : 5, ...newRun() })
         results[`http-${framework}-${subject}`].push(round[subject])
       }
-      results[`http-${framework}-ratio`].push({ ours: round.ours.rps / round.none.rps, sentry: round.sentry.rps / round.none.rps })
-      log(`  … http ${framework} round ${i + 1}/${RUNS}: none ${round.none.rps.toFixed(0)}/s, ours ${round.ours.rps.toFixed(0)}/s, sentry ${round.sentry.rps.toFixed(0)}/s`)
+      results[`http-${framework}-ratio`].push({
+        ours: round.ours.rps / round.none.rps,
+        sentry: round.sentry.rps / round.none.rps,
+        oursCpu: round.ours.cpuUsPerRequest / round.none.cpuUsPerRequest,
+        sentryCpu: round.sentry.cpuUsPerRequest / round.none.cpuUsPerRequest
+      })
+      log(`  … http ${framework} round ${i + 1}/${RUNS}: none ${round.none.rps.toFixed(0)}/s ${round.none.cpuUsPerRequest.toFixed(1)} µs, ours ${round.ours.rps.toFixed(0)}/s ${round.ours.cpuUsPerRequest.toFixed(1)} µs, sentry ${round.sentry.rps.toFixed(0)}/s ${round.sentry.cpuUsPerRequest.toFixed(1)} µs CPU/request`)
     }
   }
   show('http')

@@ -95,9 +95,12 @@ function http (results) {
     rows.push([`${framework}: requests/s`, fmt(rps('none'), 0), fmt(rps('ours'), 0), fmt(rps('sentry'), 0)])
     rows.push([`${framework}: × the app without an SDK (per-round ratio)`, '1', fmt(r('ours'), 3), fmt(r('sentry'), 3)])
     rows.push([`${framework}: latency p99 (ms)`, fmt(p99('none'), 0), fmt(p99('ours'), 0), fmt(p99('sentry'), 0)])
+    const cpu = (subject) => col(results[`http-${framework}-${subject}`], 'cpuUsPerRequest')
+    rows.push([`${framework}: server CPU per request (µs, all threads)`, fmt(cpu('none'), 1), fmt(cpu('ours'), 1), fmt(cpu('sentry'), 1)])
+    rows.push([`${framework}: CPU × the app without an SDK (per-round ratio)`, '1', fmt(r('oursCpu'), 3), fmt(r('sentryCpu'), 3)])
   }
   return ['8. HTTP throughput with the integrations on', table(rows, ['figure', 'no SDK', 'xrayradar', '@sentry/node']) +
-    '\n\nbench/scenarios/http-server.mjs: one router mounted at /api, `GET /api/users/:id` answering JSON; ours is `init({ dsn })` (default integrations: per-request isolation scope, request data, incoming and outgoing HTTP breadcrumbs, console breadcrumbs) plus the framework\'s error handler; @sentry/node is its documented setup (init before the framework is loaded, its error handler, no tracing configured). autocannon from the bench process, 20 connections on loopback, a 1 s warm-up then the timed run; the three subjects in a rotated order per round, each ratio against the no-SDK run of its round. Both the server and the load generator share this machine\'s cores.']
+    '\n\nbench/scenarios/http-server.mjs: one router mounted at /api, `GET /api/users/:id` answering JSON; ours is `init({ dsn })` (default integrations: per-request isolation scope, request data, incoming and outgoing HTTP breadcrumbs, console breadcrumbs) plus the framework\'s error handler; @sentry/node is its documented setup (init before the framework is loaded, its error handler, no tracing configured). autocannon from the bench process, 20 connections on loopback, a 1 s warm-up then the timed run; the three subjects in a rotated order per round, each ratio against the no-SDK run of its round. Both the server and the load generator share this machine\'s cores, so requests/s swings with other load; server CPU per request (its process\'s CPU over the timed run, all threads, divided by the requests served) holds better.']
 }
 
 export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http }

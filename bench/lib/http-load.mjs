@@ -31,17 +31,19 @@ const load = (url, opts) => new Promise((resolve, reject) => {
   autocannon({ url, ...opts }, (err, result) => err ? reject(err) : resolve(result))
 })
 
-/** Requests per second for one subject and framework: { rps, p99Ms, non2xx, cpuMs, rssMiB }. */
+/** One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process, all threads), rssMiB }. */
 export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds = 5, connections = 20 }) {
   const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn })
   try {
     const { port } = await nextLine(30000)
     const url = `http://127.0.0.1:${port}/api/users/42`
     await load(url, { connections, duration: 1 }) // warm-up: JIT, keep-alive sockets, lazy SDK parts
+    child.kill('SIGUSR2')
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the mark lands before the load
     const r = await load(url, { connections, duration: seconds })
     child.kill('SIGTERM')
-    const end = await nextLine(15000)
-    return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, ...end }
+    const { cpuUs, rssMiB } = await nextLine(15000)
+    return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / r.requests.total, rssMiB }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL')
   }

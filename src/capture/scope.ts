@@ -177,6 +177,33 @@ export class Scope {
     return this
   }
 
+  /** @internal The breadcrumb added last, as stored (for amendBreadcrumb), or null. */
+  lastBreadcrumb (): StoredCrumb | null {
+    const e = this._crumbs[this._crumbs.length - 1]
+    return e === undefined ? null : e.crumb
+  }
+
+  /**
+   * @internal Merges data into a breadcrumb this scope still holds (found by identity;
+   * false once evicted): the http integration fills in a request's status when it
+   * finishes. Scopes forked earlier keep the crumb as it was.
+   */
+  amendBreadcrumb (crumb: StoredCrumb, data: Record<string, unknown>): boolean {
+    for (let i = 0; i < this._crumbs.length; i++) {
+      if ((this._crumbs[i] as CrumbEntry).crumb !== crumb) continue
+      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+      // Built field by field: object spread measured ~20x slower here, and this runs per request.
+      const merged: Record<string, unknown> = {}
+      if (crumb.data !== null) for (const k of Object.keys(crumb.data)) put(merged, k, crumb.data[k])
+      for (const k of Object.keys(data)) put(merged, k, data[k])
+      const next: StoredCrumb = { timestamp: crumb.timestamp, message: crumb.message, category: crumb.category, level: crumb.level, data: merged, type: crumb.type }
+      this._crumbs[i] = { crumb: next, bytes: null }
+      this._crumbBytes = null
+      return true
+    }
+    return false
+  }
+
   clearBreadcrumbs (): this {
     this._crumbs = []
     this._crumbsShared = false
