@@ -21,6 +21,10 @@ export { SDK_VERSION } from './version'
 export type { Integration, IntegrationsOption, Mechanism } from './integrations/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
+export { setupExpressErrorHandler } from './integrations/express'
+export type { ExpressErrorHandlerOptions } from './integrations/express'
+export { setupKoaErrorHandler } from './integrations/koa'
+export type { KoaErrorHandlerOptions } from './integrations/koa'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The
