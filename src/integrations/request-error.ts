@@ -15,12 +15,12 @@ export interface ErrorHandlerOptions<Args extends unknown[]> {
   client?: ErrorTracker | null
 }
 
-/** The first integer HTTP status an error carries (http-errors' status/statusCode, Boom's output.statusCode), or null. */
+/** The first integer HTTP status an error carries (http-errors' status/statusCode, status_code, Boom's output.statusCode), or null. */
 export function statusOfError (err: unknown): number | null {
   if (err === null || typeof err !== 'object') return null
   try {
-    const e = err as { status?: unknown, statusCode?: unknown, output?: { statusCode?: unknown } | null }
-    for (const v of [e.status, e.statusCode, e.output?.statusCode]) {
+    const e = err as { status?: unknown, statusCode?: unknown, status_code?: unknown, output?: { statusCode?: unknown } | null }
+    for (const v of [e.status, e.statusCode, e.status_code, e.output?.statusCode]) {
       if (typeof v === 'number' && Number.isInteger(v)) return v
     }
   } catch {} // a throwing getter on a hostile object: no status
