@@ -1,7 +1,9 @@
 // Express 4: an async route's rejection never reaches error middleware. It is reported once,
-// by the SDK's unhandled-rejection path, in the request's scope; and Node's own behaviour for
-// the rejection is kept (default mode: printed, exit 1; --unhandled-rejections=warn: a warning,
-// the process lives on), as the same app without the SDK shows. Child processes: the exit matters.
+// by the SDK's unhandled-rejection path, in the request's scope (request data, user,
+// breadcrumbs, and the framework/route tags set on that scope when the route matched); and
+// Node's own behaviour for the rejection is kept (default mode: printed, exit 1;
+// --unhandled-rejections=warn: a warning, the process lives on), as the same app without the
+// SDK shows. Child processes: the exit matters.
 import t from 'tap'
 import { startCollector } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
@@ -30,6 +32,11 @@ t.test('default mode: reported once, Node prints it and exits 1 as without the S
   t.same(e.contexts.mechanism, { type: 'onunhandledrejection', handled: false }, 'by the unhandled-rejection path')
   t.equal(e.contexts.user?.id, 'user-42', 'the user the request set')
   t.ok(e.breadcrumbs.some((b) => b.message === 'loading order 42'), 'the request\'s breadcrumb')
+  t.match(e.contexts.request?.url, /^http:\/\/127\.0\.0\.1:\d+\/api\/orders\/42$/, 'the request\'s data, query stripped')
+  t.equal(e.contexts.request?.method, 'GET')
+  t.equal(e.contexts.tags.framework, 'express', 'the tags set on the request\'s scope when the route matched')
+  t.equal(e.contexts.tags.route, 'GET /api/orders/:id')
+  t.ok(e.breadcrumbs.some((b) => b.category === 'http.server' && /\/api\/orders\/42$/.test(b.data?.url)), 'the incoming request breadcrumb')
 })
 
 t.test('--unhandled-rejections=warn: reported once, warning printed, the process lives on, as without the SDK', async (t) => {
@@ -47,4 +54,6 @@ t.test('--unhandled-rejections=warn: reported once, warning printed, the process
   t.equal(events.length, 1, 'one event')
   t.same(events[0].contexts.mechanism, { type: 'onunhandledrejection', handled: false })
   t.equal(events[0].contexts.user?.id, 'user-42')
+  t.equal(events[0].contexts.tags.route, 'GET /api/orders/:id')
+  t.match(events[0].contexts.request?.url, /\/api\/orders\/42$/)
 })
