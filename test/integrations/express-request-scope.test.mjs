@@ -92,3 +92,35 @@ t.test('Express 4: next(err) and the same error rejected: one event, by the erro
   t.same(collector.events[0].contexts.mechanism, { type: 'express', handled: false })
   t.equal(messageOf(collector.events[0]), 'both 1')
 })
+
+t.test('Express: next(err) called outside the request\'s async context still gets the request\'s scope (from req)', async (t) => {
+  const { client, collector } = await setup(t)
+  const express = require('express')
+  const { EventEmitter } = await import('node:events')
+  const bus = new EventEmitter() // as a connection pool calling back in its own context
+  const app = express()
+  app.set('env', 'test')
+  app.get('/later/:id', (req, res, next) => {
+    xr.setUser({ id: 'user-outside' })
+    bus.once('go', () => next(new Error(`later ${req.params.id}`)))
+  })
+  xr.setupExpressErrorHandler(app)
+  const s = await listen(app)
+  t.teardown(s.close)
+  // Started here, outside any request: its callbacks run in the background context.
+  let polls = 0
+  const poll = setInterval(() => {
+    if (bus.listenerCount('go') === 0 && ++polls < 500) return
+    clearInterval(poll)
+    xr.setUser({ id: 'background-user' })
+    bus.emit('go')
+  }, 5)
+  t.teardown(() => clearInterval(poll))
+  t.equal((await get(`${s.base}/later/5`)).status, 500)
+  await settle(client, collector, 1, t)
+  const e = collector.events[0]
+  t.equal(messageOf(e), 'later 5')
+  t.equal(e.contexts.user?.id, 'user-outside', 'the request\'s user, not the background one')
+  t.match(e.contexts.request?.url, /\/later\/5$/)
+  t.equal(e.contexts.tags.route, 'GET /later/:id')
+})

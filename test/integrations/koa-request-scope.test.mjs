@@ -66,3 +66,29 @@ for (const [pkg, major] of KOA_MAJORS) {
     t.same(by, { 'mw 1': 'middleware', 'listener 2': 'own listener' }, 'the first capture is the one kept')
   })
 }
+
+t.test('Koa: an error emitted outside the request\'s async context still gets the request\'s scope (from ctx.req)', async (t) => {
+  const { client, collector } = await setup(t)
+  const Koa = require('koa')
+  const app = new Koa()
+  app.silent = true
+  xr.setupKoaErrorHandler(app)
+  let saved = null
+  app.use((ctx) => {
+    xr.setUser({ id: 'user-outside' })
+    saved = ctx
+    ctx.body = 'fine'
+  })
+  const s = await listen(app.callback())
+  t.teardown(s.close)
+  t.equal((await get(`${s.base}/later/1`)).body, 'fine')
+  // As a pool or a stream callback would: from the test's own (background) context.
+  xr.setUser({ id: 'background-user' })
+  app.emit('error', new Error('emitted later'), saved)
+  await settle(client, collector, 1, t)
+  const e = collector.events[0]
+  t.equal(messageOf(e), 'emitted later')
+  t.equal(e.contexts.user?.id, 'user-outside', 'the request\'s user, not the background one')
+  t.match(e.contexts.request?.url, /\/later\/1$/)
+  t.equal(e.contexts.tags.framework, 'koa')
+})
