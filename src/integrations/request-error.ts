@@ -10,7 +10,8 @@ import { scopeOfRequest } from './request-scope'
 /** Options every framework error handler takes. */
 export interface ErrorHandlerOptions<Args extends unknown[]> {
   /** Decides instead of the default rule (status >= 500): true reports the error. A throw falls back to the default. */
-  shouldHandleError?: (error: unknown, ...args: Args) => boolean
+  // A method signature, so that a callback typed with the framework's own Request/Context is accepted.
+  shouldHandleError? (error: unknown, ...args: Args): boolean
   /** The client to report to (default: the latest open client with integrations, e.g. init()'s). */
   client?: ErrorTracker | null
 }
