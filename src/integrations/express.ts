@@ -1,6 +1,6 @@
 import type { ErrorTracker } from '../capture/client'
 import { ConfigurationError } from '../errors'
-import { decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
 import { scopeOfRequest } from './request-scope'
 
 // Express 4 and 5 error middleware, duck-typed (the SDK never loads express).
@@ -103,7 +103,7 @@ export function setupExpressErrorHandler (app: unknown, options: ExpressErrorHan
   if (a === null || (typeof a !== 'function' && typeof a !== 'object') || typeof a.use !== 'function') {
     throw new ConfigurationError('setupExpressErrorHandler(app) needs an Express application (the value express() returns); got ' + (a === null ? 'null' : typeof a) + '.')
   }
-  const opts = (options ?? {}) as ExpressErrorHandlerOptions
+  const opts: ExpressErrorHandlerOptions = checkHandlerOptions('setupExpressErrorHandler(app, options)', 'err, req, res', options)
   const given: ErrorTracker | null | undefined = opts.client
   if (!hasRoutes(routerStack(a))) {
     process.stderr.write('[xrayradar] setupExpressErrorHandler(app) was called before any route: Express never passes a route\'s errors to error middleware added before it. Call it after your routes and routers (app.get/app.use), before your own error middleware.\n')

@@ -1,6 +1,6 @@
 import type { ErrorTracker } from '../capture/client'
 import { ConfigurationError } from '../errors'
-import { decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
 
 // Koa 2 and 3, duck-typed (the SDK never loads koa). Koa hands every request error to
 // app.emit('error', err, ctx) from ctx.onerror, then answers. Two Koa details shape this:
@@ -42,7 +42,7 @@ export function setupKoaErrorHandler (app: unknown, options: KoaErrorHandlerOpti
   if (a === null || (typeof a !== 'function' && typeof a !== 'object') || typeof a.on !== 'function') {
     throw new ConfigurationError('setupKoaErrorHandler(app) needs a Koa application (the value new Koa() returns); got ' + (a === null ? 'null' : typeof a) + '.')
   }
-  const opts = (options ?? {}) as KoaErrorHandlerOptions
+  const opts: KoaErrorHandlerOptions = checkHandlerOptions('setupKoaErrorHandler(app, options)', 'err, ctx', options)
   const given: ErrorTracker | null | undefined = opts.client
   const listener: Listener = function xrayradarKoaErrorListener (err: unknown, ctx?: unknown): void {
     try {

@@ -91,3 +91,15 @@ t.test('a closed client reports nothing and Express still answers', async (t) =>
   await new Promise((r) => setTimeout(r, 150))
   t.equal(collector.events.length, 0)
 })
+
+t.test('wrong options are refused with the fix, for Express and Koa', async (t) => {
+  const { setupKoaErrorHandler } = await import('xrayradar')
+  const express = require('express')
+  const Koa = require('koa')
+  for (const [name, call] of [['express', (o) => setupExpressErrorHandler(express(), o)], ['koa', (o) => setupKoaErrorHandler(new Koa(), o)]]) {
+    t.throws(() => call({ shouldHandleError: 'yes' }), { code: 'XRAYRADAR_CONFIG', message: /shouldHandleError must be a function/ }, name)
+    t.throws(() => call({ client: {} }), { code: 'XRAYRADAR_CONFIG', message: /client must be an ErrorTracker/ }, name)
+    t.throws(() => call('strict'), { code: 'XRAYRADAR_CONFIG', message: /options must be an object/ }, name)
+    t.doesNotThrow(() => call({ client: null, shouldHandleError: undefined }), `${name}: null client and no callback are fine`)
+  }
+})
