@@ -172,3 +172,20 @@ t.test('keep-alive and pipelined requests on one socket never inherit an earlier
     t.same(e?.contexts.tags, { seq: id })
   }
 })
+
+t.test('checkExpectation listeners run in the request scope', async (t) => {
+  const { collector, client } = await setup(t)
+  const { server, base } = await listen(t, (req, res) => res.end('not here'))
+  server.on('checkExpectation', (req, res) => {
+    client.setTag('expect', String(req.headers.expect))
+    client.captureMessage(`expectation-${scopeOfRequest(req) !== null && getIsolationScope() === scopeOfRequest(req)}`)
+    res.statusCode = 417
+    res.end('no')
+  })
+  const r = await post(`${base}/x`, '', { expect: 'something-else' })
+  t.equal(r.status, 417, 'the app\'s answer unchanged')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  t.equal(collector.events[0].message, 'expectation-true')
+  t.same(collector.events[0].contexts.tags, { expect: 'something-else' })
+  t.same(getIsolationScope().tags, {}, 'not on the root scope')
+})
