@@ -23,6 +23,10 @@ export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
 export { httpIntegration } from './integrations/http'
 export type { HttpIntegrationOptions } from './integrations/http'
+export { setupExpressErrorHandler } from './integrations/express'
+export type { ExpressErrorHandlerOptions } from './integrations/express'
+export { setupKoaErrorHandler } from './integrations/koa'
+export type { KoaErrorHandlerOptions } from './integrations/koa'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

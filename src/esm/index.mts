@@ -6,13 +6,15 @@ export {
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
   getDefaultIntegrations, scopeOfRequest,
-  httpIntegration
+  httpIntegration,
+  setupExpressErrorHandler,
+  setupKoaErrorHandler
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
-  Integration, IntegrationClient, IntegrationsOption, Mechanism,
-  HttpIntegrationOptions
+  Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, ExpressErrorHandlerOptions,
+  KoaErrorHandlerOptions
 } from '../index.js'
 
 import cjs from '../index.js'

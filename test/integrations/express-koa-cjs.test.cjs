@@ -1,0 +1,61 @@
+// CommonJS users: require('xrayradar') with init(), an Express 4 app and a Koa 2 app with
+// @koa/router: the server error reported with its tags, the client error not, responses as
+// without the SDK.
+const t = require('tap')
+const http = require('node:http')
+const xr = require('xrayradar')
+const express = require('express4')
+const Koa = require('koa2')
+const { Router } = require('@koa/router')
+
+function listen (handler) {
+  const server = http.createServer(handler)
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    base: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()) })
+  })))
+}
+const get = async (url) => { const r = await fetch(url, { signal: AbortSignal.timeout(10000) }); return { status: r.status, body: await r.text() } }
+
+function expressApp (sdk) {
+  const app = express()
+  app.set('env', 'test')
+  const api = express.Router()
+  api.get('/users/:id', (req) => { throw new Error(`express user ${req.params.id}`) })
+  api.get('/forbidden', (req, res, next) => next(Object.assign(new Error('express forbidden'), { status: 403 })))
+  app.use('/api', api)
+  if (sdk) xr.setupExpressErrorHandler(app)
+  return app
+}
+
+function koaApp (sdk) {
+  const app = new Koa()
+  app.silent = true
+  if (sdk) xr.setupKoaErrorHandler(app)
+  const router = new Router({ prefix: '/api' })
+  router.get('/users/:id', (ctx) => { throw new Error(`koa user ${ctx.params.id}`) })
+  router.get('/missing', (ctx) => ctx.throw(404))
+  app.use(router.routes())
+  return app
+}
+
+t.test('CommonJS: Express 4 and Koa 2 through require()', async (t) => {
+  const collector = await xr.startCollector()
+  t.teardown(() => collector.close())
+  xr.init({ dsn: collector.dsn('9') })
+  t.teardown(() => xr.close(100))
+  const servers = [
+    ['express', await listen(expressApp(false)), await listen(expressApp(true)), ['/api/forbidden', '/api/users/1']],
+    ['koa', await listen(koaApp(false).callback()), await listen(koaApp(true).callback()), ['/api/missing', '/api/users/2']]
+  ]
+  for (const [name, plain, withSdk, paths] of servers) {
+    t.teardown(plain.close)
+    t.teardown(withSdk.close)
+    for (const p of paths) t.same(await get(withSdk.base + p), await get(plain.base + p), `${name} ${p}: same response`)
+  }
+  t.ok(await xr.flush(5000))
+  t.ok(await collector.waitForEvents(2, 5000))
+  await new Promise((r) => setTimeout(r, 150))
+  const events = collector.events.map((e) => [e.exception.values.at(-1).value, e.contexts.tags.framework, e.contexts.tags.route]).sort()
+  t.same(events, [['express user 1', 'express', 'GET /api/users/:id'], ['koa user 2', 'koa', 'GET /api/users/:id']], 'the two server errors only')
+})
