@@ -21,6 +21,10 @@ export { SDK_VERSION } from './version'
 export type { Integration, IntegrationsOption, Mechanism } from './integrations/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
+export { setupFastifyErrorHandler, FastifyHandlerError } from './integrations/fastify'
+export type { FastifyErrorHandlerOptions } from './integrations/fastify'
+export { setupNestErrorHandler, captureNestException, NestHandlerError } from './integrations/nest'
+export type { NestErrorHandlerOptions } from './integrations/nest'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

@@ -5,12 +5,16 @@ export {
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats, Scope, getGlobalScope, getIsolationScope,
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
-  getDefaultIntegrations, scopeOfRequest
+  getDefaultIntegrations, scopeOfRequest,
+  setupFastifyErrorHandler, FastifyHandlerError,
+  setupNestErrorHandler, captureNestException, NestHandlerError
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
-  Integration, IntegrationsOption, Mechanism
+  Integration, IntegrationsOption, Mechanism,
+  FastifyErrorHandlerOptions,
+  NestErrorHandlerOptions
 } from '../index.js'
 
 import cjs from '../index.js'

@@ -1,0 +1,51 @@
+import type { ErrorTracker } from '../capture/client'
+import { getIsolationScope, runWithIsolationScope } from '../capture/hub'
+import { activeClient } from './active-client'
+import { scopeOfRequest } from './request-scope'
+
+// What the framework error handlers share: the status an error stands for, the user's
+// override, and the capture itself, made in the request's own scope even when the
+// framework calls the handler outside the request's async context.
+
+/** Options every framework error handler takes. */
+export interface ErrorHandlerOptions<Args extends unknown[]> {
+  /** Decides instead of the default rule (status >= 500): true reports the error. A throw falls back to the default. */
+  shouldHandleError?: (error: unknown, ...args: Args) => boolean
+  /** The client to report to (default: the latest open client with integrations, e.g. init()'s). */
+  client?: ErrorTracker | null
+}
+
+/** The first integer HTTP status an error carries (http-errors' status/statusCode, Boom's output.statusCode), or null. */
+export function statusOfError (err: unknown): number | null {
+  if (err === null || typeof err !== 'object') return null
+  try {
+    const e = err as { status?: unknown, statusCode?: unknown, output?: { statusCode?: unknown } | null }
+    for (const v of [e.status, e.statusCode, e.output?.statusCode]) {
+      if (typeof v === 'number' && Number.isInteger(v)) return v
+    }
+  } catch {} // a throwing getter on a hostile object: no status
+  return null
+}
+
+/** The user's shouldHandleError if given and it answers, else the default decision. */
+export function decide<Args extends unknown[]> (options: ErrorHandlerOptions<Args>, fallback: boolean, err: unknown, args: Args): boolean {
+  const fn = options.shouldHandleError
+  if (typeof fn !== 'function') return fallback
+  try {
+    return fn(err, ...args) === true
+  } catch {
+    return fallback
+  }
+}
+
+/**
+ * Captures err once (a second path seeing the same error object sends nothing) with the
+ * framework and route tags, in the scope httpIntegration gave req (else the current one).
+ */
+export function reportRequestError (given: ErrorTracker | null | undefined, err: unknown, req: unknown, framework: string, route: string | null): void {
+  const client = activeClient(given)
+  if (client === null || client.hasSeen(err)) return
+  const scope = scopeOfRequest(req) ?? getIsolationScope()
+  const tags: Record<string, string> = route === null ? { framework } : { framework, route }
+  runWithIsolationScope(() => client.captureException(err, { tags, mechanism: { type: framework, handled: false } }), scope)
+}
