@@ -6,6 +6,7 @@ export {
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
   getDefaultIntegrations, scopeOfRequest,
+  httpIntegration,
   setupFastifyErrorHandler, FastifyHandlerError,
   setupNestErrorHandler, captureNestException, NestHandlerError
 } from '../index.js'
@@ -13,6 +14,7 @@ export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationsOption, Mechanism,
+  HttpIntegrationOptions,
   FastifyErrorHandlerOptions,
   NestErrorHandlerOptions
 } from '../index.js'
