@@ -1,4 +1,5 @@
 import { decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
+import { scopeOfRequest } from './request-scope'
 import { XrayRadarError } from '../errors'
 
 // Fastify 4 and 5 errors, duck-typed (the SDK never loads fastify).
@@ -9,8 +10,13 @@ import { XrayRadarError } from '../errors'
 // made once the response has gone out: a user handler that answered 401, a validation 400
 // or a 404 is then skipped, a 500 reported. The decision is taken on the raw response's
 // 'finish'/'close' (the events Fastify's own onResponse runs on) through listeners added
-// only for a request that saw an error, so requests without one pay for nothing but
-// Fastify's check for an onError hook.
+// only for a request that saw an error.
+//
+// So that the app's own events of a request (captureException in a handler) carry the
+// framework and route tags too, each route declared after the call gets a route-level
+// onRequest hook (added from an onRoute hook, with the template known once per route) that
+// puts them on the request's own scope; without httpIntegration there is no such scope and
+// the hook does nothing.
 
 /** The Fastify shapes used here (no types from fastify: it is not a dependency). */
 interface RawResponse {
@@ -29,8 +35,10 @@ interface FastifyReply {
   raw?: RawResponse
 }
 type OnErrorHook = (request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void) => void
+type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
+interface RouteOptions { url?: unknown, method?: unknown, onRequest?: RequestHook | RequestHook[] | null }
 interface FastifyInstance {
-  addHook: (name: 'onError', fn: OnErrorHook) => unknown
+  addHook: ((name: 'onError', fn: OnErrorHook) => unknown) & ((name: 'onRoute', fn: (route: RouteOptions) => void) => unknown)
 }
 
 export type FastifyErrorHandlerOptions = ErrorHandlerOptions<[request: unknown, reply: unknown]>
@@ -59,6 +67,30 @@ export function fastifyRoute (request: FastifyRequest): string | null {
   } catch {
     return null
   }
+}
+
+/** Adds to a route the hook that tags its requests' scopes (framework, route). */
+function tagRequestsOf (route: RouteOptions, framework: string): void {
+  const url = route.url
+  if (typeof url !== 'string' || url === '') return
+  const fixed = typeof route.method === 'string' ? `${route.method} ${url}` : null
+  const tagScope: RequestHook = function xrayradarRouteTags (request, _reply, done) {
+    try {
+      const scope = scopeOfRequest(request.raw)
+      if (scope !== null) {
+        scope.setTag('framework', framework)
+        scope.setTag('route', fixed ?? `${typeof request.method === 'string' ? request.method : 'GET'} ${url}`)
+      }
+    } catch {}
+    done()
+  }
+  const own = route.onRequest
+  route.onRequest = own === undefined || own === null ? [tagScope] : [...(Array.isArray(own) ? own : [own]), tagScope]
+}
+
+/** Tags the scope of each request of the routes declared on this instance from now on (Nest's Fastify adapter too). */
+export function tagFastifyRoutes (fastify: unknown, framework: string): void {
+  (fastify as FastifyInstance).addHook('onRoute', (route) => { try { tagRequestsOf(route, framework) } catch {} })
 }
 
 /**
@@ -111,4 +143,7 @@ export function setupFastifyErrorHandler (fastify: unknown, options: FastifyErro
     // Fastify's own words here ("Root plugin has already booted") do not say what to do.
     throw new FastifyHandlerError(`setupFastifyErrorHandler(app) was called after the app was ready (listen(), ready() or inject() had run), when Fastify takes no new hooks (${String((err as Error)?.message)}). Call it right after Fastify().`)
   }
+  // onRoute hooks are added at once (not queued like the others): they see every route
+  // declared after this call, also in plugins registered before it but not yet loaded.
+  tagFastifyRoutes(app, 'fastify')
 }

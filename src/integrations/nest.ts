@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
-import { fastifyRoute } from './fastify'
+import { fastifyRoute, tagFastifyRoutes } from './fastify'
+import { scopeOfRequest } from './request-scope'
 import { sayOnce } from '../capture/say-once'
 import { XrayRadarError } from '../errors'
 
@@ -91,6 +92,41 @@ function httpRequestOf (host: unknown): unknown {
   }
 }
 
+const ROUTE = Symbol('xrayradar.nest.route')
+const HOOKED = Symbol.for('xrayradar.nest.routeHook')
+
+/**
+ * Puts the framework and route tags on each request's own scope (httpIntegration's) as soon as
+ * the adapter has matched the route, so that the app's own events of the request carry them
+ * too. Express: Express assigns req.route when a route matches; an accessor on the Express
+ * app's request prototype sees that (no per-request hook). Fastify: a route-level onRequest
+ * hook on each route Nest declares at init().
+ */
+function tagRequestScopes (app: NestApp): void {
+  try {
+    const adapter = app.getHttpAdapter?.() as { getType?: () => string, getInstance?: () => unknown } | undefined
+    const type = adapter?.getType?.()
+    const instance = adapter?.getInstance?.() as { request?: object, addHook?: unknown } | undefined
+    if (instance === undefined || instance === null) return
+    if (type === 'fastify' && typeof instance.addHook === 'function') { tagFastifyRoutes(instance, 'nestjs'); return }
+    const proto = instance.request
+    if (type !== 'express' || proto === undefined || proto === null || Object.prototype.hasOwnProperty.call(proto, HOOKED)) return
+    Object.defineProperty(proto, HOOKED, { value: true })
+    Object.defineProperty(proto, 'route', {
+      configurable: true,
+      get (this: Record<symbol, unknown>) { return this[ROUTE] },
+      set (this: Record<symbol, unknown>, route: unknown) {
+        this[ROUTE] = route
+        try {
+          const template = nestRoute(this)
+          const scope = template === null ? null : scopeOfRequest(this)
+          if (scope !== null && template !== null) { scope.setTag('framework', 'nestjs'); scope.setTag('route', template) }
+        } catch {}
+      }
+    })
+  } catch {} // a frozen prototype: the filter's events still carry the tags
+}
+
 /** The app's class: through the prototype, as NestFactory's proxy wraps every function it hands out (app.constructor too). */
 function appClass (app: object): Function | null {
   try {
@@ -159,4 +195,5 @@ export function setupNestErrorHandler (app: unknown, options: NestErrorHandlerOp
   }
   const adapter = typeof a.getHttpAdapter === 'function' ? a.getHttpAdapter() : undefined
   a.useGlobalFilters(new XrayRadarNestFilter(adapter))
+  tagRequestScopes(a)
 }

@@ -71,7 +71,8 @@ for (const [major, Fastify] of Object.entries(MAJORS)) {
     t.ok(await collector.waitForEvents(1, 5000))
     await new Promise((resolve) => setTimeout(resolve, 200))
     t.equal(collector.events.length, 1, 'the handler and the SDK saw one error: one event')
-    t.same(collector.events[0].contexts.tags, {}, 'the user capture came first and carries no framework tag')
+    t.notOk('mechanism' in collector.events[0].contexts, 'the user capture came first (no mechanism): the handler sent no second event')
+    t.same(collector.events[0].contexts.tags, { framework: 'fastify', route: 'GET /twice' }, 'and it has the tags, put on the request\'s scope')
 
     await client.close(1000)
     t.equal((await fetch(base + '/twice')).status, 500, 'the app still answers after close()')

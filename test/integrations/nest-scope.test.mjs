@@ -40,7 +40,7 @@ for (const major of [11, 10]) {
       t.ok(await collector.waitForEvents(N, 5000))
       await new Promise((resolve) => setTimeout(resolve, 200)) // room for a duplicate to show up
       t.equal(collector.events.length, N, 'one event per error, also where the handler captured it first')
-      const foreign = checkIsolation(t, collector.events, { framework: 'nestjs', routeOf: () => 'GET /api/users/:id' })
+      const foreign = checkIsolation(t, collector.events, { framework: 'nestjs', routeOf: () => 'GET /api/users/:id', scopeTags: true })
       t.equal(foreign, 0, 'zero cross-request data')
       t.equal(getIsolationScope().user, null, 'no request\'s user leaked into the process scope')
       t.same(getIsolationScope().tags, {}, 'nor a tag')

@@ -43,7 +43,7 @@ export async function fireInterleaved (base, pathOf) {
 }
 
 /** Checks each request's event: its own data only. Returns the number of foreign items seen (0 expected). */
-export function checkIsolation (t, events, { framework, routeOf }) {
+export function checkIsolation (t, events, { framework, routeOf, scopeTags }) {
   let foreign = 0
   const byI = new Map(events.map((e) => [Number(/boom (\d+)/.exec(e.exception.values.at(-1).value)?.[1]), e]))
   t.equal(byI.size, N, `one event per request (${N})`)
@@ -53,9 +53,13 @@ export function checkIsolation (t, events, { framework, routeOf }) {
     t.equal(e.contexts.user?.id, `u${i}`, `request ${i}: its own user`)
     t.equal(e.contexts.tags.req, String(i), `request ${i}: its own tag`)
     if (i % 2 === 1) {
-      t.same([e.contexts.tags.framework, e.contexts.tags.route], [framework, routeOf(i)], `request ${i}: reported by the handler, with the route`)
+      t.same(e.contexts.mechanism, { type: framework, handled: false }, `request ${i}: reported by the framework handler`)
+      t.same([e.contexts.tags.framework, e.contexts.tags.route], [framework, routeOf(i)], `request ${i}: with the framework and route tags`)
     } else {
-      t.equal(e.contexts.tags.framework, undefined, `request ${i}: the app's own capture came first; the handler sent no second event`)
+      t.notOk('mechanism' in e.contexts, `request ${i}: the app's own capture came first; the handler sent no second event`)
+      // The app's own event has the tags when the integration put them on the request's scope.
+      const tags = scopeTags ? [framework, routeOf(i)] : [undefined, undefined]
+      t.same([e.contexts.tags.framework, e.contexts.tags.route], tags, `request ${i}: the app's own event ${scopeTags ? 'has' : 'has no'} framework and route tags`)
     }
     t.match(e.contexts.request?.url, new RegExp(`/users/${i}$`), `request ${i}: contexts.request is this request (no query)`)
     t.equal(e.contexts.request?.method, 'GET')
