@@ -10,17 +10,18 @@ import { scopeOfRequest } from './request-scope'
 /** Options every framework error handler takes. */
 export interface ErrorHandlerOptions<Args extends unknown[]> {
   /** Decides instead of the default rule (status >= 500): true reports the error. A throw falls back to the default. */
-  shouldHandleError?: (error: unknown, ...args: Args) => boolean
+  // A method signature, so that a callback typed with the framework's own Request/Context is accepted.
+  shouldHandleError? (error: unknown, ...args: Args): boolean
   /** The client to report to (default: the latest open client with integrations, e.g. init()'s). */
   client?: ErrorTracker | null
 }
 
-/** The first integer HTTP status an error carries (http-errors' status/statusCode, Boom's output.statusCode), or null. */
+/** The first integer HTTP status an error carries (http-errors' status/statusCode, status_code, Boom's output.statusCode), or null. */
 export function statusOfError (err: unknown): number | null {
   if (err === null || typeof err !== 'object') return null
   try {
-    const e = err as { status?: unknown, statusCode?: unknown, output?: { statusCode?: unknown } | null }
-    for (const v of [e.status, e.statusCode, e.output?.statusCode]) {
+    const e = err as { status?: unknown, statusCode?: unknown, status_code?: unknown, output?: { statusCode?: unknown } | null }
+    for (const v of [e.status, e.statusCode, e.status_code, e.output?.statusCode]) {
       if (typeof v === 'number' && Number.isInteger(v)) return v
     }
   } catch {} // a throwing getter on a hostile object: no status
