@@ -97,7 +97,8 @@ export function tagFastifyRoutes (fastify: unknown, framework: string): void {
  * Reports the errors of a Fastify 4 or 5 app whose response ends with a status >= 500 (or
  * that shouldHandleError(error, request, reply) accepts), once each, in the request's scope,
  * tagged framework: fastify and route: `METHOD /template`. Call right after creating the
- * app, before registering plugins: the hook reaches the plugins registered after it.
+ * app (before listen()/ready()): the error hook reaches every plugin and route of the app;
+ * the tags on the request's scope (for the app's own events), the routes declared after it.
  */
 export function setupFastifyErrorHandler (fastify: unknown, options: FastifyErrorHandlerOptions = {}): void {
   const app = fastify as FastifyInstance | null
