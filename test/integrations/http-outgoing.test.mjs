@@ -93,6 +93,7 @@ t.test('node:http client: status, duration, no credentials, no query without sen
   const { base } = await listen(t, async (req, res) => {
     await httpGet(`${up.base}/a?token=s3cret#frag`)
     await httpGet(`${up.base}/status/503`)
+    await httpGet(`${up.base}/mail/ann@example.com`) // an '@' in the path is not a credential
     // Through a forward proxy the path is the whole URL, credentials and query included.
     await new Promise((resolve, reject) => {
       http.get({ host: '127.0.0.1', port: up.server.address().port, path: `${authed}/via-proxy?token=s3cret`, agent: false }, (r) => { r.resume(); r.on('end', resolve) }).on('error', reject)
@@ -103,14 +104,15 @@ t.test('node:http client: status, duration, no credentials, no query without sen
   await post(`${base}/`, '')
   t.equal(await collector.waitForEvents(1, 5000), true)
   const crumbs = httpCrumbs(collector.events[0])
-  t.equal(crumbs.length, 3)
+  t.equal(crumbs.length, 4)
   t.match(crumbs[0], { type: 'http', message: `GET ${up.base}/a`, data: { method: 'GET', url: `${up.base}/a`, status_code: 200 } })
   t.match(crumbs[1], { level: 'info', data: { url: `${up.base}/status/503`, status_code: 503 } })
-  t.match(crumbs[2], { data: { url: `${up.base}/via-proxy`, status_code: 200 } })
+  t.equal(crumbs[2]?.data.url, `${up.base}/mail/ann@example.com`)
+  t.match(crumbs[3], { data: { url: `${up.base}/via-proxy`, status_code: 200 } })
   // The upstream calls (the test's own POST to the front server is recorded too, outside).
   const outgoing = recorded.filter((b) => b.includes('"category":"http"') && b.includes(`:${up.server.address().port}`))
-  t.equal(outgoing.length, 3)
-  t.notOk(outgoing.some((b) => b.includes('hunter2') || b.includes('ann')), 'no credentials, as recorded')
+  t.equal(outgoing.length, 4)
+  t.notOk(outgoing.some((b) => b.includes('hunter2') || b.includes('ann:')), 'no credentials, as recorded')
   t.notOk(outgoing.some((b) => b.includes('s3cret') || b.includes('frag')), 'no query or fragment, as recorded')
 })
 
