@@ -1,4 +1,4 @@
-import { decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
 import { scopeOfRequest } from './request-scope'
 import { XrayRadarError } from '../errors'
 
@@ -105,7 +105,7 @@ export function setupFastifyErrorHandler (fastify: unknown, options: FastifyErro
   if (app === null || typeof app !== 'object' || typeof app.addHook !== 'function' || typeof (app as { register?: unknown }).register !== 'function') {
     throw new FastifyHandlerError('setupFastifyErrorHandler(fastify) needs the Fastify instance: pass what Fastify() returned, right after creating it.')
   }
-  const opts = options ?? {}
+  const opts: FastifyErrorHandlerOptions = checkHandlerOptions('setupFastifyErrorHandler', 'error, request, reply', options)
   // Errors already waiting for their response's end, by request: a second error of the same
   // request (e.g. thrown by the user's error handler) does not replace the first.
   const pending = new WeakSet<object>()

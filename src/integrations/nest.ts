@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
 import { scopeOfRequest } from './request-scope'
 import { sayOnce } from '../capture/say-once'
@@ -174,6 +174,7 @@ export function setupNestErrorHandler (app: unknown, options: NestErrorHandlerOp
   if (a === null || typeof a !== 'object' || typeof a.useGlobalFilters !== 'function') {
     throw new NestHandlerError('setupNestErrorHandler(app) needs the Nest application: pass what NestFactory.create() returned, before app.listen().')
   }
+  const opts: NestErrorHandlerOptions = checkHandlerOptions('setupNestErrorHandler', 'exception, host', options)
   const Base = baseExceptionFilterOf(a)
   if (Base === null) {
     throw new NestHandlerError('setupNestErrorHandler could not find the @nestjs/core this app was made with (is Nest bundled into your build?). Report from your own filter instead: class AppFilter extends BaseExceptionFilter { catch (e, host) { captureNestException(e, host); super.catch(e, host) } }, registered with app.useGlobalFilters(new AppFilter(app.getHttpAdapter())).')
@@ -181,7 +182,6 @@ export function setupNestErrorHandler (app: unknown, options: NestErrorHandlerOp
   if (a.isInitialized === true) {
     sayOnce('nest-late', 'setupNestErrorHandler(app) was called after app.init()/listen(): Nest has built its routes and will not use the filter. Call it right after NestFactory.create().')
   }
-  const opts = options ?? {}
   class XrayRadarNestFilter extends Base {
     override catch (exception: unknown, host: unknown): unknown {
       captureNestException(exception, host, opts)

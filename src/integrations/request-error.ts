@@ -1,4 +1,5 @@
 import type { ErrorTracker } from '../capture/client'
+import { ConfigurationError } from '../errors'
 import { getIsolationScope, runWithIsolationScope } from '../capture/hub'
 import { activeClient } from './active-client'
 import { scopeOfRequest } from './request-scope'
@@ -14,6 +15,22 @@ export interface ErrorHandlerOptions<Args extends unknown[]> {
   shouldHandleError? (error: unknown, ...args: Args): boolean
   /** The client to report to (default: the latest open client with integrations, e.g. init()'s). */
   client?: ErrorTracker | null
+}
+
+/** The options as given, checked: a wrong type is a mistake to fix now, not a handler that silently reports by default. */
+export function checkHandlerOptions<Args extends unknown[]> (call: string, args: string, options: unknown): ErrorHandlerOptions<Args> {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object') throw new ConfigurationError(`${call}: options must be an object ({ shouldHandleError, client }); got ${typeof options}.`)
+  const o = options as ErrorHandlerOptions<Args>
+  if (o.shouldHandleError !== undefined && typeof o.shouldHandleError !== 'function') {
+    throw new ConfigurationError(`${call}: shouldHandleError must be a function (${args}) => boolean; got ${typeof o.shouldHandleError}.`)
+  }
+  // By shape, not instanceof: a bundled copy of the SDK and an installed one have two classes.
+  const c = o.client as Partial<ErrorTracker> | null | undefined
+  if (c !== undefined && c !== null && (typeof c.captureException !== 'function' || typeof c.hasSeen !== 'function')) {
+    throw new ConfigurationError(`${call}: client must be an ErrorTracker (new ErrorTracker({...}) or getClient()), or left out to use init()'s.`)
+  }
+  return o
 }
 
 /** The first integer HTTP status an error carries (http-errors' status/statusCode, status_code, Boom's output.statusCode), or null. */

@@ -94,7 +94,11 @@ for (const [major, Fastify] of Object.entries(MAJORS)) {
   })
 }
 
-t.test('a non-Fastify argument is refused with the fix', async (t) => {
+t.test('a non-Fastify argument and wrong options are refused with the fix', async (t) => {
   t.throws(() => setupFastifyErrorHandler({}), FastifyHandlerError)
   t.throws(() => setupFastifyErrorHandler(null), { code: 'XRAYRADAR_FASTIFY_SETUP', message: /pass what Fastify\(\) returned/ })
+  const app = fastify5({ logger: false })
+  t.throws(() => setupFastifyErrorHandler(app, { shouldHandleError: true }), { code: 'XRAYRADAR_CONFIG', message: /shouldHandleError must be a function \(error, request, reply\)/ })
+  t.throws(() => setupFastifyErrorHandler(app, { client: {} }), { code: 'XRAYRADAR_CONFIG', message: /client must be an ErrorTracker/ })
+  t.throws(() => setupFastifyErrorHandler(app, 'yes'), { code: 'XRAYRADAR_CONFIG' })
 })

@@ -80,9 +80,11 @@ t.test('called after listen(): one line saying where it belongs', async (t) => {
   t.match(lines.join(''), /called after app\.init\(\)\/listen\(\).*right after NestFactory\.create\(\)/)
 })
 
-t.test('what is not a Nest app is refused with the fix', async (t) => {
+t.test('what is not a Nest app, and wrong options, are refused with the fix', async (t) => {
   t.throws(() => setupNestErrorHandler({}), NestHandlerError)
   t.throws(() => setupNestErrorHandler(null), { code: 'XRAYRADAR_NEST_SETUP', message: /NestFactory\.create\(\)/ })
   class NotFromNest { useGlobalFilters () {} }
   t.throws(() => setupNestErrorHandler(new NotFromNest()), { code: 'XRAYRADAR_NEST_SETUP', message: /captureNestException\(e, host\)/ }, 'no @nestjs/core behind it: the own-filter way is named')
+  t.throws(() => setupNestErrorHandler(new NotFromNest(), { shouldHandleError: 'no' }), { code: 'XRAYRADAR_CONFIG', message: /shouldHandleError must be a function \(exception, host\)/ }, 'options are checked first')
+  t.throws(() => setupNestErrorHandler(new NotFromNest(), { client: { captureException () {} } }), { code: 'XRAYRADAR_CONFIG', message: /client must be an ErrorTracker/ })
 })
