@@ -27,6 +27,10 @@ export { setupExpressErrorHandler } from './integrations/express'
 export type { ExpressErrorHandlerOptions } from './integrations/express'
 export { setupKoaErrorHandler } from './integrations/koa'
 export type { KoaErrorHandlerOptions } from './integrations/koa'
+export { setupFastifyErrorHandler, FastifyHandlerError } from './integrations/fastify'
+export type { FastifyErrorHandlerOptions } from './integrations/fastify'
+export { setupNestErrorHandler, captureNestException, NestHandlerError } from './integrations/nest'
+export type { NestErrorHandlerOptions } from './integrations/nest'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

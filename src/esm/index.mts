@@ -7,14 +7,14 @@ export {
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
   getDefaultIntegrations, scopeOfRequest,
   httpIntegration,
-  setupExpressErrorHandler,
-  setupKoaErrorHandler
+  setupExpressErrorHandler, setupKoaErrorHandler, setupFastifyErrorHandler, FastifyHandlerError, setupNestErrorHandler, captureNestException,
+  NestHandlerError
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, ExpressErrorHandlerOptions,
-  KoaErrorHandlerOptions
+  KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions
 } from '../index.js'
 
 import cjs from '../index.js'

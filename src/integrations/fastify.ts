@@ -1,0 +1,150 @@
+import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
+import { scopeOfRequest } from './request-scope'
+import { XrayRadarError } from '../errors'
+
+// Fastify 4 and 5 errors, duck-typed (the SDK never loads fastify).
+//
+// Reported on the response's FINAL status, not when the error appears: Fastify's onError
+// hook runs before the user's setErrorHandler (and for validation or hook errors while
+// reply.statusCode still reads 200), so the hook only keeps the error, and the decision is
+// made once the response has gone out: a user handler that answered 401, a validation 400
+// or a 404 is then skipped, a 500 reported. The decision is taken on the raw response's
+// 'finish'/'close' (the events Fastify's own onResponse runs on) through listeners added
+// only for a request that saw an error.
+//
+// So that the app's own events of a request (captureException in a handler) carry the
+// framework and route tags too, each route declared after the call gets a route-level
+// onRequest hook (added from an onRoute hook, with the template known once per route) that
+// puts them on the request's own scope; without httpIntegration there is no such scope and
+// the hook does nothing.
+
+/** The Fastify shapes used here (no types from fastify: it is not a dependency). */
+interface RawResponse {
+  statusCode?: number
+  once: (event: string, fn: () => void) => unknown
+  removeListener: (event: string, fn: () => void) => unknown
+}
+interface FastifyRequest {
+  method?: string
+  raw?: unknown
+  routeOptions?: { url?: unknown } | null
+  routerPath?: unknown
+}
+interface FastifyReply {
+  statusCode?: number
+  raw?: RawResponse
+}
+type OnErrorHook = (request: FastifyRequest, reply: FastifyReply, error: unknown, done: () => void) => void
+type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
+interface RouteOptions { url?: unknown, method?: unknown, onRequest?: RequestHook | RequestHook[] | null }
+interface FastifyInstance {
+  addHook: ((name: 'onError', fn: OnErrorHook) => unknown) & ((name: 'onRoute', fn: (route: RouteOptions) => void) => unknown)
+}
+
+export type FastifyErrorHandlerOptions = ErrorHandlerOptions<[request: unknown, reply: unknown]>
+
+/** Raised when setupFastifyErrorHandler is given something that is not a Fastify instance. */
+export class FastifyHandlerError extends XrayRadarError {
+  override name = 'FastifyHandlerError'
+  constructor (message: string) { super(message, 'XRAYRADAR_FASTIFY_SETUP') }
+}
+
+// Fastify's own marker for "do not encapsulate this plugin" (what fastify-plugin sets): the
+// hooks it adds land on the instance it was registered on, so they reach every plugin
+// registered after it.
+const SKIP_OVERRIDE = Symbol.for('skip-override')
+const DISPLAY_NAME = Symbol.for('fastify.display-name')
+
+/** `GET /api/users/:id`: the route template with its plugin prefix, or null (404, no route). */
+export function fastifyRoute (request: FastifyRequest): string | null {
+  try {
+    // routeOptions: Fastify 4.10+ and 5. routerPath only before that: on later 4.x reading it
+    // prints a deprecation warning (FSTDEP017).
+    const options = request.routeOptions
+    const url = options !== undefined && options !== null ? options.url : request.routerPath
+    if (typeof url !== 'string' || url === '') return null
+    return `${typeof request.method === 'string' ? request.method : 'GET'} ${url}`
+  } catch {
+    return null
+  }
+}
+
+/** Adds to a route the hook that tags its requests' scopes (framework, route). */
+function tagRequestsOf (route: RouteOptions, framework: string): void {
+  const url = route.url
+  if (typeof url !== 'string' || url === '') return
+  const fixed = typeof route.method === 'string' ? `${route.method} ${url}` : null
+  const tagScope: RequestHook = function xrayradarRouteTags (request, _reply, done) {
+    try {
+      const scope = scopeOfRequest(request.raw)
+      if (scope !== null) {
+        scope.setTag('framework', framework)
+        scope.setTag('route', fixed ?? `${typeof request.method === 'string' ? request.method : 'GET'} ${url}`)
+      }
+    } catch {}
+    done()
+  }
+  const own = route.onRequest
+  route.onRequest = own === undefined || own === null ? [tagScope] : [...(Array.isArray(own) ? own : [own]), tagScope]
+}
+
+/** Tags the scope of each request of the routes declared on this instance from now on (Nest's Fastify adapter too). */
+export function tagFastifyRoutes (fastify: unknown, framework: string): void {
+  (fastify as FastifyInstance).addHook('onRoute', (route) => { try { tagRequestsOf(route, framework) } catch {} })
+}
+
+/**
+ * Reports the errors of a Fastify 4 or 5 app whose response ends with a status >= 500 (or
+ * that shouldHandleError(error, request, reply) accepts), once each, in the request's scope,
+ * tagged framework: fastify and route: `METHOD /template`. Call right after creating the
+ * app (before listen()/ready()): the error hook reaches every plugin and route of the app;
+ * the tags on the request's scope (for the app's own events), the routes declared after it.
+ */
+export function setupFastifyErrorHandler (fastify: unknown, options: FastifyErrorHandlerOptions = {}): void {
+  const app = fastify as FastifyInstance | null
+  if (app === null || typeof app !== 'object' || typeof app.addHook !== 'function' || typeof (app as { register?: unknown }).register !== 'function') {
+    throw new FastifyHandlerError('setupFastifyErrorHandler(fastify) needs the Fastify instance: pass what Fastify() returned, right after creating it.')
+  }
+  const opts: FastifyErrorHandlerOptions = checkHandlerOptions('setupFastifyErrorHandler', 'error, request, reply', options)
+  // Errors already waiting for their response's end, by request: a second error of the same
+  // request (e.g. thrown by the user's error handler) does not replace the first.
+  const pending = new WeakSet<object>()
+
+  const onError: OnErrorHook = (request, reply, error, done) => {
+    try {
+      const res = reply.raw
+      if (res !== undefined && res !== null && typeof res.once === 'function' && !pending.has(request)) {
+        pending.add(request)
+        let decided = false
+        const atEnd = (): void => {
+          if (decided) return
+          decided = true
+          res.removeListener('finish', atEnd)
+          res.removeListener('close', atEnd)
+          const status = typeof reply.statusCode === 'number' ? reply.statusCode : res.statusCode
+          if (!decide(opts, typeof status === 'number' && status >= 500, error, [request, reply])) return
+          reportRequestError(opts.client, error, request.raw ?? request, 'fastify', fastifyRoute(request))
+        }
+        res.once('finish', atEnd)
+        res.once('close', atEnd) // a connection closed before the response finished
+      }
+    } catch {} // never in the way of Fastify's own error handling
+    done()
+  }
+
+  function xrayradarFastify (instance: FastifyInstance, _opts: unknown, next: () => void): void {
+    instance.addHook('onError', onError)
+    next()
+  }
+  Object.defineProperty(xrayradarFastify, SKIP_OVERRIDE, { value: true })
+  Object.defineProperty(xrayradarFastify, DISPLAY_NAME, { value: 'xrayradar' })
+  try {
+    ;(app as unknown as { register: (p: typeof xrayradarFastify) => unknown }).register(xrayradarFastify)
+  } catch (err) {
+    // Fastify's own words here ("Root plugin has already booted") do not say what to do.
+    throw new FastifyHandlerError(`setupFastifyErrorHandler(app) was called after the app was ready (listen(), ready() or inject() had run), when Fastify takes no new hooks (${String((err as Error)?.message)}). Call it right after Fastify().`)
+  }
+  // onRoute hooks are added at once (not queued like the others): they see every route
+  // declared after this call, also in plugins registered before it but not yet loaded.
+  tagFastifyRoutes(app, 'fastify')
+}

@@ -1,0 +1,90 @@
+// setupNestErrorHandler on real NestJS 10 and 11 apps, Express and Fastify adapters, on
+// 127.0.0.1: non-HttpException errors and HttpExceptions >= 500 reported (403, 404, the body
+// parser's 400 not), route tags with the global prefix, Nest's response unchanged,
+// shouldHandleError, nothing once the client is closed.
+import t from 'tap'
+import { setupNestErrorHandler, NestHandlerError } from 'xrayradar'
+import { setup } from '../helpers.mjs'
+import { PATHS, loadNest, startNestApp, hitAll } from './nest-app.mjs'
+
+const byMessage = (events) => Object.fromEntries(events.map((e) => [e.exception.values.at(-1).value, e]))
+
+for (const major of [11, 10]) {
+  const nest = loadNest(major)
+  for (const adapter of ['express', 'fastify']) {
+    t.test(`Nest ${major} + ${adapter}: reported vs not, route tags, response unchanged`, async (t) => {
+      const { client, collector } = await setup(t)
+      const plain = await hitAll((await startNestApp(t, nest, adapter, null)).base)
+      const withSdk = await hitAll((await startNestApp(t, nest, adapter, { client })).base)
+      t.same(withSdk, plain, 'every status and body is what Nest answers without the SDK')
+      t.same(Object.fromEntries(Object.entries(plain).map(([p, r]) => [p, r.status])), {
+        '/api/users/7': 500, '/api/users/7/forbidden': 403, '/api/down': 503, '/api/internal': 500,
+        '/api/gone': 404, '/api/missing': 404, '/api/echo': 400, '/api/ok': 200
+      }, 'the statuses the table is about')
+
+      const expected = Object.values(PATHS).filter((p) => p.reported)
+      t.ok(await client.flush(5000))
+      t.ok(await collector.waitForEvents(expected.length, 5000))
+      await new Promise((resolve) => setTimeout(resolve, 200)) // room for an extra event to show up
+      t.equal(collector.events.length, expected.length, 'exactly the errors Nest answers with >= 500, once each')
+      const got = byMessage(collector.events)
+      for (const p of Object.values(PATHS)) {
+        if (p.message === undefined) continue
+        if (!p.reported) { t.notOk(got[p.message], `"${p.message}" not reported`); continue }
+        const e = got[p.message]
+        t.ok(e, `"${p.message}" reported`)
+        t.same(e?.contexts.tags, { framework: 'nestjs', route: p.route }, `${p.route} tagged`)
+        t.same(e?.contexts.mechanism, { type: 'nestjs', handled: false })
+      }
+    })
+  }
+
+  t.test(`Nest ${major}: shouldHandleError decides instead (a 403 in, the 500s out)`, async (t) => {
+    const { client, collector } = await setup(t)
+    const seen = []
+    const shouldHandleError = (exception, host) => {
+      seen.push(host.getType())
+      return typeof exception.getStatus === 'function' && exception.getStatus() === 403
+    }
+    const { base } = await startNestApp(t, nest, 'express', { client, shouldHandleError })
+    await hitAll(base)
+    t.ok(await client.flush(5000))
+    t.ok(await collector.waitForEvents(1, 5000))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.same(collector.events.map((e) => e.exception.values.at(-1).value), ['not yours'])
+    t.ok(seen.length >= 5 && seen.every((type) => type === 'http'), 'called with the ArgumentsHost')
+  })
+
+  t.test(`Nest ${major}: no client option reports to the open client; nothing once it is closed`, async (t) => {
+    const { client, collector } = await setup(t)
+    const { base } = await startNestApp(t, nest, 'fastify', {})
+    t.equal((await fetch(base + '/api/users/1')).status, 500)
+    t.ok(await client.flush(5000))
+    t.ok(await collector.waitForEvents(1, 5000))
+    await client.close(1000)
+    const after = await fetch(base + '/api/users/2')
+    t.same([after.status, await after.json()], [500, { statusCode: 500, message: 'Internal server error' }], 'Nest still answers')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.same(collector.events.map((e) => e.exception.values.at(-1).value), ['user 1 broke'], 'a closed client reports nothing')
+  })
+}
+
+t.test('called after listen(): one line saying where it belongs', async (t) => {
+  const nest = loadNest(11)
+  const { client } = await setup(t)
+  const { app } = await startNestApp(t, nest, 'express', null)
+  const lines = []
+  const write = process.stderr.write
+  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true }
+  try { setupNestErrorHandler(app, { client }) } finally { process.stderr.write = write }
+  t.match(lines.join(''), /called after app\.init\(\)\/listen\(\).*right after NestFactory\.create\(\)/)
+})
+
+t.test('what is not a Nest app, and wrong options, are refused with the fix', async (t) => {
+  t.throws(() => setupNestErrorHandler({}), NestHandlerError)
+  t.throws(() => setupNestErrorHandler(null), { code: 'XRAYRADAR_NEST_SETUP', message: /NestFactory\.create\(\)/ })
+  class NotFromNest { useGlobalFilters () {} }
+  t.throws(() => setupNestErrorHandler(new NotFromNest()), { code: 'XRAYRADAR_NEST_SETUP', message: /captureNestException\(e, host\)/ }, 'no @nestjs/core behind it: the own-filter way is named')
+  t.throws(() => setupNestErrorHandler(new NotFromNest(), { shouldHandleError: 'no' }), { code: 'XRAYRADAR_CONFIG', message: /shouldHandleError must be a function \(exception, host\)/ }, 'options are checked first')
+  t.throws(() => setupNestErrorHandler(new NotFromNest(), { client: { captureException () {} } }), { code: 'XRAYRADAR_CONFIG', message: /client must be an ErrorTracker/ })
+})
