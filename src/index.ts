@@ -21,6 +21,8 @@ export { SDK_VERSION } from './version'
 export type { Integration, IntegrationsOption, Mechanism } from './integrations/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
+export { apolloPlugin, useXrayRadar } from './integrations/graphql'
+export type { GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin } from './integrations/graphql'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The
