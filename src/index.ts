@@ -21,6 +21,8 @@ export { SDK_VERSION } from './version'
 export type { Integration, IntegrationsOption, Mechanism } from './integrations/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
+export { httpIntegration } from './integrations/http'
+export type { HttpIntegrationOptions } from './integrations/http'
 export { apolloPlugin, useXrayRadar } from './integrations/graphql'
 export type { GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin } from './integrations/graphql'
 

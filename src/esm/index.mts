@@ -6,12 +6,14 @@ export {
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
   getDefaultIntegrations, scopeOfRequest,
+  httpIntegration,
   apolloPlugin, useXrayRadar
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationsOption, Mechanism,
+  HttpIntegrationOptions,
   GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin
 } from '../index.js'
 
