@@ -1,9 +1,10 @@
 // One schema for the GraphQL integration tests (Apollo 4/5, Yoga 5): each field fails
 // in one of the ways the plugins must tell apart, and requests that exercise them.
-import { GraphQLError } from 'graphql'
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql'
 import { getIsolationScope } from 'xrayradar'
 
 export const typeDefs = /* GraphQL */ `
+  scalar Even
   type User { id: Int!, email: String }
   type Query {
     ok: String
@@ -15,6 +16,7 @@ export const typeDefs = /* GraphQL */ `
     badInput: String
     nonNull: String!
     echo(n: Int!): Int
+    half(n: Even!): Int
     whoami: String
   }
   type Mutation { save(v: String): String }
@@ -33,7 +35,17 @@ export class LedgerError extends Error {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// A custom scalar whose parser throws a plain TypeError: graphql-js keeps it as the
+// variable error's originalError (Apollo: BAD_USER_INPUT; Yoga masks it).
+const Even = new GraphQLScalarType({
+  name: 'Even',
+  serialize: (v) => v,
+  parseValue: (v) => { if (typeof v !== 'number' || v % 2 !== 0) throw new TypeError(`not an even number: ${v}`); return v },
+  parseLiteral: (ast) => ast.kind === Kind.INT && Number(ast.value) % 2 === 0 ? Number(ast.value) : undefined
+})
+
 export const resolvers = {
+  Even,
   Query: {
     ok: () => 'fine',
     boom: () => { throw new Error('boom in resolver') },
@@ -45,12 +57,14 @@ export const resolvers = {
     badInput: () => { throw new GraphQLError('n must be even', { extensions: { code: 'BAD_USER_INPUT' } }) },
     nonNull: () => null,
     echo: (_, { n }) => n,
+    half: (_, { n }) => n / 2,
     // Sets the request's user on the isolation scope, waits (interleaving with other
     // requests), then fails: the event must carry this request's user and no other's.
     whoami: async (_, __, ctx) => {
       const who = ctx?.who ?? 'nobody'
       getIsolationScope().setUser({ id: who })
       getIsolationScope().setTag('who', who)
+      getIsolationScope().addBreadcrumb({ message: `crumb-${who}`, category: 'test' }, 100)
       await sleep(5 + (who.length % 3) * 3)
       throw new LedgerError(`whoami failed for ${who}`)
     }
@@ -82,6 +96,15 @@ export async function gql (url, query, { variables, extensions, headers = {}, op
   return { status: res.status, body }
 }
 
+/** A response body to compare across servers: Apollo's extensions.stacktrace cut to its first line (async frames differ run to run). */
+export function comparable (body) {
+  if (body === null || typeof body !== 'object' || !Array.isArray(body.errors)) return body
+  return {
+    ...body,
+    errors: body.errors.map((e) => Array.isArray(e.extensions?.stacktrace) ? { ...e, extensions: { ...e.extensions, stacktrace: e.extensions.stacktrace[0] } } : e)
+  }
+}
+
 /** Requests that must not be reported, by name (each answered with errors). */
 export const NOT_REPORTED = {
   parse: { query: '{ boom' },
@@ -91,6 +114,9 @@ export const NOT_REPORTED = {
   wrappedDeliberate: { query: '{ wrappedDeliberate }' },
   badInput: { query: 'query BadInput { badInput }' }
 }
+
+/** A variable its custom scalar refuses with a plain TypeError: Apollo's BAD_USER_INPUT, masked by Yoga. */
+export const SCALAR_INPUT = { query: 'query Half($n: Even!) { half(n: $n) }', variables: { n: 3 } }
 
 /** The exception values of an event, innermost last. */
 export const excOf = (e) => e.exception?.values?.at(-1)

@@ -8,7 +8,7 @@ import { createYoga, createSchema } from 'graphql-yoga'
 import { GraphQLError } from 'graphql'
 import { useXrayRadar, ConfigurationError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { typeDefs, resolvers, gql, NOT_REPORTED, excOf } from './graphql-fixtures.mjs'
+import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, excOf, comparable } from './graphql-fixtures.mjs'
 
 async function start (t, plugins, options = {}) {
   const yoga = createYoga({ schema: createSchema({ typeDefs, resolvers }), plugins, logging: false, ...options })
@@ -52,10 +52,12 @@ t.test('Yoga 5: masked resolver errors reported once each; unmasked ones not', a
   await gql(url, 'query Users { users { id email } }')
   await gql(url, 'mutation Save { save(v: "y1") }')
   await gql(url, 'query NonNull { nonNull }')
+  const scalar = await gql(url, SCALAR_INPUT.query, SCALAR_INPUT)
+  t.equal(scalar.body.errors?.[0]?.message, 'Unexpected error.', 'Yoga masks a scalar\'s plain TypeError (Apollo calls it BAD_USER_INPUT)')
   t.ok(await client.flush(5000))
-  t.ok(await collector.waitForEvents(5, 5000))
-  t.equal(client.stats().captured, 5, 'boom, two emails, save, nonNull: nothing else')
-  t.equal(collector.events.length, 5)
+  t.ok(await collector.waitForEvents(6, 5000))
+  t.equal(client.stats().captured, 6, 'boom, two emails, save, nonNull, the scalar: nothing else')
+  t.equal(collector.events.length, 6)
 
   const byValue = new Map(collector.events.map((e) => [excOf(e).value, e]))
   for (const msg of ['you may not', 'outer', 'inner', 'n must be even', 'Syntax Error', 'noSuchField']) {
@@ -71,6 +73,10 @@ t.test('Yoga 5: masked resolver errors reported once each; unmasked ones not', a
   t.same(emails.map((e) => e.fingerprint[2]), ['users.*.email', 'users.*.email'])
   t.same(byValue.get('could not save y1').contexts.tags, { 'graphql.operation': 'Save', 'graphql.operation_type': 'mutation' })
   t.ok(collector.events.some((e) => excOf(e).value.includes('Cannot return null')))
+  const half = byValue.get('not an even number: 3')
+  t.equal(excOf(half).type, 'TypeError', 'the scalar\'s own error')
+  t.same(half.contexts.graphql, { operation_name: 'Half', operation_type: 'query' }, 'no resolver path for a variable')
+  t.notOk(half.fingerprint.includes('graphql'), 'no path: default grouping')
 })
 
 t.test('Yoga 5: one failing field in two requests has one fingerprint', async (t) => {
@@ -124,7 +130,7 @@ t.test('Yoga 5: the response is the same with and without the plugin (masking ke
   const bare = await start(t, [])
   const withPlugin = await start(t, [useXrayRadar({ client })])
   const cases = [
-    ...Object.values(NOT_REPORTED),
+    ...Object.values(NOT_REPORTED), SCALAR_INPUT,
     { query: '{ ok }' }, { query: 'query Boom { boom ok }' }, { query: '{ users { id email } }' },
     { query: 'mutation { save(v: "y") }' }, { query: '{ nonNull }' }
   ]
@@ -132,7 +138,7 @@ t.test('Yoga 5: the response is the same with and without the plugin (masking ke
     const a = await gql(bare, c.query, c)
     const b = await gql(withPlugin, c.query, c)
     t.equal(b.status, a.status, `${c.query}: status`)
-    t.same(b.body, a.body, `${c.query}: body`)
+    t.same(comparable(b.body), comparable(a.body), `${c.query}: body`)
   }
   for (const q of ['subscription { badTick }', 'subscription { tickFails }', 'subscription { ticks }']) {
     t.same((await subscribe(withPlugin, q)).payloads, (await subscribe(bare, q)).payloads, `${q}: same stream`)
