@@ -191,6 +191,26 @@ t.test('the plugin reports to the active client by default; nothing without one'
   t.equal(collector.events[0].contexts.tags['graphql.operation'], 'Later')
 })
 
+t.test('a throwing shouldHandleError leaves the default rule, said once', async (t) => {
+  const { client, collector } = await setup(t)
+  const url = await start(t, Apollo5, standalone5, [apolloPlugin({ client, shouldHandleError () { throw new Error('filter bug') } })])
+  const lines = []
+  const write = process.stderr.write
+  process.stderr.write = function (chunk, ...rest) { lines.push(String(chunk)); return write.call(this, chunk, ...rest) }
+  t.teardown(() => { process.stderr.write = write })
+  await gql(url, 'query D { deliberate }')
+  await gql(url, 'query B1 { boom }')
+  await gql(url, 'query B2 { boom }')
+  process.stderr.write = write
+  t.ok(await client.flush(5000))
+  t.ok(await collector.waitForEvents(2, 5000))
+  t.equal(collector.events.length, 2, 'both boom errors reported, the deliberate one not')
+  t.ok(collector.events.every((e) => excOf(e).value === 'boom in resolver'))
+  const said = lines.filter((l) => l.includes('shouldHandleError threw'))
+  t.equal(said.length, 1, 'one stderr line for three throws')
+  t.match(said[0], /shouldHandleError threw \(Error: filter bug\); the default rule decides/)
+})
+
 t.test('bad options are refused with the fix', async (t) => {
   t.throws(() => apolloPlugin('yes'), ConfigurationError)
   t.throws(() => apolloPlugin({ shouldHandleError: true }), { message: /shouldHandleError.*must be a function/, code: 'XRAYRADAR_CONFIG' })
