@@ -31,6 +31,8 @@ export { setupFastifyErrorHandler, FastifyHandlerError } from './integrations/fa
 export type { FastifyErrorHandlerOptions } from './integrations/fastify'
 export { setupNestErrorHandler, captureNestException, NestHandlerError } from './integrations/nest'
 export type { NestErrorHandlerOptions } from './integrations/nest'
+export { apolloPlugin, useXrayRadar } from './integrations/graphql'
+export type { GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin } from './integrations/graphql'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

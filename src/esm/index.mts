@@ -8,13 +8,13 @@ export {
   getDefaultIntegrations, scopeOfRequest,
   httpIntegration,
   setupExpressErrorHandler, setupKoaErrorHandler, setupFastifyErrorHandler, FastifyHandlerError, setupNestErrorHandler, captureNestException,
-  NestHandlerError
+  NestHandlerError, apolloPlugin, useXrayRadar
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, ExpressErrorHandlerOptions,
-  KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions
+  KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin
 } from '../index.js'
 
 import cjs from '../index.js'

@@ -1,0 +1,5 @@
+export { apolloPlugin } from './apollo'
+export type { XrayRadarApolloPlugin } from './apollo'
+export { useXrayRadar } from './yoga'
+export type { XrayRadarEnvelopPlugin } from './yoga'
+export type { GraphQLPluginOptions } from './shared'
