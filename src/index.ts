@@ -21,6 +21,11 @@ export { SDK_VERSION } from './version'
 export type { Integration, IntegrationsOption, Mechanism } from './integrations/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
+export { consoleIntegration } from './integrations/logging/console'
+export { pinoIntegration } from './integrations/logging/pino'
+export { winstonTransport } from './integrations/logging/winston'
+export type { LoggingOptions, LogLevelOption } from './integrations/logging/levels'
+export type { WinstonTransportOptions } from './integrations/logging/winston'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

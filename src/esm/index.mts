@@ -5,12 +5,14 @@ export {
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats, Scope, getGlobalScope, getIsolationScope,
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
-  getDefaultIntegrations, scopeOfRequest
+  getDefaultIntegrations, scopeOfRequest,
+  consoleIntegration, pinoIntegration, winstonTransport
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
-  Integration, IntegrationsOption, Mechanism
+  Integration, IntegrationsOption, Mechanism,
+  LoggingOptions, LogLevelOption, WinstonTransportOptions
 } from '../index.js'
 
 import cjs from '../index.js'

@@ -1,6 +1,9 @@
 import type { Integration } from './integration'
+import { consoleIntegration } from './logging/console'
 
 /** The integrations init() sets up unless defaultIntegrations: false (fresh objects per client). */
 export function getDefaultIntegrations (): Integration[] {
-  return []
+  return [
+    consoleIntegration()
+  ]
 }
