@@ -14,7 +14,9 @@ import { type LoggingOptions, Registry, guarded, handleRecord, handlingRecord, i
 type Method = 'log' | 'info' | 'debug' | 'warn' | 'error' | 'trace'
 const LEVEL_OF: Record<Method, Level> = { log: 'info', info: 'info', debug: 'debug', warn: 'warning', error: 'error', trace: 'debug' }
 const CHANNEL_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error']
-const PATCHED_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error', 'trace']
+// console.trace is not wrapped: a wrapper's frame would show in the stack it prints. Node's
+// trace() writes through this.error(stack), so the wrapped error sees it (as the channels do).
+const PATCHED_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error']
 
 const registry = new Registry()
 
@@ -38,25 +40,26 @@ function isError (v: unknown): v is Error {
   return v instanceof Error || types.isNativeError(v)
 }
 
-// On channel versions console.trace arrives as one console.error string "Trace: …\n    at …".
+// console.trace arrives as one console.error string "Trace: …\n    at …" (channels and wrapper alike).
 const TRACE_STACK = '\n    at '
 function isTraceOutput (args: unknown[]): boolean {
   const a = args[0]
   return args.length === 1 && typeof a === 'string' && a.startsWith('Trace') && a.includes(TRACE_STACK)
 }
 
-function record (method: Method, args: unknown[], fromChannel: boolean): void {
+function record (method: Method, args: unknown[]): void {
   if (handlingRecord()) return
   const reg = registry.current()
   if (reg === null) return
   let level = LEVEL_OF[method]
-  const trace = fromChannel && method === 'error' && isTraceOutput(args)
+  const trace = method === 'error' && isTraceOutput(args)
   if (trace) level = 'debug'
   if (ignored(reg.resolved, level, null)) return
   guarded(() => {
     let error: Error | null = null
     for (const a of args) if (isError(a)) { error = a; break }
     let message = args.length === 1 && error !== null ? error.message : format(...args)
+    // The first line console.trace printed, without the stack.
     if (trace) message = message.slice(0, message.indexOf(TRACE_STACK))
     handleRecord(reg.client, reg.resolved, 'console', { level, logger: null, message, error, fields: null })
   })
@@ -66,19 +69,19 @@ function record (method: Method, args: unknown[], fromChannel: boolean): void {
 
 const listeners = new Map<Method, (msg: unknown) => void>()
 for (const m of CHANNEL_METHODS) {
-  listeners.set(m, (msg: unknown) => { if (Array.isArray(msg)) record(m, msg, true) })
+  listeners.set(m, (msg: unknown) => { if (Array.isArray(msg)) record(m, msg) })
 }
 
 // --- wrapping (Node 20) ---
 
 const originals = new Map<Method, Function>()
 const wrappers = new Map<Method, Function>()
-// Calls of ours in progress: console.trace calls this.error inside Node, which records once, not twice.
+// Calls of ours in progress: a console method that calls another (console.table → this.log) records once.
 let depth = 0
 
 function wrap (m: Method, original: Function): Function {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    if (depth === 0) record(m, args, false)
+    if (depth === 0) record(m, args)
     depth++
     try { return original.apply(this, args) } finally { depth-- }
   }

@@ -41,14 +41,14 @@ function describe (v: unknown): string {
 }
 
 /** Validates { eventLevel, breadcrumbLevel, excludeLoggers }; throws a ConfigurationError naming the fix. */
-export function resolveLogging (name: string, options: unknown, defaults: { eventLevel: LogLevelOption }): ResolvedLogging {
+export function resolveLogging (name: string, options: unknown, defaults: { eventLevel: LogLevelOption }, more = ''): ResolvedLogging {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new ConfigurationError(`${name}(options) takes an object such as { eventLevel: 'error' }, not ${describe(options)}.`)
   }
   const o = (options ?? {}) as LoggingOptions & Record<string, unknown>
   for (const key of Object.keys(o)) {
-    if (key !== 'eventLevel' && key !== 'breadcrumbLevel' && key !== 'excludeLoggers' && key !== 'client') {
-      throw new ConfigurationError(`${name}() has no option "${key}". The options are eventLevel, breadcrumbLevel and excludeLoggers.`)
+    if (key !== 'eventLevel' && key !== 'breadcrumbLevel' && key !== 'excludeLoggers') {
+      throw new ConfigurationError(`${name}() has no option "${key}". The options are eventLevel, breadcrumbLevel and excludeLoggers${more}.`)
     }
   }
   const eventRank = rankOption(name, 'eventLevel', o.eventLevel, defaults.eventLevel)

@@ -58,11 +58,12 @@ function loggerName (info: Record<string | symbol, unknown>): string | null {
  * `logger.error('msg', err)` are exception events with err's own stack.
  */
 export function winstonTransport (options?: WinstonTransportOptions): object {
-  const { client, transportOptions, ...logging } = options ?? {}
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new ConfigurationError('winstonTransport(options) takes an object such as { eventLevel: \'error\' }.')
   }
-  const resolved = resolveLogging('winstonTransport', logging, { eventLevel: 'warning' })
+  const { client, transportOptions, ...logging } = options ?? {}
+  const resolved = resolveLogging('winstonTransport', logging, { eventLevel: 'warning' },
+    ', plus client and transportOptions (winston\'s own transport options, e.g. { transportOptions: { level: \'info\' } })')
   const Base = loadTransportClass()
 
   class XrayRadarTransport extends Base {
