@@ -194,6 +194,28 @@ export class Scope {
     return this
   }
 
+  /** @internal The breadcrumb added last, as stored (for amendBreadcrumb), or null. */
+  lastBreadcrumb (): StoredCrumb | null {
+    const e = this._crumbs[this._crumbs.length - 1]
+    return e === undefined ? null : e.crumb
+  }
+
+  /**
+   * @internal Merges data into a breadcrumb this scope still holds (found by identity;
+   * false once evicted): the http integration fills in a request's status when it
+   * finishes. Scopes forked earlier keep the crumb as it was.
+   */
+  amendBreadcrumb (crumb: StoredCrumb, data: Record<string, unknown>): boolean {
+    for (let i = 0; i < this._crumbs.length; i++) {
+      if ((this._crumbs[i] as CrumbEntry).crumb !== crumb) continue
+      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+      this._crumbs[i] = { crumb: { ...crumb, data: { ...crumb.data, ...data } }, bytes: null }
+      this._crumbBytes = null
+      return true
+    }
+    return false
+  }
+
   clearBreadcrumbs (): this {
     this._crumbs = []
     this._crumbsShared = false

@@ -191,6 +191,8 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     handle(req, res).catch((err: Error) => { if (!res.headersSent) reply(res, 500, { error: err.message }) })
   })
   server.keepAliveTimeout = 60_000
+  // The SDK's own server: httpIntegration leaves its requests alone (no scope or breadcrumb per delivery).
+  Object.defineProperty(server, Symbol.for('xrayradar.sdkServer'), { value: true })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => resolve())

@@ -6,12 +6,14 @@ export {
   runWithIsolationScope, withScope, requestDataFromNode, loadConfig, optionsFromEnv, XrayRadarError, ConfigurationError, InvalidDsnError,
   TransportError, DebugTransport, NullTransport, Level, startCollector, SDK_VERSION,
   getDefaultIntegrations, scopeOfRequest,
+  httpIntegration,
   consoleIntegration, pinoIntegration, winstonTransport
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationsOption, Mechanism,
+  HttpIntegrationOptions,
   LoggingOptions, LogLevelOption, WinstonTransportOptions
 } from '../index.js'
 

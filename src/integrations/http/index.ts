@@ -1,0 +1,57 @@
+import dc from 'node:diagnostics_channel'
+import type { ErrorTracker } from '../../capture/client'
+import { ConfigurationError } from '../../errors'
+import type { Integration } from '../integration'
+import { onServerRequestStart, state } from './incoming'
+import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
+import { addRegistration, removeRegistration, type HttpIntegrationOptions, type Registration } from './registry'
+import { originOf } from './url'
+
+export type { HttpIntegrationOptions } from './registry'
+
+// One process-wide set of subscriptions, shared by every client that sets the
+// integration up: the first client subscribes, the last one's close() unsubscribes
+// (and the emit wrappers already installed become pass-throughs).
+
+const CHANNELS: Array<[string, (message: unknown) => void]> = [
+  ['http.server.request.start', onServerRequestStart],
+  ['http.client.request.start', onClientRequestStart],
+  ['http.client.response.finish', onClientResponseFinish],
+  ['http.client.request.error', onRequestError],
+  ['undici:request:create', onUndiciCreate],
+  ['undici:request:headers', onUndiciHeaders],
+  ['undici:request:error', onRequestError]
+]
+
+function subscribe (): void {
+  for (const [name, fn] of CHANNELS) dc.subscribe(name, fn as (message: unknown, name: string | symbol) => void)
+  state.active = true
+}
+
+function unsubscribe (): void {
+  state.active = false
+  for (const [name, fn] of CHANNELS) dc.unsubscribe(name, fn as (message: unknown, name: string | symbol) => void)
+}
+
+/**
+ * Incoming requests each in their own isolation scope (request data, an `http`
+ * breadcrumb, the scope on req for error handlers), and outgoing node:http/fetch
+ * requests as `http` breadcrumbs in the scope of the request that made them.
+ * On by default; see docs/integrations.md.
+ */
+export function httpIntegration (options: HttpIntegrationOptions = {}): Integration {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('httpIntegration() takes an options object such as { breadcrumbs: false }, or nothing.')
+  const ignore = options.ignoreIncomingRequests
+  if (ignore !== undefined && typeof ignore !== 'function') throw new ConfigurationError('httpIntegration({ ignoreIncomingRequests }) must be a function (url, request) => boolean.')
+  const breadcrumbs = options.breadcrumbs ?? true
+  if (typeof breadcrumbs !== 'boolean') throw new ConfigurationError('httpIntegration({ breadcrumbs }) must be true or false.')
+  return {
+    name: 'Http',
+    setup (client: ErrorTracker) {
+      const dsn = client.options.dsn
+      const r: Registration = { client, breadcrumbs, ignoreIncoming: ignore ?? null, origin: dsn === null ? null : originOf(dsn.origin) }
+      if (addRegistration(r)) subscribe()
+      return () => { if (removeRegistration(r)) unsubscribe() }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+// httpIntegration, incoming side: each node:http request runs in its own isolation scope,
+// also inside raw req.on('data'/'end') callbacks, with no data from another request or from
+// the background; request data and one `http.server` breadcrumb per request.
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { getIsolationScope, scopeOfRequest } from 'xrayradar'
+import { setup } from '../helpers.mjs'
+import { listen, post, barrier, crumbMessages, byMessage } from './http-helpers.mjs'
+
+const N = 24
+
+t.test('N concurrent interleaved requests: zero cross-request data, no background breadcrumb', async (t) => {
+  // Room for every background breadcrumb: none of the root's must be evicted for the counts below.
+  const { collector, client } = await setup(t, { maxBreadcrumbs: 1000 })
+  client.setTag('service', 'shop') // set before the requests: every request inherits it
+  const root = getIsolationScope()
+  const allBodiesRead = barrier(N)
+  const wrongScope = []
+  const { base } = await listen(t, (req, res) => {
+    let body = ''
+    // Raw body reading: these callbacks run in the socket's context unless the SDK binds them.
+    req.on('data', (d) => {
+      body += d
+      if (getIsolationScope() !== scopeOfRequest(req) || getIsolationScope() === root) wrongScope.push(`data ${req.url}`)
+    })
+    req.on('end', async () => {
+      if (getIsolationScope() !== scopeOfRequest(req) || getIsolationScope() === root) wrongScope.push(`end ${req.url}`)
+      const id = body
+      client.setUser({ id: `user-${id}` })
+      client.setTag('request', id)
+      client.addBreadcrumb({ message: `crumb-${id}-a` })
+      await allBodiesRead() // every request is in flight with its own data set
+      await sleep(Math.random() * 10)
+      client.addBreadcrumb({ message: `crumb-${id}-b` })
+      client.captureMessage(`event-${id}`)
+      res.end(`done ${id}`)
+    })
+  })
+  // Background breadcrumbs while the requests run, from outside any request.
+  const ticker = setInterval(() => client.addBreadcrumb({ message: 'background' }), 5)
+  const results = await Promise.all(Array.from({ length: N }, (_, i) => post(`${base}/r/${i}?token=secret${i}`, String(i))))
+  clearInterval(ticker)
+  client.addBreadcrumb({ message: 'background' })
+  client.captureMessage('outside')
+  t.equal(await client.flush(5000), true)
+
+  t.same(results.map((r) => r.body), Array.from({ length: N }, (_, i) => `done ${i}`), 'every response unchanged')
+  t.same(wrongScope, [], 'data and end callbacks ran in their request scope')
+  t.equal(collector.events.length, N + 1)
+  for (let i = 0; i < N; i++) {
+    const e = byMessage(collector, `event-${i}`)
+    t.ok(e, `event ${i} arrived`)
+    if (e === undefined) continue
+    t.equal(e.contexts.user.id, `user-${i}`)
+    t.same(e.contexts.tags, { service: 'shop', request: String(i) }, 'own tags plus the inherited one, nobody else\'s')
+    t.equal(e.contexts.request.url, `${base}/r/${i}`, 'own request, query not in the url')
+    t.equal(e.contexts.request.method, 'POST')
+    t.same(crumbMessages(e), [`POST ${base}/r/${i}`, `crumb-${i}-a`, `crumb-${i}-b`], 'its incoming-request breadcrumb and its own, nothing else')
+    t.notOk(JSON.stringify(e).includes(`secret${i}`), 'no query token without sendDefaultPii')
+  }
+  const outside = byMessage(collector, 'outside')
+  t.notOk(outside.contexts.user, 'no request user outside the requests')
+  t.notOk(outside.contexts.request, 'no request data outside the requests')
+  t.same(outside.contexts.tags, { service: 'shop' })
+  t.ok(crumbMessages(outside).includes('background'), 'the background breadcrumbs stay in the background')
+  t.notOk(crumbMessages(outside).some((m) => m.startsWith('crumb-')), 'no request breadcrumb leaked out')
+  t.notOk(outside.breadcrumbs.some((b) => b.category === 'http.server'), 'no incoming-request breadcrumb outside its request')
+  // The test's own POSTs were made from the root scope: their outgoing breadcrumbs belong there.
+  t.equal(outside.breadcrumbs.filter((b) => b.category === 'http').length, N, 'the outgoing POSTs made outside any request are recorded outside')
+  t.equal(getIsolationScope(), root, 'the test itself is still in the root scope')
+})
+
+t.test('the incoming breadcrumb gets status and duration when the response finishes', async (t) => {
+  const { collector, client } = await setup(t)
+  const { base } = await listen(t, (req, res) => {
+    client.captureMessage('before-finish')
+    res.on('finish', () => client.captureMessage('after-finish'))
+    res.statusCode = 201
+    res.end('made')
+  })
+  const r = await post(`${base}/things?a=1`, 'x')
+  t.equal(r.status, 201)
+  t.equal(await collector.waitForEvents(2, 5000), true)
+  const before = byMessage(collector, 'before-finish').breadcrumbs
+  const after = byMessage(collector, 'after-finish').breadcrumbs
+  t.equal(before.length, 1)
+  t.match(before[0], { type: 'http', category: 'http.server', message: `POST ${base}/things`, data: { method: 'POST', url: `${base}/things` } })
+  t.notOk('status_code' in before[0].data, 'no status before the response was sent')
+  t.equal(after.length, 1, 'the same breadcrumb, filled in (not a second one)')
+  t.equal(after[0].data.status_code, 201)
+  t.type(after[0].data.duration_ms, 'number')
+  t.ok(after[0].data.duration_ms >= 0)
+})
+
+t.test('sendDefaultPii keeps the query in the request data and the breadcrumb', async (t) => {
+  const { collector, client } = await setup(t, { sendDefaultPii: true })
+  const { base } = await listen(t, (req, res) => { client.captureMessage('pii'); res.end() })
+  await post(`${base}/q?who=ann`, '')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  const e = collector.events[0]
+  t.equal(e.contexts.request.query_string, 'who=ann')
+  t.equal(e.breadcrumbs[0].data.url, `${base}/q?who=ann`)
+})
+
+t.test('checkContinue listeners run in the request scope', async (t) => {
+  const { collector, client } = await setup(t)
+  const { server, base } = await listen(t, (req, res) => {
+    let body = ''
+    req.on('data', (d) => { body += d })
+    req.on('end', () => { client.captureMessage(`continued-${body}`); res.end('ok') })
+  })
+  let inScope = null
+  server.on('checkContinue', (req, res) => {
+    inScope = scopeOfRequest(req) !== null && getIsolationScope() === scopeOfRequest(req)
+    client.setTag('phase', 'continue')
+    res.writeContinue()
+    server.emit('request', req, res)
+  })
+  const r = await post(`${base}/upload`, 'payload', { expect: '100-continue' })
+  t.equal(r.body, 'ok')
+  t.equal(inScope, true, 'the checkContinue listener saw the request scope')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  const e = collector.events[0]
+  t.equal(e.message, 'continued-payload')
+  t.same(e.contexts.tags, { phase: 'continue' }, 'the tag set in checkContinue is on the request event')
+  t.same(getIsolationScope().tags, {}, 'and not on the root scope')
+})
