@@ -88,6 +88,10 @@ export class Scope {
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
   private _crumbs: CrumbEntry[] = []
+  // Entries of _crumbs before this index are evicted: dropping the oldest crumb one at a
+  // time with splice cost ~1 µs per addBreadcrumb once the list was full (measured), so the
+  // array is compacted only once it holds max evicted entries (amortized O(1) per crumb).
+  private _crumbStart = 0
   private _crumbsShared = false
   private _dataBytes: Uint8Array | null = null
   private _crumbBytes: Uint8Array | null = null
@@ -109,6 +113,7 @@ export class Scope {
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
+    s._crumbStart = this._crumbStart
     s._crumbsShared = this._crumbsShared = true
     s._dataBytes = this._dataBytes
     s._crumbBytes = this._crumbBytes
@@ -187,16 +192,19 @@ export class Scope {
     let stored: StoredCrumb | null
     try { stored = toStoredCrumb(crumb) } catch { return this }
     if (stored === null) return this
-    if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+    if (this._crumbsShared) { this._crumbs = this._crumbs.slice(this._crumbStart); this._crumbStart = 0; this._crumbsShared = false }
     this._crumbs.push({ crumb: stored, bytes: null })
-    if (this._crumbs.length > max) this._crumbs.splice(0, this._crumbs.length - max)
+    if (this._crumbs.length - this._crumbStart > max) {
+      this._crumbStart = this._crumbs.length - max
+      if (this._crumbStart >= Math.max(max, 32)) { this._crumbs.splice(0, this._crumbStart); this._crumbStart = 0 }
+    }
     this._crumbBytes = null
     return this
   }
 
   /** @internal The breadcrumb added last, as stored (for amendBreadcrumb), or null. */
   lastBreadcrumb (): StoredCrumb | null {
-    const e = this._crumbs[this._crumbs.length - 1]
+    const e = this._crumbs.length > this._crumbStart ? this._crumbs[this._crumbs.length - 1] : undefined
     return e === undefined ? null : e.crumb
   }
 
@@ -206,9 +214,9 @@ export class Scope {
    * finishes. Scopes forked earlier keep the crumb as it was.
    */
   amendBreadcrumb (crumb: StoredCrumb, data: Record<string, unknown>): boolean {
-    for (let i = 0; i < this._crumbs.length; i++) {
+    for (let i = this._crumbStart; i < this._crumbs.length; i++) {
       if ((this._crumbs[i] as CrumbEntry).crumb !== crumb) continue
-      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(this._crumbStart); i -= this._crumbStart; this._crumbStart = 0; this._crumbsShared = false }
       this._crumbs[i] = { crumb: { ...crumb, data: { ...crumb.data, ...data } }, bytes: null }
       this._crumbBytes = null
       return true
@@ -218,6 +226,7 @@ export class Scope {
 
   clearBreadcrumbs (): this {
     this._crumbs = []
+    this._crumbStart = 0
     this._crumbsShared = false
     this._crumbBytes = null
     return this
@@ -243,7 +252,7 @@ export class Scope {
   get tags (): Readonly<Record<string, string>> { return { ...this._tags } }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
   get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
-  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.map((e) => e.crumb) }
+  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map((e) => e.crumb) }
 
   /**
    * @internal The scope's own data, by reference: pack or copy it before the next
@@ -276,10 +285,11 @@ export class Scope {
   /** @internal Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
   crumbBytes (): Uint8Array {
     if (this._crumbBytes !== null) return this._crumbBytes
-    const items: Uint8Array[] = new Array(this._crumbs.length)
-    for (let i = 0; i < this._crumbs.length; i++) {
+    const start = this._crumbStart
+    const items: Uint8Array[] = new Array(this._crumbs.length - start)
+    for (let i = start; i < this._crumbs.length; i++) {
       const e = this._crumbs[i] as CrumbEntry
-      items[i] = e.bytes ?? (e.bytes = packCopy(e.crumb))
+      items[i - start] = e.bytes ?? (e.bytes = packCopy(e.crumb))
     }
     this._crumbId = newBlobId()
     return (this._crumbBytes = packedArray(items))

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream'
 import { format, types } from 'node:util'
 import type { Integration } from '../integration'
 import type { Level } from '../../types'
-import { type LoggingOptions, Registry, guarded, handleRecord, handlingRecord, ignored, resolveLogging } from './levels'
+import { type LoggingOptions, Registry, enter, handleRecord, handlingRecord, ignored, leave, resolveLogging } from './levels'
 
 // console.* calls as breadcrumbs (by default) or events. Node 22.23+ and 24 publish each call
 // on a diagnostics channel ('console.log' …) before writing it; Node 20 does not, so there the
@@ -54,15 +54,18 @@ function record (method: Method, args: unknown[]): void {
   let level = LEVEL_OF[method]
   const trace = method === 'error' && isTraceOutput(args)
   if (trace) level = 'debug'
-  if (ignored(reg.resolved, level, null)) return
-  guarded(() => {
+  if (ignored(reg.resolved, level, null) || !enter()) return
+  try {
     let error: Error | null = null
-    for (const a of args) if (isError(a)) { error = a; break }
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]
+      if (a !== null && typeof a === 'object' && isError(a)) { error = a; break }
+    }
     let message = args.length === 1 && error !== null ? error.message : format(...args)
     // The first line console.trace printed, without the stack.
     if (trace) message = message.slice(0, message.indexOf(TRACE_STACK))
     handleRecord(reg.client, reg.resolved, 'console', { level, logger: null, message, error, fields: null })
-  })
+  } catch {} finally { leave() }
 }
 
 // --- channels (Node 22.23+, 24) ---

@@ -80,14 +80,16 @@ export function ignored (r: ResolvedLogging, level: Level, logger: string | null
 // beforeSend that logs, a logger the SDK's own code reaches) is not handled again.
 let busy = false
 
-/** Runs fn unless a record is already being handled; never throws into the logger. */
-export function guarded (fn: () => void): void {
-  if (busy) return
+/** Marks a record as being handled; false when one already is (the caller then skips it). Pair with leave() in a finally. */
+export function enter (): boolean {
+  if (busy) return false
   busy = true
-  try { fn() } catch {} finally { busy = false }
+  return true
 }
 
-/** True inside guarded(): the console integration passes such calls straight through. */
+export function leave (): void { busy = false }
+
+/** True between enter() and leave(): the console integration passes such calls straight through. */
 export function handlingRecord (): boolean { return busy }
 
 /** The record as an event (≥ eventLevel) or a breadcrumb (≥ breadcrumbLevel), else nothing. */

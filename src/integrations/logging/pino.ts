@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { types } from 'node:util'
 import type { Integration } from '../integration'
 import { sayOnce } from '../../capture/say-once'
-import { type LoggingOptions, Registry, guarded, handleRecord, ignored, levelFromPinoNumber, resolveLogging } from './levels'
+import { type LoggingOptions, Registry, enter, handleRecord, ignored, leave, levelFromPinoNumber, resolveLogging } from './levels'
 
 // pino records through pino's own tracing channel (pino ≥ 9.10): its start event runs
 // synchronously inside logger.info(), in the caller's async context, so a breadcrumb lands on
@@ -62,27 +62,32 @@ function onStart (message: unknown): void {
   const level = levelFromPinoNumber(num)
   const keys = keysOf(m.instance)
   const logger = keys === null ? null : nameFrom(m.instance[keys.chindings] as string)
-  if (ignored(reg.resolved, level, logger)) return
-  guarded(() => {
+  if (ignored(reg.resolved, level, logger) || !enter()) return
+  try {
     const obj = args?.[0]
-    const errKey = keys?.errorKey !== null && keys?.errorKey !== undefined ? m.instance?.[keys.errorKey] : undefined
+    const errKey = keys !== null && keys.errorKey !== null ? m.instance[keys.errorKey] : undefined
     const errorKey = typeof errKey === 'string' ? errKey : 'err'
     let error: Error | null = null
     let fields: Record<string, unknown> | null = null
     if (obj !== null && typeof obj === 'object') {
       const o = obj as Record<string, unknown>
       const e = o[errorKey]
-      if (e instanceof Error || types.isNativeError(e)) error = e as Error
-      for (const k in o) {
-        if (k === errorKey && error !== null) continue
-        fields ??= {}
-        fields[k] = o[k]
+      if (e instanceof Error || types.isNativeError(e)) {
+        error = e as Error
+        for (const k in o) {
+          if (k === errorKey) continue
+          fields ??= {}
+          fields[k] = o[k]
+        }
+      } else {
+        // No error to leave out: the object itself (the breadcrumb and event copy it).
+        for (const _ in o) { fields = o; break }
       }
     }
     const msg = args?.[1]
     const text = typeof msg === 'string' ? msg : error !== null ? error.message : ''
     handleRecord(reg.client, reg.resolved, 'pino', { level, logger, message: text, error, fields })
-  })
+  } catch {} finally { leave() }
 }
 
 /** The app's pino version when it is older than 9.10 (no tracing channel), else null. */

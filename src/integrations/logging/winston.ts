@@ -4,7 +4,7 @@ import { types } from 'node:util'
 import type { ErrorTracker } from '../../capture/client'
 import type { Level } from '../../types'
 import { ConfigurationError } from '../../errors'
-import { type LoggingOptions, clientFor, guarded, handleRecord, ignored, resolveLogging } from './levels'
+import { type LoggingOptions, clientFor, enter, handleRecord, ignored, leave, resolveLogging } from './levels'
 
 // A winston 3 transport. The SDK does not depend on winston: the base class comes from the
 // application's own `winston-transport` (the one its winston uses). winston calls a
@@ -80,8 +80,8 @@ export function winstonTransport (options?: WinstonTransportOptions): object {
     const logger = loggerName(info)
     if (ignored(resolved, level, logger)) return
     const c = clientFor(client)
-    if (c === null) return
-    guarded(() => {
+    if (c === null || !enter()) return
+    try {
       let error: Error | null = isError(info) ? info : null
       const splat = info[SPLAT]
       if (error === null && Array.isArray(splat)) {
@@ -98,7 +98,7 @@ export function winstonTransport (options?: WinstonTransportOptions): object {
       // logger.error('msg', err): winston appends err.message to the message; keep the caller's text.
       if (error !== null && (error as unknown) !== info && message.endsWith(` ${error.message}`)) message = message.slice(0, -error.message.length - 1)
       handleRecord(c, resolved, 'winston', { level, logger, message, error, fields })
-    })
+    } finally { leave() }
   }
 
   return new XrayRadarTransport(transportOptions)
