@@ -5,7 +5,7 @@
 import t from 'tap'
 import dc from 'node:diagnostics_channel'
 import { createRequire } from 'node:module'
-import { pinoIntegration } from 'xrayradar'
+import { pinoIntegration, consoleIntegration } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 
 const require = createRequire(import.meta.url)
@@ -113,4 +113,22 @@ t.test('pino output is unchanged by the integration', async (t) => {
   t.equal(lines.length, 2)
   t.same(lines.map((l) => l.replace(/"stack":"[^"]*"/, '')), without.map((l) => l.replace(/"stack":"[^"]*"/, '')))
   await client.close(100)
+})
+
+t.test('a record whose field logs again (a getter calling the logger) is recorded once, no recursion', async (t) => {
+  const { collector, client } = await setup(t, { integrations: [pinoIntegration(), consoleIntegration()] })
+  const log = PINOS['pino 10']({ name: 'loop' }, discard)
+  let reads = 0
+  const fields = { get user () { reads++; log.info('logged from a getter'); console.info('and to the console'); return 'u1' } }
+  const out = []
+  const w = process.stdout.write
+  process.stdout.write = (c) => { out.push(String(c)); return true }
+  try { log.info(fields, 'outer') } finally { process.stdout.write = w }
+  client.captureMessage('probe')
+  t.equal(await client.flush(5000), true)
+  const crumbs = collector.events[0].breadcrumbs.map((b) => [b.category, b.message])
+  t.same(crumbs.filter(([, m]) => m === 'outer'), [['loop', 'outer']], 'the outer record once')
+  t.ok(crumbs.length <= 3, `no runaway breadcrumbs (${crumbs.length})`)
+  t.ok(reads < 10, `the getter ran a bounded number of times (${reads})`)
+  t.same(out, Array(reads).fill('and to the console\n'), 'console output kept')
 })
