@@ -97,4 +97,6 @@ t.test('the client option; no client → nothing; bad options refused', async (t
   t.throws(() => winstonTransport({ eventLevel: 'warn' }), { message: /'debug', 'info', 'warning', 'error', 'fatal' or 'off'/ })
   t.throws(() => winstonTransport({ excludeLoggers: 'db' }), { message: /array of logger names/ })
   t.throws(() => winstonTransport({ level: 'info' }), { message: /no option "level".*transportOptions/s })
+  t.throws(() => winstonTransport({ transportOptions: 'info' }), { message: /transportOptions.*as an object/ })
+  t.equal(winstonTransport({ transportOptions: { level: 'error' } }).level, 'error', "winston's own options reach the transport")
 })

@@ -57,7 +57,11 @@ function loggerName (info: Record<string | symbol, unknown>): string | null {
  * ≥ breadcrumbLevel (default 'info') breadcrumbs. `logger.error(err)` and
  * `logger.error('msg', err)` are exception events with err's own stack.
  */
-export function winstonTransport (options?: WinstonTransportOptions): object {
+// The return type is left to the caller (`any` by default): the SDK has no winston types to
+// name, and winston's Transport type is a whole Writable stream, which no structural type short
+// of it satisfies; a TypeScript app can write winstonTransport<TransportStream>().
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function winstonTransport<T = any> (options?: WinstonTransportOptions): T {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new ConfigurationError('winstonTransport(options) takes an object such as { eventLevel: \'error\' }.')
   }
@@ -101,5 +105,8 @@ export function winstonTransport (options?: WinstonTransportOptions): object {
     } finally { leave() }
   }
 
-  return new XrayRadarTransport(transportOptions)
+  if (transportOptions !== undefined && (transportOptions === null || typeof transportOptions !== 'object')) {
+    throw new ConfigurationError('winstonTransport({ transportOptions }) takes winston\'s transport options as an object, e.g. { level: \'info\' }.')
+  }
+  return new XrayRadarTransport(transportOptions) as T
 }
