@@ -67,6 +67,8 @@ export interface LogRecord {
   message: string
   error: Error | null
   fields: Record<string, unknown> | null
+  /** Data for events only, under the record's own fields (pino's child bindings): read only when the record is an event. */
+  eventContext?: () => Record<string, unknown> | null
 }
 
 /** True when a record at this level and logger is neither an event nor a breadcrumb (the cheap early exit). */
@@ -99,6 +101,8 @@ export function handleRecord (client: ErrorTracker, r: ResolvedLogging, mechanis
   if (rank >= r.eventRank) {
     const tags = rec.logger !== null ? { logger: rec.logger } : undefined
     let extra = rec.fields
+    const ctx = rec.eventContext?.() ?? null
+    if (ctx !== null) extra = { ...ctx, ...extra }
     if (rec.error !== null) {
       // The same Error also thrown to a framework handler is one event: the client returns its first id.
       if (rec.message !== '' && rec.message !== rec.error.message) extra = { ...extra, log_message: rec.message }

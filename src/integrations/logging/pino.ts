@@ -86,8 +86,24 @@ function onStart (message: unknown): void {
     }
     const msg = args?.[1]
     const text = typeof msg === 'string' ? msg : error !== null ? error.message : ''
-    handleRecord(reg.client, reg.resolved, 'pino', { level, logger, message: text, error, fields })
+    const instance = m.instance
+    handleRecord(reg.client, reg.resolved, 'pino', { level, logger, message: text, error, fields, eventContext: () => bindingsOf(instance) })
   } catch {} finally { leave() }
+}
+
+/** A logger's child bindings (pino's bindings() without `name`, which is the logger tag), or null. */
+function bindingsOf (instance: Record<symbol | string, unknown>): Record<string, unknown> | null {
+  try {
+    const fn = instance.bindings
+    if (typeof fn !== 'function') return null
+    const b = fn.call(instance) as Record<string, unknown> | null
+    if (b === null || typeof b !== 'object') return null
+    const { name: _name, ...rest } = b
+    for (const _ in rest) return rest
+    return null
+  } catch {
+    return null
+  }
 }
 
 /** The app's pino version when it is older than 9.10 (no tracing channel), else null. */
