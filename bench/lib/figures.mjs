@@ -90,8 +90,9 @@ function logging (results) {
   if (runs === undefined) return null
   const rows = [['pino 10 `logger.info({ orderId }, msg)`', 'pinoOffUs', 'pinoOnUs', 'pinoAddedUs'], ['`console.log(msg, n)`', 'consoleOffUs', 'consoleOnUs', 'consoleAddedUs']]
     .map(([name, off, on, added]) => [name, fmt(col(runs, off), 2), fmt(col(runs, on), 2), fmt(col(runs, added), 2)])
+  rows.push(['of which pino\'s tracing channel with a no-op subscriber', '', '', fmt(col(runs, 'pinoChannelAddedUs'), 2)])
   return ['8. Logging integrations: main-thread µs per call, integration off and on (breadcrumb path)', table(rows, ['call', 'off', 'on', 'added (median of per-round differences)']) +
-    `\n\nbench/scenarios/logging.mjs, ${runs[0]?.node ?? 'Node'}: 20,000 calls per timed round, 15 rounds after 2 warm-up rounds, off and on alternating in one process (each on round with its own client, as init() would set up); info is a breadcrumb (no event). pino writes to a stream that does nothing and console.log to a process.stdout.write that does nothing. On Node 20 pino's tracing channel alone (a no-op subscriber) adds about 0.4 µs of that, console's wrapped methods stand in for the channels of Node 22.23+/24.`]
+    `\n\nbench/scenarios/logging.mjs, ${runs[0]?.node ?? 'Node'}: 20,000 calls per timed round, 15 rounds after 2 warm-up rounds, off and on alternating in one process (each on round with its own client, as init() would set up); info is a breadcrumb (no event). pino writes to a stream that does nothing and console.log to a process.stdout.write that does nothing. The last row is what any subscriber to pino's channel pays (Node's tracing channel around pino's serializer), measured in the same rounds. On Node 20 console's wrapped methods stand in for the channels of Node 22.23+/24.`]
 }
 
 export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, logging }

@@ -3,6 +3,7 @@
 // process, rounds alternating off/on so both see the same JIT state; output discarded (pino
 // to a write() that does nothing, console to a process.stdout.write that does nothing).
 // Usage: node bench/scenarios/logging.mjs '{"dsn":"…"}'
+import dc from 'node:diagnostics_channel'
 import { ErrorTracker, pinoIntegration, consoleIntegration } from 'xrayradar'
 import pino from 'pino'
 
@@ -29,14 +30,22 @@ function withIntegration (integration, fn) {
   try { return fn() } finally { client.close(100) }
 }
 
-const r = { pinoOff: [], pinoOn: [], consoleOff: [], consoleOn: [] }
+// pino's share: its tracing channel with a subscriber that does nothing (what any subscriber pays).
+const noop = () => {}
+function channelOnly (fn) {
+  dc.subscribe('tracing:pino_asJson:start', noop)
+  try { return fn() } finally { dc.unsubscribe('tracing:pino_asJson:start', noop) }
+}
+
+const r = { pinoOff: [], pinoOn: [], pinoChannel: [], consoleOff: [], consoleOn: [] }
 for (let round = 0; round < ROUNDS + 2; round++) {
   const keep = round >= 2 // two warm-up rounds
   const po = time(pinoCall)
   const pn = withIntegration(pinoIntegration(), () => time(pinoCall))
+  const pc = channelOnly(() => time(pinoCall))
   const co = time(consoleCall)
   const cn = withIntegration(consoleIntegration(), () => time(consoleCall))
-  if (keep) { r.pinoOff.push(po); r.pinoOn.push(pn); r.consoleOff.push(co); r.consoleOn.push(cn) }
+  if (keep) { r.pinoOff.push(po); r.pinoOn.push(pn); r.pinoChannel.push(pc); r.consoleOff.push(co); r.consoleOn.push(cn) }
 }
 // Added cost: the median of the per-round differences (each round's on against its own off).
 const added = (on, off) => median(on.map((v, i) => v - off[i]))
@@ -44,6 +53,7 @@ out(JSON.stringify({
   pinoOffUs: median(r.pinoOff),
   pinoOnUs: median(r.pinoOn),
   pinoAddedUs: added(r.pinoOn, r.pinoOff),
+  pinoChannelAddedUs: added(r.pinoChannel, r.pinoOff),
   consoleOffUs: median(r.consoleOff),
   consoleOnUs: median(r.consoleOn),
   consoleAddedUs: added(r.consoleOn, r.consoleOff),

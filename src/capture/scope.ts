@@ -339,6 +339,38 @@ export function normalizeUser (user: User | null | undefined): Record<string, un
 }
 
 /** Validates and normalizes a user breadcrumb; null when it carries nothing usable. */
+const CRUMB_DATA_LIMITS = { depth: 4, breadth: 50, stringLength: 2048 }
+
+/**
+ * What normalize() would return for a plain object of primitive values, without its walk
+ * (a log record's fields: the logging integrations' breadcrumb path), or null for anything
+ * else, which then goes through normalize().
+ */
+function flatCopy (data: unknown): Record<string, unknown> | null {
+  try {
+    if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype) return null
+    const keys = Object.keys(data)
+    if (keys.length > CRUMB_DATA_LIMITS.breadth) return null
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string
+      const v = (data as Record<string, unknown>)[k]
+      switch (typeof v) {
+        case 'string': out[k] = truncateString(v, CRUMB_DATA_LIMITS.stringLength); break
+        case 'number': out[k] = Number.isFinite(v) ? v : String(v); break
+        case 'boolean': out[k] = v; break
+        case 'undefined': out[k] = null; break
+        default:
+          if (v !== null) return null
+          out[k] = null
+      }
+    }
+    return out
+  } catch {
+    return null
+  }
+}
+
 export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   if (crumb === null || typeof crumb !== 'object') return null
   let ts = Date.now()
@@ -346,7 +378,7 @@ export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   if (typeof t === 'number' && Number.isFinite(t)) ts = t
   else if (t instanceof Date && !Number.isNaN(t.getTime())) ts = t.getTime()
   else if (typeof t === 'string' && !Number.isNaN(Date.parse(t))) ts = Date.parse(t)
-  const data = crumb.data === undefined || crumb.data === null ? null : normalize(crumb.data, { depth: 4, breadth: 50, stringLength: 2048 })
+  const data = crumb.data === undefined || crumb.data === null ? null : flatCopy(crumb.data) ?? normalize(crumb.data, CRUMB_DATA_LIMITS)
   return {
     timestamp: ts,
     message: crumb.message === undefined || crumb.message === null ? null : truncateString(String(crumb.message), 2048),

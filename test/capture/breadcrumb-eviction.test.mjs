@@ -42,3 +42,25 @@ t.test('an event carries exactly the newest maxBreadcrumbs', async (t) => {
   t.equal(await client.flush(5000), true)
   t.same(collector.events[0].breadcrumbs.map((b) => b.message), range(67, 77))
 })
+
+t.test('breadcrumb data: flat objects stored as the full normalization stores them', async (t) => {
+  const s = new Scope()
+  const long = 'x'.repeat(3000)
+  const flat = { n: 1, s: long, nan: NaN, inf: -Infinity, u: undefined, b: false, z: null }
+  // The same values one level down take the general path: both must read the same.
+  s.addBreadcrumb({ message: 'flat', data: flat })
+  s.addBreadcrumb({ message: 'nested', data: { inner: flat } })
+  s.addBreadcrumb({ message: 'with an object', data: { ...flat, o: { deep: 1 } } })
+  const [a, b, c] = s.breadcrumbs
+  t.same(a.data, b.data.inner, 'fast path equals the walk')
+  t.same(c.data, { ...a.data, o: { deep: 1 } })
+  t.equal(a.data.s.length < 3000 && a.data.s.startsWith('x'.repeat(2048)), true, 'strings truncated')
+  t.same([a.data.nan, a.data.inf, a.data.u], ['NaN', '-Infinity', null])
+  const throwing = { get boom () { throw new Error('getter') }, ok: 1 }
+  s.addBreadcrumb({ message: 'throwing getter', data: throwing })
+  t.same(s.breadcrumbs[3].data.ok, 1, 'a throwing getter falls back to the walk, which marks it')
+  t.match(s.breadcrumbs[3].data.boom, /Error|getter|Unreadable|Threw/i)
+  const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i]))
+  s.addBreadcrumb({ message: 'wide', data: many })
+  t.equal(Object.keys(s.breadcrumbs[4].data).length, 51, 'more than 50 keys: the walk caps them (50 and a marker)')
+})
