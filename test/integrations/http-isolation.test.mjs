@@ -2,6 +2,8 @@
 // also inside raw req.on('data'/'end') callbacks, with no data from another request or from
 // the background; request data and one `http.server` breadcrumb per request.
 import t from 'tap'
+import http from 'node:http'
+import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { getIsolationScope, scopeOfRequest } from 'xrayradar'
 import { setup } from '../helpers.mjs'
@@ -124,4 +126,66 @@ t.test('checkContinue listeners run in the request scope', async (t) => {
   t.equal(e.message, 'continued-payload')
   t.same(e.contexts.tags, { phase: 'continue' }, 'the tag set in checkContinue is on the request event')
   t.same(getIsolationScope().tags, {}, 'and not on the root scope')
+})
+
+t.test('keep-alive and pipelined requests on one socket never inherit an earlier request\'s data', async (t) => {
+  const { collector, client } = await setup(t)
+  const { base, server } = await listen(t, (req, res) => {
+    let body = ''
+    req.on('data', (d) => { body += d })
+    req.on('end', () => {
+      const inherited = getIsolationScope().user?.id ?? 'none'
+      client.setUser({ id: `user-${body}` })
+      client.setTag('seq', body)
+      client.captureMessage(`event-${body} inherited ${inherited}`)
+      setTimeout(() => res.end(body), 2)
+    })
+  })
+  // Sequential requests on one kept-alive socket.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => agent.destroy())
+  const sockets = new Set()
+  for (const id of ['k1', 'k2', 'k3']) {
+    await new Promise((resolve, reject) => {
+      const req = http.request(`${base}/k`, { method: 'POST', agent }, (res) => { sockets.add(res.socket); res.resume(); res.on('end', resolve) })
+      req.on('error', reject)
+      req.end(id)
+    })
+  }
+  t.equal(sockets.size, 1, 'the three requests shared one socket')
+  // Pipelined: two requests in one write, parsed back to back.
+  const port = server.address().port
+  const raw = await new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1')
+    let got = ''
+    s.on('data', (d) => { got += d; if ((got.match(/HTTP\/1\.1 200/g) ?? []).length === 2) { s.end(); resolve(got) } })
+    s.on('error', reject)
+    const one = (id) => `POST /p HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${id.length}\r\n\r\n${id}`
+    s.write(one('p1') + one('p2'))
+  })
+  t.match(raw, /HTTP\/1\.1 200/)
+  t.equal(await collector.waitForEvents(5, 5000), true)
+  for (const id of ['k1', 'k2', 'k3', 'p1', 'p2']) {
+    const e = collector.events.find((x) => x.message.startsWith(`event-${id} `))
+    t.equal(e?.message, `event-${id} inherited none`, `${id} started with no earlier request's user`)
+    t.equal(e?.contexts.user.id, `user-${id}`)
+    t.same(e?.contexts.tags, { seq: id })
+  }
+})
+
+t.test('checkExpectation listeners run in the request scope', async (t) => {
+  const { collector, client } = await setup(t)
+  const { server, base } = await listen(t, (req, res) => res.end('not here'))
+  server.on('checkExpectation', (req, res) => {
+    client.setTag('expect', String(req.headers.expect))
+    client.captureMessage(`expectation-${scopeOfRequest(req) !== null && getIsolationScope() === scopeOfRequest(req)}`)
+    res.statusCode = 417
+    res.end('no')
+  })
+  const r = await post(`${base}/x`, '', { expect: 'something-else' })
+  t.equal(r.status, 417, 'the app\'s answer unchanged')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  t.equal(collector.events[0].message, 'expectation-true')
+  t.same(collector.events[0].contexts.tags, { expect: 'something-else' })
+  t.same(getIsolationScope().tags, {}, 'not on the root scope')
 })

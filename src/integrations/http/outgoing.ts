@@ -52,9 +52,11 @@ export function onClientRequestStart (message: unknown): void {
   try {
     const req = (message as { request?: ClientRequestLike }).request
     if (req === undefined || req === null) return
+    const path = req.path ?? '/'
+    // An absolute path is a request through a forward proxy: the URL is the path itself.
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) { begin(req, req.method, path); return }
     const host = typeof req.getHeader === 'function' ? req.getHeader('host') : undefined
-    const url = `${req.protocol ?? 'http:'}//${typeof host === 'string' ? host : req.host ?? 'localhost'}${req.path ?? '/'}`
-    begin(req, req.method, url)
+    begin(req, req.method, `${req.protocol ?? 'http:'}//${typeof host === 'string' ? host : req.host ?? 'localhost'}${path}`)
   } catch {}
 }
 

@@ -1,0 +1,175 @@
+// httpIntegration, outgoing side: node:http and fetch/undici requests become `http` breadcrumbs
+// in the scope of the request that made them, also on a reused keep-alive socket; failures
+// are error breadcrumbs; no credentials, no query without sendDefaultPii; the SDK's own
+// requests and beforeBreadcrumb's verdict respected.
+import t from 'tap'
+import http from 'node:http'
+import net from 'node:net'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { setup } from '../helpers.mjs'
+import { listen, post, barrier, byMessage } from './http-helpers.mjs'
+
+/** An upstream that answers /status/NNN with that status, else 200, and counts its sockets. */
+async function upstream (t) {
+  const sockets = new Set()
+  const { server, base } = await listen(t, (req, res) => {
+    sockets.add(`${req.socket.remotePort}`)
+    const m = /^\/status\/(\d+)/.exec(req.url)
+    res.statusCode = m === null ? 200 : Number(m[1])
+    setTimeout(() => res.end(`up ${req.url}`), 2) // a little later, so requests overlap
+  })
+  return { server, base, sockets }
+}
+
+/** A port nothing listens on. */
+async function closedPort () {
+  const s = net.createServer()
+  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve))
+  const { port } = s.address()
+  await new Promise((resolve) => s.close(resolve))
+  return port
+}
+
+function httpGet (url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)) }).on('error', reject)
+  })
+}
+
+const httpCrumbs = (e) => (e?.breadcrumbs ?? []).filter((b) => b.category === 'http')
+
+t.test('keep-alive: one undici connection, requests from different incoming requests land in their own', async (t) => {
+  const N = 6
+  const { collector, client } = await setup(t)
+  const up = await upstream(t)
+  const agent = new Agent({ connections: 1 }) // every upstream call shares one socket
+  t.teardown(() => agent.close())
+  const inFlight = barrier(N)
+  const { base } = await listen(t, async (req, res) => {
+    const id = req.url.slice(1)
+    client.setTag('request', id)
+    await inFlight()
+    const r = await undiciFetch(`${up.base}/u/${id}?k=${id}`, { dispatcher: agent })
+    await r.text()
+    client.captureMessage(`event-${id}`)
+    res.end(id)
+  })
+  const answers = await Promise.all(Array.from({ length: N }, (_, i) => post(`${base}/${i}`, '')))
+  t.same(answers.map((a) => a.body), Array.from({ length: N }, (_, i) => String(i)))
+  t.equal(await client.flush(5000), true)
+  t.equal(up.sockets.size, 1, 'the upstream calls really shared one socket')
+  for (let i = 0; i < N; i++) {
+    const crumbs = httpCrumbs(byMessage(collector, `event-${i}`))
+    t.equal(crumbs.length, 1, `request ${i} has exactly its own outgoing breadcrumb`)
+    t.match(crumbs[0], { type: 'http', level: 'info', message: `GET ${up.base}/u/${i}`, data: { method: 'GET', url: `${up.base}/u/${i}`, status_code: 200 } })
+    t.type(crumbs[0]?.data.duration_ms, 'number')
+  }
+})
+
+t.test('keep-alive with global fetch: sequential requests on the reused socket', async (t) => {
+  const { collector, client } = await setup(t)
+  const up = await upstream(t)
+  const { base } = await listen(t, async (req, res) => {
+    const id = req.url.slice(1)
+    const r = await fetch(`${up.base}/g/${id}`)
+    await r.text()
+    client.captureMessage(`event-${id}`)
+    res.end(id)
+  })
+  for (let i = 0; i < 4; i++) await post(`${base}/${i}`, '')
+  t.equal(await client.flush(5000), true)
+  t.equal(up.sockets.size, 1, 'global fetch reused its keep-alive socket')
+  for (let i = 0; i < 4; i++) {
+    t.same(httpCrumbs(byMessage(collector, `event-${i}`)).map((b) => b.data.url), [`${up.base}/g/${i}`])
+  }
+})
+
+t.test('node:http client: status, duration, no credentials, no query without sendDefaultPii', async (t) => {
+  // Read as recorded (beforeBreadcrumb), before the worker's own scrubbing could hide a leak.
+  const recorded = []
+  const { collector, client } = await setup(t, { beforeBreadcrumb: (b) => { recorded.push(JSON.stringify(b)); return b } })
+  const up = await upstream(t)
+  const authed = up.base.replace('http://', 'http://ann:hunter2@')
+  const { base } = await listen(t, async (req, res) => {
+    await httpGet(`${up.base}/a?token=s3cret#frag`)
+    await httpGet(`${up.base}/status/503`)
+    await httpGet(`${up.base}/mail/ann@example.com`) // an '@' in the path is not a credential
+    // Through a forward proxy the path is the whole URL, credentials and query included.
+    await new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: up.server.address().port, path: `${authed}/via-proxy?token=s3cret`, agent: false }, (r) => { r.resume(); r.on('end', resolve) }).on('error', reject)
+    })
+    client.captureMessage('made-calls')
+    res.end()
+  })
+  await post(`${base}/`, '')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  const crumbs = httpCrumbs(collector.events[0])
+  t.equal(crumbs.length, 4)
+  t.match(crumbs[0], { type: 'http', message: `GET ${up.base}/a`, data: { method: 'GET', url: `${up.base}/a`, status_code: 200 } })
+  t.match(crumbs[1], { level: 'info', data: { url: `${up.base}/status/503`, status_code: 503 } })
+  t.equal(crumbs[2]?.data.url, `${up.base}/mail/ann@example.com`)
+  t.match(crumbs[3], { data: { url: `${up.base}/via-proxy`, status_code: 200 } })
+  // The upstream calls (the test's own POST to the front server is recorded too, outside).
+  const outgoing = recorded.filter((b) => b.includes('"category":"http"') && b.includes(`:${up.server.address().port}`))
+  t.equal(outgoing.length, 4)
+  t.notOk(outgoing.some((b) => b.includes('hunter2') || b.includes('ann:')), 'no credentials, as recorded')
+  t.notOk(outgoing.some((b) => b.includes('s3cret') || b.includes('frag')), 'no query or fragment, as recorded')
+})
+
+t.test('sendDefaultPii keeps the query (credentials still removed)', async (t) => {
+  const recorded = []
+  const { collector, client } = await setup(t, { sendDefaultPii: true, beforeBreadcrumb: (b) => { recorded.push(JSON.stringify(b)); return b } })
+  const up = await upstream(t)
+  const authed = up.base.replace('http://', 'http://ann:hunter2@')
+  const { base } = await listen(t, async (req, res) => {
+    await new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: up.server.address().port, path: `${authed}/a?token=s3cret`, agent: false }, (r) => { r.resume(); r.on('end', resolve) }).on('error', reject)
+    })
+    await (await fetch(`${up.base}/f?page=2`)).text()
+    client.captureMessage('pii')
+    res.end()
+  })
+  await post(`${base}/`, '')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  t.same(httpCrumbs(collector.events[0]).map((b) => b.data.url), [`${up.base}/a?token=s3cret`, `${up.base}/f?page=2`])
+  t.notOk(recorded.some((b) => b.includes('hunter2')), 'credentials removed even with sendDefaultPii')
+})
+
+t.test('a failed outgoing request is an error breadcrumb (node:http and fetch)', async (t) => {
+  const { collector, client } = await setup(t)
+  const port = await closedPort()
+  const { base } = await listen(t, async (req, res) => {
+    await httpGet(`http://127.0.0.1:${port}/down`).catch(() => {})
+    await fetch(`http://127.0.0.1:${port}/down2`).catch(() => {})
+    client.captureMessage('after-failures')
+    res.end()
+  })
+  await post(`${base}/`, '')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  const crumbs = httpCrumbs(collector.events[0])
+  t.equal(crumbs.length, 2, 'one breadcrumb per failed request')
+  for (const [i, path] of [[0, '/down'], [1, '/down2']]) {
+    t.match(crumbs[i], { level: 'error', message: `GET http://127.0.0.1:${port}${path}`, data: { method: 'GET', error: /ECONNREFUSED/ } })
+    t.notOk('status_code' in (crumbs[i]?.data ?? {}), 'no status for a request that got no response')
+  }
+})
+
+t.test('the SDK\'s own origin is not recorded; beforeBreadcrumb applies', async (t) => {
+  const { collector, client } = await setup(t, {
+    beforeBreadcrumb: (b) => b.data?.url?.includes('/drop') ? null : { ...b, data: { ...b.data, seen: true } }
+  })
+  const up = await upstream(t)
+  const { base } = await listen(t, async (req, res) => {
+    await (await fetch(`${collector.url}/api/42/nothing`)).text() // the DSN's origin
+    await (await fetch(`${up.base}/drop`)).text()
+    await (await fetch(`${up.base}/keep`)).text()
+    client.captureMessage('filtered')
+    res.end()
+  })
+  await post(`${base}/`, '')
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  const e = byMessage(collector, 'filtered')
+  t.same(httpCrumbs(e).map((b) => [b.data.url, b.data.seen]), [[`${up.base}/keep`, true]], 'only the kept one, changed by beforeBreadcrumb')
+  t.notOk(JSON.stringify(e.breadcrumbs).includes(collector.url), 'no breadcrumb for the collector')
+  t.equal(e.breadcrumbs.find((b) => b.category === 'http.server')?.data.seen, true, 'the incoming one went through beforeBreadcrumb too')
+})
