@@ -49,11 +49,18 @@ for (let round = 0; round < ROUNDS + 2; round++) {
 }
 // Added cost: the median of the per-round differences (each round's on against its own off).
 const added = (on, off) => median(on.map((v, i) => v - off[i]))
+// And between the best rounds: the cost with the least interference from other processes
+// (on a shared machine a busy neighbour slows the on and off rounds alike, and the paired
+// difference grows with it).
+const bestAdded = (on, off) => Math.min(...on) - Math.min(...off)
 out(JSON.stringify({
   pinoOffUs: median(r.pinoOff),
   pinoOnUs: median(r.pinoOn),
   pinoAddedUs: added(r.pinoOn, r.pinoOff),
   pinoChannelAddedUs: added(r.pinoChannel, r.pinoOff),
+  pinoBestAddedUs: bestAdded(r.pinoOn, r.pinoOff),
+  pinoChannelBestAddedUs: bestAdded(r.pinoChannel, r.pinoOff),
+  consoleBestAddedUs: bestAdded(r.consoleOn, r.consoleOff),
   consoleOffUs: median(r.consoleOff),
   consoleOnUs: median(r.consoleOn),
   consoleAddedUs: added(r.consoleOn, r.consoleOff),
