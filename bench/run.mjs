@@ -4,7 +4,7 @@
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,http] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,http,logging] [--render]
 import { spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
@@ -169,6 +169,12 @@ if (want('http')) {
     }
   }
   show('http')
+}
+
+if (want('logging')) {
+  log('\nFigure 9: logging integrations, main-thread µs per pino logger.info and per console.log, integration on vs off (breadcrumb path)')
+  results.logging = await repeat('logging', () => runScenario('logging', { ...newRun() }))
+  show('logging')
 }
 
 collectorProc.kill('SIGTERM')

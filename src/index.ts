@@ -33,6 +33,11 @@ export { setupNestErrorHandler, captureNestException, NestHandlerError } from '.
 export type { NestErrorHandlerOptions } from './integrations/nest'
 export { apolloPlugin, useXrayRadar } from './integrations/graphql'
 export type { GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin } from './integrations/graphql'
+export { consoleIntegration } from './integrations/logging/console'
+export { pinoIntegration } from './integrations/logging/pino'
+export { winstonTransport } from './integrations/logging/winston'
+export type { LoggingOptions, LogLevelOption } from './integrations/logging/levels'
+export type { WinstonTransportOptions } from './integrations/logging/winston'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

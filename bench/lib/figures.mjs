@@ -103,7 +103,19 @@ function http (results) {
     '\n\nbench/scenarios/http-server.mjs: one router mounted at /api, `GET /api/users/:id` answering JSON; ours is `init({ dsn })` (default integrations: per-request isolation scope, request data, incoming and outgoing HTTP breadcrumbs, console breadcrumbs) plus the framework\'s error handler; @sentry/node is its documented setup (init before the framework is loaded, its error handler, no tracing configured). autocannon from the bench process, 20 connections on loopback, a 1 s warm-up then the timed run; the three subjects in a rotated order per round, each ratio against the no-SDK run of its round. Both the server and the load generator share this machine\'s cores, so requests/s swings with other load; server CPU per request (its process\'s CPU over the timed run, all threads, divided by the requests served) holds better.']
 }
 
-export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http }
+function logging (results) {
+  const runs = results.logging
+  if (runs === undefined) return null
+  const rows = [
+    ['pino 10 `logger.info({ orderId }, msg)`', 'pinoOffUs', 'pinoOnUs', 'pinoAddedUs', 'pinoBestAddedUs'],
+    ['`console.log(msg, n)`', 'consoleOffUs', 'consoleOnUs', 'consoleAddedUs', 'consoleBestAddedUs'],
+    ["pino's tracing channel alone, no-op subscriber (part of the pino line)", null, null, 'pinoChannelAddedUs', 'pinoChannelBestAddedUs']
+  ].map(([name, off, on, added, best]) => [name, off === null ? '' : fmt(col(runs, off), 2), on === null ? '' : fmt(col(runs, on), 2), fmt(col(runs, added), 2), fmt(col(runs, best), 2)])
+  return ['9. Logging integrations: main-thread µs per call, integration off and on (breadcrumb path)', table(rows, ['call', 'off', 'on', 'added: median of per-round differences', 'added: best on − best off']) +
+    `\n\nbench/scenarios/logging.mjs, ${runs[0]?.node ?? 'Node'}: 20,000 calls per timed round, 15 rounds after 2 warm-up rounds, off and on alternating in one process (each on round with its own client, as init() would set up); info is a breadcrumb (no event). pino writes to a stream that does nothing and console.log to a process.stdout.write that does nothing. A busy neighbour on a shared machine slows on and off rounds alike, so the paired difference grows with the load; the best rounds are the least disturbed. The last row is what any subscriber to pino's channel pays (Node's tracing channel around pino's serializer), measured in the same rounds. On Node 20 console's wrapped methods stand in for the channels of Node 22.23+/24.`]
+}
+
+export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http, logging }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

@@ -71,6 +71,10 @@ export class Scope {
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
   private _crumbs: CrumbEntry[] = []
+  // Entries of _crumbs before this index are evicted: dropping the oldest crumb one at a
+  // time with splice cost ~1 µs per addBreadcrumb once the list was full (measured), so the
+  // array is compacted only once it holds max evicted entries (amortized O(1) per crumb).
+  private _crumbStart = 0
   private _crumbsShared = false
   private _dataBytes: Uint8Array | null = null
   private _crumbBytes: Uint8Array | null = null
@@ -92,6 +96,7 @@ export class Scope {
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
+    s._crumbStart = this._crumbStart
     s._crumbsShared = this._crumbsShared = true
     s._dataBytes = this._dataBytes
     s._crumbBytes = this._crumbBytes
@@ -170,16 +175,19 @@ export class Scope {
     let stored: StoredCrumb | null
     try { stored = toStoredCrumb(crumb) } catch { return this }
     if (stored === null) return this
-    if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+    if (this._crumbsShared) { this._crumbs = this._crumbs.slice(this._crumbStart); this._crumbStart = 0; this._crumbsShared = false }
     this._crumbs.push({ crumb: stored, bytes: null })
-    if (this._crumbs.length > max) this._crumbs.splice(0, this._crumbs.length - max)
+    if (this._crumbs.length - this._crumbStart > max) {
+      this._crumbStart = this._crumbs.length - max
+      if (this._crumbStart >= Math.max(max, 32)) { this._crumbs.splice(0, this._crumbStart); this._crumbStart = 0 }
+    }
     this._crumbBytes = null
     return this
   }
 
   /** @internal The breadcrumb added last, as stored (for amendBreadcrumb), or null. */
   lastBreadcrumb (): StoredCrumb | null {
-    const e = this._crumbs[this._crumbs.length - 1]
+    const e = this._crumbs.length > this._crumbStart ? this._crumbs[this._crumbs.length - 1] : undefined
     return e === undefined ? null : e.crumb
   }
 
@@ -189,9 +197,9 @@ export class Scope {
    * finishes. Scopes forked earlier keep the crumb as it was.
    */
   amendBreadcrumb (crumb: StoredCrumb, data: Record<string, unknown>): boolean {
-    for (let i = 0; i < this._crumbs.length; i++) {
+    for (let i = this._crumbStart; i < this._crumbs.length; i++) {
       if ((this._crumbs[i] as CrumbEntry).crumb !== crumb) continue
-      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(this._crumbStart); i -= this._crumbStart; this._crumbStart = 0; this._crumbsShared = false }
       // Built field by field: object spread measured ~20x slower here, and this runs per request.
       const merged: Record<string, unknown> = {}
       if (crumb.data !== null) for (const k of Object.keys(crumb.data)) put(merged, k, crumb.data[k])
@@ -206,6 +214,7 @@ export class Scope {
 
   clearBreadcrumbs (): this {
     this._crumbs = []
+    this._crumbStart = 0
     this._crumbsShared = false
     this._crumbBytes = null
     return this
@@ -231,7 +240,7 @@ export class Scope {
   get tags (): Readonly<Record<string, string>> { return { ...this._tags } }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
   get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
-  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.map((e) => e.crumb) }
+  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map((e) => e.crumb) }
 
   /**
    * @internal The scope's own data, by reference: pack or copy it before the next
@@ -264,10 +273,11 @@ export class Scope {
   /** @internal Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
   crumbBytes (): Uint8Array {
     if (this._crumbBytes !== null) return this._crumbBytes
-    const items: Uint8Array[] = new Array(this._crumbs.length)
-    for (let i = 0; i < this._crumbs.length; i++) {
+    const start = this._crumbStart
+    const items: Uint8Array[] = new Array(this._crumbs.length - start)
+    for (let i = start; i < this._crumbs.length; i++) {
       const e = this._crumbs[i] as CrumbEntry
-      items[i] = e.bytes ?? (e.bytes = packCopy(e.crumb))
+      items[i - start] = e.bytes ?? (e.bytes = packCopy(e.crumb))
     }
     this._crumbId = newBlobId()
     return (this._crumbBytes = packedArray(items))
@@ -317,6 +327,38 @@ export function normalizeUser (user: User | null | undefined): Record<string, un
 }
 
 /** Validates and normalizes a user breadcrumb; null when it carries nothing usable. */
+const CRUMB_DATA_LIMITS = { depth: 4, breadth: 50, stringLength: 2048 }
+
+/**
+ * What normalize() would return for a plain object of primitive values, without its walk
+ * (a log record's fields: the logging integrations' breadcrumb path), or null for anything
+ * else, which then goes through normalize().
+ */
+function flatCopy (data: unknown): Record<string, unknown> | null {
+  try {
+    if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype) return null
+    const keys = Object.keys(data)
+    if (keys.length > CRUMB_DATA_LIMITS.breadth) return null
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string
+      const v = (data as Record<string, unknown>)[k]
+      switch (typeof v) {
+        case 'string': out[k] = truncateString(v, CRUMB_DATA_LIMITS.stringLength); break
+        case 'number': out[k] = Number.isFinite(v) ? v : String(v); break
+        case 'boolean': out[k] = v; break
+        case 'undefined': out[k] = null; break
+        default:
+          if (v !== null) return null
+          out[k] = null
+      }
+    }
+    return out
+  } catch {
+    return null
+  }
+}
+
 export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   if (crumb === null || typeof crumb !== 'object') return null
   let ts = Date.now()
@@ -324,7 +366,7 @@ export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   if (typeof t === 'number' && Number.isFinite(t)) ts = t
   else if (t instanceof Date && !Number.isNaN(t.getTime())) ts = t.getTime()
   else if (typeof t === 'string' && !Number.isNaN(Date.parse(t))) ts = Date.parse(t)
-  const data = crumb.data === undefined || crumb.data === null ? null : normalize(crumb.data, { depth: 4, breadth: 50, stringLength: 2048 })
+  const data = crumb.data === undefined || crumb.data === null ? null : flatCopy(crumb.data) ?? normalize(crumb.data, CRUMB_DATA_LIMITS)
   return {
     timestamp: ts,
     message: crumb.message === undefined || crumb.message === null ? null : truncateString(String(crumb.message), 2048),

@@ -8,13 +8,14 @@ export {
   getDefaultIntegrations, scopeOfRequest,
   httpIntegration,
   setupExpressErrorHandler, setupKoaErrorHandler, setupFastifyErrorHandler, FastifyHandlerError, setupNestErrorHandler, captureNestException,
-  NestHandlerError, apolloPlugin, useXrayRadar
+  NestHandlerError, apolloPlugin, useXrayRadar, consoleIntegration, pinoIntegration, winstonTransport
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, ExpressErrorHandlerOptions,
-  KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin
+  KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin,
+  LoggingOptions, LogLevelOption, WinstonTransportOptions
 } from '../index.js'
 
 import cjs from '../index.js'
