@@ -4,7 +4,7 @@
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,tsmap,tsworker] [--render]
 import { spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
@@ -14,6 +14,7 @@ import { runScenario, settledCount } from './lib/child.mjs'
 import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
 import { treeSize } from './lib/size.mjs'
+import { buildTsApp } from './lib/ts-app.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 const DOCS = { md: join(root, 'docs/benchmarks.md'), json: join(root, 'docs/benchmarks.json'), svg: join(root, 'docs/benchmarks-rate.svg'), notes: join(root, 'docs/benchmarks-notes.md') }
@@ -141,6 +142,25 @@ if (want('scrub')) {
   log('\nWorker scrubbing: µs per event, the 0.1.0 rules against the current ones')
   results.scrub = await repeat('scrub', () => runScenario('scrub', {}))
   show('scrub')
+}
+
+if (want('tsmap')) {
+  log('\nFigure 8: main-thread µs per captureException in a TypeScript service (esbuild bundle with a .map)')
+  // One bundle for the whole figure; each run measures both subjects, one after the other.
+  const app = await buildTsApp()
+  results.tsmap = await repeat('tsmap', async () => {
+    const run = newRun()
+    const sentry = await runScenario('tscapture', { subject: 'sentry', bundle: app.bundle, ...run }, { nodeArgs: ['--enable-source-maps'] })
+    const ours = await runScenario('tscapture', { subject: 'ours', bundle: app.bundle, ...run })
+    return { ours: ours.captureException, sentry: sentry.captureException, ratio: ours.captureException / sentry.captureException, oursTop: ours.topFile, sentryTop: sentry.topFile, bundleBytes: app.bundleBytes, mapBytes: app.mapBytes }
+  })
+  show('tsmap')
+}
+
+if (want('tsworker')) {
+  log('\nFigure 9: worker µs per event to map a bundle\'s frames')
+  results.tsworker = await repeat('tsworker', () => runScenario('tsworker', {}, { nodeArgs: ['--expose-gc'] }))
+  show('tsworker')
 }
 
 collectorProc.kill('SIGTERM')

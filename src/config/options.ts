@@ -59,6 +59,8 @@ export interface Options {
   spoolMaxBytes?: number
   /** ms a spooled event is kept; older ones are deleted unsent (spool.expired). Default 24 h. */
   spoolMaxAge?: number
+  /** Map frames of compiled code (TypeScript, bundles) to their sources with their source maps, in the workers. Default true. See docs/source-maps.md. */
+  sourceMaps?: boolean
 }
 
 export interface ResolvedOptions {
@@ -91,13 +93,14 @@ export interface ResolvedOptions {
   spoolDir: string | null
   spoolMaxBytes: number
   spoolMaxAge: number
+  sourceMaps: boolean
 }
 
 export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
   'dsn', 'authToken', 'debug', 'environment', 'release', 'serverName', 'sampleRate', 'maxBreadcrumbs',
   'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'denyKeys', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
   'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout',
-  'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge'
+  'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge', 'sourceMaps'
 ]
 
 /** Environment variable → option, and how to read it. */
@@ -113,7 +116,8 @@ const ENV: Array<[string, keyof Options, 'string' | 'number' | 'integer' | 'bool
   ['XRAYRADAR_MAX_BREADCRUMBS', 'maxBreadcrumbs', 'integer'],
   ['XRAYRADAR_TIMEOUT', 'timeout', 'number'],
   ['XRAYRADAR_VERIFY_SSL', 'verifySsl', 'boolean'],
-  ['XRAYRADAR_MAX_PAYLOAD_SIZE', 'maxPayloadSize', 'integer']
+  ['XRAYRADAR_MAX_PAYLOAD_SIZE', 'maxPayloadSize', 'integer'],
+  ['XRAYRADAR_SOURCE_MAPS', 'sourceMaps', 'boolean']
 ]
 
 const camelToSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
@@ -352,7 +356,8 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     handleSignals: signals(opts),
     spoolDir,
     spoolMaxBytes: num(opts, 'spoolMaxBytes', 64 * 1024 * 1024, 0, 2 ** 40, true, ' bytes'),
-    spoolMaxAge: num(opts, 'spoolMaxAge', 24 * 3600 * 1000, 1000, 365 * 24 * 3600 * 1000, true, ' ms')
+    spoolMaxAge: num(opts, 'spoolMaxAge', 24 * 3600 * 1000, 1000, 365 * 24 * 3600 * 1000, true, ' ms'),
+    sourceMaps: bool(opts, 'sourceMaps', true)
   }
 }
 

@@ -8,6 +8,7 @@ import { SDK_NAME } from '../version'
 import { decodeRecord, enrichEvent } from './build-event'
 import { scrubEvent, type ScrubOptions } from './scrub'
 import { setSourceScrubbing } from './context-lines'
+import { setSourceMapping } from './source-maps'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
@@ -39,6 +40,7 @@ const defaults: EventDefaults = {
 }
 const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
 setSourceScrubbing(scrubOptions)
+setSourceMapping({ enabled: cfg.sourceMaps, debug: cfg.debug })
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 
