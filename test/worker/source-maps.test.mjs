@@ -5,8 +5,10 @@
 import t from 'tap'
 import { spawn, execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { cpSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync, rmSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { tmpdir } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 import { startCollector, loadConfig, ErrorTracker } from 'xrayradar'
@@ -145,6 +147,42 @@ t.test('esbuild bundle with an inline map: .ts frames, identical in both modes; 
   t.equal(frames(gone.events[0]).at(-1).context_line, at('checkout.ts', 'new Error(`cannot charge').context_line, 'context line from sourcesContent')
 })
 
+t.test('a service bundled with the SDK inside: the embedded workers map the bundle', async (t) => {
+  // As test/package/bundle.test.mjs: sources next to a link to this package, the output run
+  // from a directory with no node_modules above it.
+  const work = mkdtempSync(join(tmpdir(), 'xr-sourcemaps-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  cpSync(SRC, join(work, 'src'), { recursive: true })
+  mkdirSync(join(work, 'src', 'node_modules'))
+  symlinkSync(fileURLToPath(new URL('../../', import.meta.url)), join(work, 'src', 'node_modules', 'xrayradar'), 'dir')
+  const outfile = join(work, 'out', 'service.js')
+  await build({ entryPoints: [join(work, 'src', 'service.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', sourcemap: 'inline', logLevel: 'error' })
+  rmSync(join(work, 'src'), { recursive: true }) // deployed without its sources: context from sourcesContent
+  const got = []
+  for (const flags of [[], FLAG]) {
+    const collector = await startCollector({ token: TOKEN })
+    t.teardown(() => collector.close())
+    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...flags, outfile], {
+      cwd: join(work, 'out'), env: { ...process.env, XRAYRADAR_DSN: collector.dsn('8'), XRAYRADAR_AUTH_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let out = ''
+    child.stdout.on('data', (d) => { out += d })
+    child.stderr.on('data', (d) => { out += d })
+    const code = await new Promise((resolve) => child.on('exit', resolve))
+    t.equal(code, 0, out)
+    t.match(out, `node-maps=${flags.length > 0}\nflushed=true`, `delivered; Node maps only with ${FLAG[0]}`)
+    const f = frames(collector.events[0])
+    const want = at('checkout.ts', 'new Error(`cannot charge')
+    t.equal(f.at(-1).abs_path, join(work, 'src', 'checkout.ts'), 'the .ts file, not the bundle')
+    t.same([f.at(-1).lineno, f.at(-1).colno], [want.lineno, want.colno])
+    t.equal(f.at(-2).abs_path, join(work, 'src', 'checkout.ts'))
+    t.equal(f.at(-3).abs_path, join(work, 'src', 'fail.ts'))
+    got.push(f)
+  }
+  t.equal(got[0].at(-1).context_line, at('checkout.ts', 'new Error(`cannot charge').context_line, 'workers: context from the map (the sources are not deployed)')
+  t.same(got[0].map((f) => [f.abs_path, f.lineno, f.colno, f.function]), got[1].map((f) => [f.abs_path, f.lineno, f.colno, f.function]), 'the same frames as Node gives')
+})
+
 t.test('with --enable-source-maps the workers never map a second time', async (t) => {
   // out.js maps to mid/fail.js (Node maps one level); mid/fail.js has its own map to
   // the .ts. Mapped twice, frames would name the .ts; mapped once they name mid/.
@@ -264,6 +302,32 @@ t.test('in-process: bounds and counts of the worker module', async (t) => {
   setSourceMapping({ enabled: true, debug: false })
   mapFrames(off, dir)
   t.match(off[0].abs_path, /fail\.ts$/, 'on: the same frame is mapped')
+})
+
+t.test('in-process: a dependency is mapped when its map is at hand, and stays out of the app', async (t) => {
+  setSourceMapping({ enabled: true, debug: false })
+  const dir = t.testdir({ node_modules: { dep: { src: { 'index.ts': "export function boom (): never {\n  const why: string = 'dep failed'\n  throw new Error(why)\n}\n" } } } })
+  const pkg = join(dir, 'node_modules', 'dep')
+  await build({ entryPoints: [join(pkg, 'src', 'index.ts')], outfile: join(pkg, 'dist', 'index.js'), platform: 'node', format: 'cjs', sourcemap: true, logLevel: 'error' })
+  const bare = join(dir, 'node_modules', 'bare.js')
+  writeFileSync(bare, "exports.boom = () => { throw new Error('no map') }\n")
+  // tap runs this file with --enable-source-maps: off while the stack is made, so it is the compiled one.
+  const stackOf = (file) => {
+    const was = process.sourceMapsEnabled
+    process.setSourceMapsEnabled(false)
+    try { require(file).boom() } catch (err) { return err.stack.slice(err.stack.indexOf('\n    at ')) } finally { process.setSourceMapsEnabled(was) }
+  }
+  const { parseStack } = await import('../../dist/worker/stack.js')
+  const compiled = stackOf(join(pkg, 'dist', 'index.js'))
+  t.ok(compiled.includes(join(pkg, 'dist', 'index.js')), 'the stack names the compiled file')
+  const mappedDep = parseStack(compiled, dir)
+  mapFrames(mappedDep, dir)
+  t.match(mappedDep.at(-1), { abs_path: join(pkg, 'src', 'index.ts'), lineno: 3, in_app: false }, "the package's map was at hand: its source, and not in the app")
+  const plain = parseStack(stackOf(bare), dir)
+  const before = sourceMapCounts()
+  mapFrames(plain, dir)
+  t.match(plain.at(-1), { abs_path: bare, lineno: 1, in_app: false }, 'no map: as it was')
+  t.same(sourceMapCounts(), before, 'a file without a comment is no problem, and nothing was mapped')
 })
 
 t.test('the main thread tells the workers when Node already maps', async (t) => {
