@@ -105,7 +105,7 @@ function tsworker (results) {
     ['frames of a stack not seen before: parse + map + context lines', fmt(col(results.tsworker, 'mappedUs'), 1)],
     ['the same without mapping: parse + context lines', fmt(col(results.tsworker, 'plainUs'), 1)],
     [`mapFrames alone (${one.framesPerEvent} frames; context lines from the map's sourcesContent)`, fmt(col(results.tsworker, 'mapOnlyUs'), 1)],
-    ['first event of the bundle (tail read, map read, parsed, decoded), ms', fmt(col(results.tsworker, 'coldMs'), 0)],
+    ['first event of the bundle (trace-mapping loaded, tail read, map read, parsed, decoded), ms', fmt(col(results.tsworker, 'coldMs'), 0)],
     ['heap held by the parsed map (MiB)', fmt(col(results.tsworker, 'mapHeapMiB'), 1)]
   ], ['', 'xrayradar worker']) +
     `\n\nbench/scenarios/tsworker.mjs, in one process with the worker's modules: the bundle of figure 8 (${(one.mapBytes / 1024).toFixed(0)} KiB map), 64 stacks of its errors, each parsed, mapped and given context lines afresh (the worker's per-stack cache bypassed; the map cache warm), rounds with and without mapping alternating; mapped frames take their context lines from the map's sourcesContent instead of the bundle's lines, which is why mapping adds little to the whole. A stack seen before costs none of this: the worker caches its frames.`]

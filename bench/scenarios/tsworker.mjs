@@ -1,8 +1,8 @@
 // Figure 9: worker time per event to map frames, on the bundle bench/lib/ts-app.mjs
 // builds (10-frame errors from the TypeScript service inside a 260 KB bundle with a
 // 450 KB map). In one process, with the worker's own modules (dist/worker):
-// - cold: the first event of the bundle (the file's tail read, the map read and
-//   parsed, its mappings decoded), and the heap the parsed map holds;
+// - cold: the first event of the bundle (trace-mapping loaded, the file's tail read,
+//   the map read and parsed, its mappings decoded), and the heap the parsed map holds;
 // - warm: parse + map + context lines of a stack not seen before (the per-stack
 //   cache missed, the map cached), against parse + context lines without mapping,
 //   rounds alternating, and mapFrames alone; a stack seen before costs none of

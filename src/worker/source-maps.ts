@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { isAbsolute, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { LRUCache } from 'lru-cache'
-import { AnyMap, traceSegment, type TraceMap } from '@jridgewell/trace-mapping'
+import type { TraceMap } from '@jridgewell/trace-mapping'
 import type { WireFrame } from '../types'
 import { isInApp } from './stack'
 import { setContext, toContextLines } from './context-lines'
@@ -32,6 +32,12 @@ const MAX_INLINE_LINE = Math.ceil(MAX_MAP_BYTES * 4 / 3) + 256
 const WEIGHT_PER_BYTE = 10
 const CACHE_BYTES = 128 * 1024 * 1024
 if (MAX_MAP_BYTES * WEIGHT_PER_BYTE > CACHE_BYTES) throw new Error('source-maps: the largest map would not fit in the cache')
+
+// Loaded with the first map: it costs 15-60 ms of a worker's start, which a service
+// without maps should not pay (as yaml in load-config.ts).
+type TraceMapping = typeof import('@jridgewell/trace-mapping')
+let lib: TraceMapping | null = null
+const traceMapping = (): TraceMapping => (lib ??= require('@jridgewell/trace-mapping') as TraceMapping)
 
 export type Problem = 'missing' | 'too_large' | 'malformed' | 'refused'
 
@@ -184,6 +190,7 @@ function loadMap (path: string, url: string, stamps: Stamp[]): Loaded | null {
     if (raw === null || typeof raw !== 'object' || raw.version !== 3 || !(typeof raw.mappings === 'string' || Array.isArray(raw.sections))) {
       return problem('malformed', path, 'not a version 3 map with mappings')
     }
+    const { AnyMap } = traceMapping()
     const trace = new AnyMap(raw as ConstructorParameters<typeof AnyMap>[0], mapUrl)
     return { trace, sources: [], weight: json.length * WEIGHT_PER_BYTE }
   } catch (err) {
@@ -234,7 +241,7 @@ function sourceOf (map: Loaded, index: number, cwd: string): Source | undefined 
 /** The segment of a 1-based line and column, or null (no mapping there, or a bad position). */
 function segmentAt (map: Loaded, line: number, col: number): Readonly<number[]> | null {
   try {
-    const seg = traceSegment(map.trace, line - 1, col - 1)
+    const seg = traceMapping().traceSegment(map.trace, line - 1, col - 1)
     return seg === null || seg.length < 4 ? null : seg
   } catch {
     return null
