@@ -19,9 +19,10 @@ import { scheduleReplay } from './replay'
 
 // The piscina worker: drains the ring, turns each record into a finished event
 // (frames mapped with their source maps, context lines, fingerprint, modules,
-// scrubbing, size limit) and delivers it. For worker-side sinks it runs its own loop from start-up, parked
-// in Atomics.waitAsync between bursts, so delivery needs no postMessage per
-// event and keeps going while the main thread is blocked in its exit handler.
+// scrubbing, size limit) and delivers it. For worker-side sinks it runs its own
+// loop from start-up, parked in Atomics.waitAsync between bursts, so delivery
+// needs no postMessage per event and keeps going while the main thread is
+// blocked in its exit handler.
 
 const data = workerData as WorkerData
 const cfg = data.config
