@@ -6,7 +6,7 @@
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
 //   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,tsmap,tsworker] [--render]
 import { spawn } from 'node:child_process'
-import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
+import { writeFileSync, readFileSync, statSync, readdirSync, rmSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -154,6 +154,7 @@ if (want('tsmap')) {
     const ours = await runScenario('tscapture', { subject: 'ours', bundle: app.bundle, ...run })
     return { ours: ours.captureException, sentry: sentry.captureException, ratio: ours.captureException / sentry.captureException, oursTop: ours.topFile, sentryTop: sentry.topFile, bundleBytes: app.bundleBytes, mapBytes: app.mapBytes }
   })
+  rmSync(app.dir, { recursive: true, force: true })
   show('tsmap')
 }
 

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url'
 
 const entry = fileURLToPath(new URL('../ts-app/service.ts', import.meta.url))
 
-/** Returns the bundle's path and the sizes of the bundle and its map. */
+/** Returns its directory (the caller removes it), the bundle's path and the sizes of the bundle and its map. */
 export async function buildTsApp (dir = mkdtempSync(join(tmpdir(), 'xrayradar-bench-ts-'))) {
   const bundle = join(dir, 'service.js')
   await build({ entryPoints: [entry], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'error' })
-  return { bundle, bundleBytes: statSync(bundle).size, mapBytes: statSync(bundle + '.map').size }
+  return { dir, bundle, bundleBytes: statSync(bundle).size, mapBytes: statSync(bundle + '.map').size }
 }

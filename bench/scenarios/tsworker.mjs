@@ -9,6 +9,7 @@
 //   this (build-event.ts caches its frames).
 // Usage: node --expose-gc bench/scenarios/tsworker.mjs '{}' (prints one JSON line)
 import { createRequire } from 'node:module'
+import { rmSync } from 'node:fs'
 import { buildTsApp } from '../lib/ts-app.mjs'
 import { parseStack } from '../../dist/worker/stack.js'
 import { addContextLines } from '../../dist/worker/context-lines.js'
@@ -79,4 +80,5 @@ const result = {
   mapOnlyUs: median(alone),
   counts: sourceMapCounts()
 }
+rmSync(app.dir, { recursive: true, force: true })
 process.stdout.write(JSON.stringify(result) + '\n')
