@@ -4,9 +4,9 @@
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,http,logging] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker] [--render]
 import { spawn } from 'node:child_process'
-import { writeFileSync, readFileSync, statSync, readdirSync } from 'node:fs'
+import { writeFileSync, readFileSync, statSync, readdirSync, rmSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,7 @@ import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
 import { treeSize } from './lib/size.mjs'
 import { measureHttp } from './lib/http-load.mjs'
+import { buildTsApp } from './lib/ts-app.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 const DOCS = { md: join(root, 'docs/benchmarks.md'), json: join(root, 'docs/benchmarks.json'), svg: join(root, 'docs/benchmarks-rate.svg'), notes: join(root, 'docs/benchmarks-notes.md') }
@@ -175,6 +176,26 @@ if (want('logging')) {
   log('\nFigure 9: logging integrations, main-thread µs per pino logger.info and per console.log, integration on vs off (breadcrumb path)')
   results.logging = await repeat('logging', () => runScenario('logging', { ...newRun() }))
   show('logging')
+}
+
+if (want('tsmap')) {
+  log('\nFigure 10: main-thread µs per captureException in a TypeScript service (esbuild bundle with a .map)')
+  // One bundle for the whole figure; each run measures both subjects, one after the other.
+  const app = await buildTsApp()
+  results.tsmap = await repeat('tsmap', async () => {
+    const run = newRun()
+    const sentry = await runScenario('tscapture', { subject: 'sentry', bundle: app.bundle, ...run }, { nodeArgs: ['--enable-source-maps'] })
+    const ours = await runScenario('tscapture', { subject: 'ours', bundle: app.bundle, ...run })
+    return { ours: ours.captureException, sentry: sentry.captureException, ratio: ours.captureException / sentry.captureException, oursTop: ours.topFile, sentryTop: sentry.topFile, bundleBytes: app.bundleBytes, mapBytes: app.mapBytes }
+  })
+  rmSync(app.dir, { recursive: true, force: true })
+  show('tsmap')
+}
+
+if (want('tsworker')) {
+  log('\nFigure 11: worker µs per event to map a bundle\'s frames')
+  results.tsworker = await repeat('tsworker', () => runScenario('tsworker', {}, { nodeArgs: ['--expose-gc'] }))
+  show('tsworker')
 }
 
 collectorProc.kill('SIGTERM')

@@ -2,10 +2,11 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export function runScenario (name, args, { timeoutMs = 180000 } = {}) {
+/** nodeArgs: Node flags for the scenario's process (--enable-source-maps, --expose-gc). */
+export function runScenario (name, args, { timeoutMs = 180000, nodeArgs = [] } = {}) {
   const file = fileURLToPath(new URL(`../scenarios/${name}.mjs`, import.meta.url))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs, file, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => { out += d })

@@ -115,7 +115,33 @@ function logging (results) {
     `\n\nbench/scenarios/logging.mjs, ${runs[0]?.node ?? 'Node'}: 20,000 calls per timed round, 15 rounds after 2 warm-up rounds, off and on alternating in one process (each on round with its own client, as init() would set up); info is a breadcrumb (no event). pino writes to a stream that does nothing and console.log to a process.stdout.write that does nothing. A busy neighbour on a shared machine slows on and off rounds alike, so the paired difference grows with the load; the best rounds are the least disturbed. The last row is what any subscriber to pino's channel pays (Node's tracing channel around pino's serializer), measured in the same rounds. On Node 20 console's wrapped methods stand in for the channels of Node 22.23+/24.`]
 }
 
-export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http, logging }
+function tsmap (results) {
+  if (results.tsmap === undefined) return null
+  const o = col(results.tsmap, 'ours')
+  const s = col(results.tsmap, 'sentry')
+  const r = col(results.tsmap, 'ratio')
+  const one = results.tsmap[0]
+  return ['10. TypeScript service: main-thread µs per captureException', table([
+    ['captureException (µs)', fmt(o, 1), fmt(s, 1), fmt(r, 2)],
+    ['top frame in err.stack on the main thread', one.oursTop, one.sentryTop, '']
+  ], ['', 'xrayradar, no flag (workers map)', '@sentry/node, --enable-source-maps', 'ours / sentry (per-run median)']) +
+    `\n\nbench/scenarios/tscapture.mjs on bench/ts-app bundled by esbuild with its dependency (yaml): ${(one.bundleBytes / 1024).toFixed(0)} KiB of JavaScript, a ${(one.mapBytes / 1024).toFixed(0)} KiB .map. Same scope and batches as figure 1; errors 10 frames deep in the TypeScript code, stacks unread until the call. Both subjects in each run, one after the other. Node maps Sentry's stacks on the main thread when they are first read; ours reach the workers as compiled and are mapped there (figure 11).`]
+}
+
+function tsworker (results) {
+  if (results.tsworker === undefined) return null
+  const one = results.tsworker[0]
+  return ['11. Worker µs per event to map a bundle\'s frames', table([
+    ['frames of a stack not seen before: parse + map + context lines', fmt(col(results.tsworker, 'mappedUs'), 1)],
+    ['the same without mapping: parse + context lines', fmt(col(results.tsworker, 'plainUs'), 1)],
+    [`mapFrames alone (${one.framesPerEvent} frames; context lines from the map's sourcesContent)`, fmt(col(results.tsworker, 'mapOnlyUs'), 1)],
+    ['first event of the bundle (trace-mapping loaded, tail read, map read, parsed, decoded), ms', fmt(col(results.tsworker, 'coldMs'), 0)],
+    ['heap held by the parsed map (MiB)', fmt(col(results.tsworker, 'mapHeapMiB'), 1)]
+  ], ['', 'xrayradar worker']) +
+    `\n\nbench/scenarios/tsworker.mjs, in one process with the worker's modules: the bundle of figure 10 (${(one.mapBytes / 1024).toFixed(0)} KiB map), 64 stacks of its errors, each parsed, mapped and given context lines afresh (the worker's per-stack cache bypassed; the map cache warm), rounds with and without mapping alternating; mapped frames take their context lines from the map's sourcesContent instead of the bundle's lines, which is why mapping adds little to the whole. A stack seen before costs none of this: the worker caches its frames.`]
+}
+
+export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http, logging, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

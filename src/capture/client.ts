@@ -4,6 +4,7 @@ import { resolveOptions, MIN_SCRUBBABLE_TOKEN, type Options, type ResolvedOption
 import { scrubEvent, type ScrubOptions } from '../worker/scrub'
 import { Pipeline } from '../pool/pipeline'
 import { isSdkWorker, type SinkKind, type WorkerConfig } from '../shared/worker-protocol'
+import { nodeMapsStacks } from '../pool/node-source-maps'
 import { REC_FULL, DROP_REASONS, type DropReason } from '../ring/layout'
 import { WORKER_SINK, type Transport } from '../transports/transport'
 import { assembleEvent, toCrumbList, type EventDefaults, type EventPart } from '../event/assemble'
@@ -97,6 +98,7 @@ function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
     maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
     maxAttempts: o.maxAttempts,
     debug: o.debug,
+    sourceMaps: o.sourceMaps && !nodeMapsStacks(),
     cwd: process.cwd(),
     spoolDir: sink === 'http' ? o.spoolDir : null,
     spoolMaxBytes: o.spoolMaxBytes,

@@ -64,6 +64,8 @@ export interface Options {
   integrations?: IntegrationsOption
   /** Set up the default integrations (incoming and outgoing HTTP, console breadcrumbs). Default true. */
   defaultIntegrations?: boolean
+  /** Map frames of compiled code (TypeScript, bundles) to their sources with their source maps, in the workers. Default true. See docs/source-maps.md. */
+  sourceMaps?: boolean
 }
 
 export interface ResolvedOptions {
@@ -97,7 +99,8 @@ export interface ResolvedOptions {
   spoolMaxBytes: number
   spoolMaxAge: number
   integrations: IntegrationsOption | null
-  defaultIntegrations: boolean
+  defaultIntegrations: boolean,
+  sourceMaps: boolean
 }
 
 export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
@@ -105,7 +108,7 @@ export const OPTION_KEYS: ReadonlyArray<keyof Options> = [
   'beforeSend', 'beforeBreadcrumb', 'sendDefaultPii', 'denyKeys', 'timeout', 'verifySsl', 'maxPayloadSize', 'transport',
   'ringSize', 'maxQueuedEvents', 'workers', 'maxInFlight', 'maxEventsPerSecond', 'maxAttempts', 'shutdownTimeout',
   'captureUnhandled', 'unhandledRejections', 'handleSignals', 'spool', 'spoolDir', 'spoolMaxBytes', 'spoolMaxAge',
-  'integrations', 'defaultIntegrations'
+  'integrations', 'defaultIntegrations', 'sourceMaps'
 ]
 
 /** Environment variable → option, and how to read it. */
@@ -121,7 +124,8 @@ const ENV: Array<[string, keyof Options, 'string' | 'number' | 'integer' | 'bool
   ['XRAYRADAR_MAX_BREADCRUMBS', 'maxBreadcrumbs', 'integer'],
   ['XRAYRADAR_TIMEOUT', 'timeout', 'number'],
   ['XRAYRADAR_VERIFY_SSL', 'verifySsl', 'boolean'],
-  ['XRAYRADAR_MAX_PAYLOAD_SIZE', 'maxPayloadSize', 'integer']
+  ['XRAYRADAR_MAX_PAYLOAD_SIZE', 'maxPayloadSize', 'integer'],
+  ['XRAYRADAR_SOURCE_MAPS', 'sourceMaps', 'boolean']
 ]
 
 const camelToSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
@@ -377,7 +381,8 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
     spoolMaxBytes: num(opts, 'spoolMaxBytes', 64 * 1024 * 1024, 0, 2 ** 40, true, ' bytes'),
     spoolMaxAge: num(opts, 'spoolMaxAge', 24 * 3600 * 1000, 1000, 365 * 24 * 3600 * 1000, true, ' ms'),
     integrations: integrations(opts),
-    defaultIntegrations: bool(opts, 'defaultIntegrations', true)
+    defaultIntegrations: bool(opts, 'defaultIntegrations', true),
+    sourceMaps: bool(opts, 'sourceMaps', true)
   }
 }
 

@@ -27,6 +27,11 @@ export interface WorkerConfig {
   maxEventsPerSecond: number // per worker, 0 = no cap
   maxAttempts: number
   debug: boolean
+  /**
+   * Map frames of compiled code to their sources in the worker: the sourceMaps option,
+   * false when the main thread's stacks are already mapped (--enable-source-maps).
+   */
+  sourceMaps: boolean
   cwd: string
   /** null when the spool is off. */
   spoolDir: string | null

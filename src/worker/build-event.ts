@@ -8,6 +8,8 @@ import type { Level, WireEvent, WireException, WireFrame } from '../types'
 import { LEVELS } from '../types'
 import { parseStack } from './stack'
 import { addContextLines } from './context-lines'
+import { mapFrames } from './source-maps'
+import { unchanged, type Stamp } from './file-stamp'
 import { installedModules } from './modules'
 
 const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
@@ -64,16 +66,20 @@ export function decodeRecord (payload: Uint8Array, flags: number, d: EventDefaul
 }
 
 // The frames part of a stack string repeats for every error thrown at the same
-// place: parse it and read its context lines once. Shared, never changed in place.
-const framesByStack = new LRUCache<string, WireFrame[]>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (_v, k) => k.length + 1 })
+// place: parse, map and read its context lines once. Shared, never changed in
+// place; computed again when a file it was built from has changed (a redeploy).
+interface CachedFrames { frames: WireFrame[], deps: Stamp[] }
+const framesByStack = new LRUCache<string, CachedFrames>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (_v, k) => k.length + 1 })
 
 function framesFor (stack: string | null, cwd: string): WireFrame[] {
   if (stack === null || stack === '') return []
   const hit = framesByStack.get(stack)
-  if (hit !== undefined) return hit
+  if (hit !== undefined && hit.deps.every((s) => unchanged(s))) return hit.frames
+  const deps: Stamp[] = []
   const frames = parseStack(stack, cwd)
-  addContextLines(frames)
-  framesByStack.set(stack, frames)
+  mapFrames(frames, cwd, deps)
+  addContextLines(frames, deps)
+  framesByStack.set(stack, { frames, deps: [...new Set(deps)] })
   return frames
 }
 

@@ -1,21 +1,25 @@
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { WireFrame } from '../types'
 import { scrubSourceLine, type ScrubOptions } from './scrub'
+import { stampFile, unchanged, type Stamp } from './file-stamp'
 
 // Source lines around each frame, from a cache bounded in files and bytes so a
-// service with thousands of files cannot grow the worker without limit.
+// service with thousands of files cannot grow the worker without limit. A file
+// rewritten since it was read (a redeploy) is read again (file-stamp.ts).
 
 const PRE = 5
 const POST = 2
 const MAX_FILE_BYTES = 1024 * 1024
 const MAX_LINE = 300
 
-const cache = new LRUCache<string, string[] | false>({
+interface Cached { lines: string[] | false, stamp: Stamp }
+
+const cache = new LRUCache<string, Cached>({
   max: 200,
   maxSize: 16 * 1024 * 1024,
-  sizeCalculation: (lines) => (lines === false ? 1 : lines.reduce((n, l) => n + l.length + 1, 1))
+  sizeCalculation: ({ lines }) => (lines === false ? 1 : lines.reduce((n, l) => n + l.length + 1, 1))
 })
 
 // Source near a throw can hold the auth token (init({ authToken: '…' }) a few lines
@@ -30,33 +34,47 @@ export function setSourceScrubbing (opts: ScrubOptions): void {
 
 const clip = (l: string): string => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) + '…' : l)
 
-function linesOf (path: string): string[] | false {
+/** A source text as context lines: scrubbed (before clipping: a token cut in half would no longer match), then clipped. */
+export function toContextLines (text: string): string[] {
+  const opts = scrubOptions
+  return text.split(/\r?\n/).map((l) => clip(opts === null ? l : scrubSourceLine(l, opts)))
+}
+
+/**
+ * A file's context lines, or false when it is missing, unreadable or over 1 MiB
+ * (remembered, so it is not retried per event). deps receives the file's stamp.
+ */
+export function fileLines (path: string, deps?: Stamp[]): string[] | false {
   const hit = cache.get(path)
-  if (hit !== undefined) return hit
-  let lines: string[] | false = false
-  try {
-    if (statSync(path).size <= MAX_FILE_BYTES) {
-      const opts = scrubOptions
-      // Scrubbed before clipping: a token cut in half by the clip would no longer match.
-      lines = readFileSync(path, 'utf8').split(/\r?\n/).map((l) => clip(opts === null ? l : scrubSourceLine(l, opts)))
-    }
-  } catch {
-    lines = false // missing or unreadable: remembered, so it is not retried per event
+  if (hit !== undefined && unchanged(hit.stamp)) {
+    deps?.push(hit.stamp)
+    return hit.lines
   }
-  cache.set(path, lines)
+  const stamp = stampFile(path)
+  let lines: string[] | false = false
+  if (stamp.size >= 0 && stamp.size <= MAX_FILE_BYTES) {
+    try { lines = toContextLines(readFileSync(path, 'utf8')) } catch { lines = false }
+  }
+  cache.set(path, { lines, stamp })
+  deps?.push(stamp)
   return lines
 }
 
-/** Adds context_line, pre_context and post_context where the file can be read. */
-export function addContextLines (frames: WireFrame[]): void {
+/** Sets context_line, pre_context and post_context from a file's lines (nothing when the line is past its end). */
+export function setContext (frame: WireFrame, lines: string[]): void {
+  if (frame.lineno === null || frame.lineno < 1 || frame.lineno > lines.length) return
+  const i = frame.lineno - 1
+  frame.context_line = lines[i] ?? null
+  frame.pre_context = lines.slice(Math.max(0, i - PRE), i)
+  frame.post_context = lines.slice(i + 1, i + 1 + POST)
+}
+
+/** Adds context_line, pre_context and post_context where the file can be read (frames that already have them are left). */
+export function addContextLines (frames: WireFrame[], deps?: Stamp[]): void {
   for (const frame of frames) {
     const path = frame.abs_path
-    if (path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
-    const lines = linesOf(path)
-    if (lines === false || frame.lineno > lines.length) continue
-    const i = frame.lineno - 1
-    frame.context_line = lines[i] ?? null
-    frame.pre_context = lines.slice(Math.max(0, i - PRE), i)
-    frame.post_context = lines.slice(i + 1, i + 1 + POST)
+    if (frame.context_line !== undefined || path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
+    const lines = fileLines(path, deps)
+    if (lines !== false) setContext(frame, lines)
   }
 }

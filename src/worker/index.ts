@@ -8,6 +8,7 @@ import { SDK_NAME } from '../version'
 import { decodeRecord, enrichEvent } from './build-event'
 import { scrubEvent, type ScrubOptions } from './scrub'
 import { setSourceScrubbing } from './context-lines'
+import { setSourceMapping } from './source-maps'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
@@ -17,10 +18,11 @@ import { Spool } from './spool'
 import { scheduleReplay } from './replay'
 
 // The piscina worker: drains the ring, turns each record into a finished event
-// (frames, context lines, fingerprint, modules, scrubbing, size limit) and
-// delivers it. For worker-side sinks it runs its own loop from start-up, parked
-// in Atomics.waitAsync between bursts, so delivery needs no postMessage per
-// event and keeps going while the main thread is blocked in its exit handler.
+// (frames mapped with their source maps, context lines, fingerprint, modules,
+// scrubbing, size limit) and delivers it. For worker-side sinks it runs its own
+// loop from start-up, parked in Atomics.waitAsync between bursts, so delivery
+// needs no postMessage per event and keeps going while the main thread is
+// blocked in its exit handler.
 
 const data = workerData as WorkerData
 const cfg = data.config
@@ -39,6 +41,7 @@ const defaults: EventDefaults = {
 }
 const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
 setSourceScrubbing(scrubOptions)
+setSourceMapping({ enabled: cfg.sourceMaps, debug: cfg.debug })
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 

@@ -22,7 +22,7 @@ const SPLAT = Symbol.for('splat')
 const NOT_FIELDS = new Set(['level', 'message', 'stack', 'service', 'logger'])
 
 export interface WinstonTransportOptions extends LoggingOptions {
-  /** The client to report to; default: the client init() (or the latest `new IntegrationClient`) set up. */
+  /** The client to report to; default: the client init() (or the latest `new ErrorTracker`) set up. */
   client?: IntegrationClient
   /** Passed to winston-transport (level, silent, handleExceptions, …) as for any transport. */
   transportOptions?: Record<string, unknown>
