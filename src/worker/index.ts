@@ -50,8 +50,10 @@ const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, c
  * spooled, or dropped as spool_full (over spoolMaxBytes) or spool_error (the
  * directory refused or the write failed; the spool says why once on stderr).
  */
-function spoolAll (bodies: readonly string[], seqs: readonly number[]): SendOutcome {
+function spoolAll (bodies: readonly string[], seqs: readonly number[], whys: ReadonlyArray<Why | undefined>): SendOutcome {
   const outcome = (spool as Spool).writeBatch(bodies)
+  // Told before settling: once settled, flush() may return and the process exit before the line.
+  for (const why of new Set(whys)) if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
   for (const seq of seqs) settle(seq, outcome)
   return outcome
 }
@@ -171,7 +173,7 @@ async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<
   if (http === null || bodies.length === 0) return
   // At exit, once the backlog outgrows the time left, the disk and not the network sets the pace.
   if (spooling) {
-    tellOutcome(EXIT_WHY, spoolAll(bodies, seqs), cfg.debug)
+    spoolAll(bodies, seqs, [EXIT_WHY])
     return
   }
   const failed: number[] = []
@@ -182,13 +184,13 @@ async function deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<
       whys.push(why)
       return
     }
-    settle(seqs[i] as number, outcome)
+    // The line first: a settled event lets flush() return, and the process may exit at once.
     if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
+    settle(seqs[i] as number, outcome)
   })
   if (failed.length === 0) return
-  const outcome = spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number))
   // One line per cause and outcome: the events of a batch mostly share their cause.
-  for (const why of new Set(whys)) if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
+  spoolAll(failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number), whys)
 }
 
 async function sleepUntilWork (): Promise<void> {

@@ -69,3 +69,18 @@ t.test('a line a worker writes while the process exits reaches stderr (it used t
   t.equal(said.length, 1, `one line: ${r.stderr}`)
   t.match(said[0], /refused the auth token \(401\).*counted as dropped: rejected/)
 })
+
+t.test('the line about settled events is written before they settle: flush() returning, then exit, never loses it', async (t) => {
+  const collector = await startCollector({ token: 'the-right-token' })
+  t.teardown(() => collector.close())
+  // The worker used to settle first and write after; a process exiting right after flush()
+  // lost the line now and then (seen under load). Several runs, each must have it first.
+  for (let run = 0; run < 4; run++) {
+    const r = await runFixture('outcome-lines.mjs', { env: { COUNT: '2', DEBUG: '', SPOOL_DIR: '', FLUSH_EXIT: '1', XRAYRADAR_DSN: collector.dsn('43'), XRAYRADAR_AUTH_TOKEN: 'a-wrong-token' }, timeoutMs: 40000 })
+    t.equal(r.code, 0, r.stderr)
+    const refusal = r.stderr.search(/refused the auth token \(401\)/)
+    const flushed = r.stderr.indexOf('fixture: flushed')
+    t.ok(flushed > 0, `run ${run}: flush() returned: ${r.stderr}`)
+    t.ok(refusal >= 0 && refusal < flushed, `run ${run}: the refusal line came before flush() returned: ${r.stderr}`)
+  }
+})
