@@ -2,7 +2,8 @@ import type { EventPart } from '../event/assemble'
 import { packr } from './packer'
 
 // Encodes an event's own part as the msgpack array partToTuple() describes (the
-// worker unpacks it with msgpackr, unchanged), straight into one reused buffer.
+// worker unpacks it with msgpackr, unchanged), straight into the ring (preparePart,
+// then writePart where Pipeline.reserve() made room) or into one reused buffer.
 // msgpackr took ~1.5 µs per capture for this small array: its per-call setup, the
 // tuple and exception arrays built only to be packed, and a Buffer view per call.
 // Here the fixed shape is written field by field; the optional objects (capture
@@ -121,13 +122,18 @@ function numbersMax (a: readonly number[] | null | undefined): number {
   return a === null || a === undefined ? 1 : 5 + a.length * 9
 }
 
+// The part prepare() measured, for write(): set by one, used by the next.
+let prepared: EventPart | null = null
+let preparedBlobs: Uint8Array | null = null
+let preparedPacked: Uint8Array[] | null = null
+
 /**
- * The part's bytes: a view into the encoder's buffer, valid until the next call
- * (copy them before encoding again). blobsEncoded: part.blobs already encoded
- * (encodeNumbers), copied in as they are.
+ * Readies a part for write(): packs its rare objects and returns an upper bound of
+ * its encoded bytes. blobsEncoded: part.blobs already encoded (encodeNumbers),
+ * copied in as they are.
  */
-export function encodePart (part: EventPart, blobsEncoded: Uint8Array | null = null): Uint8Array {
-  // Optional objects first (msgpackr reuses its buffer: each is copied in before the next is packed).
+export function preparePart (part: EventPart, blobsEncoded: Uint8Array | null = null): number {
+  // Optional objects first (msgpackr reuses its buffer: each is copied out before the next is packed).
   const tags = part.tags
   const extra = part.extra
   const user = part.user
@@ -150,9 +156,20 @@ export function encodePart (part: EventPart, blobsEncoded: Uint8Array | null = n
       max += 1 + strMax(v.type) + strMax(v.value) + strMax(v.stack) + numbersMax(v.sref)
     }
   }
-  // A part bigger than the kept buffer (long messages, inline stacks) gets one of its own.
-  const b = max <= KEPT_BYTES ? kept : Buffer.allocUnsafeSlow(max)
-  let p = 0
+  prepared = part
+  preparedBlobs = blobsEncoded
+  preparedPacked = packed
+  return max
+}
+
+/** Encodes the part preparePart() readied at b[at…] (room for its bound is there); returns the end. */
+export function writePart (b: Buffer, at: number): number {
+  const part = prepared as EventPart
+  const blobsEncoded = preparedBlobs
+  const packed = preparedPacked
+  prepared = preparedBlobs = preparedPacked = null
+  const exc = part.exc
+  let p = at
   b[p++] = 0x9c // fixarray of 12, in partToTuple's order
   p = str(b, p, part.id)
   p = num(b, p, part.ts)
@@ -185,7 +202,19 @@ export function encodePart (part: EventPart, blobsEncoded: Uint8Array | null = n
     b.set(blobsEncoded, p)
     p += blobsEncoded.length
   }
-  return b === kept ? keptView(p) : new Uint8Array(b.buffer, b.byteOffset, p)
+  return p
+}
+
+/**
+ * The part's bytes: a view into the encoder's buffer, valid until the next call
+ * (copy them before encoding again). blobsEncoded as for preparePart().
+ */
+export function encodePart (part: EventPart, blobsEncoded: Uint8Array | null = null): Uint8Array {
+  const max = preparePart(part, blobsEncoded)
+  // A part bigger than the kept buffer (long messages, inline stacks) gets one of its own.
+  const b = max <= KEPT_BYTES ? kept : Buffer.allocUnsafeSlow(max)
+  const n = writePart(b, 0)
+  return b === kept ? keptView(n) : new Uint8Array(b.buffer, b.byteOffset, n)
 }
 
 const NIL = new Uint8Array([0xc0])

@@ -2,7 +2,7 @@ import type { Pipeline } from '../pool/pipeline'
 import { partsFlags } from '../ring/layout'
 import type { EventPart } from '../event/assemble'
 import { packCopy } from './packer'
-import { encodeNumbers, encodePart } from './part-encoder'
+import { encodeNumbers, encodePart, preparePart, writePart } from './part-encoder'
 import { newBlobId, type Scope } from './scope'
 
 // Turns an event part and the two scopes into one ring record. Blobs that repeat
@@ -143,8 +143,25 @@ export function enqueueEvent (p: Pipeline, part: EventPart, g: Scope, i: Scope):
   const placed = placeScopes(p, g, i, seq)
   placeStacks(p, part, seq)
   part.blobs = placed.blobs
-  // The part last: its bytes are a view into the encoder's buffer, valid until the next encode.
-  const head = encodePart(part, placed.encoded)
   const inline = placed.inline
+  let inlineLen = 0
+  for (let k = 0; k < inline.length; k++) inlineLen += (inline[k] as Uint8Array).length
+  // Encoded straight into the ring where there is room for its upper bound (UTF-8 takes
+  // at most 3 bytes a character); otherwise into a buffer and copied, which fits or
+  // counts a drop by its exact size.
+  const at = p.reserve(preparePart(part, placed.encoded) + inlineLen)
+  if (at >= 0) {
+    const b = p.ringBytes
+    const end = writePart(b, at)
+    let q = end
+    for (let k = 0; k < inline.length; k++) {
+      const bytes = inline[k] as Uint8Array
+      b.set(bytes, q)
+      q += bytes.length
+    }
+    p.commit(q - at, partsFlags(end - at))
+    return true
+  }
+  const head = encodePart(part, placed.encoded)
   return p.enqueue(inline.length === 0 ? [head] : [head, ...inline], partsFlags(head.length))
 }

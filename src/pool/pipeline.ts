@@ -59,6 +59,8 @@ export class Pipeline {
   private readonly producer: RingProducer
   /** Shared bytes that records reference instead of carrying (main thread only). */
   readonly blobs: BlobWriter
+  /** The record area as a Buffer (for reserve(): UTF-8 is written straight into it). */
+  readonly ringBytes: Buffer
   private readonly consumer: RingConsumer
   private pool: Piscina | null = null
   private readonly workerData: WorkerData
@@ -144,6 +146,7 @@ export class Pipeline {
     this.ring = createRing(opts.ringSize, opts.maxQueuedEvents)
     this.producer = new RingProducer(this.ring)
     this.blobs = new BlobWriter(this.ring)
+    this.ringBytes = Buffer.from(this.ring.sab, this.ring.data.byteOffset, this.ring.capacity)
     this.consumer = new RingConsumer(this.ring)
     this.workerData = {
       xrayradarWorker: true,
@@ -257,6 +260,28 @@ export class Pipeline {
       count(this.ring.header, seq === TOO_LARGE ? 'too_large' : 'queue_full')
       return false
     }
+    this.enqueued()
+    return true
+  }
+
+  /**
+   * Hot path, in place: where in `ringBytes` to write a record of up to maxLen bytes,
+   * or -1 when there is no room for that many now (nothing counted: the caller falls
+   * back to enqueue(), which counts a drop if the exact size does not fit either).
+   * Then commit() before anything else touches the ring.
+   */
+  reserve (maxLen: number): number {
+    const at = this.producer.reserve(maxLen)
+    return at < 0 ? -1 : at
+  }
+
+  /** Publishes what was written after reserve(). */
+  commit (len: number, flags: number): void {
+    this.producer.commit(len, flags)
+    this.enqueued()
+  }
+
+  private enqueued (): void {
     if (!this.startScheduled) {
       // Once, not per event: a burst in the first tick must not queue an immediate per capture.
       this.startScheduled = true
@@ -264,7 +289,6 @@ export class Pipeline {
     }
     if (this.unavailable !== null) this.settleUnavailable()
     else if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
-    return true
   }
 
   drop (reason: DropReason): void { count(this.ring.header, reason) }

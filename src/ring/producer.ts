@@ -23,6 +23,9 @@ export class RingProducer {
   private w: number
   private tail: number
   private done: number
+  // Where reserve() put the record it made room for, and the PAD before it (0: none).
+  private reservedOff = 0
+  private reservedPad = 0
 
   constructor (ring: RingViews) {
     this.r = ring
@@ -38,34 +41,50 @@ export class RingProducer {
 
   /** Copies the parts into one record. Returns its sequence number, or FULL / TOO_LARGE. */
   write (parts: readonly Uint8Array[], flags: number): WriteResult {
-    const { header, data, words, capacity } = this.r
     let len = 0
     for (let i = 0; i < parts.length; i++) len += (parts[i] as Uint8Array).length
-    const alen = align16(REC_HEADER + len)
-    // Half the ring at most, so one record can never wedge the wrap logic.
-    if (alen > capacity >>> 1) return TOO_LARGE
-
-    const seq = this.enq
-    if (this.slotsExhausted(seq)) return FULL
-
-    let w = this.w
-    let off = w & this.mask
-    const contiguous = capacity - off
-    if (!this.hasRoom(w, alen > contiguous ? alen + contiguous : alen)) return FULL
-    let pad = 0
-    if (alen > contiguous) {
-      // Not enough room before the end: a PAD record fills it and we wrap to 0.
-      Atomics.store(words, off >>> 2, (contiguous << 2) | STATE_PAD)
-      pad = contiguous
-      off = 0
-    }
-    let p = off + REC_HEADER
+    let p = this.reserve(len)
+    if (p < 0) return p
+    const { data } = this.r
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as Uint8Array
       data.set(part, p)
       p += part.length
     }
-    const wi = off >>> 2
+    return this.commit(len, flags)
+  }
+
+  /**
+   * Room for one record of up to maxLen payload bytes: the offset in the record area
+   * where its payload goes, or FULL / TOO_LARGE. The caller writes the payload there
+   * (nothing is visible to consumers yet), then calls commit() before any other
+   * write() or reserve(). Lets capture encode straight into the ring.
+   */
+  reserve (maxLen: number): WriteResult {
+    const { capacity } = this.r
+    const alen = align16(REC_HEADER + maxLen)
+    // Half the ring at most, so one record can never wedge the wrap logic.
+    if (alen > capacity >>> 1) return TOO_LARGE
+    if (this.slotsExhausted(this.enq)) return FULL
+    const w = this.w
+    const off = w & this.mask
+    const contiguous = capacity - off
+    if (!this.hasRoom(w, alen > contiguous ? alen + contiguous : alen)) return FULL
+    // Not enough room before the end: commit() writes a PAD record there and we wrap to 0.
+    this.reservedPad = alen > contiguous ? contiguous : 0
+    this.reservedOff = this.reservedPad > 0 ? 0 : off
+    return this.reservedOff + REC_HEADER
+  }
+
+  /** Publishes the record reserve() made room for, with its real length (at most the reserved one). Returns its seq. */
+  commit (len: number, flags: number): number {
+    const { header, words, capacity } = this.r
+    const seq = this.enq
+    const alen = align16(REC_HEADER + len)
+    let w = this.w
+    const pad = this.reservedPad
+    if (pad > 0) Atomics.store(words, (w & this.mask) >>> 2, (pad << 2) | STATE_PAD)
+    const wi = this.reservedOff >>> 2
     words[wi + 1] = seq
     words[wi + 2] = len
     words[wi + 3] = flags

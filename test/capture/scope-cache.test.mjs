@@ -115,7 +115,15 @@ t.test('a reused placement always points at the scope bytes themselves, across c
   const ring = createRing(4096, 64) // blob area 1 KiB: halves of 512 bytes
   const producer = new RingProducer(ring)
   const consumer = new RingConsumer(ring)
-  const p = { blobs: new BlobWriter(ring), nextSeq: () => producer.nextSeq(), enqueue: (parts, flags) => producer.write(parts, flags) >= 0 }
+  // What enqueueEvent uses of a Pipeline (src/pool/pipeline.ts), over the bare ring.
+  const p = {
+    blobs: new BlobWriter(ring),
+    ringBytes: Buffer.from(ring.sab, ring.data.byteOffset, ring.capacity),
+    nextSeq: () => producer.nextSeq(),
+    reserve: (n) => { const at = producer.reserve(n); return at < 0 ? -1 : at },
+    commit: (len, flags) => { producer.commit(len, flags) },
+    enqueue: (parts, flags) => producer.write(parts, flags) >= 0
+  }
   const g = new Scope().setTag('service', 'checkout-service')
   const i = new Scope().setUser({ id: 'u-1', username: 'scope-cache-user' }).addBreadcrumb({ message: 'the one crumb' })
   const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
