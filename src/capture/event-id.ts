@@ -11,8 +11,15 @@ import { randomBytes } from 'node:crypto'
 
 const HALF = 0x1000000 // the counter is two 24-bit halves: exact in a double, 6 hex digits each
 
-// Two hex digits per byte value.
+// Two hex digits per byte value, as text and as ASCII codes.
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => (0x100 + i).toString(16).slice(1))
+const HEX_CODES = Buffer.from(HEX.join(''), 'latin1')
+
+// The last id as ASCII bytes, kept beside the string: the id string is a concatenation
+// (a V8 cons string), and reading it back character by character to encode it cost
+// ~0.1 µs a capture; the encoder copies these bytes instead (eventIdBytes).
+const idBytes = Buffer.alloc(36)
+let lastId = ''
 
 // The 24 characters before the counter (random, drawn once)
 let base = ''
@@ -33,6 +40,7 @@ function draw (): void {
   hi = b.readUIntBE(10, 3)
   lo = b.readUIntBE(13, 3)
   prefix = base + (HALF + hi).toString(16).slice(1)
+  idBytes.write(prefix, 0, 30, 'latin1')
   drawnIn = process.pid
 }
 
@@ -42,7 +50,24 @@ export function newEventId (): string {
   if (++lo === HALF) {
     lo = 0
     if (++hi === HALF) draw()
-    else prefix = base + (HALF + hi).toString(16).slice(1)
+    else {
+      prefix = base + (HALF + hi).toString(16).slice(1)
+      idBytes.write(prefix, 0, 30, 'latin1')
+    }
   }
-  return prefix + (HEX[lo >>> 16] as string) + (HEX[(lo >>> 8) & 0xff] as string) + (HEX[lo & 0xff] as string)
+  const a = lo >>> 16
+  const b = (lo >>> 8) & 0xff
+  const c = lo & 0xff
+  idBytes[30] = HEX_CODES[a * 2] as number
+  idBytes[31] = HEX_CODES[a * 2 + 1] as number
+  idBytes[32] = HEX_CODES[b * 2] as number
+  idBytes[33] = HEX_CODES[b * 2 + 1] as number
+  idBytes[34] = HEX_CODES[c * 2] as number
+  idBytes[35] = HEX_CODES[c * 2 + 1] as number
+  return (lastId = prefix + (HEX[a] as string) + (HEX[b] as string) + (HEX[c] as string))
+}
+
+/** The ASCII bytes of id when it is the id newEventId() returned last (the usual case when encoding it); else null. */
+export function eventIdBytes (id: string): Uint8Array | null {
+  return id === lastId ? idBytes : null
 }

@@ -1,5 +1,6 @@
 import type { EventPart } from '../event/assemble'
 import { packr } from './packer'
+import { eventIdBytes } from './event-id'
 
 // Encodes an event's own part as the msgpack array partToTuple() describes (the
 // worker unpacks it with msgpackr, unchanged), straight into the ring (preparePart,
@@ -171,7 +172,13 @@ export function writePart (b: Buffer, at: number): number {
   const exc = part.exc
   let p = at
   b[p++] = 0x9c // fixarray of 12, in partToTuple's order
-  p = str(b, p, part.id)
+  const idBytes = eventIdBytes(part.id)
+  if (idBytes !== null) {
+    b[p] = 0xd9
+    b[p + 1] = 36
+    b.set(idBytes, p + 2)
+    p += 38
+  } else p = str(b, p, part.id)
   p = num(b, p, part.ts)
   p = strOrNil(b, p, part.level)
   p = str(b, p, part.kind)

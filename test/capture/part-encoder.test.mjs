@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url)
 const { encodePart, encodeNumbers } = require('../../dist/capture/part-encoder.js')
 const { packr } = require('../../dist/capture/packer.js')
 const { partToTuple, partFromTuple } = require('../../dist/event/assemble.js')
+const { newEventId } = require('../../dist/capture/event-id.js')
 
 // The worker's settings (src/worker/build-event.ts).
 const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
@@ -94,4 +95,21 @@ t.test('a lone surrogate becomes U+FFFD: the bytes stay valid UTF-8 and the part
     t.equal(got[0], base().id, 'the fields after it are intact')
     t.strictSame(got[11], base().blobs)
   }
+})
+
+t.test('an event id just issued is copied from its bytes; any other id is encoded from the string', async (t) => {
+  let wrong = 0
+  let n = 0
+  for (let k = 0; k < 2000; k++) {
+    const older = newEventId()
+    const latest = newEventId()
+    for (const id of [latest, older]) {
+      const part = { ...base(), id }
+      const got = unpackr.unpack(encodePart(part))
+      if (got[0] !== id || JSON.stringify(got) !== JSON.stringify(unpackr.unpack(packr.pack(partToTuple(part))))) wrong++
+      n++
+    }
+  }
+  t.equal(n, 4000)
+  t.equal(wrong, 0, 'every id decoded as issued, the rest of the part unchanged')
 })
