@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { startupSnapshot } from 'node:v8'
 
 // Event ids in UUID v4 form (the wire contract), made without a random draw per
 // capture: 74 random bits drawn once per process (the first 20 hex digits, less
@@ -27,9 +28,7 @@ let base = ''
 let prefix = ''
 let hi = 0
 let lo = 0
-// The process the prefix was drawn in: a process started from a V8 startup
-// snapshot taken after a capture would otherwise reuse the snapshot's prefix.
-let drawnIn = -1
+let drawn = false
 
 function draw (): void {
   const b = randomBytes(16)
@@ -41,12 +40,16 @@ function draw (): void {
   lo = b.readUIntBE(13, 3)
   prefix = base + (HALF + hi).toString(16).slice(1)
   idBytes.write(prefix, 0, 30, 'latin1')
-  drawnIn = process.pid
+  drawn = true
+  // Every process started from a V8 startup snapshot taken after a capture would
+  // otherwise reuse the snapshot's prefix: such a process draws its own.
+  // (Node 20 answers 1 or 0, not a boolean.)
+  if (Boolean(startupSnapshot?.isBuildingSnapshot?.())) startupSnapshot.addDeserializeCallback(() => { drawn = false })
 }
 
 /** A new event id: 32 lowercase hex digits as 8-4-4-4-12, unique in this process. */
 export function newEventId (): string {
-  if (drawnIn !== process.pid) draw()
+  if (!drawn) draw()
   if (++lo === HALF) {
     lo = 0
     if (++hi === HALF) draw()

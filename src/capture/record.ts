@@ -2,7 +2,7 @@ import type { Pipeline } from '../pool/pipeline'
 import { partsFlags } from '../ring/layout'
 import type { EventPart } from '../event/assemble'
 import { packCopy } from './packer'
-import { encodeNumbers, encodePart, preparePart, writePart } from './part-encoder'
+import { copySmall, encodeNumbers, encodePart, preparePart, writePart } from './part-encoder'
 import { newBlobId, type Scope } from './scope'
 
 // Turns an event part and the two scopes into one ring record. Blobs that repeat
@@ -154,11 +154,7 @@ export function enqueueEvent (p: Pipeline, part: EventPart, g: Scope, i: Scope):
     const b = p.ringBytes
     const end = writePart(b, at)
     let q = end
-    for (let k = 0; k < inline.length; k++) {
-      const bytes = inline[k] as Uint8Array
-      b.set(bytes, q)
-      q += bytes.length
-    }
+    for (let k = 0; k < inline.length; k++) q = copySmall(b, q, inline[k] as Uint8Array)
     p.commit(q - at, partsFlags(end - at))
     return true
   }

@@ -4,7 +4,10 @@
 // own prefix. The id captureException returns is the id the event arrives with.
 import t from 'tap'
 import { createRequire } from 'node:module'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runFixture, setup } from '../helpers.mjs'
 
 const require = createRequire(import.meta.url)
@@ -54,4 +57,25 @@ t.test('the id captureException returns is the event_id delivered, and ids diffe
   t.strictSame(collector.events.map((e) => e.event_id).sort(), [...returned].sort())
   t.equal(new Set(returned).size, 21)
   t.equal(returned.filter((id) => V4.test(id)).length, 21)
+})
+
+t.test('processes started from one V8 startup snapshot taken after an id was made draw their own prefixes', async (t) => {
+  // A snapshot entry may require only built-in modules: the event-id module is inlined.
+  const dir = mkdtempSync(join(tmpdir(), 'xr-snapshot-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const src = readFileSync(new URL('../../dist/capture/event-id.js', import.meta.url), 'utf8')
+  writeFileSync(join(dir, 'entry.js'), [
+    'const ids = {};',
+    `(function (exports, require) {\n${src}\n})(ids, require);`,
+    'const before = ids.newEventId();',
+    'require("v8").startupSnapshot.setDeserializeMainFunction(() => { process.stdout.write(before + " " + ids.newEventId()) });'
+  ].join('\n'))
+  const blob = join(dir, 'snap.blob')
+  execFileSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', join(dir, 'entry.js')], { cwd: dir, stdio: 'pipe' })
+  const runs = [1, 2].map(() => execFileSync(process.execPath, ['--snapshot-blob', blob], { cwd: dir, encoding: 'utf8' }).trim().split(' '))
+  const [[snapA, afterA], [snapB, afterB]] = runs
+  t.equal(snapA, snapB, 'both processes hold the id made while the snapshot was built')
+  t.ok(V4.test(afterA) && V4.test(afterB))
+  t.not(prefixOf(afterA), prefixOf(snapA), 'a process from the snapshot drew a prefix of its own')
+  t.not(prefixOf(afterA), prefixOf(afterB), 'and so did the other: no shared ids')
 })
