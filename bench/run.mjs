@@ -4,12 +4,14 @@
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
 // and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker] [--render]
+//   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
+//   dist/index.js), in the same run, as "before".
 import { spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync, rmSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { runScenario, settledCount } from './lib/child.mjs'
 import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
@@ -69,6 +71,16 @@ if (want('capture')) {
     results[`capture-${subject}`] = await repeat(`capture ${subject}`, () => runScenario('capture', { subject, ...newRun() }))
   }
   show('capture')
+}
+
+if (want('ownshare')) {
+  log('\nFigure 1b: the SDK\'s own share of captureException (stack already formatted), µs per call, batches of 50')
+  const before = process.argv.find((a) => a.startsWith('--ours-before='))?.slice(14)
+  const subjects = [['ours', {}], ...(before ? [['before', { oursModule: pathToFileURL(before).href }]] : []), ['naive', {}], ['sentry', {}]]
+  for (const [label, extra] of subjects) {
+    results[`ownshare-${label}`] = await repeat(`ownshare ${label}`, () => runScenario('ownshare', { subject: label === 'before' ? 'ours' : label, ...extra, ...newRun() }))
+  }
+  show('ownshare')
 }
 
 async function steady (subject, rate, seconds) {

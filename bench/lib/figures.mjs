@@ -22,6 +22,18 @@ function capture (results) {
     '\n\nScope set before capture: user, 5 tags, 3 extras, 20 breadcrumbs of ~60 bytes; errors from a 10-frame recursion with a unique message, created outside the timed region (their stack not yet formatted, so the first `.stack` read is inside the call, as in production). 50 calls per timed batch, 10 ms pause between batches. The naive floor packs the whole event with msgpackr and copies it into a SharedArrayBuffer, nothing else. @sentry/node defers part of its work to later ticks; that work shows in figure 2 (CPU, loop delay), not here.']
 }
 
+function ownshare (results) {
+  if (results['ownshare-ours'] === undefined) return null
+  const subjects = [['xrayradar', 'ownshare-ours'], ['xrayradar before (--ours-before)', 'ownshare-before'], ['naive floor', 'ownshare-naive'], ['@sentry/node', 'ownshare-sentry']]
+  const o = col(results['ownshare-ours'], 'captureException')
+  const rows = subjects.filter(([, k]) => results[k] !== undefined).map(([label, k]) => {
+    const c = col(results[k], 'captureException')
+    return [label, fmt(c, 2), fmt(col(results[k], 'p10'), 2), fmt(col(results[k], 'p90'), 2), k === 'ownshare-ours' ? '' : ratio(o, c)]
+  })
+  return ['1b. The SDK\'s own share of captureException (µs per call, stack already formatted)', table(rows, ['subject', 'median of batches', 'p10', 'p90', 'ours / subject']) +
+    '\n\nbench/scenarios/ownshare.mjs: figure 1\'s capture (same scope, 10-frame errors with a unique message, batches of 50, 10 ms pause, 200 batches per run), but every error\'s `.stack` is read before its batch is timed, so V8\'s formatting of the trace is left out and what remains is the SDK\'s own work (for ours: reading the error, the event id, encoding the event\'s own part and writing the record to the ring; our workers deliver to the collector meanwhile). p10 and p90 are over the batches of a run.']
+}
+
 function steady (results) {
   const rows = []
   for (const rate of STEADY_RATES) {
@@ -141,7 +153,7 @@ function tsworker (results) {
     `\n\nbench/scenarios/tsworker.mjs, in one process with the worker's modules: the bundle of figure 10 (${(one.mapBytes / 1024).toFixed(0)} KiB map), 64 stacks of its errors, each parsed, mapped and given context lines afresh (the worker's per-stack cache bypassed; the map cache warm), rounds with and without mapping alternating; mapped frames take their context lines from the map's sourcesContent instead of the bundle's lines, which is why mapping adds little to the whole. A stack seen before costs none of this: the worker caches its frames.`]
 }
 
-export const FIGURES = { capture, steady, burst, exit, ceiling, startup, scrub, http, logging, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, steady, burst, exit, ceiling, startup, scrub, http, logging, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

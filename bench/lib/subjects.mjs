@@ -20,9 +20,10 @@ function fromSdk (name, sdk, stats) {
   }
 }
 
-export async function loadSubject (name, { dsn, sentryDsn, options = {} }) {
+export async function loadSubject (name, { dsn, sentryDsn, options = {}, oursModule = 'xrayradar' }) {
   if (name === 'ours') {
-    const xr = await import('xrayradar')
+    // oursModule: another build (a path) to compare two versions of ours in one run.
+    const xr = await import(oursModule)
     xr.init({ dsn, ...options })
     return fromSdk(name, xr, () => xr.stats())
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { workerData } from 'node:worker_threads'
 import { resolveOptions, MIN_SCRUBBABLE_TOKEN, type Options, type ResolvedOptions } from '../config/options'
 import { scrubEvent, type ScrubOptions } from '../worker/scrub'
@@ -14,6 +13,7 @@ import { readException } from './error-info'
 import { normalize, tagValue, truncateString, describeThrown } from './normalize'
 import { packCopy } from './packer'
 import { enqueueEvent } from './record'
+import { newEventId } from './event-id'
 import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
@@ -337,7 +337,7 @@ export class ErrorTracker {
 
   private part (kind: 'exception' | 'message', opts: CaptureOptions | undefined): EventPart {
     const part: EventPart = {
-      id: randomUUID(),
+      id: newEventId(),
       ts: Date.now(),
       level: null,
       kind,

@@ -58,6 +58,8 @@ export class Pipeline {
   private readonly producer: RingProducer
   /** Shared bytes that records reference instead of carrying (main thread only). */
   readonly blobs: BlobWriter
+  /** The record area as a Buffer (for reserve(): UTF-8 is written straight into it). */
+  readonly ringBytes: Buffer
   private readonly consumer: RingConsumer
   private pool: Piscina | null = null
   private readonly workerData: WorkerData
@@ -143,6 +145,7 @@ export class Pipeline {
     this.ring = createRing(opts.ringSize, opts.maxQueuedEvents)
     this.producer = new RingProducer(this.ring)
     this.blobs = new BlobWriter(this.ring)
+    this.ringBytes = Buffer.from(this.ring.sab, this.ring.data.byteOffset, this.ring.capacity)
     this.consumer = new RingConsumer(this.ring)
     this.workerData = {
       xrayradarWorker: true,
@@ -256,6 +259,28 @@ export class Pipeline {
       count(this.ring.header, seq === TOO_LARGE ? 'too_large' : 'queue_full')
       return false
     }
+    this.enqueued()
+    return true
+  }
+
+  /**
+   * Hot path, in place: where in `ringBytes` to write a record of up to maxLen bytes,
+   * or -1 when there is no room for that many now (nothing counted: the caller falls
+   * back to enqueue(), which counts a drop if the exact size does not fit either).
+   * Then commit() before anything else touches the ring.
+   */
+  reserve (maxLen: number): number {
+    const at = this.producer.reserve(maxLen)
+    return at < 0 ? -1 : at
+  }
+
+  /** Publishes what was written after reserve(). */
+  commit (len: number, flags: number): void {
+    this.producer.commit(len, flags)
+    this.enqueued()
+  }
+
+  private enqueued (): void {
     if (!this.startScheduled) {
       // Once, not per event: a burst in the first tick must not queue an immediate per capture.
       this.startScheduled = true
@@ -263,17 +288,21 @@ export class Pipeline {
     }
     if (this.unavailable !== null) this.settleUnavailable()
     else if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
-    return true
   }
 
   drop (reason: DropReason): void { count(this.ring.header, reason) }
 
   /** The seq the next enqueue() will get (single producer: nothing else can take it). */
-  nextSeq (): number { return Atomics.load(this.ring.header, ENQ) }
+  nextSeq (): number { return this.producer.nextSeq() }
 
   /** No room for a typical event: capture drops at once instead of building one. */
   isFull (): boolean { return this.producer.isFull(1024) }
-  countCaptured (): void { count(this.ring.header, 'captured') }
+  // Captured is counted here, not in the shared counters: only this thread moves it
+  // and only stats() (this thread) reads it, while the line of shared counters is
+  // written by the workers at every delivery (an atomic add there cost a cache miss
+  // per capture).
+  private captured = 0
+  countCaptured (): void { this.captured = (this.captured + 1) >>> 0 }
 
   /** always: a condition the user must hear of without debug (said once by its caller). */
   private diagnose (message: string, always = false): void {
@@ -405,7 +434,7 @@ export class Pipeline {
    */
   stats (): Stats {
     const h = this.ring.header
-    const captured = readStat(h, 'captured')
+    const captured = this.captured
     const delivered = readStat(h, 'delivered')
     const spooled = readStat(h, 'spooled')
     const dropped = {} as Stats['dropped']

@@ -22,6 +22,8 @@ export class BlobWriter {
   private readonly lastSeq = [0, 0]
   private readonly inUse = [false, false]
   private readonly placed = new Map<number, number>() // blob id → offset, active half only
+  /** Changes whenever the active half does: an offset from find()/put() stays valid while it is unchanged. */
+  generation = 0
 
   constructor (ring: RingViews) {
     this.area = ring.blobArea
@@ -37,6 +39,11 @@ export class BlobWriter {
     return off
   }
 
+  /** For a record that references blobs already found in the active half (same generation): what find() records. */
+  touch (seq: number): void {
+    this.lastSeq[this.active] = seq
+  }
+
   /** Copies the bytes in and returns their offset, or -1 when there is no room now. */
   put (id: number, bytes: Uint8Array, seq: number): number {
     const need = (bytes.length + 7) & ~7
@@ -46,6 +53,7 @@ export class BlobWriter {
       if (this.inUse[other] && !this.released(this.lastSeq[other] as number, seq)) return -1
       this.active = other
       this.used = 0
+      this.generation++
       // Blobs of the old half are placed again on their next use, so the old half drains.
       this.placed.clear()
     }

@@ -7,9 +7,11 @@
 export const LINE = 16 // Int32 slots per 64-byte cache line
 
 export const WRITE = 0 * LINE // producer cursor, bytes, wraps at 2^32
+// Events published (next sequence number). On WRITE's line: the producer stores both
+// per record and consumers read both, so a capture takes one line back, not two.
+export const ENQ = WRITE + 1
 export const CLAIM = 1 * LINE // next unclaimed record, consumers CAS it
 export const TAIL = 2 * LINE // reclaimed cursor, producer only
-export const ENQ = 3 * LINE // events published (next sequence number)
 export const DONE = 4 * LINE // in-order settled watermark: every seq < DONE is settled
 // Enqueued events settled so far, in any order. DONE stops at the oldest unsettled
 // seq (one hung request holds it back while later ones are delivered), so ENQ - DONE
