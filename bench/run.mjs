@@ -3,8 +3,10 @@
 // goes; a run of every figure writes docs/benchmarks.json (the results),
 // docs/benchmarks.md and docs/benchmarks-rate.svg (both rendered from those results,
 // verdicts included, by bench/lib/figures.mjs). A partial run (--only) prints the page
-// and writes nothing. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker] [--render]
+// and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
+// (the others stay from the last full run, the page says which figures were re-run when) and
+// the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker [--merge]] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { spawn } from 'node:child_process'
@@ -36,6 +38,11 @@ const quick = process.argv.includes('--quick')
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')) ?? null
 const RUNS = quick ? 1 : 3
 const want = (fig) => only === null || only.includes(fig)
+const merge = process.argv.includes('--merge')
+if (merge && (only === null || quick)) {
+  process.stderr.write('--merge needs --only=<figures> and full runs (no --quick): it replaces those figures in docs/benchmarks.json.\n')
+  process.exit(2)
+}
 const sentryVersion = JSON.parse(readFileSync(join(root, 'node_modules/@sentry/node/package.json'), 'utf8')).version
 const ourVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version
 
@@ -218,6 +225,15 @@ if (only === null) {
   writeFileSync(DOCS.md, page)
   if (results['ceiling-ours'] !== undefined) writeFileSync(DOCS.svg, chart(results))
   log('\nwrote docs/benchmarks.json, docs/benchmarks.md and docs/benchmarks-rate.svg')
+} else if (merge) {
+  // These figures replace theirs in the last full run's results; the page says which and when.
+  const saved = JSON.parse(readFileSync(DOCS.json, 'utf8'))
+  const merged = { ...saved.results, ...results }
+  const mergedMeta = { ...saved.meta, rerun: [...(saved.meta.rerun ?? []).filter((r) => !r.figures.every((f) => only.includes(f))), { date: meta.date, figures: only }] }
+  writeFileSync(DOCS.json, JSON.stringify({ meta: mergedMeta, results: merged }, null, 1))
+  writeFileSync(DOCS.md, renderPage(mergedMeta, merged, readNotes()))
+  if (merged['ceiling-ours'] !== undefined) writeFileSync(DOCS.svg, chart(merged))
+  log(`\nmerged ${only.join(', ')} into docs/benchmarks.json and rendered docs/benchmarks.md`)
 } else {
   // A partial run must not replace the full run's page or results.
   log(`\n${page}\n(--only: docs/ left as they were)`)
