@@ -23,6 +23,12 @@ export interface LazyRequest { toRequestInfo (): RequestInfo | null }
 // (one object shape).
 interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
 
+// What a new or cleared scope starts from, shared and marked so (copy-on-write): forking a
+// scope per request (httpIntegration) then allocates no empty map or list of its own.
+// Frozen: a write that skipped own() would throw instead of reaching every scope.
+const EMPTY_MAP: Record<string, never> = Object.freeze({})
+const NO_CRUMBS: CrumbEntry[] = Object.freeze([]) as unknown as CrumbEntry[]
+
 function crumbOf (e: CrumbEntry): StoredCrumb {
   return e.crumb ?? (e.crumb = (e.lazy as LazyCrumb).toCrumb())
 }
@@ -74,13 +80,13 @@ function put (map: Record<string, unknown>, key: string, value: unknown): void {
  */
 export class Scope {
   private _user: Record<string, unknown> | null = null
-  private _tags: Record<string, string> = {}
-  private _extra: Record<string, unknown> = {}
-  private _contexts: Record<string, unknown> = {}
-  // True while the map above may be referenced by another scope (after clone()).
-  private _tagsShared = false
-  private _extraShared = false
-  private _contextsShared = false
+  private _tags: Record<string, string> = EMPTY_MAP
+  private _extra: Record<string, unknown> = EMPTY_MAP
+  private _contexts: Record<string, unknown> = EMPTY_MAP
+  // True while the map above may be referenced by another scope (after clone()) or is EMPTY_MAP.
+  private _tagsShared = true
+  private _extraShared = true
+  private _contextsShared = true
   // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set).
   private _sizes: Record<MapName, number> = { tags: 0, extra: 0, contexts: 0 }
   private _request: Record<string, unknown> | null = null
@@ -88,8 +94,8 @@ export class Scope {
   private _lazyRequest: LazyRequest | null = null
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
-  private _crumbs: CrumbEntry[] = []
-  private _crumbsShared = false
+  private _crumbs: CrumbEntry[] = NO_CRUMBS
+  private _crumbsShared = true
   private _dataBytes: Uint8Array | null = null
   private _crumbBytes: Uint8Array | null = null
   private _dataId = 0
@@ -248,8 +254,8 @@ export class Scope {
   }
 
   clearBreadcrumbs (): this {
-    this._crumbs = []
-    this._crumbsShared = false
+    this._crumbs = NO_CRUMBS
+    this._crumbsShared = true
     this._crumbBytes = null
     return this
   }
@@ -257,10 +263,8 @@ export class Scope {
   /** Clears everything this scope holds. */
   clear (): this {
     this._user = null
-    this._tags = {}
-    this._extra = {}
-    this._contexts = {}
-    this._tagsShared = this._extraShared = this._contextsShared = false
+    this._tags = this._extra = this._contexts = EMPTY_MAP
+    this._tagsShared = this._extraShared = this._contextsShared = true
     this._sizes = { tags: 0, extra: 0, contexts: 0 }
     this._request = null
     this._lazyRequest = null
