@@ -220,7 +220,8 @@ export class Scope {
   }
 
   private pushEntry (entry: CrumbEntry, max: number): void {
-    if (this._crumbsShared) { this._crumbs = this._crumbs.slice(); this._crumbsShared = false }
+    // The empty shared list (NO_CRUMBS, a fresh scope) is replaced by a literal, not sliced.
+    if (this._crumbsShared) { this._crumbs = this._crumbs.length === 0 ? [] : this._crumbs.slice(); this._crumbsShared = false }
     this._crumbs.push(entry)
     if (this._crumbs.length > max) this._crumbs.splice(0, this._crumbs.length - max)
     this._crumbBytes = null
