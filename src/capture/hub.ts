@@ -28,6 +28,14 @@ export function runWithIsolationScope<T> (fn: (scope: Scope) => T, scope?: Scope
   return storage.run(next, fn, next)
 }
 
+/**
+ * @internal fn.apply(thisArg, args) inside the scope, without a closure: the http
+ * integration runs a request's event listeners through this on every emit.
+ */
+export function applyInScope<T> (scope: Scope, fn: (...args: any[]) => T, thisArg: unknown, args: ArrayLike<unknown>): T {
+  return storage.run(scope, Reflect.apply as (f: (...a: any[]) => T, t: unknown, a: ArrayLike<unknown>) => T, fn, thisArg, args)
+}
+
 /** Runs fn with a temporary fork of the current scope; changes stay inside fn. */
 export function withScope<T> (fn: (scope: Scope) => T): T {
   return runWithIsolationScope(fn)

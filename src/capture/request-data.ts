@@ -19,6 +19,23 @@ function isNodeRequest (v: object): v is IncomingMessage {
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
 
+type NodeSocket = (IncomingMessage['socket'] & { encrypted?: boolean }) | null
+
+/** The Host the client asked for (Host header, HTTP/2 :authority, else the local address). */
+function hostOf (req: IncomingMessage, socket: NodeSocket): string {
+  return first(req.headers?.host) ?? first(req.headers?.[':authority']) ?? `${socket?.localAddress ?? 'localhost'}:${socket?.localPort ?? ''}`
+}
+
+function absolute (target: string, scheme: string, host: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
+}
+
+/** The request's absolute URL (query included); target is req.url as it was when the request started (Express rewrites req.url while routing). */
+export function absoluteUrlOf (req: IncomingMessage, target: string): string {
+  const socket = req.socket as NodeSocket
+  return absolute(target, socket?.encrypted === true ? 'https' : 'http', hostOf(req, socket))
+}
+
 /**
  * A Node IncomingMessage → RequestInfo: the absolute URL (scheme from the socket,
  * host from the Host header), method, headers, query string and a CGI-style env.
@@ -26,13 +43,17 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
  * sendDefaultPii, cookie/authorization headers, client IPs and the query go.
  */
 export function requestDataFromNode (req: IncomingMessage): RequestInfo {
+  return requestInfoAt(req, typeof req.url === 'string' ? req.url : '/')
+}
+
+/** @internal requestDataFromNode with req.url as it was when the request started (Express rewrites req.url while routing). */
+export function requestInfoAt (req: IncomingMessage, target: string): RequestInfo {
   const headers: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k] = v
-  const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null
+  const socket = req.socket as NodeSocket
   const scheme = socket?.encrypted === true ? 'https' : 'http'
-  const host = first(req.headers?.host) ?? first(req.headers?.[':authority']) ?? `${socket?.localAddress ?? 'localhost'}:${socket?.localPort ?? ''}`
-  const target = typeof req.url === 'string' ? req.url : '/'
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
+  const host = hostOf(req, socket)
+  const url = absolute(target, scheme, host)
   const q = target.indexOf('?')
   const env: Record<string, string> = { SERVER_NAME: host.replace(/:\d+$/, '') }
   if (socket?.localPort !== undefined) env.SERVER_PORT = String(socket.localPort)

@@ -9,7 +9,29 @@ import { LEVELS } from '../types'
 import type { StoredCrumb, ScopeData } from '../shared/event-shapes'
 export type { StoredCrumb, ScopeData } from '../shared/event-shapes'
 
-interface CrumbEntry { crumb: StoredCrumb, bytes: Uint8Array | null }
+/**
+ * @internal A breadcrumb built on first use (when an event or the breadcrumbs getter
+ * needs it): httpIntegration's incoming-request crumb, so a request that reports
+ * nothing never builds one. toCrumb() returns the same object each time and never throws.
+ */
+export interface LazyCrumb { toCrumb (): StoredCrumb }
+
+/** @internal Request data computed on first use (when an event needs it); never throws. */
+export interface LazyRequest { toRequestInfo (): RequestInfo | null }
+
+// crumb is null until a lazy entry is first needed; the three fields are always set
+// (one object shape).
+interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
+
+// What a new or cleared scope starts from, shared and marked so (copy-on-write): forking a
+// scope per request (httpIntegration) then allocates no empty map or list of its own.
+// Frozen: a write that skipped own() would throw instead of reaching every scope.
+const EMPTY_MAP: Record<string, never> = Object.freeze({})
+const NO_CRUMBS: CrumbEntry[] = Object.freeze([]) as unknown as CrumbEntry[]
+
+function crumbOf (e: CrumbEntry): StoredCrumb {
+  return e.crumb ?? (e.crumb = (e.lazy as LazyCrumb).toCrumb())
+}
 
 
 // Every packed blob gets a process-unique id, so a worker decodes each blob once
@@ -58,24 +80,26 @@ function put (map: Record<string, unknown>, key: string, value: unknown): void {
  */
 export class Scope {
   private _user: Record<string, unknown> | null = null
-  private _tags: Record<string, string> = {}
-  private _extra: Record<string, unknown> = {}
-  private _contexts: Record<string, unknown> = {}
-  // True while the map above may be referenced by another scope (after clone()).
-  private _tagsShared = false
-  private _extraShared = false
-  private _contextsShared = false
+  private _tags: Record<string, string> = EMPTY_MAP
+  private _extra: Record<string, unknown> = EMPTY_MAP
+  private _contexts: Record<string, unknown> = EMPTY_MAP
+  // True while the map above may be referenced by another scope (after clone()) or is EMPTY_MAP.
+  private _tagsShared = true
+  private _extraShared = true
+  private _contextsShared = true
   // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set).
   private _sizes: Record<MapName, number> = { tags: 0, extra: 0, contexts: 0 }
   private _request: Record<string, unknown> | null = null
+  // Set instead of _request by setLazyRequest(); turned into _request by data().
+  private _lazyRequest: LazyRequest | null = null
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
-  private _crumbs: CrumbEntry[] = []
+  private _crumbs: CrumbEntry[] = NO_CRUMBS
   // Entries of _crumbs before this index are evicted: dropping the oldest crumb one at a
   // time with splice cost ~1 µs per addBreadcrumb once the list was full (measured), so the
   // array is compacted only once it holds max evicted entries (amortized O(1) per crumb).
   private _crumbStart = 0
-  private _crumbsShared = false
+  private _crumbsShared = true
   private _dataBytes: Uint8Array | null = null
   private _crumbBytes: Uint8Array | null = null
   private _dataId = 0
@@ -93,6 +117,7 @@ export class Scope {
     s._contextsShared = this._contextsShared = true
     s._sizes = { ...this._sizes }
     s._request = this._request
+    s._lazyRequest = this._lazyRequest
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
@@ -147,6 +172,19 @@ export class Scope {
   setRequest (request: RequestInfo | null): this {
     const info = toRequestInfo(request)
     this._request = info === null ? null : normalize(info, DEFAULT_LIMITS) as Record<string, unknown>
+    this._lazyRequest = null
+    this._dataBytes = null
+    return this
+  }
+
+  /**
+   * @internal Request data computed only when an event (or data()) needs it, then kept
+   * as setRequest(source.toRequestInfo()) would: httpIntegration sets one per incoming
+   * request, and most requests report nothing.
+   */
+  setLazyRequest (source: LazyRequest): this {
+    this._request = null
+    this._lazyRequest = source
     this._dataBytes = null
     return this
   }
@@ -175,20 +213,36 @@ export class Scope {
     let stored: StoredCrumb | null
     try { stored = toStoredCrumb(crumb) } catch { return this }
     if (stored === null) return this
-    if (this._crumbsShared) { this._crumbs = this._crumbs.slice(this._crumbStart); this._crumbStart = 0; this._crumbsShared = false }
-    this._crumbs.push({ crumb: stored, bytes: null })
+    this.pushEntry({ crumb: stored, bytes: null, lazy: null }, max)
+    return this
+  }
+
+  /** @internal Adds a breadcrumb built on first use (no validation, no beforeBreadcrumb: the caller's business). */
+  addLazyBreadcrumb (lazy: LazyCrumb, maxBreadcrumbs: number = DEFAULT_MAX_BREADCRUMBS): this {
+    const max = typeof maxBreadcrumbs === 'number' && Number.isFinite(maxBreadcrumbs) ? Math.floor(maxBreadcrumbs) : DEFAULT_MAX_BREADCRUMBS
+    if (max > 0) this.pushEntry({ crumb: null, bytes: null, lazy }, max)
+    return this
+  }
+
+  private pushEntry (entry: CrumbEntry, max: number): void {
+    // A shared list is copied first (the empty shared NO_CRUMBS of a fresh scope becomes a literal).
+    if (this._crumbsShared) {
+      this._crumbs = this._crumbs.length === this._crumbStart ? [] : this._crumbs.slice(this._crumbStart)
+      this._crumbStart = 0
+      this._crumbsShared = false
+    }
+    this._crumbs.push(entry)
     if (this._crumbs.length - this._crumbStart > max) {
       this._crumbStart = this._crumbs.length - max
       if (this._crumbStart >= Math.max(max, 32)) { this._crumbs.splice(0, this._crumbStart); this._crumbStart = 0 }
     }
     this._crumbBytes = null
-    return this
   }
 
   /** @internal The breadcrumb added last, as stored (for amendBreadcrumb), or null. */
   lastBreadcrumb (): StoredCrumb | null {
     const e = this._crumbs.length > this._crumbStart ? this._crumbs[this._crumbs.length - 1] : undefined
-    return e === undefined ? null : e.crumb
+    return e === undefined ? null : crumbOf(e)
   }
 
   /**
@@ -205,7 +259,7 @@ export class Scope {
       if (crumb.data !== null) for (const k of Object.keys(crumb.data)) put(merged, k, crumb.data[k])
       for (const k of Object.keys(data)) put(merged, k, data[k])
       const next: StoredCrumb = { timestamp: crumb.timestamp, message: crumb.message, category: crumb.category, level: crumb.level, data: merged, type: crumb.type }
-      this._crumbs[i] = { crumb: next, bytes: null }
+      this._crumbs[i] = { crumb: next, bytes: null, lazy: null }
       this._crumbBytes = null
       return true
     }
@@ -213,9 +267,9 @@ export class Scope {
   }
 
   clearBreadcrumbs (): this {
-    this._crumbs = []
+    this._crumbs = NO_CRUMBS
     this._crumbStart = 0
-    this._crumbsShared = false
+    this._crumbsShared = true
     this._crumbBytes = null
     return this
   }
@@ -223,12 +277,11 @@ export class Scope {
   /** Clears everything this scope holds. */
   clear (): this {
     this._user = null
-    this._tags = {}
-    this._extra = {}
-    this._contexts = {}
-    this._tagsShared = this._extraShared = this._contextsShared = false
+    this._tags = this._extra = this._contexts = EMPTY_MAP
+    this._tagsShared = this._extraShared = this._contextsShared = true
     this._sizes = { tags: 0, extra: 0, contexts: 0 }
     this._request = null
+    this._lazyRequest = null
     this._level = null
     this._fingerprint = null
     this._dataBytes = null
@@ -240,13 +293,18 @@ export class Scope {
   get tags (): Readonly<Record<string, string>> { return { ...this._tags } }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
   get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
-  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map((e) => e.crumb) }
+  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map(crumbOf) }
 
   /**
    * @internal The scope's own data, by reference: pack or copy it before the next
    * setter runs (setters change the maps in place).
    */
   data (): ScopeData {
+    if (this._lazyRequest !== null) {
+      const info = toRequestInfo(this._lazyRequest.toRequestInfo())
+      this._request = info === null ? null : normalize(info, DEFAULT_LIMITS) as Record<string, unknown>
+      this._lazyRequest = null
+    }
     return {
       user: this._user,
       tags: this._tags,
@@ -277,7 +335,7 @@ export class Scope {
     const items: Uint8Array[] = new Array(this._crumbs.length - start)
     for (let i = start; i < this._crumbs.length; i++) {
       const e = this._crumbs[i] as CrumbEntry
-      items[i - start] = e.bytes ?? (e.bytes = packCopy(e.crumb))
+      items[i - start] = e.bytes ?? (e.bytes = packCopy(crumbOf(e)))
     }
     this._crumbId = newBlobId()
     return (this._crumbBytes = packedArray(items))

@@ -1,0 +1,82 @@
+// Server CPU per request (process.cpuUsage of the server child over a timed autocannon run,
+// 10 keep-alive connections, bounded by request count) for node:http, Express and Fastify,
+// each with no SDK / SDK with defaultIntegrations: false / SDK with defaults.
+//   node bench/request-cost/run.mjs [--amount 20000] [--reps 3] [--apps node,express,fastify]
+//     [--modes none,nodefaults,defaults] [--cpu-prof DIR]
+// A mode may name another build of the SDK: defaults@/path/to/old/package (its
+// package.json directory, loaded through BENCH_SDK_PATH), to compare before/after
+// interleaved on a machine whose load changes.
+// Each (app, mode) runs `reps` times interleaved; the median is printed. Server child runs on
+// the same node binary as this script.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { startCollector } from 'xrayradar'
+
+const { values: o } = parseArgs({ options: {
+  amount: { type: 'string', default: '20000' }, reps: { type: 'string', default: '3' },
+  apps: { type: 'string', default: 'node,express,fastify' }, modes: { type: 'string', default: 'none,nodefaults,defaults' },
+  'cpu-prof': { type: 'string' }
+} })
+const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
+const collector = await startCollector({ port: 0 })
+const dsn = collector.dsn('1')
+
+function startServer ({ mode, ...args }) {
+  const [m, sdkPath] = mode.split('@')
+  args.mode = m
+  const env = sdkPath === undefined ? process.env : { ...process.env, BENCH_SDK_PATH: sdkPath }
+  const nodeArgs = o['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', o['cpu-prof'], '--cpu-prof-name', `${args.app}-${m}${sdkPath === undefined ? '' : '-other'}-${process.version}.cpuprofile`] : []
+  const child = spawn(process.execPath, [...nodeArgs, SERVER, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env })
+  let buf = ''
+  const lines = []
+  let wake = null
+  child.stdout.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1) } wake?.() })
+  const next = (ms) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server silent')) }, ms)
+    const check = () => { if (lines.length > 0) { clearTimeout(t); wake = null; resolve(JSON.parse(lines.shift())) } }
+    wake = check; check()
+  })
+  return { child, next }
+}
+
+const load = (url, opts) => new Promise((resolve, reject) => autocannon({ url, connections: 10, timeout: 10, ...opts }, (e, r) => e ? reject(e) : resolve(r)))
+
+async function once (app, mode) {
+  const { child, next } = startServer({ app, mode, dsn })
+  try {
+    const { port } = await next(30000)
+    const url = `http://127.0.0.1:${port}/api/users/42`
+    await load(url, { amount: 3000 }) // warm-up
+    child.kill('SIGUSR2')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const amount = Number(o.amount)
+    const r = await load(url, { amount })
+    child.kill('SIGTERM')
+    const { cpuUs, userUs } = await next(15000)
+    if (r.non2xx + r.errors > 0) throw new Error(`${app}/${mode}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+    return { cpu: cpuUs / r.requests.total, user: userUs / r.requests.total }
+  } finally {
+    // Let it exit by itself (a --cpu-prof profile is written at exit); bounded.
+    if (child.exitCode === null) await new Promise((resolve) => { const t = setTimeout(resolve, 10000); child.once('exit', () => { clearTimeout(t); resolve() }) })
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
+}
+
+const apps = o.apps.split(','); const modes = o.modes.split(',')
+const results = {}
+for (let rep = 0; rep < Number(o.reps); rep++) {
+  for (const app of apps) for (const mode of modes) (results[`${app} ${mode}`] ??= []).push(await once(app, mode))
+}
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)] }
+console.log(`node ${process.version}, ${o.amount} requests x ${o.reps}, 10 connections; server CPU µs/request, median (vs the first mode) [all runs]; user-mode CPU alike`)
+for (const app of apps) {
+  const row = (mode, k) => results[`${app} ${mode}`].map((x) => x[k])
+  const base = { cpu: median(row(modes[0], 'cpu')), user: median(row(modes[0], 'user')) }
+  for (const mode of modes) {
+    const cell = (k) => { const m = median(row(mode, k)); return `${m.toFixed(1).padStart(6)} ${mode === modes[0] ? '       ' : `(${(m - base[k] >= 0 ? '+' : '') + (m - base[k]).toFixed(1)})`.padStart(7)} [${row(mode, k).map((x) => x.toFixed(1)).join(' ')}]` }
+    console.log(`${app.padEnd(8)} ${mode.padEnd(30)} cpu ${cell('cpu')}  user ${cell('user')}`)
+  }
+}
+await collector.close()

@@ -1,0 +1,139 @@
+// httpIntegration builds a request's data and its incoming breadcrumb only when an event
+// needs them (issue 10: per-request cost). What an event shows must not depend on when it
+// was built: req.url as it was at the start (Express rewrites it while routing), the
+// crumb's status and duration once the response finished, the socket's addresses after
+// the connection closed.
+import t from 'tap'
+import http from 'node:http'
+import { setup, runFixture, TOKEN } from '../helpers.mjs'
+import { listen, byMessage } from './http-helpers.mjs'
+
+/** GET with its own connection (closed after the response): resolves with status and body. */
+function get (url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false, headers }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => { text += d })
+      res.on('end', () => resolve({ status: res.statusCode, body: text }))
+    }).on('error', reject)
+  })
+}
+
+const incoming = (e) => (e.breadcrumbs ?? []).filter((b) => b.category === 'http.server')
+
+t.test('request data and the incoming crumb read the same before and after the response', async (t) => {
+  const { collector, client } = await setup(t)
+  let afterDone
+  const after = new Promise((resolve) => { afterDone = resolve })
+  let pending = 2
+  const { server, base } = await listen(t, (req, res) => {
+    const name = req.url.slice(1)
+    // A router rewriting req.url (as Express does for mounted routers): the event keeps the original.
+    req.url = '/rewritten'
+    if (name === 'during-and-after') client.captureMessage(`during ${name}`)
+    res.on('finish', () => setImmediate(() => {
+      // After 'finish' (and, for Connection: close, after the socket is gone).
+      setTimeout(() => { client.captureMessage(`after ${name}`); if (--pending === 0) afterDone() }, 20)
+    }))
+    res.statusCode = 201
+    res.end(`ok ${name}`)
+  })
+  const port = String(server.address().port)
+  const r1 = await get(`${base}/during-and-after`, { 'x-probe': 'one' })
+  const r2 = await get(`${base}/only-after`, { 'x-probe': 'two' })
+  t.same([r1, r2], [{ status: 201, body: 'ok during-and-after' }, { status: 201, body: 'ok only-after' }], 'the app answers as written')
+  await after
+  t.equal(await client.flush(5000), true)
+  t.equal(collector.events.length, 3, 'three events, no more')
+
+  const during = byMessage(collector, 'during during-and-after')
+  const after1 = byMessage(collector, 'after during-and-after')
+  const after2 = byMessage(collector, 'after only-after')
+  t.ok(during && after1 && after2, 'each capture arrived')
+  t.equal(byMessage(collector, 'during only-after'), undefined, 'no capture that did not happen')
+
+  for (const [e, path, probe] of [[during, 'during-and-after', 'one'], [after1, 'during-and-after', 'one'], [after2, 'only-after', 'two']]) {
+    const r = e.contexts.request
+    t.equal(r.url, `${base}/${path}`, `${e.message}: the url as the request started`)
+    t.equal(r.method, 'GET')
+    t.equal(r.headers['x-probe'], probe, `${e.message}: its own request's headers`)
+    t.equal(r.env.SERVER_PORT, port, `${e.message}: socket data kept after the connection closed`)
+    t.notMatch(JSON.stringify(e), /rewritten/, `${e.message}: nothing from the rewritten url`)
+    const crumbs = incoming(e)
+    t.equal(crumbs.length, 1, `${e.message}: one incoming crumb, its own`)
+    t.equal(crumbs[0].message, `GET ${base}/${path}`)
+    t.same([crumbs[0].data.method, crumbs[0].data.url], ['GET', `${base}/${path}`])
+  }
+  // Captured before the response: no status yet (the event was built then).
+  t.equal(incoming(during)[0].data.status_code, undefined, 'no status before the response')
+  t.equal(incoming(during)[0].data.duration_ms, undefined, 'no duration before the response')
+  // Captured after: filled in, whether the crumb was built before (amended) or only now.
+  for (const e of [after1, after2]) {
+    t.equal(incoming(e)[0].data.status_code, 201, `${e.message}: status filled in`)
+    t.type(incoming(e)[0].data.duration_ms, 'number', `${e.message}: duration filled in`)
+    t.ok(incoming(e)[0].data.duration_ms >= 0)
+  }
+  t.equal(incoming(during)[0].timestamp, incoming(after1)[0].timestamp, 'the same crumb, recorded when the request started')
+})
+
+t.test('beforeBreadcrumb still sees the incoming crumb when the request starts, and its change is kept', async (t) => {
+  const seen = []
+  const { collector, client } = await setup(t, {
+    beforeBreadcrumb: (crumb) => {
+      if (crumb.category !== 'http.server') return crumb
+      seen.push(crumb.data.url)
+      return crumb.data.url.endsWith('/drop') ? null : { ...crumb, message: `seen ${crumb.message}` }
+    }
+  })
+  let done
+  const captured = new Promise((resolve) => { done = resolve })
+  let pending = 2
+  const { base } = await listen(t, (req, res) => {
+    t.equal(seen.at(-1), `${base}${req.url}`, 'called before the handler ran')
+    const name = req.url.slice(1)
+    res.on('finish', () => setImmediate(() => { client.captureMessage(`after ${name}`); if (--pending === 0) done() }))
+    res.end('ok')
+  })
+  await get(`${base}/keep`)
+  await get(`${base}/drop`)
+  await captured
+  t.equal(await client.flush(5000), true)
+  t.same(seen, [`${base}/keep`, `${base}/drop`], 'called once per request')
+  const keep = incoming(byMessage(collector, 'after keep'))
+  t.equal(keep.length, 1)
+  t.equal(keep[0].message, `seen GET ${base}/keep`, 'its change kept')
+  t.equal(keep[0].data.status_code, 200, 'and the status filled in')
+  t.same(incoming(byMessage(collector, 'after drop')), [], 'a dropped crumb stays dropped')
+})
+
+t.test('a scope that outlives its request keeps its data, not the request object', async (t) => {
+  const { collector } = await setup(t)
+  const r = await runFixture('http-scope-outlives-request.mjs', { nodeArgs: ['--expose-gc'], env: { DSN: collector.dsn('42'), TOKEN } })
+  t.equal(r.code, 0, r.stderr)
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1))
+  t.equal(out.body, 'ok', 'the app answered')
+  t.equal(out.flushed, true)
+  t.equal(out.collected, true, 'req was garbage-collected while its scope is still held')
+  t.equal(collector.events.length, 1, 'one event, no more')
+  const e = collector.events[0]
+  t.equal(e.message, 'late')
+  t.equal(e.contexts.request.url, `http://127.0.0.1:${out.port}/held`, 'the held scope still gives its request data')
+  t.equal(e.contexts.request.headers['x-probe'], 'held')
+  t.equal(incoming(e).length, 1, 'and its incoming crumb')
+  t.equal(incoming(e)[0].data.status_code, 200)
+})
+
+t.test("a request's own enumerable keys are what they are without the SDK", async (t) => {
+  const seen = []
+  const server = http.createServer((req, res) => {
+    seen.push({ req: Object.keys(req).includes('emit'), res: Object.keys(res).includes('emit'), wrapped: Object.prototype.hasOwnProperty.call(req, 'emit') })
+    res.end('ok')
+  })
+  await setup(t)
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const r = await fetch(`http://127.0.0.1:${server.address().port}/keys`)
+  t.equal(await r.text(), 'ok')
+  t.same(seen, [{ req: false, res: false, wrapped: true }], 'emit is wrapped (an own property) and not enumerable')
+})
