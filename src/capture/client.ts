@@ -148,6 +148,8 @@ export class ErrorTracker {
    * logger) is one event. Weak, so it holds no error alive.
    */
   private readonly seen = new WeakMap<object, string | undefined>()
+  /** Set by accept() when the capture under way was dropped as queue_full (such an error is not marked seen). */
+  private queueWasFull = false
 
   constructor (options: Options = {}) {
     this.options = resolveOptions(options)
@@ -158,6 +160,8 @@ export class ErrorTracker {
       sayOnce('short-token', `the auth token is shorter than ${MIN_SCRUBBABLE_TOKEN} characters, so it cannot be scrubbed from events reliably: every occurrence of it in event text is replaced by [Filtered]. Use the full token from your project settings.`)
     }
     const sink = sinkOf(o)
+    // Before any hook or thread exists: an integrations function that throws fails init() and leaves nothing behind.
+    const integrations = sink !== null && !isSdkWorker(workerData) ? resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations) : []
     // Inside our own workers (a preload that calls init() runs there too) never start another pool.
     if (sink !== null && !isSdkWorker(workerData)) {
       this.pipeline = new Pipeline({
@@ -174,7 +178,7 @@ export class ErrorTracker {
       if (o.captureUnhandled) this.uninstall.push(installUnhandledHooks(this, o.unhandledRejections))
       if (o.handleSignals.length > 0) this.uninstall.push(installSignalHooks(this, o.handleSignals, o.shutdownTimeout))
       // Integrations only for a client that sends: a disabled one would pay per request for nothing.
-      this.uninstall.push(...setupIntegrations(this, resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations)))
+      this.uninstall.push(...setupIntegrations(this, integrations))
     }
     // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
     if (sink === null && !o.debug && !isSdkWorker(workerData)) {
@@ -194,8 +198,10 @@ export class ErrorTracker {
   captureExceptionBelow (error: unknown, opts: CaptureOptions | undefined, below: Function): string | undefined {
     const marked = error !== null && (typeof error === 'object' || typeof error === 'function')
     if (marked && this.seen.has(error)) return this.seen.get(error)
+    this.queueWasFull = false
     const id = this.captureExceptionOnce(error, opts, below)
-    if (marked && !this.closed) this.seen.set(error, id)
+    // A full queue is a moment, not a decision about this error: a later capture may still send it.
+    if (marked && !this.closed && !this.queueWasFull) this.seen.set(error, id)
     return id
   }
 
@@ -325,6 +331,7 @@ export class ErrorTracker {
     }
     if (p.isFull()) {
       p.drop('queue_full')
+      this.queueWasFull = true
       return false
     }
     return true

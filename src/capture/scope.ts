@@ -92,6 +92,12 @@ export class Scope {
   private _request: Record<string, unknown> | null = null
   // Set instead of _request by setLazyRequest(); turned into _request by data().
   private _lazyRequest: LazyRequest | null = null
+  /**
+   * @internal The scope an incoming request's scope was forked from (httpIntegration), kept by
+   * every fork of it: a request that starts inside another request's scope, or a fork of it,
+   * forks this base, never the other request's data.
+   */
+  requestBase: Scope | null = null
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
   private _crumbs: CrumbEntry[] = NO_CRUMBS
@@ -127,6 +133,7 @@ export class Scope {
     s._crumbBytes = this._crumbBytes
     s._dataId = this._dataId
     s._crumbId = this._crumbId
+    s.requestBase = this.requestBase
     return s
   }
 

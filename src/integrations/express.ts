@@ -58,12 +58,15 @@ function hookRoutes (proto: object | undefined): void {
       get (this: Record<symbol, unknown>) { return this[ROUTE] },
       set (this: ExpressRequest & Record<symbol, unknown>, route: ExpressRoute) {
         this[ROUTE] = route
-        const template = templateOf(this, route)
-        this[TEMPLATE] = template
-        // On the request's own scope (httpIntegration's) so that every event of the request
-        // has them, also an Express 4 promise rejection that never reaches error middleware.
-        const scope = scopeOfRequest(this)
-        if (scope !== null && template !== null) scope.setTags({ framework: 'express', route: template })
+        // Runs inside Express's router: nothing here may throw into it (an odd route.path getter).
+        try {
+          const template = templateOf(this, route)
+          this[TEMPLATE] = template
+          // On the request's own scope (httpIntegration's) so that every event of the request
+          // has them, also an Express 4 promise rejection that never reaches error middleware.
+          const scope = scopeOfRequest(this)
+          if (scope !== null && template !== null) scope.setTags({ framework: 'express', route: template })
+        } catch {}
       }
     })
   } catch {} // a frozen prototype: events then carry the route without its mount path

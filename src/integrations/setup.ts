@@ -1,6 +1,7 @@
 import type { Integration, IntegrationClient, IntegrationsOption } from './integration'
 import { describeThrown } from '../capture/normalize'
 import { registerClient } from './active-client'
+import { ConfigurationError } from '../errors'
 
 // Sets a client's integrations up: the defaults (unless defaultIntegrations: false) and the
 // user's, resolved into one list in which a name appears once (the last listed wins, so a
@@ -11,10 +12,16 @@ const setUpOnce = new Set<string>()
 
 export function resolveIntegrations (defaults: Integration[], given: IntegrationsOption | null, useDefaults: boolean): Integration[] {
   const base = useDefaults ? defaults : []
-  const list = given === null ? base : typeof given === 'function' ? given(base) : [...base, ...given]
-  if (!Array.isArray(list)) return base
+  let list: unknown
+  try {
+    list = given === null ? base : typeof given === 'function' ? given(base) : [...base, ...given]
+  } catch (err) {
+    throw new ConfigurationError(`the integrations function threw (${describeThrown(err)}); it is given the default integrations and must return a list, such as (defaults) => [...defaults, pinoIntegration()].`)
+  }
+  if (!Array.isArray(list)) throw new ConfigurationError('the integrations function must return a list of integrations, such as (defaults) => [...defaults, pinoIntegration()]; it returned something else.')
   const byName = new Map<string, Integration>()
-  for (const i of list) {
+  for (const item of list as unknown[]) {
+    const i = item as Integration
     if (i === null || typeof i !== 'object' || typeof i.name !== 'string') continue
     byName.delete(i.name)
     byName.set(i.name, i)

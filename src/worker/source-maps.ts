@@ -71,7 +71,7 @@ const WHAT: Record<Problem, string> = {
 function problem (kind: Problem, file: string, detail: string): null {
   problems[kind]++
   if (debug) {
-    diagnoseOnce('sourcemaps', `[xrayradar] the source map of ${file} ${WHAT[kind]} (${detail}); its frames are sent as compiled. Further map problems are counted, not printed.`)
+    diagnoseOnce('sourcemaps', `[xrayradar] the source map of ${file} ${WHAT[kind]} (${detail}); its frames are sent as compiled. Further map problems are not printed (each file's is remembered, not retried).`)
   }
   return null
 }

@@ -5,6 +5,9 @@
 // the connection closed.
 import t from 'tap'
 import http from 'node:http'
+import net from 'node:net'
+import dc from 'node:diagnostics_channel'
+import * as xr from 'xrayradar'
 import { setup, runFixture, TOKEN } from '../helpers.mjs'
 import { listen, byMessage } from './http-helpers.mjs'
 
@@ -136,4 +139,33 @@ t.test("a request's own enumerable keys are what they are without the SDK", asyn
   const r = await fetch(`http://127.0.0.1:${server.address().port}/keys`)
   t.equal(await r.text(), 'ok')
   t.same(seen, [{ req: false, res: false, wrapped: true }], 'emit is wrapped (an own property) and not enumerable')
+})
+
+t.test("a request that starts inside another request's forked scope does not inherit its data", async (t) => {
+  const { client } = await setup(t)
+  let inner = null
+  const server = http.createServer((req, res) => {
+    xr.setUser({ id: 'user-of-A' })
+    xr.setTag('tenant', 'A')
+    // As if a socket were resumed by code running in a withScope() fork of request A: the
+    // channel fires there for request B.
+    xr.withScope(() => {
+      xr.setTag('fork', 'yes')
+      const fakeReq = new http.IncomingMessage(new net.Socket())
+      fakeReq.url = '/b'
+      fakeReq.method = 'GET'
+      fakeReq.headers = { host: 'example.test' }
+      const fakeRes = new http.ServerResponse(fakeReq)
+      dc.channel('http.server.request.start').publish({ request: fakeReq, response: fakeRes, socket: fakeReq.socket, server })
+      inner = xr.scopeOfRequest(fakeReq)
+    })
+    res.end('ok')
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  t.equal(await (await fetch(`http://127.0.0.1:${server.address().port}/a`)).text(), 'ok')
+  t.ok(inner !== null, 'request B got a scope')
+  t.equal(inner.user, null, "not A's user")
+  t.same(inner.tags, {}, "not A's tags, not the fork's")
+  t.ok(client, 'client set up')
 })

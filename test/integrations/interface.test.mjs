@@ -113,3 +113,27 @@ t.test('one error object is one event, whichever paths capture it', async (t) =>
   t.equal(collector.events.length, 4, 'the marked error once, the other error once, each string capture')
   t.equal(client.stats().captured, 4, 'a repeat sighting is not counted as a capture')
 })
+
+t.test('an integrations function that throws fails init() with the fix and leaves no hook behind', async (t) => {
+  const events = ['exit', 'beforeExit', 'uncaughtExceptionMonitor', 'unhandledRejection', 'SIGTERM']
+  const before = events.map((e) => process.listenerCount(e))
+  t.throws(() => new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, handleSignals: true, integrations: () => { throw new Error('typo in my list') } }),
+    { name: 'ConfigurationError', message: /the integrations function threw \(Error: typo in my list\)/ })
+  t.throws(() => new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, integrations: () => 'http' }), { message: /must return a list/ })
+  t.same(events.map((e) => process.listenerCount(e)), before, 'no process listener was left by the failed clients')
+})
+
+t.test('an error dropped because the queue was full is not marked: a later capture sends it', async (t) => {
+  // A slow ingest keeps 64 events pending, so the next capture finds the queue full.
+  const { client, collector } = await setup(t, { maxQueuedEvents: 64, maxAttempts: 1 }, { fault: { latencyMs: 400, count: 64 } })
+  for (let i = 0; i < 64; i++) client.captureException(new Error(`filler ${i}`))
+  const late = new Error('came when the queue was full')
+  t.equal(client.captureException(late), undefined, 'dropped now')
+  t.equal(client.stats().dropped.queue_full, 1)
+  t.notOk(client.hasSeen(late), 'not marked')
+  t.ok(await client.flush(10000), 'the queue drained')
+  const id = client.captureException(late)
+  t.type(id, 'string', 'captured this time')
+  t.ok(await client.flush(10000))
+  t.ok(collector.events.some((e) => e.event_id === id), 'and delivered')
+})

@@ -144,3 +144,17 @@ t.test('bad options are refused with the fix', async (t) => {
   t.throws(() => consoleIntegration('info'), { message: /takes an object/ })
   t.throws(() => consoleIntegration({ levels: 1 }), { message: /no option "levels"/ })
 })
+
+t.test("a console line's breadcrumb copy is formatted with bounds (the output is Node's own)", async (t) => {
+  const { collector, client } = await setup(t, { integrations: [consoleIntegration()] })
+  const big = Array.from({ length: 100000 }, (_, i) => i)
+  const write = process.stdout.write
+  process.stdout.write = () => true
+  try { console.log('big', big, { a: { b: { c: { d: { e: 1 } } } } }) } finally { process.stdout.write = write }
+  client.captureMessage('after')
+  t.equal(await client.flush(5000), true)
+  const crumb = collector.events[0].breadcrumbs.find((b) => b.message?.startsWith('big'))
+  t.ok(crumb, 'recorded')
+  t.match(crumb.message, /99980 more items/, 'at most 20 array items formatted')
+  t.ok(crumb.message.length < 400, `short: ${crumb.message.length} characters`)
+})

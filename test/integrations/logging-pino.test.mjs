@@ -133,3 +133,27 @@ t.test('a record whose field logs again (a getter calling the logger) is recorde
   t.ok(reads < 10, `the getter ran a bounded number of times (${reads})`)
   t.same(out, Array(reads).fill('and to the console\n'), 'console output kept')
 })
+
+t.test('fields are taken as plain data: a raw request or response in a record is named, never walked', async (t) => {
+  const http = await import('node:http')
+  const net = await import('node:net')
+  const { collector, client } = await setup(t, { integrations: [pinoIntegration()] })
+  const log = require('pino')({ name: 'web' }, discard)
+  const req = new http.IncomingMessage(new net.Socket())
+  req.headers = { cookie: 'sid=SECRET-SESSION', authorization: 'Bearer SECRET-TOKEN' }
+  req.rawHeaders = ['Cookie', 'sid=SECRET-SESSION', 'Authorization', 'Bearer SECRET-TOKEN']
+  const res = new http.ServerResponse(req)
+  // What pino-http logs at the end of every request, and at error level for a 5xx.
+  log.info({ req, res, responseTime: 3, nested: { when: new Date(0), list: [1, { deep: { deeper: { deepest: 1 } } }] } }, 'request completed')
+  log.error({ req, res, responseTime: 9 }, 'request errored')
+  t.equal(await client.flush(5000), true)
+  t.equal(collector.events.length, 1)
+  const e = collector.events[0]
+  t.same(e.contexts.extra, { req: '[IncomingMessage]', res: '[ServerResponse]', responseTime: 9 })
+  const crumb = e.breadcrumbs.find((b) => b.message === 'request completed')
+  t.equal(crumb.data.req, '[IncomingMessage]')
+  t.equal(crumb.data.res, '[ServerResponse]')
+  t.equal(crumb.data.responseTime, 3)
+  t.same(crumb.data.nested.list, [1, '[Object]'], 'plain data is kept to three levels')
+  t.notMatch(JSON.stringify(collector.events), /SECRET-/, 'no header value of the raw request reached the ingest')
+})

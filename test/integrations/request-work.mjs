@@ -3,20 +3,11 @@
 import http from 'node:http'
 import * as xr from 'xrayradar'
 import { messageOf } from './framework-helpers.mjs'
+import { barrier } from './http-helpers.mjs'
+
+export { barrier }
 
 export const N = 24
-
-/** Resolves once `count` callers have arrived (or after maxMs, so a broken run cannot hang). */
-export function barrier (count, maxMs = 5000) {
-  let arrived = 0
-  let open
-  const opened = new Promise((resolve) => { open = resolve })
-  const timer = setTimeout(() => open(), maxMs)
-  return () => {
-    if (++arrived >= count) { clearTimeout(timer); open() }
-    return opened
-  }
-}
 
 /** An upstream server on 127.0.0.1 that the handlers call (their outgoing breadcrumbs). */
 export function upstream () {

@@ -34,12 +34,12 @@ const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
 // On res: the request's record, to fill in the breadcrumb at 'finish'.
 const RECORD = Symbol('xrayradar.incoming')
 const wrappedServers = new WeakSet<object>()
-// Request scope → the scope it was forked from. Defensive: should the channel ever fire
-// inside an earlier request's scope (a socket resumed from code running in that scope),
-// the next request forks that request's base, never the request itself, so no user or tag
-// crosses between requests. Not reproduced on Node 20/24 (keep-alive, 40 pipelined
-// requests with back-pressure: the channel ran outside any request each time).
-const baseOf = new WeakMap<Scope, Scope>()
+// A request scope (and every fork of it: scope.requestBase travels with clone()) knows the
+// scope it was forked from. Defensive: should the channel ever fire inside an earlier
+// request's scope or a withScope() fork of it (a socket resumed from code running there),
+// the next request forks that base, never the earlier request's data. Not reproduced on Node
+// 20/24 (keep-alive, 40 pipelined requests with back-pressure: the channel ran outside any
+// request each time); test/integrations/http-request-record.test.mjs starts one inside.
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean
 interface Emitter { emit: Emit }
@@ -129,8 +129,9 @@ function wrapServer (server: Emitter): void {
 
 /** req's and res's emit: the listeners run in the request's scope (from the object's slot); res fills in the breadcrumb at 'finish'. */
 function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
-  if (!state.active) return EMIT.apply(this, arguments as unknown as [string])
+  // Also once inactive (after the last close()): the record lets go of req when the request ends.
   if (event === 'finish' || event === 'close') finishRecord(this, event)
+  if (!state.active) return EMIT.apply(this, arguments as unknown as [string])
   const scope = this[REQUEST_SCOPE]
   // No listener, no code to run in the scope: skip the context switch (most events of a request).
   if (scope === undefined || this.listenerCount?.(event) === 0) return EMIT.apply(this, arguments as unknown as [string])
@@ -197,9 +198,9 @@ function ignored (r: Registration, req: IncomingMessage): boolean {
 function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined): void {
   // The current data (global user, tags set at start-up), but only this request's breadcrumbs.
   const current = getIsolationScope()
-  const base = baseOf.get(current) ?? current
+  const base = current.requestBase ?? current
   const scope = base.clone().clearBreadcrumbs()
-  baseOf.set(scope, base)
+  scope.requestBase = base
   const options = r.client.options
   const record = new IncomingRecord(req, options.sendDefaultPii)
   scope.setLazyRequest(record)

@@ -1,7 +1,7 @@
 import * as dc from 'node:diagnostics_channel'
 import { Console } from 'node:console'
 import { Writable } from 'node:stream'
-import { format, types } from 'node:util'
+import { format, formatWithOptions, types, type InspectOptions } from 'node:util'
 import type { Integration } from '../integration'
 import type { Level } from '../../types'
 import { type LoggingOptions, Registry, enter, handleRecord, handlingRecord, ignored, leave, resolveLogging } from './levels'
@@ -19,11 +19,20 @@ const CHANNEL_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error']
 const PATCHED_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error']
 
 const registry = new Registry()
+// Bounds for the breadcrumb's copy of a console line (a breadcrumb message is cut at 2,048 characters anyway).
+const CRUMB_FORMAT: InspectOptions = { depth: 2, maxArrayLength: 20, maxStringLength: 2048, breakLength: Infinity }
 
 let channelsKnown: boolean | null = null
-/** Whether this Node publishes console calls on channels: one call on a Console that discards its output. */
+/** Whether this Node publishes console calls on channels: one call on a Console that discards its output, when nobody else listens. */
 function hasConsoleChannels (): boolean {
   if (channelsKnown !== null) return channelsKnown
+  if (dc.hasSubscribers('console.log')) {
+    // Someone else listens: a probe call would reach them as a phantom log line. Decide by
+    // version instead (the channels were measured on 22.23+ and 24, absent on 20).
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+    channelsKnown = major >= 24 || (major === 22 && minor >= 23)
+    return channelsKnown
+  }
   let hit = false
   const probe = (): void => { hit = true }
   try {
@@ -61,7 +70,9 @@ function record (method: Method, args: unknown[]): void {
       const a = args[i]
       if (a !== null && typeof a === 'object' && isError(a)) { error = a; break }
     }
-    let message = args.length === 1 && error !== null ? error.message : format(...args)
+    // The breadcrumb's copy of the line, formatted with bounds (the output itself is Node's, untouched):
+    // console.log(bigObject) in a hot path must not pay a full second formatting.
+    let message = args.length === 1 && error !== null ? error.message : trace ? format(...args) : formatWithOptions(CRUMB_FORMAT, ...args)
     // The first line console.trace printed, without the stack.
     if (trace) message = message.slice(0, message.indexOf(TRACE_STACK))
     handleRecord(reg.client, reg.resolved, 'console', { level, logger: null, message, error, fields: null })

@@ -95,13 +95,54 @@ export function leave (): void { busy = false }
 export function handlingRecord (): boolean { return busy }
 
 /** The record as an event (≥ eventLevel) or a breadcrumb (≥ breadcrumbLevel), else nothing. */
+// Log fields are the values as the app logged them (pino's serializers and redact run later,
+// on the JSON side): a request, response or socket object would drag raw headers (cookies,
+// tokens), client addresses and whole parsers into events. Only plain data is kept: plain
+// objects and arrays (bounded), primitives, Dates and Errors; any other object is named.
+const FIELD_DEPTH = 3
+const FIELD_BREADTH = 50
+
+function plainField (v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'function' ? `[Function ${(v as { name?: string }).name ?? ''}]` : v
+  if (v instanceof Date || v instanceof Error) return v
+  const proto = Object.getPrototypeOf(v) as object | null
+  if (Array.isArray(v)) {
+    if (depth >= FIELD_DEPTH) return '[Array]'
+    return v.slice(0, FIELD_BREADTH).map((x) => plainField(x, depth + 1))
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name
+    return `[${typeof name === 'string' && name !== '' ? name : 'Object'}]`
+  }
+  if (depth >= FIELD_DEPTH) return '[Object]'
+  const out: Record<string, unknown> = {}
+  let n = 0
+  for (const k in v as Record<string, unknown>) {
+    if (n++ >= FIELD_BREADTH) break
+    out[k] = plainField((v as Record<string, unknown>)[k], depth + 1)
+  }
+  return out
+}
+
+/** A record's fields with only plain data (see above); never throws (an unreadable field is named so). */
+export function plainFields (fields: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (fields === null) return null
+  const out: Record<string, unknown> = {}
+  let n = 0
+  for (const k in fields) {
+    if (n++ >= FIELD_BREADTH) break
+    try { out[k] = plainField(fields[k], 1) } catch { out[k] = '[Unreadable]' }
+  }
+  return out
+}
+
 export function handleRecord (client: IntegrationClient, r: ResolvedLogging, mechanism: string, rec: LogRecord): void {
   const rank = RANK[rec.level]
   if (rec.logger !== null && r.exclude.has(rec.logger)) return
   if (rank >= r.eventRank) {
     const tags = rec.logger !== null ? { logger: rec.logger } : undefined
-    let extra = rec.fields
-    const ctx = rec.eventContext?.() ?? null
+    let extra = plainFields(rec.fields)
+    const ctx = plainFields(rec.eventContext?.() ?? null)
     if (ctx !== null) extra = { ...ctx, ...extra }
     if (rec.error !== null) {
       // The same Error also thrown to a framework handler is one event: the client returns its first id.
@@ -113,7 +154,7 @@ export function handleRecord (client: IntegrationClient, r: ResolvedLogging, mec
     return
   }
   if (rank >= r.breadcrumbRank) {
-    const data = rec.fields !== null ? rec.fields : undefined
+    const data = rec.fields !== null ? plainFields(rec.fields) ?? undefined : undefined
     client.addBreadcrumb({ type: 'console', category: rec.logger ?? 'console', level: rec.level, message: rec.message, data })
   }
 }

@@ -37,18 +37,23 @@ function keysOf (instance: Record<symbol, unknown>): PinoKeys | null {
   return k
 }
 
-// Logger name per chindings string (a child logger's bindings as pino serialized them).
-const names = new Map<string, string | null>()
-function nameFrom (chindings: string): string | null {
-  let name = names.get(chindings)
+// Logger name per logger instance (pino's `name` binding; a child's own `name` wins, as in
+// JSON), parsed once per instance and held weakly: pino-http and the like make a child logger
+// per request whose chindings hold the serialized request, so a cache keyed by that string
+// would fill with multi-KB keys.
+const names = new WeakMap<object, string | null>()
+
+function nameOf (instance: object, chindings: unknown): string | null {
+  let name = names.get(instance)
   if (name !== undefined) return name
   name = null
-  try {
-    const parsed = JSON.parse(`{${chindings.slice(1)}}`) as { name?: unknown }
-    if (typeof parsed.name === 'string') name = parsed.name
-  } catch {}
-  if (names.size >= 1000) names.clear()
-  names.set(chindings, name)
+  if (typeof chindings === 'string') {
+    try {
+      const parsed = JSON.parse(`{${chindings.slice(1)}}`) as { name?: unknown }
+      if (typeof parsed.name === 'string') name = parsed.name
+    } catch {}
+  }
+  names.set(instance, name)
   return name
 }
 
@@ -61,7 +66,7 @@ function onStart (message: unknown): void {
   if (typeof num !== 'number' || m === null || typeof m.instance !== 'object' || m.instance === null) return
   const level = levelFromPinoNumber(num)
   const keys = keysOf(m.instance)
-  const logger = keys === null ? null : nameFrom(m.instance[keys.chindings] as string)
+  const logger = keys === null ? null : nameOf(m.instance, m.instance[keys.chindings])
   if (ignored(reg.resolved, level, logger) || !enter()) return
   try {
     const obj = args?.[0]
