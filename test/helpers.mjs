@@ -21,11 +21,22 @@ export async function setup (t, options = {}, collectorOptions = {}) {
   return { collector, client }
 }
 
+/**
+ * The command that starts `node args` as a user's shell would: tap re-adds its NODE_OPTIONS (a
+ * process-info preload and, on Node 26, --no-warnings, which hides the very warnings the lifecycle
+ * tests compare with Node's own) to every child it sees spawned, so the child goes through
+ * `env -u NODE_OPTIONS`; nodeOptions, when given, is set after that.
+ */
+export function userCommand (args, nodeOptions) {
+  return ['/usr/bin/env', ['-u', 'NODE_OPTIONS', ...(nodeOptions === undefined ? [] : [`NODE_OPTIONS=${nodeOptions}`]), process.execPath, ...args]]
+}
+
 /** Runs a fixture in a child process (nodeArgs: Node flags before it); resolves with its exit code, signal, output and duration. */
 export function runFixture (name, { env = {}, args = [], nodeArgs = [], timeoutMs = 20000 } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [...nodeArgs, fixture(name), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const [command, argv] = userCommand([...nodeArgs, fixture(name), ...args], env.NODE_OPTIONS)
+    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })

@@ -40,6 +40,14 @@ export function parseRetryAfter (value: string | string[] | undefined, now = Dat
 
 class RetryableError extends TransportError {}
 
+/**
+ * Node 25+ under --permission refuses sockets without --allow-net: the same answer on every
+ * attempt, so it is not retried, and the line names the flag.
+ */
+function deniedByPermissions (err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED'
+}
+
 type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
 
 /**
@@ -210,7 +218,7 @@ export class HttpTransport {
         maxTimeout: 5000,
         randomize: true,
         // Once another event found the ingest down, or the deadline came, stop retrying this one too.
-        shouldRetry: ({ error }) => !stopping() && this.downFor() === 0 && (error instanceof RetryableError || !(error instanceof TransportError))
+        shouldRetry: ({ error }) => !stopping() && this.downFor() === 0 && !deniedByPermissions(error) && (error instanceof RetryableError || !(error instanceof TransportError))
       })
     } catch (err) {
       // Stopped at the deadline: the batch reports it; the ingest is not known to be down.
@@ -222,7 +230,9 @@ export class HttpTransport {
         // A 5xx is an answer: "could not reach" would send the reader to the network.
         text: err instanceof RetryableError
           ? `XrayRadar at ${origin} answered ${err.status ?? 'an error'} to ${attempts} attempt(s)`
-          : `could not reach ${origin} in ${attempts} attempt(s) (${(err as Error).message})`
+          : deniedByPermissions(err)
+            ? `Node's permission model denies network access, so nothing can reach ${origin}: add --allow-net to the node command (or NODE_OPTIONS)`
+            : `could not reach ${origin} in ${attempts} attempt(s) (${(err as Error).message})`
       }
       return { outcome: 'network_error', why: this.downWhy }
     }

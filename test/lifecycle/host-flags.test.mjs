@@ -5,7 +5,7 @@
 import t from 'tap'
 import { startCollector } from 'xrayradar'
 import { spawn } from 'node:child_process'
-import { runFixture, fixture } from '../helpers.mjs'
+import { runFixture, fixture, userCommand } from '../helpers.mjs'
 import { workerExecArgv } from '../../dist/pool/exec-argv.js'
 
 const collector = await startCollector()
@@ -62,7 +62,8 @@ const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission') ? '--
 // nodeOptions: a NODE_OPTIONS of the test's own, set after tap's is removed.
 function runWithoutTap (nodeArgs, env, nodeOptions = null) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...(nodeOptions === null ? [] : [`NODE_OPTIONS=${nodeOptions}`]), process.execPath, ...nodeArgs, fixture('host-lifecycle.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const [command, args] = userCommand([...nodeArgs, fixture('host-lifecycle.mjs')], nodeOptions ?? undefined)
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })
@@ -110,13 +111,31 @@ t.test('a preload that throws in every worker thread: one line, every event work
   t.equal(collector.counts[p] ?? 0, 0, 'nothing sent')
 })
 
-t.test(`${PERMISSION} with --allow-worker: delivered as usual`, async (t) => {
+// Node 25+ also guards the network under the permission model; before, sockets were always allowed.
+const ALLOW_NET = process.allowedNodeEnvironmentFlags.has('--allow-net') ? ['--allow-net'] : []
+
+t.test(`${PERMISSION} with --allow-worker ${ALLOW_NET.join(' ')}: delivered as usual`, async (t) => {
   const p = String(++project)
-  const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*', '--allow-worker'], { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
+  const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*', '--allow-worker', ...ALLOW_NET], { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
   t.equal(r.code, 0, r.stderr)
   t.equal(sdkLines(r.stderr).length, 0)
   t.equal(result(r)?.stats.delivered, COUNT)
   t.equal(collector.counts[p], COUNT)
+})
+
+t.test(`${PERMISSION} with --allow-worker but no --allow-net: one line naming the flag, no retries, every event network_error`, { skip: ALLOW_NET.length === 0 && 'this Node does not guard the network' }, async (t) => {
+  const p = String(++project)
+  const r = await runWithoutTap([PERMISSION, '--allow-fs-read=*', '--allow-worker'], { MODE: 'capture-flush', COUNT: String(COUNT), XRAYRADAR_DSN: collector.dsn(p) })
+  const res = result(r)
+  t.equal(r.code, 0, r.stderr)
+  t.equal(res?.ok, true, 'flush() resolves: every event is settled')
+  t.equal(res?.stats.dropped.network_error, COUNT, 'each event counted')
+  t.equal(res?.stats.pending, 0)
+  const lines = sdkLines(r.stderr)
+  t.equal(lines.length, 1, lines.join('\n'))
+  t.match(lines[0], /permission model denies network access.*--allow-net/)
+  t.notMatch(lines[0], /attempt\(s\)/, 'not retried as if the ingest were down')
+  t.equal(collector.counts[p] ?? 0, 0, 'nothing sent')
 })
 
 t.test('node --jitless (no WebAssembly, so no undici): Node\'s http module sends, with retries and statuses as usual', async (t) => {
