@@ -118,7 +118,8 @@ t.test('exception event', async (t) => {
   t.same(keys(top), FRAME_KEYS)
   t.same(keys(e.breadcrumbs[0]), CRUMB_KEYS)
   t.same({ ...e.breadcrumbs[0], timestamp: 'x' }, { timestamp: 'x', message: 'POST /checkout', category: 'http', level: 'info', data: { method: 'POST' }, type: 'http' })
-  t.same(e.fingerprint, ['TypeError', 'loadCustomer'])
+  // The in-app frames, nearest the throw first: named functions by file and name, this test's anonymous function by the text of its line.
+  t.same(e.fingerprint, ['TypeError', 'test/fixtures/checkout.js loadCustomer', 'test/fixtures/checkout.js processPayment', 'test/contract.test.mjs | try { processPayment({}) } catch (e) { err = e }'])
   t.equal(typeof e.modules, 'object')
   t.equal(e.modules.piscina, JSON.parse(readFileSync(new URL('../node_modules/piscina/package.json', import.meta.url))).version, 'modules lists installed dependencies with versions')
 })

@@ -11,6 +11,7 @@ import { addContextLines } from './context-lines'
 import { mapFrames } from './source-maps'
 import { unchanged, type Stamp } from './file-stamp'
 import { installedModules } from './modules'
+import { defaultFingerprint } from './grouping'
 
 const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
 
@@ -83,27 +84,13 @@ function framesFor (stack: string | null, cwd: string): WireFrame[] {
   return frames
 }
 
-/** Frames with context lines, the default fingerprint and modules. */
+/** Frames with context lines, the default fingerprint (grouping.ts) and modules. */
 export function enrichEvent (event: WireEvent, cwd: string): WireEvent {
-  let topInApp: WireFrame | undefined
   for (const value of event.exception?.values ?? []) {
     if (value.stacktrace === null || value.stacktrace === undefined) value.stacktrace = { frames: framesFor(value.stack ?? null, cwd) }
     delete value.stack
   }
-  const values = event.exception?.values
-  const captured = values?.[values.length - 1]
-  if (event.fingerprint.length === 0) {
-    if (captured !== undefined) {
-      const frames = captured.stacktrace?.frames ?? []
-      for (let i = frames.length - 1; i >= 0 && topInApp === undefined; i--) if ((frames[i] as WireFrame).in_app) topInApp = frames[i]
-      event.fingerprint = [captured.type]
-      if (captured.module !== null) event.fingerprint.push(captured.module)
-      if (topInApp?.function != null) event.fingerprint.push(topInApp.function)
-      else if (topInApp !== undefined) event.fingerprint.push(`${topInApp.filename ?? ''}:${topInApp.lineno ?? ''}`)
-    } else {
-      event.fingerprint = [event.message]
-    }
-  }
+  if (event.fingerprint.length === 0) event.fingerprint = defaultFingerprint(event)
   event.modules = installedModules(cwd)
   return event
 }

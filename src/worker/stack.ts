@@ -20,9 +20,13 @@ export function isInApp (absPath: string | null): boolean {
   return true
 }
 
+// No name: stacktrace-parser's '<unknown>' for V8's nameless frame, and '<anonymous>',
+// which Node writes for the same frame when it maps the stack (--enable-source-maps),
+// so both modes give the same frame. 'Object.<anonymous>' (a module's top-level code)
+// is V8's own name in both and stays.
 function cleanFunction (name: string | null): string | null {
-  if (name === null || name === '<unknown>' || name === '') return null
-  return name.startsWith('async ') ? name.slice(6) : name
+  const bare = name !== null && name.startsWith('async ') ? name.slice(6) : name
+  return bare === null || bare === '' || bare === '<unknown>' || bare === '<anonymous>' ? null : bare
 }
 
 export function parseStack (stack: string | null, cwd: string): WireFrame[] {

@@ -173,6 +173,16 @@ t.test('7: the auth token literal never reaches the ingest, from any field', asy
   t.ok(top.pre_context.some((l) => l.includes(`authToken: '${F}'`)), 'the source line is there, with the token replaced')
 })
 
+t.test('7: the default fingerprint names an anonymous function by its line: a token on that line is scrubbed there too', async (t) => {
+  const { collector, client } = await setup(t, {})
+  try { (() => { throw new Error(`${{ authToken: 'test-token-123456' }.authToken.length}`) })() } catch (e) { client.captureException(e) }
+  t.equal(await client.flush(5000), true)
+  const e = collector.events[0]
+  t.equal(e.exception.values[0].stacktrace.frames.at(-1).function, null, 'an anonymous frame')
+  t.match(e.fingerprint[1], `{ authToken: '${F}' }`, 'its line is in the fingerprint, the token replaced')
+  t.notOk(JSON.stringify(e).includes(TOKEN), 'the event holds no token')
+})
+
 t.test('7: beforeSend sees the event already scrubbed', async (t) => {
   let seen = null
   const { collector, client } = await setup(t, { beforeSend: (ev) => { seen = structuredClone(ev); return ev } })

@@ -111,7 +111,11 @@ function checkTs (t, event, dir, label, entryAt) {
     t.equal(frame.in_app, true)
   }
   t.equal(top.function, 'Checkout.charge')
-  t.same(event.fingerprint, ['Error', 'Checkout.charge'], `${label}: the default fingerprint follows the original frame`)
+  // The default fingerprint (docs/grouping.md) names the original files and functions: the in-app frames, nearest first.
+  const ts = (file) => relative(process.cwd(), join(dir, 'src', file))
+  t.same(event.fingerprint, ['Error', `${ts('checkout.ts')} Checkout.charge`, `${ts('checkout.ts')} handle`, `${ts('fail.ts')} ${entry.function}`,
+    'test/fixtures/sourcemaps/capture.mjs | try { mod.fail() } catch (err) { client.captureException(err) }'], `${label}: the default fingerprint follows the original frames`)
+  t.match(entry.function, /^(Object\.)?fail$/, `${label}: the entry's name as V8 gives it`)
   t.notOk(f.some((x) => /\.js$/.test(x.abs_path ?? '') && x.abs_path.startsWith(dir)), `${label}: no frame left in the compiled output`)
 }
 

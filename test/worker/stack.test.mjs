@@ -49,17 +49,22 @@ t.test('parseStack reads V8 forms', async (t) => {
     '    at async handler (file:///srv/app/h.mjs:3:4)',
     '    at new Cart (/srv/app/cart.js:5:6)',
     '    at /srv/app/anon.js:7:8',
+    // Node's form of V8's nameless frame when it maps a stack (--enable-source-maps): no name either.
+    '    at <anonymous> (/srv/app/mapped.ts:9:10)',
+    '    at async <anonymous> (/srv/app/mapped.ts:11:12)',
     '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'
   ].join('\n')
   const frames = parseStack(stack, '/srv/app')
   t.same(frames.map((f) => [f.function, f.filename, f.lineno, f.colno, f.in_app]), [
     ['process.processTicksAndRejections', 'node:internal/process/task_queues', 95, 5, false],
+    [null, 'mapped.ts', 11, 12, true],
+    [null, 'mapped.ts', 9, 10, true],
     [null, 'anon.js', 7, 8, true],
     ['new Cart', 'cart.js', 5, 6, true],
     ['handler', 'h.mjs', 3, 4, true],
     ['Object.<anonymous>', 'x.js', 1, 2, true]
   ])
-  t.equal(frames[3].abs_path, '/srv/app/h.mjs', 'file:// URLs become paths')
+  t.equal(frames[5].abs_path, '/srv/app/h.mjs', 'file:// URLs become paths')
   t.same(parseStack('', '/'), [])
   t.same(parseStack('garbage without frames', '/'), [])
 })
