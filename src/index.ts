@@ -22,7 +22,7 @@ export type { Integration, IntegrationClient, IntegrationsOption, Mechanism } fr
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
 export { httpIntegration } from './integrations/http'
-export type { HttpIntegrationOptions } from './integrations/http'
+export type { HttpIntegrationOptions, Http2IncomingRequest } from './integrations/http'
 export { setupExpressErrorHandler } from './integrations/express'
 export type { ExpressErrorHandlerOptions } from './integrations/express'
 export { setupKoaErrorHandler } from './integrations/koa'

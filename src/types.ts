@@ -136,6 +136,8 @@ export interface Stats {
     spool_error: number
     /** close() or the exit's shutdownTimeout ended before the event could be sent or spooled. */
     shutdown_timeout: number
+    /** Folded into another event by an integration (a GraphQL operation's errors with one fingerprint are one event with a count), or over its cap of events. */
+    grouped: number
   }
   /** Files sent from the spool by this process (written by it or an earlier one). */
   spool: { delivered: number, rejected: number, corrupt: number, expired: number }

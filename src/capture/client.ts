@@ -230,6 +230,36 @@ export class ErrorTracker {
     return error !== null && (typeof error === 'object' || typeof error === 'function') && this.seen.has(error)
   }
 
+  /**
+   * Errors an integration folded into one event it captured (eventId: that event's id, or
+   * undefined when it was not sent or there is none): each counted as captured and dropped as
+   * `grouped`, and marked seen, so a later capture of one of them by another path returns
+   * eventId and sends nothing. Errors already seen (and repeats in the list) are skipped. Never throws.
+   */
+  countGrouped (errors: readonly unknown[], eventId?: string): void {
+    if (this.closed) return
+    let n = 0
+    try {
+      for (const error of errors) {
+        const marked = error !== null && (typeof error === 'object' || typeof error === 'function')
+        if (marked) {
+          if (this.seen.has(error)) continue
+          this.seen.set(error, eventId)
+        }
+        n++
+      }
+    } catch {}
+    if (n === 0) return
+    const p = this.pipeline
+    if (p === null) {
+      this.local.captured += n
+      this.local.dropped.disabled += n
+      return
+    }
+    p.countCaptured(n)
+    p.drop('grouped', n)
+  }
+
   /** Records a message event (level "error" unless opts.level says otherwise, as in the Python SDK). */
   captureMessage (message: string, opts?: CaptureOptions | Level): string | undefined {
     if (!this.accept()) return undefined

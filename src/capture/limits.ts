@@ -22,3 +22,18 @@ export const MAX_FINGERPRINT_PARTS = 20
 
 /** How tags given as one object are normalized: flat, MAX_CAPTURE_TAGS keys, short strings. */
 export const TAG_LIMITS = { depth: 1, breadth: MAX_CAPTURE_TAGS, stringLength: MAX_SHORT_STRING } as const
+
+/**
+ * Paths listed in the event of grouped GraphQL errors (extra.graphql_error_paths): the first
+ * few show which items failed; the count says how many. More would only spend the payload
+ * (a list of 2,000 failing items is 2,000 paths of the same shape).
+ */
+export const MAX_GRAPHQL_ERROR_PATHS = 10
+
+/**
+ * Events one GraphQL operation (one subscription event) sends at most: one per distinct
+ * failure (error type and field), so a query cannot turn into thousands of events by
+ * aliasing one failing field many times. More distinct failures than this in one response
+ * are a shared cause (a data source down); further ones are counted (dropped.grouped).
+ */
+export const MAX_GRAPHQL_ERROR_EVENTS = 10

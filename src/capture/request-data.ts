@@ -49,7 +49,9 @@ export function requestDataFromNode (req: IncomingMessage): RequestInfo {
 /** @internal requestDataFromNode with req.url as it was when the request started (Express rewrites req.url while routing). */
 export function requestInfoAt (req: IncomingMessage, target: string): RequestInfo {
   const headers: Record<string, string | string[]> = {}
-  for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k] = v
+  // HTTP/2 pseudo-headers are left out: :path holds the query, which the privacy rules keep
+  // out of the URL; :method, :authority and :scheme are in the fields below.
+  for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined && k.charCodeAt(0) !== 58) headers[k] = v
   const socket = req.socket as NodeSocket
   const scheme = socket?.encrypted === true ? 'https' : 'http'
   const host = hostOf(req, socket)

@@ -13,7 +13,7 @@ export {
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
-  Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, ExpressErrorHandlerOptions,
+  Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, Http2IncomingRequest, ExpressErrorHandlerOptions,
   KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin,
   LoggingOptions, LogLevelOption, WinstonTransportOptions
 } from '../index.js'

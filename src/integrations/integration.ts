@@ -25,6 +25,12 @@ export interface IntegrationClient {
   addBreadcrumb: (crumb: Breadcrumb) => void
   /** True once this client reported (or dropped) this error object: one event per error. */
   hasSeen: (error: unknown) => boolean
+  /**
+   * Errors an integration folded into one event it captured (eventId, or undefined when that
+   * event was not sent or there is none): counted as captured and dropped as `grouped`, and
+   * marked seen. Errors already seen are skipped.
+   */
+  countGrouped: (errors: readonly unknown[], eventId?: string) => void
   flush: (timeoutMs?: number) => Promise<boolean>
   stats: () => Stats
   readonly isClosed: boolean

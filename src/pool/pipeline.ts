@@ -290,7 +290,7 @@ export class Pipeline {
     else if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
   }
 
-  drop (reason: DropReason): void { count(this.ring.header, reason) }
+  drop (reason: DropReason, n = 1): void { count(this.ring.header, reason, n) }
 
   /** The seq the next enqueue() will get (single producer: nothing else can take it). */
   nextSeq (): number { return this.producer.nextSeq() }
@@ -302,7 +302,7 @@ export class Pipeline {
   // written by the workers at every delivery (an atomic add there cost a cache miss
   // per capture).
   private captured = 0
-  countCaptured (): void { this.captured = (this.captured + 1) >>> 0 }
+  countCaptured (n = 1): void { this.captured = (this.captured + n) >>> 0 }
 
   /** always: a condition the user must hear of without debug (said once by its caller). */
   private diagnose (message: string, always = false): void {

@@ -51,11 +51,12 @@ export const STAT = {
   worker_unavailable: 19,
   // Spooling failed (directory unsafe or unusable, disk full, write error): not spool_full, which is only the spoolMaxBytes bound.
   spool_error: 20,
-  shutdown_timeout: 21
+  shutdown_timeout: 21,
+  grouped: 22
 } as const
 export type StatName = keyof typeof STAT
 export const DROP_REASONS = ['sampled', 'before_send', 'queue_full', 'rate_limited', 'network_error', 'rejected', 'too_large', 'disabled', 'internal_error', 'worker_crashed', 'spool_full',
-  'worker_unavailable', 'spool_error', 'shutdown_timeout'] as const
+  'worker_unavailable', 'spool_error', 'shutdown_timeout', 'grouped'] as const
 export type DropReason = typeof DROP_REASONS[number]
 
 export const STAT_LINES = 2 // room for 32 counters

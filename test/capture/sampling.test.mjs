@@ -12,7 +12,7 @@ t.test('sampleRate 0 sends nothing and counts every event as sampled', async (t)
     delivered: 0,
     spooled: 0,
     pending: 0,
-    dropped: { sampled: 50, before_send: 0, queue_full: 0, rate_limited: 0, network_error: 0, rejected: 0, too_large: 0, disabled: 0, internal_error: 0, worker_crashed: 0, spool_full: 0, worker_unavailable: 0, spool_error: 0, shutdown_timeout: 0 },
+    dropped: { sampled: 50, before_send: 0, queue_full: 0, rate_limited: 0, network_error: 0, rejected: 0, too_large: 0, disabled: 0, internal_error: 0, worker_crashed: 0, spool_full: 0, worker_unavailable: 0, spool_error: 0, shutdown_timeout: 0, grouped: 0 },
     spool: { delivered: 0, rejected: 0, corrupt: 0, expired: 0 }
   })
 })

@@ -24,8 +24,10 @@ for (const [label, , start] of EXPRESS) {
     }
     for (const r of REPORTED) await gql(url, r.query, r)
     t.ok(await client.flush(5000))
-    t.ok(await collector.waitForEvents(4, 5000))
+    t.ok(await collector.waitForEvents(3, 5000))
     t.equal(client.stats().captured, 4, 'boom, save, two emails; none of the client errors')
+    t.equal(client.stats().dropped.grouped, 1, 'the second email folded into the first one\'s event')
+    t.equal(collector.events.find((e) => excOf(e).value.startsWith('no email'))?.contexts.extra.graphql_error_count, 2)
     const boom = collector.events.find((e) => excOf(e).value === 'boom in resolver')
     t.same(boom.contexts.tags['graphql.operation'], 'Boom')
     t.same(boom.contexts.graphql.path, ['boom'])

@@ -1,7 +1,7 @@
 import { getIsolationScope } from '../../capture/hub'
 import {
-  checkOptions, codeOf, decide, isDeliberate, isGraphQLError, operationInfo, report, requestScopeFrom, rootCause,
-  type GraphQLPluginOptions, type OperationInfo
+  checkOptions, codeOf, decide, isDeliberate, isGraphQLError, OperationErrors, operationInfo, pathOf, report, reportErrors, requestScopeFrom, rootCause,
+  type Candidate, type GraphQLPluginOptions, type OperationInfo
 } from './shared'
 
 // Apollo Server 4 and 5 plugin (standalone, Express and every other integration: the
@@ -33,7 +33,8 @@ export interface XrayRadarApolloPlugin {
 
 /**
  * Reports Apollo Server resolver errors that are not deliberate client errors, one event
- * each, with the request's scope; and the failures of context creation and of request
+ * per failure (an operation's errors with one fingerprint are one event with their count),
+ * with the request's scope; and the failures of context creation and of request
  * processing. Not reported unless shouldHandleError says so: parse and validation errors
  * (no operation), BAD_USER_INPUT, persisted-query misses, and GraphQLErrors raised on purpose.
  */
@@ -44,17 +45,21 @@ export function apolloPlugin (options?: GraphQLPluginOptions): XrayRadarApolloPl
       // Read now, while Apollo runs in the request's async context (httpIntegration's scope);
       // the request object in contextValue, when the app put it there, is authoritative.
       const scope = requestScopeFrom(start?.contextValue)
+      // didEncounterErrors and each @defer/@stream payload's didEncounterSubsequentErrors: one operation.
+      const sent = new OperationErrors()
       const handle = (rc: RequestContextLike, errors: readonly unknown[] | undefined): void => {
         if (!Array.isArray(errors)) return
         const op = rc?.operation
         const info: OperationInfo = op != null ? operationInfo(op) : { name: rc?.operationName ?? rc?.request?.operationName ?? null, type: null }
+        const candidates: Candidate[] = []
         for (const err of errors) {
           const code = codeOf(err)
           // No operation: the document never parsed, validated or resolved (a client's mistake).
           const byDefault = op != null && !isDeliberate(err) && (code === null || !CLIENT_CODES.has(code))
           if (!decide(o, err, byDefault)) continue
-          report(o, scope, isGraphQLError(err) ? rootCause(err) : err, { operation: info, path: (err as { path?: Array<string | number> })?.path ?? null })
+          candidates.push({ error: isGraphQLError(err) ? rootCause(err) : err, path: pathOf(err) })
         }
+        reportErrors(o, scope, info, candidates, sent)
       }
       return {
         async didEncounterErrors (rc) { handle(rc, rc?.errors) },

@@ -1,10 +1,12 @@
 import type { ErrorTracker } from '../../capture/client'
 import type { Scope } from '../../capture/scope'
 import { getIsolationScope, runWithIsolationScope } from '../../capture/hub'
-import { describeThrown } from '../../capture/normalize'
+import { describeThrown, truncateString } from '../../capture/normalize'
+import { MAX_GRAPHQL_ERROR_EVENTS, MAX_GRAPHQL_ERROR_PATHS, MAX_SHORT_STRING } from '../../capture/limits'
 import { sayOnce } from '../../capture/say-once'
 import { ConfigurationError } from '../../errors'
 import { activeClient } from '../active-client'
+import type { IntegrationClient } from '../integration'
 import { scopeOfRequest } from '../request-scope'
 
 // What the Apollo plugin and the envelop/Yoga plugin share: which GraphQL errors are
@@ -138,6 +140,12 @@ export function rootFieldOf (document: unknown, operationName: unknown): string 
   return null
 }
 
+/** A GraphQLError's resolver path, or null (none, or unreadable). */
+export function pathOf (err: unknown): ReadonlyArray<string | number> | null {
+  const path = readOr(() => (err as { path?: unknown } | null)?.path, undefined)
+  return Array.isArray(path) ? path : null
+}
+
 /** The resolver path with list indices as `*`, so one failing field is one issue whatever the item: users.*.email. */
 export function normalizedPath (path: ReadonlyArray<string | number> | null | undefined): string | null {
   if (!Array.isArray(path) || path.length === 0) return null
@@ -176,25 +184,110 @@ export interface ReportDetails {
   stage?: string
 }
 
-/** One event for error in the given request scope: operation tags, contexts.graphql, a fingerprint by type and field. */
+/** One event for error in the given request scope (context, processing and subscription-source failures: one per request). */
 export function report (options: GraphQLPluginOptions, scope: Scope, error: unknown, d: ReportDetails): void {
   const client = activeClient(options.client)
   if (client === null || client.hasSeen(error)) return
+  capture(client, scope, error, d, fingerprintOf(error, d.path ?? null), null)
+}
+
+/** A GraphQL error a plugin decided to report: the error to send (the resolver's own) and its resolver path. */
+export interface Candidate {
+  error: unknown
+  path: ReadonlyArray<string | number> | null
+}
+
+/**
+ * The failures one operation (one subscription event) already sent an event for, by grouping
+ * key: created when the operation starts, shared by its incremental payloads.
+ */
+export class OperationErrors {
+  readonly sent = new Set<string>()
+}
+
+/**
+ * The errors of one response (or one payload of it), reported as one event per failure: the
+ * errors with one fingerprint, the event type and resolver field with list indices as `*`
+ * (users.*.email), are one event carrying their count (extra.graphql_error_count) and their
+ * first MAX_GRAPHQL_ERROR_PATHS paths; the others are counted in stats() (dropped.grouped).
+ * The fingerprint is the one the event carries, set here, so one key is exactly one issue.
+ * Errors without a path (no fingerprint set here: the worker's comes from the stack) are
+ * grouped by type, message and top stack line. A failure the operation already sent an event
+ * for (an earlier @defer/@stream payload), or past MAX_GRAPHQL_ERROR_EVENTS events in the
+ * operation, is only counted. Without this, a query over a list of 2,000 items that each fail
+ * one field would send 2,000 events: the client would choose the event count.
+ */
+export function reportErrors (options: GraphQLPluginOptions, scope: Scope, operation: OperationInfo | null, candidates: readonly Candidate[], op: OperationErrors): void {
+  if (candidates.length === 0) return
+  const client = activeClient(options.client)
+  if (client === null) return
+  const groups = new Map<string, { fingerprint: string[] | null, members: Candidate[] }>()
+  for (const c of candidates) {
+    if (client.hasSeen(c.error)) continue
+    const fingerprint = fingerprintOf(c.error, c.path)
+    const key = fingerprint !== null ? `fingerprint\u0000${fingerprint.join('\u0000')}` : pathlessKey(c.error)
+    const g = groups.get(key)
+    if (g === undefined) groups.set(key, { fingerprint, members: [c] })
+    else g.members.push(c)
+  }
+  for (const [key, { fingerprint, members }] of groups) {
+    if (op.sent.has(key) || op.sent.size >= MAX_GRAPHQL_ERROR_EVENTS) {
+      try { client.countGrouped(members.map((m) => m.error)) } catch {}
+      continue
+    }
+    op.sent.add(key)
+    const first = members[0] as Candidate
+    let extra: Record<string, unknown> | null = null
+    if (members.length > 1) {
+      const paths: string[] = []
+      for (const m of members) {
+        if (paths.length === MAX_GRAPHQL_ERROR_PATHS) break
+        if (Array.isArray(m.path)) paths.push(m.path.join('.'))
+      }
+      extra = { graphql_error_count: members.length, graphql_error_paths: paths }
+    }
+    const id = capture(client, scope, first.error, { operation, path: first.path }, fingerprint, extra)
+    if (members.length > 1) {
+      try { client.countGrouped(members.slice(1).map((m) => m.error), id) } catch {}
+    }
+  }
+}
+
+function capture (client: IntegrationClient, scope: Scope, error: unknown, d: ReportDetails, fingerprint: string[] | null, extra: Record<string, unknown> | null): string | undefined {
   const tags: Record<string, string> = {}
   const graphql: Record<string, unknown> = {}
   const op = d.operation
   if (op?.name != null) { tags['graphql.operation'] = op.name; graphql.operation_name = op.name }
   if (op?.type != null) { tags['graphql.operation_type'] = op.type; graphql.operation_type = op.type }
-  const path = Array.isArray(d.path) ? [...d.path] : null
-  if (path !== null) graphql.path = path
+  if (Array.isArray(d.path)) graphql.path = [...d.path]
   if (d.stage !== undefined) graphql.stage = d.stage
-  const field = normalizedPath(path)
   const opts: Record<string, unknown> = { tags, contexts: { graphql }, mechanism: MECHANISM }
   // Grouped by what failed where: the same field failing for any item, in any request, is one issue.
-  if (field !== null) opts.fingerprint = [typeName(error), 'graphql', field]
+  if (fingerprint !== null) opts.fingerprint = fingerprint
+  if (extra !== null) opts.extra = extra
   try {
-    runWithIsolationScope(() => client.captureException(error, opts), scope)
-  } catch {}
+    return runWithIsolationScope(() => client.captureException(error, opts), scope)
+  } catch {
+    return undefined
+  }
+}
+
+/** [type, 'graphql', field] for an error with a resolver path (as the client stores it: parts cut to MAX_SHORT_STRING), else null. */
+function fingerprintOf (error: unknown, path: ReadonlyArray<string | number> | null): string[] | null {
+  const field = normalizedPath(path)
+  return field === null ? null : [truncateString(typeName(error), MAX_SHORT_STRING), 'graphql', truncateString(field, MAX_SHORT_STRING)]
+}
+
+/** Errors with no path: type, message and the top line of the stack (the worker's default fingerprint starts from the top frame). */
+function pathlessKey (error: unknown): string {
+  const message = readOr(() => (error as { message?: unknown }).message, undefined)
+  const stack = readOr(() => (error as { stack?: unknown }).stack, undefined)
+  let top = ''
+  if (typeof stack === 'string') {
+    const at = stack.indexOf('\n    at ')
+    if (at >= 0) { const end = stack.indexOf('\n', at + 1); top = stack.slice(at + 1, end < 0 ? undefined : end) }
+  }
+  return `stack\u0000${typeName(error)}\u0000${typeof message === 'string' ? message : describeThrown(error)}\u0000${top}`
 }
 
 function typeName (e: unknown): string {

@@ -1,6 +1,6 @@
 import {
-  checkOptions, decide, isDeliberate, operationOf, report, requestScopeFrom, rootCause, rootFieldOf,
-  type GraphQLPluginOptions, type OperationInfo
+  checkOptions, decide, isDeliberate, OperationErrors, operationOf, pathOf, report, reportErrors, requestScopeFrom, rootCause, rootFieldOf,
+  type Candidate, type GraphQLPluginOptions, type OperationInfo
 } from './shared'
 import type { Scope } from '../../capture/scope'
 
@@ -35,30 +35,39 @@ export interface XrayRadarEnvelopPlugin {
 /**
  * Reports the errors Yoga masks (resolver errors that are not GraphQLErrors raised on
  * purpose) for queries, mutations and subscriptions, plus context-factory failures, one
- * event each with the request's scope. shouldHandleError overrides the rule.
+ * event per failure (an operation's errors with one fingerprint are one event with their
+ * count) with the request's scope. shouldHandleError overrides the rule.
  */
 export function useXrayRadar (options?: GraphQLPluginOptions): XrayRadarEnvelopPlugin {
   const o = checkOptions(options, 'useXrayRadar')
 
-  const checkResult = (scope: Scope, info: OperationInfo, result: unknown): void => {
+  /** One result or payload: its errors, grouped (see reportErrors) within `sent`, the operation's. */
+  const checkResult = (scope: Scope, info: OperationInfo, result: unknown, sent: OperationErrors): void => {
     if (result === null || typeof result !== 'object') return
     const r = result as ResultLike
-    checkErrors(scope, info, r.errors)
+    const candidates: Candidate[] = []
+    collect(candidates, r.errors)
     // Incremental delivery (@defer/@stream) payloads carry their errors per part.
-    if (Array.isArray(r.incremental)) for (const part of r.incremental) checkErrors(scope, info, part?.errors)
-    if (Array.isArray(r.completed)) for (const part of r.completed) checkErrors(scope, info, part?.errors)
+    if (Array.isArray(r.incremental)) for (const part of r.incremental) collect(candidates, part?.errors)
+    if (Array.isArray(r.completed)) for (const part of r.completed) collect(candidates, part?.errors)
+    reportErrors(o, scope, info, candidates, sent)
   }
-  const checkErrors = (scope: Scope, info: OperationInfo, errors: readonly unknown[] | undefined): void => {
+  const collect = (candidates: Candidate[], errors: readonly unknown[] | undefined): void => {
     if (!Array.isArray(errors)) return
     for (const err of errors) {
       if (!decide(o, err, !isDeliberate(err))) continue
-      report(o, scope, rootCause(err), { operation: info, path: (err as { path?: Array<string | number> })?.path ?? null })
+      candidates.push({ error: rootCause(err), path: pathOf(err) })
     }
   }
-  /** onExecuteDone / onSubscribeResult: a single result, or a stream whose every payload is checked. */
-  const resultHook = (scope: Scope, info: OperationInfo): ResultHook => ({ result }) => {
-    if (isAsyncIterable(result)) return { onNext: ({ result: next }) => checkResult(scope, info, next) }
-    checkResult(scope, info, result)
+  /**
+   * onExecuteDone / onSubscribeResult: a single result, or a stream whose every payload is
+   * checked. An execution's incremental payloads are one operation; each event of a
+   * subscription is one of its own (perOperation false).
+   */
+  const resultHook = (scope: Scope, info: OperationInfo, perOperation: boolean): ResultHook => ({ result }) => {
+    const sent = new OperationErrors()
+    if (isAsyncIterable(result)) return { onNext: ({ result: next }) => checkResult(scope, info, next, perOperation ? sent : new OperationErrors()) }
+    checkResult(scope, info, result, sent)
   }
 
   return {
@@ -73,13 +82,13 @@ export function useXrayRadar (options?: GraphQLPluginOptions): XrayRadarEnvelopP
       // Read now, in the request's async context; the request object in the context (Yoga's
       // server context holds node's req) is authoritative when httpIntegration marked it.
       const scope = requestScopeFrom(args?.contextValue)
-      return { onExecuteDone: resultHook(scope, operationOf(args?.document, args?.operationName)) }
+      return { onExecuteDone: resultHook(scope, operationOf(args?.document, args?.operationName), true) }
     },
     onSubscribe ({ args }) {
       const scope = requestScopeFrom(args?.contextValue)
       const info = operationOf(args?.document, args?.operationName)
       return {
-        onSubscribeResult: resultHook(scope, info),
+        onSubscribeResult: resultHook(scope, info, false),
         // The subscription's source stream threw after it started (envelop calls this for
         // errors raised by the async iterator): no resolver path, the root field instead.
         onSubscribeError ({ error }) {

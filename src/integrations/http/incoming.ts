@@ -19,7 +19,8 @@ import { crumbUrl } from './url'
 //   listeners run in the socket's async context, not the handler's, and enterWith()
 //   from the channel does not reach them on Node 24 (AsyncContextFrame).
 // While no client has the integration (after the last close()), every wrapper is a
-// plain pass-through.
+// plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record, scope and
+// emit wrapper.
 //
 // Per-request cost (issue 10, bench/request-cost): the request data and the incoming
 // breadcrumb are one small record, turned into RequestInfo / a breadcrumb only when an
@@ -30,9 +31,9 @@ import { crumbUrl } from './url'
 export const state = { active: false }
 
 // Servers the SDK runs itself (the local collector): their requests are left alone.
-const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
-// On res: the request's record, to fill in the breadcrumb at 'finish'.
-const RECORD = Symbol('xrayradar.incoming')
+export const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
+// On res (an HTTP/2 stream for HTTP/2): the request's record, to fill in the breadcrumb at 'finish'.
+export const RECORD = Symbol('xrayradar.incoming')
 const wrappedServers = new WeakSet<object>()
 // A request scope (and every fork of it: scope.requestBase travels with clone()) knows the
 // scope it was forked from. Defensive: should the channel ever fire inside an earlier
@@ -41,18 +42,19 @@ const wrappedServers = new WeakSet<object>()
 // 20/24 (keep-alive, 40 pipelined requests with back-pressure: the channel ran outside any
 // request each time); test/integrations/http-request-record.test.mjs starts one inside.
 
-type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean
-interface Emitter { emit: Emit }
-type Slotted = Emitter & { [REQUEST_SCOPE]?: Scope, [RECORD]?: IncomingRecord, listenerCount?: (event: string | symbol) => number }
+export type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean
+export interface Emitter { emit: Emit }
+export type Slotted = Emitter & { [REQUEST_SCOPE]?: Scope, [RECORD]?: IncomingRecord, listenerCount?: (event: string | symbol) => number }
 
 const EMIT = EventEmitter.prototype.emit as Emit
 
 /**
  * What an incoming request contributes to its scope, computed when first needed: the
  * RequestInfo (req.url as it was at the start: Express rewrites it while routing) and the
- * `http` breadcrumb (status and duration filled in at 'finish').
+ * `http` breadcrumb (status and duration filled in at 'finish'). req is an IncomingMessage,
+ * or for an HTTP/2 stream an object with its url, method, headers and socket.
  */
-class IncomingRecord implements LazyRequest, LazyCrumb {
+export class IncomingRecord implements LazyRequest, LazyCrumb {
   req: IncomingMessage
   readonly target: string
   readonly method: string
@@ -110,7 +112,7 @@ class IncomingRecord implements LazyRequest, LazyCrumb {
  * copies a request's own keys see what they saw without the SDK. ~0.15 µs more than a plain
  * assignment (measured, Node 20 and 24), twice per request.
  */
-function setEmit (target: Emitter, emit: Emit): void {
+export function setEmit (target: Emitter, emit: Emit): void {
   Object.defineProperty(target, 'emit', { value: emit, writable: true, configurable: true, enumerable: false })
 }
 
@@ -145,7 +147,7 @@ function finishRecord (res: Slotted, event: string): void {
   res[RECORD] = undefined
   try { record.detach() } catch {}
   if (event !== 'finish') return
-  const status = (res as unknown as ServerResponse).statusCode
+  const status = statusOf(res)
   const duration = Date.now() - record.start
   if (record.built === null) {
     // Nobody has seen the crumb yet: it is built with these when an event needs it.
@@ -158,8 +160,16 @@ function finishRecord (res: Slotted, event: string): void {
   if (scope !== undefined) scope.amendBreadcrumb(record.built, { status_code: status, duration_ms: duration })
 }
 
+/** res.statusCode; for an HTTP/2 stream, the :status it sent. */
+function statusOf (res: Slotted): number | null {
+  const code = (res as unknown as ServerResponse).statusCode
+  if (typeof code === 'number') return code
+  const sent = (res as { sentHeaders?: Record<string, unknown> }).sentHeaders?.[':status']
+  return sent === undefined ? null : Number(sent)
+}
+
 /** Wraps emit on req or res: the shared function when emit is EventEmitter's own, a closure otherwise. */
-function bindEmit (target: Slotted, scope: Scope): void {
+export function bindEmit (target: Slotted, scope: Scope): void {
   target[REQUEST_SCOPE] = scope
   const original = target.emit
   if (original === EMIT) { setEmit(target, emitInRequestScope as Emit); return }
@@ -182,30 +192,40 @@ export function onServerRequestStart (message: unknown): void {
     const { request: req, response: res, server } = message as ServerRequestStart
     if (req === undefined || res === undefined) return
     if (server !== undefined && server !== null && (server as Record<symbol, unknown>)[SDK_SERVER] === true) return
-    if (r.ignoreIncoming !== null && ignored(r, req)) return
+    if (r.ignoreIncoming !== null && ignored(r, typeof req.url === 'string' ? req.url : '/', req)) return
     startRequest(r, req, res, server as Emitter | undefined)
   } catch {}
 }
 
-function ignored (r: Registration, req: IncomingMessage): boolean {
+/** The user's ignoreIncomingRequests filter said yes. */
+export function ignored (r: Registration, url: string, req: Parameters<NonNullable<Registration['ignoreIncoming']>>[1]): boolean {
   try {
-    return (r.ignoreIncoming as NonNullable<Registration['ignoreIncoming']>)(typeof req.url === 'string' ? req.url : '/', req) === true
+    return (r.ignoreIncoming as NonNullable<Registration['ignoreIncoming']>)(url, req) === true
   } catch {
     return false // a throwing filter keeps the request isolated
   }
 }
 
 function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined): void {
-  // The current data (global user, tags set at start-up), but only this request's breadcrumbs.
+  const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii), res as unknown as Slotted)
+  setScopeOfRequest(req, scope)
+  if (server !== undefined && typeof server.emit === 'function') wrapServer(server)
+  bindEmit(req as unknown as Slotted, scope)
+  bindEmit(res as unknown as Slotted, scope)
+}
+
+/**
+ * A request's scope: the current data (global user, tags set at start-up) with only this
+ * request's breadcrumbs (its incoming one), its request data, and the record on `finisher`
+ * (res, or the HTTP/2 stream), whose 'finish' fills in the breadcrumb.
+ */
+export function newRequestScope (r: Registration, record: IncomingRecord, finisher: Slotted): Scope {
   const current = getIsolationScope()
   const base = current.requestBase ?? current
   const scope = base.clone().clearBreadcrumbs()
   scope.requestBase = base
   const options = r.client.options
-  const record = new IncomingRecord(req, options.sendDefaultPii)
   scope.setLazyRequest(record)
-  setScopeOfRequest(req, scope)
-  if (server !== undefined && typeof server.emit === 'function') wrapServer(server)
   if (r.breadcrumbs) {
     if (options.beforeBreadcrumb === null) {
       scope.addLazyBreadcrumb(record, options.maxBreadcrumbs)
@@ -216,7 +236,6 @@ function startRequest (r: Registration, req: IncomingMessage, res: ServerRespons
       record.built = scope.lastBreadcrumb()
     }
   }
-  (res as unknown as Slotted)[RECORD] = record
-  bindEmit(req as unknown as Slotted, scope)
-  bindEmit(res as unknown as Slotted, scope)
+  finisher[RECORD] = record
+  return scope
 }

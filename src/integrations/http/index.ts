@@ -2,11 +2,12 @@ import dc from 'node:diagnostics_channel'
 import { ConfigurationError } from '../../errors'
 import type { Integration, IntegrationClient } from '../integration'
 import { onServerRequestStart, state } from './incoming'
+import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
 import { addRegistration, removeRegistration, type HttpIntegrationOptions, type Registration } from './registry'
 import { originOf } from './url'
 
-export type { HttpIntegrationOptions } from './registry'
+export type { HttpIntegrationOptions, Http2IncomingRequest } from './registry'
 
 // One process-wide set of subscriptions, shared by every client that sets the
 // integration up: the first client subscribes, the last one's close() unsubscribes
@@ -14,6 +15,10 @@ export type { HttpIntegrationOptions } from './registry'
 
 const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['http.server.request.start', onServerRequestStart],
+  // HTTP/2 servers, found when they accept a connection (and on Node 22+ at a stream: the
+  // channel does not exist on 20, where subscribing to it is harmless).
+  ['net.server.socket', onNetServerSocket],
+  ['http2.server.stream.created', onHttp2StreamCreated],
   ['http.client.request.start', onClientRequestStart],
   ['http.client.response.finish', onClientResponseFinish],
   ['http.client.request.error', onRequestError],
@@ -33,7 +38,7 @@ function unsubscribe (): void {
 }
 
 /**
- * Incoming requests each in their own isolation scope (request data, an `http`
+ * Incoming requests (node:http, node:https, and node:http2 streams) each in their own isolation scope (request data, an `http`
  * breadcrumb, the scope on req for error handlers), and outgoing node:http/fetch
  * requests as `http` breadcrumbs in the scope of the request that made them.
  * On by default; see docs/integrations.md.

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2'
+import type { Socket } from 'node:net'
 import type { IntegrationClient } from '../integration'
 import type { Scope } from '../../capture/scope'
 import type { Breadcrumb } from '../../types'
@@ -8,9 +10,31 @@ import { recordBreadcrumb, runWithIsolationScope } from '../../capture/hub'
 // (one set, whatever the number of clients); each request follows the latest open
 // client's options, as framework handlers report to the latest client (active-client.ts).
 
+/**
+ * What ignoreIncomingRequests gets as the request of an HTTP/2 stream (compat 'request' and raw
+ * 'stream' servers alike: it is called when the stream arrives, before either event).
+ */
+export interface Http2IncomingRequest {
+  /** The :path pseudo-header (path and query). */
+  readonly url: string
+  /** The :method pseudo-header. */
+  readonly method: string
+  /** The request headers, pseudo-headers included. */
+  readonly headers: IncomingHttpHeaders
+  readonly httpVersion: '2.0'
+  readonly stream: ServerHttp2Stream
+  /** The session's socket (a TLSSocket on a secure server), or null once gone. */
+  readonly socket: Socket | null
+}
+
 export interface HttpIntegrationOptions {
-  /** Return true for an incoming request to leave alone (no scope, no breadcrumb): e.g. health checks. Gets req.url (path and query) and the request. */
-  ignoreIncomingRequests?: (url: string, request: IncomingMessage) => boolean
+  /**
+   * Return true for an incoming request to leave alone (no scope, no breadcrumb): e.g. health
+   * checks. Gets req.url (path and query) and the request: an IncomingMessage, or for an HTTP/2
+   * stream an Http2IncomingRequest (url, method, headers as for an IncomingMessage).
+   */
+  // Method syntax: a filter typed (url, req: IncomingMessage) => boolean stays assignable.
+  ignoreIncomingRequests? (url: string, request: IncomingMessage | Http2IncomingRequest): boolean
   /** Record `http` breadcrumbs for incoming and outgoing requests. Default true. */
   breadcrumbs?: boolean
 }
@@ -18,7 +42,7 @@ export interface HttpIntegrationOptions {
 export interface Registration {
   client: IntegrationClient
   breadcrumbs: boolean
-  ignoreIncoming: ((url: string, request: IncomingMessage) => boolean) | null
+  ignoreIncoming: ((url: string, request: IncomingMessage | Http2IncomingRequest) => boolean) | null
   /** The DSN's origin: the SDK's own requests (a main-thread transport) are not recorded. */
   origin: string | null
 }
