@@ -34,6 +34,18 @@ function ownshare (results) {
     '\n\nbench/scenarios/ownshare.mjs: figure 1\'s capture (same scope, 10-frame errors with a unique message, batches of 50, 10 ms pause, 200 batches per run), but every error\'s `.stack` is read before its batch is timed, so V8\'s formatting of the trace is left out and what remains is the SDK\'s own work (for ours: reading the error, the event id, encoding the event\'s own part and writing the record to the ring; our workers deliver to the collector meanwhile). p10 and p90 are over the batches of a run.']
 }
 
+function otel (results) {
+  const runs = results.otel
+  if (runs === undefined) return null
+  const rows = [
+    ['absent: no OpenTelemetry API registered', fmt(col(runs, 'absentCheckNs'), 1), fmt(col(runs, 'absentCaptureUs'), 2), ''],
+    ['registered (NodeTracerProvider), capture outside any span', fmt(col(runs, 'idleCheckNs'), 1), fmt(col(runs, 'idleCaptureUs'), 2), fmt(col(runs, 'idleAddedUs'), 2)],
+    ['inside an active span: contexts.trace sent', fmt(col(runs, 'spanCheckNs'), 1), fmt(col(runs, 'spanCaptureUs'), 2), fmt(col(runs, 'spanAddedUs'), 2)]
+  ]
+  return ['1c. OpenTelemetry trace context: what the capture pays', table(rows, ['state', 'the check alone (ns per call)', 'captureException (µs per call)', 'added to captureException (µs, median of per-round differences)']) +
+    `\n\nbench/scenarios/otel.mjs, ${runs[0]?.node ?? 'Node'}, with sdk-trace-node 2.x: the three states alternate round by round in one process (${runs[0]?.rounds ?? '?'} rounds, order rotated); "absent" takes the API's global off \`globalThis\` and puts the same object back. The check is the SDK's \`activeTraceIds()\` alone, 200,000 calls per round; captureException is figure 1b's (stack already formatted, batches of 50, 10 ms pause), so the added cost includes encoding the ids into the record. Differences below the spread of the column are noise. Figure 1 runs with OpenTelemetry absent.`]
+}
+
 function steady (results) {
   const rows = []
   for (const rate of STEADY_RATES) {
@@ -153,7 +165,7 @@ function tsworker (results) {
     `\n\nbench/scenarios/tsworker.mjs, in one process with the worker's modules: the bundle of figure 10 (${(one.mapBytes / 1024).toFixed(0)} KiB map), 64 stacks of its errors, each parsed, mapped and given context lines afresh (the worker's per-stack cache bypassed; the map cache warm), rounds with and without mapping alternating; mapped frames take their context lines from the map's sourcesContent instead of the bundle's lines, which is why mapping adds little to the whole. A stack seen before costs none of this: the worker caches its frames.`]
 }
 
-export const FIGURES = { capture, ownshare, steady, burst, exit, ceiling, startup, scrub, http, logging, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, logging, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)
