@@ -235,7 +235,7 @@ if (only === null) {
   // These figures replace theirs in the last full run's results; the page says which and when.
   const saved = JSON.parse(readFileSync(DOCS.json, 'utf8'))
   const merged = { ...saved.results, ...results }
-  const mergedMeta = { ...saved.meta, rerun: [...(saved.meta.rerun ?? []).filter((r) => !r.figures.every((f) => only.includes(f))), { date: meta.date, figures: only }] }
+  const mergedMeta = { ...saved.meta, rerun: [...(saved.meta.rerun ?? []).filter((r) => !r.figures.every((f) => only.includes(f))), { date: meta.date, figures: only, machine }] }
   writeFileSync(DOCS.json, JSON.stringify({ meta: mergedMeta, results: merged }, null, 1))
   writeFileSync(DOCS.md, renderPage(mergedMeta, merged, readNotes()))
   if (merged['ceiling-ours'] !== undefined) writeFileSync(DOCS.svg, chart(merged))
