@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker [--merge]] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker [--merge]] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { spawn } from 'node:child_process'
@@ -88,6 +88,12 @@ if (want('ownshare')) {
     results[`ownshare-${label}`] = await repeat(`ownshare ${label}`, () => runScenario('ownshare', { subject: label === 'before' ? 'ours' : label, ...extra, ...newRun() }))
   }
   show('ownshare')
+}
+
+if (want('otel')) {
+  log('\nFigure 1c: OpenTelemetry trace context: the check alone (ns) and captureException (µs), OpenTelemetry absent / registered without a span / inside a span')
+  results.otel = await repeat('otel', () => runScenario('otel', { ...newRun() }))
+  show('otel')
 }
 
 async function steady (subject, rate, seconds) {
@@ -229,7 +235,7 @@ if (only === null) {
   // These figures replace theirs in the last full run's results; the page says which and when.
   const saved = JSON.parse(readFileSync(DOCS.json, 'utf8'))
   const merged = { ...saved.results, ...results }
-  const mergedMeta = { ...saved.meta, rerun: [...(saved.meta.rerun ?? []).filter((r) => !r.figures.every((f) => only.includes(f))), { date: meta.date, figures: only }] }
+  const mergedMeta = { ...saved.meta, rerun: [...(saved.meta.rerun ?? []).filter((r) => !r.figures.every((f) => only.includes(f))), { date: meta.date, figures: only, machine }] }
   writeFileSync(DOCS.json, JSON.stringify({ meta: mergedMeta, results: merged }, null, 1))
   writeFileSync(DOCS.md, renderPage(mergedMeta, merged, readNotes()))
   if (merged['ceiling-ours'] !== undefined) writeFileSync(DOCS.svg, chart(merged))

@@ -14,7 +14,7 @@ export { XrayRadarError, ConfigurationError, InvalidDsnError, TransportError } f
 export { DebugTransport, NullTransport } from './transports/transport'
 export type { Transport } from './transports/transport'
 export { Level } from './types'
-export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent, WireException, WireFrame, WireBreadcrumb } from './types'
+export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, TraceContext, User, WireEvent, WireException, WireFrame, WireBreadcrumb } from './types'
 export { startCollector } from './collector/server'
 export type { Collector, CollectorOptions, Fault } from './collector/server'
 export { SDK_VERSION } from './version'

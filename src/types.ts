@@ -88,6 +88,18 @@ export interface WireBreadcrumb {
   type: string | null
 }
 
+/** contexts.trace: the OpenTelemetry span active where the event was captured (docs/wire-protocol.md). */
+export interface TraceContext {
+  /** 32 lower-case hex digits. */
+  trace_id: string
+  /** 16 lower-case hex digits. */
+  span_id: string
+  /** The W3C trace flags byte as a number (1: sampled), as OpenTelemetry's SpanContext gives it. */
+  trace_flags: number
+  /** The parent span's id, when the span has a parent and exposes it. */
+  parent_span_id?: string
+}
+
 export interface WireEvent {
   event_id: string
   timestamp: string
@@ -103,6 +115,8 @@ export interface WireEvent {
     server_name: string | null
     release: string | null
     environment: string
+    /** Present when an OpenTelemetry span was active at capture. */
+    trace?: TraceContext
     [key: string]: unknown
   }
   exception?: { values: WireException[] }

@@ -13,7 +13,10 @@ const schema = JSON.parse(readFileSync(new URL('./contract/event.schema.json', i
 const docExample = () => JSON.parse(readFileSync(new URL('../docs/wire-protocol.md', import.meta.url), 'utf8').match(/```json\n([\s\S]*?)```/)[1])
 
 const EVENT_KEYS = ['breadcrumbs', 'contexts', 'event_id', 'exception', 'fingerprint', 'level', 'message', 'modules', 'platform', 'sdk', 'timestamp']
-const CONTEXT_KEYS = ['environment', 'extra', 'release', 'request', 'server_name', 'tags', 'user']
+const CONTEXT_KEYS = ['environment', 'extra', 'release', 'request', 'server_name', 'tags', 'trace', 'user']
+// contexts.trace is there only when an OpenTelemetry span was active at capture.
+const UNTRACED_CONTEXT_KEYS = CONTEXT_KEYS.filter((k) => k !== 'trace')
+const TRACE_KEYS = ['parent_span_id', 'span_id', 'trace_flags', 'trace_id']
 const USER_KEYS = ['data', 'email', 'id', 'ip_address', 'username']
 const REQUEST_KEYS = ['data', 'env', 'headers', 'method', 'query_string', 'url']
 const VALUE_KEYS = ['module', 'stacktrace', 'type', 'value']
@@ -35,6 +38,8 @@ t.test('docs/wire-protocol.md and the schema state the same contract', async (t)
   t.same(propsOf(schema), EVENT_KEYS)
   t.same(keys(e.contexts), CONTEXT_KEYS)
   t.same(propsOf(schema.properties.contexts), CONTEXT_KEYS)
+  t.same(keys(e.contexts.trace), TRACE_KEYS)
+  t.same(propsOf(schema.$defs.trace), TRACE_KEYS)
   t.same(keys(e.contexts.user), USER_KEYS)
   t.same(propsOf(schema.$defs.user), USER_KEYS)
   t.same(keys(e.contexts.request), REQUEST_KEYS)
@@ -62,7 +67,12 @@ t.test('an event that breaks the contract fails validation, naming the field', a
     ['a breadcrumb without a timestamp', (e) => { delete e.breadcrumbs[0].timestamp }, /event\.breadcrumbs\[0\]\.timestamp is missing/],
     ['fingerprint with a number', (e) => { e.fingerprint = ['TypeError', 7] }, /event\.fingerprint\[1\] must be string/],
     ['modules with a number version', (e) => { e.modules.express = 5 }, /event\.modules\.express must be string/],
-    ['sdk of another name', (e) => { e.sdk.name = 'sentry.javascript.node' }, /event\.sdk\.name must be "xrayradar-node"/]
+    ['sdk of another name', (e) => { e.sdk.name = 'sentry.javascript.node' }, /event\.sdk\.name must be "xrayradar-node"/],
+    ['a trace id in upper case', (e) => { e.contexts.trace.trace_id = e.contexts.trace.trace_id.toUpperCase() }, /event\.contexts\.trace\.trace_id does not match/],
+    ['trace flags as a hex string', (e) => { e.contexts.trace.trace_flags = '01' }, /event\.contexts\.trace\.trace_flags must be integer/],
+    ['trace flags beyond a byte', (e) => { e.contexts.trace.trace_flags = 256 }, /event\.contexts\.trace\.trace_flags is above 255/],
+    ['a trace without its span id', (e) => { delete e.contexts.trace.span_id }, /event\.contexts\.trace\.span_id is missing/],
+    ['traceId in camelCase', (e) => { e.contexts.trace.traceId = e.contexts.trace.trace_id; delete e.contexts.trace.trace_id }, /event\.contexts\.trace\.trace_id is missing/]
   ]
   for (const [what, breakIt, problem] of breaks) {
     const e = docExample()
@@ -100,7 +110,7 @@ t.test('exception event', async (t) => {
   t.equal(e.message, "TypeError: Cannot read properties of undefined (reading 'id')")
   t.equal(e.platform, 'javascript')
   t.same(e.sdk, { name: 'xrayradar-node', version: require('../package.json').version })
-  t.same(keys(e.contexts), CONTEXT_KEYS)
+  t.same(keys(e.contexts), UNTRACED_CONTEXT_KEYS, 'no contexts.trace: no OpenTelemetry span in this process')
   t.same(e.contexts.user, { id: '123', username: 'johndoe', email: 'user@example.com', ip_address: null, data: {} })
   t.same(keys(e.contexts.request), REQUEST_KEYS)
   t.same(e.contexts.tags, { feature: 'checkout' })

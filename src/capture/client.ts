@@ -14,6 +14,7 @@ import { normalize, tagValue, truncateString, describeThrown } from './normalize
 import { packCopy } from './packer'
 import { enqueueEvent } from './record'
 import { newEventId } from './event-id'
+import { activeTraceIds } from './trace-context'
 import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
 import { installUnhandledHooks } from '../lifecycle/unhandled'
@@ -385,7 +386,9 @@ export class ErrorTracker {
       user: null,
       fingerprint: null,
       contexts: null,
-      blobs: null
+      blobs: null,
+      // Here, on the capturing thread and async path: the only place the active span is known.
+      trace: activeTraceIds()
     }
     if (opts === undefined || opts === null || typeof opts !== 'object') return part
     try {

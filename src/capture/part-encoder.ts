@@ -7,8 +7,9 @@ import { eventIdBytes } from './event-id'
 // then writePart where Pipeline.reserve() made room) or into one reused buffer.
 // msgpackr took ~1.5 µs per capture for this small array: its per-call setup, the
 // tuple and exception arrays built only to be packed, and a Buffer view per call.
-// Here the fixed shape is written field by field; the optional objects (capture
-// option tags, extra, user, fingerprint, contexts) are rare and still go through
+// Here the fixed shape is written field by field (the OpenTelemetry trace ids too,
+// when a span was active); the optional objects (capture option tags, extra, user,
+// fingerprint, contexts) are rare and still go through
 // msgpackr, whose bytes are copied in as they are (msgpack values nest by
 // concatenation).
 
@@ -150,6 +151,8 @@ export function preparePart (part: EventPart, blobsEncoded: Uint8Array | null = 
       max += bytes.length
     }
   } else max += 5
+  const trace = part.trace
+  max += trace === null || trace === undefined ? 1 : 1 + strMax(trace[0]) + strMax(trace[1]) + 9 + strMax(trace[3])
   const exc = part.exc
   if (exc !== null) {
     for (let k = 0; k < exc.length; k++) {
@@ -171,7 +174,7 @@ export function writePart (b: Buffer, at: number): number {
   prepared = preparedBlobs = preparedPacked = null
   const exc = part.exc
   let p = at
-  b[p++] = 0x9c // fixarray of 12, in partToTuple's order
+  b[p++] = 0x9d // fixarray of 13, in partToTuple's order
   const idBytes = eventIdBytes(part.id)
   if (idBytes !== null) {
     b[p] = 0xd9
@@ -205,6 +208,15 @@ export function writePart (b: Buffer, at: number): number {
   }
   if (blobsEncoded === null) p = numbersOrNil(b, p, part.blobs)
   else p = copySmall(b, p, blobsEncoded)
+  const trace = part.trace
+  if (trace === null || trace === undefined) b[p++] = 0xc0
+  else {
+    b[p++] = 0x94
+    p = str(b, p, trace[0])
+    p = str(b, p, trace[1])
+    p = num(b, p, trace[2])
+    p = strOrNil(b, p, trace[3])
+  }
   return p
 }
 

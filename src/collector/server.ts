@@ -78,7 +78,13 @@ export function summarize (project: string, e: WireEvent): string {
   const values = e.exception?.values ?? []
   const frames = values.reduce((n, v) => n + (v.stacktrace?.frames.length ?? 0), 0)
   const chain = values.length > 1 ? ` (+${values.length - 1} cause${values.length > 2 ? 's' : ''})` : ''
-  return `[collector] project ${project} · ${e.level} · ${e.message.slice(0, 100)}${chain} · ${frames} frames · ${e.breadcrumbs.length} breadcrumbs`
+  return `[collector] project ${project} · ${e.level} · ${e.message.slice(0, 100)}${chain} · ${frames} frames · ${e.breadcrumbs.length} breadcrumbs${traceToken(e)}`
+}
+
+/** " · trace=<first 8 hex digits>" when the event carries an OpenTelemetry trace id: enough to find the trace. */
+export function traceToken (e: WireEvent): string {
+  const id = (e.contexts.trace as { trace_id?: unknown } | null | undefined)?.trace_id
+  return typeof id === 'string' && id !== '' ? ` · trace=${id.slice(0, 8)}` : ''
 }
 
 export async function startCollector (options: CollectorOptions = {}): Promise<Collector> {

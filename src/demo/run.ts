@@ -1,5 +1,6 @@
 import * as xrayradar from '../index'
 import { startSampleService, SAMPLE_PATHS } from './sample-service'
+import { traceToken } from '../collector/server'
 
 // `npm run demo`: the local collector, the SDK pointed at it, a sample service
 // that fails in a few realistic ways, and what arrived.
@@ -27,7 +28,7 @@ export async function runDemo (): Promise<number> {
   console.log(`\n${collector.events.length} events arrived at the collector:\n`)
   for (const e of collector.events) {
     const values = e.exception?.values ?? []
-    console.log(`• ${e.level.toUpperCase()} ${e.message}`)
+    console.log(`• ${e.level.toUpperCase()} ${e.message}${traceToken(e)}`)
     for (const v of values.slice(0, -1)) console.log(`    cause: ${v.type}: ${v.value}`)
     const top = values[values.length - 1]?.stacktrace?.frames.filter((f) => f.in_app).pop()
     if (top !== undefined) {

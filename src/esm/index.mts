@@ -11,7 +11,7 @@ export {
   NestHandlerError, apolloPlugin, useXrayRadar, consoleIntegration, pinoIntegration, winstonTransport
 } from '../index.js'
 export type {
-  Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, User, WireEvent,
+  Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, TraceContext, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, Http2IncomingRequest, ExpressErrorHandlerOptions,
   KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin,

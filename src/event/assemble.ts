@@ -1,5 +1,5 @@
-import type { ScopeData, StoredCrumb, RawException } from '../shared/event-shapes'
-import type { Level, WireBreadcrumb, WireEvent } from '../types'
+import type { ScopeData, StoredCrumb, RawException, TraceIds } from '../shared/event-shapes'
+import type { Level, TraceContext, WireBreadcrumb, WireEvent } from '../types'
 import { LEVELS } from '../types'
 
 // Merges what capture packed (the event's own part and two scopes) into the wire
@@ -21,20 +21,30 @@ export interface EventPart {
   contexts: Record<string, unknown> | null
   /** [id, offset, length] of each scope blob: global data, global crumbs, isolation data, isolation crumbs. Offset -1: the bytes follow the part. */
   blobs: number[] | null
+  /** The OpenTelemetry span active at capture (sent as contexts.trace); absent or null without one. */
+  trace?: TraceIds | null
 }
 
 type PartTuple = [string, number, Level | null, 'exception' | 'message', string | null, Array<[string, string, string | null, number[] | null]> | null,
-  Record<string, string> | null, Record<string, unknown> | null, Record<string, unknown> | null, string[] | null, Record<string, unknown> | null, number[] | null]
+  Record<string, string> | null, Record<string, unknown> | null, Record<string, unknown> | null, string[] | null, Record<string, unknown> | null, number[] | null,
+  TraceIds | null]
 
 /** The part as a record carries it: positional, so field names cost no ring bytes. */
 export function partToTuple (p: EventPart): PartTuple {
   const exc = p.exc === null ? null : p.exc.map((v): [string, string, string | null, number[] | null] => [v.type, v.value, v.stack, v.sref ?? null])
-  return [p.id, p.ts, p.level, p.kind, p.message, exc, p.tags, p.extra, p.user, p.fingerprint, p.contexts, p.blobs]
+  return [p.id, p.ts, p.level, p.kind, p.message, exc, p.tags, p.extra, p.user, p.fingerprint, p.contexts, p.blobs, p.trace ?? null]
 }
 
 export function partFromTuple (t: PartTuple): EventPart {
   const exc = t[5] === null ? null : t[5].map((v) => v[3] === null ? { type: v[0], value: v[1], stack: v[2] } : { type: v[0], value: v[1], stack: v[2], sref: v[3] })
-  return { id: t[0], ts: t[1], level: t[2], kind: t[3], message: t[4], exc, tags: t[6], extra: t[7], user: t[8], fingerprint: t[9], contexts: t[10], blobs: t[11] }
+  return { id: t[0], ts: t[1], level: t[2], kind: t[3], message: t[4], exc, tags: t[6], extra: t[7], user: t[8], fingerprint: t[9], contexts: t[10], blobs: t[11], trace: t[12] ?? null }
+}
+
+/** contexts.trace from the span ids read at capture. */
+export function traceContext (t: TraceIds): TraceContext {
+  const c: TraceContext = { trace_id: t[0], span_id: t[1], trace_flags: t[2] }
+  if (t[3] !== null) c.parent_span_id = t[3]
+  return c
 }
 
 export interface EventDefaults {
@@ -131,6 +141,8 @@ export function assembleEvent (
     contexts: {
       ...g.contexts,
       ...i.contexts,
+      // The span active at capture beats a scope's `trace` context; a capture's own contexts beat both.
+      ...(ev.trace != null ? { trace: traceContext(ev.trace) } : null),
       ...ev.contexts,
       user: ev.user ?? i.user ?? g.user ?? null,
       request: i.request ?? g.request ?? null,

@@ -34,3 +34,10 @@ export interface RawException {
   /** [blob id, offset, length] of the stack in the blob area, set by the record builder. */
   sref?: number[]
 }
+
+/**
+ * The OpenTelemetry span active at capture: trace id (32 lower-case hex digits), span id
+ * (16), trace flags (the W3C byte: bit 0 is "sampled") and the parent's span id when the
+ * span exposes one. Positional, as the event part carries it; the event has it as contexts.trace.
+ */
+export type TraceIds = [traceId: string, spanId: string, traceFlags: number, parentSpanId: string | null]

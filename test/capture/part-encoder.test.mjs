@@ -56,7 +56,13 @@ function parts () {
     { ...base(), kind: 'message', exc: null, message: 'hello', level: 'warning', blobs: null },
     // The rare parts, from capture options: msgpackr's bytes copied in.
     { ...base(), level: 'fatal', tags: { a: 'b', é: '€' }, extra: { n: 1, nested: { deep: [1, 'x', null, true] } }, user: { id: '7', username: null, email: 'e@x', ip_address: null, data: {} }, fingerprint: ['{{ default }}', 'x'], contexts: { mechanism: { type: 'onunhandledrejection', handled: false } } },
-    { ...base(), extra: { big: 'z'.repeat(100000) } } // larger than the kept buffer
+    { ...base(), extra: { big: 'z'.repeat(100000) } }, // larger than the kept buffer
+    // The OpenTelemetry span ids read at capture: a root span, a child, every flags byte width.
+    { ...base(), trace: ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 1, null] },
+    { ...base(), trace: ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 0, '53995c3f42cd8ad8'] },
+    { ...base(), kind: 'message', exc: null, message: 'm', blobs: null, trace: ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', 255, null] },
+    { ...base(), tags: { a: 'b' }, contexts: { trace: { trace_id: 'from options' } }, trace: ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', 128, 'ffffffffffffffff'] },
+    { ...base(), trace: undefined } // a part made before the field existed
   )
   return out
 }
@@ -86,6 +92,18 @@ t.test('pre-encoded blobs and a reused buffer give the same bytes as encoding th
   t.not(other, plain)
   t.equal(Buffer.from(encodePart(part)).toString('hex'), plain, 'encoding again gives the same bytes')
   t.strictSame(partFromTuple(unpackr.unpack(encodePart(part))).exc, part.exc)
+})
+
+t.test('the trace ids travel as the 13th field and come back as the part had them', async (t) => {
+  const trace = ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 1, '53995c3f42cd8ad8']
+  const got = unpackr.unpack(encodePart({ ...base(), trace }))
+  t.equal(got.length, 13)
+  t.strictSame(got[12], trace)
+  t.strictSame(partFromTuple(got).trace, trace)
+  t.strictSame(got[11], base().blobs, 'the field before it intact')
+  const none = unpackr.unpack(encodePart(base()))
+  t.equal(none[12], null, 'no span: nil')
+  t.equal(partFromTuple(none).trace, null)
 })
 
 t.test('a lone surrogate becomes U+FFFD: the bytes stay valid UTF-8 and the part still decodes', async (t) => {

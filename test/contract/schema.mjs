@@ -1,5 +1,5 @@
 // The subset of JSON Schema that event.schema.json uses (type, const, enum, pattern,
-// minLength, minItems, properties, required, additionalProperties, items, local $ref),
+// minLength, minimum, maximum, minItems, properties, required, additionalProperties, items, local $ref),
 // so the contract test needs no schema library. Returns one line per violation, each
 // naming the path; an empty list means the value conforms.
 
@@ -29,6 +29,10 @@ function check (root, schema, v, at, out) {
   if (typeof v === 'string') {
     if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(v)) out.push(`${at} does not match ${schema.pattern}: ${JSON.stringify(v)}`)
     if (schema.minLength !== undefined && v.length < schema.minLength) out.push(`${at} is shorter than ${schema.minLength}`)
+  }
+  if (typeof v === 'number') {
+    if (schema.minimum !== undefined && v < schema.minimum) out.push(`${at} is below ${schema.minimum}: ${v}`)
+    if (schema.maximum !== undefined && v > schema.maximum) out.push(`${at} is above ${schema.maximum}: ${v}`)
   }
   if (Array.isArray(v)) {
     if (schema.minItems !== undefined && v.length < schema.minItems) out.push(`${at} has fewer than ${schema.minItems} items`)
