@@ -14,12 +14,15 @@ import { buildTsApp } from '../lib/ts-app.mjs'
 import { parseStack } from '../../dist/worker/stack.js'
 import { addContextLines } from '../../dist/worker/context-lines.js'
 import { mapFrames, setSourceMapping, sourceMapCounts } from '../../dist/worker/source-maps.js'
+import { AppFiles } from '../../dist/worker/app-files.js'
 
 const EVENTS_PER_ROUND = 500
 const ROUNDS = 61
 const WARMUP_ROUNDS = 5
 const cwd = process.cwd()
 const gc = globalThis.gc ?? (() => {})
+// As a worker has it: the files of the app in this directory, the stacks unmapped by Node.
+const files = new AppFiles({ cwd, entryScript: process.argv[1], stackNamesLoadedFiles: true })
 
 const app = await buildTsApp()
 const { makeServiceError } = createRequire(import.meta.url)(app.bundle)
@@ -31,7 +34,7 @@ gc()
 const heap0 = process.memoryUsage().heapUsed
 const t0 = process.hrtime.bigint()
 const first = parseStack(stacks[0], cwd)
-mapFrames(first, cwd)
+mapFrames(first, cwd, files)
 const coldMs = Number(process.hrtime.bigint() - t0) / 1e6
 gc()
 const mapHeapBytes = process.memoryUsage().heapUsed - heap0
@@ -41,8 +44,8 @@ function round (map) {
   const t = process.hrtime.bigint()
   for (let i = 0; i < EVENTS_PER_ROUND; i++) {
     const frames = parseStack(stacks[i % stacks.length], cwd)
-    if (map) mapFrames(frames, cwd)
-    addContextLines(frames)
+    const mapped = map ? mapFrames(frames, cwd, files) : undefined
+    addContextLines(frames, files, undefined, mapped)
   }
   return Number(process.hrtime.bigint() - t) / 1000 / EVENTS_PER_ROUND
 }
@@ -51,7 +54,7 @@ function round (map) {
 function mapRound () {
   const parsed = Array.from({ length: EVENTS_PER_ROUND }, (_, i) => parseStack(stacks[i % stacks.length], cwd))
   const t = process.hrtime.bigint()
-  for (let i = 0; i < EVENTS_PER_ROUND; i++) mapFrames(parsed[i], cwd)
+  for (let i = 0; i < EVENTS_PER_ROUND; i++) mapFrames(parsed[i], cwd, files)
   return Number(process.hrtime.bigint() - t) / 1000 / EVENTS_PER_ROUND
 }
 

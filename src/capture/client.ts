@@ -78,6 +78,7 @@ function readOr (o: Record<string, unknown>, key: string): unknown {
 
 /** What every worker needs to build and deliver events, structured-cloned once. */
 function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
+  const mapped = nodeMapsStacks()
   return {
     sink,
     storeUrl: o.dsn?.storeUrl ?? null,
@@ -99,8 +100,10 @@ function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
     maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
     maxAttempts: o.maxAttempts,
     debug: o.debug,
-    sourceMaps: o.sourceMaps && !nodeMapsStacks(),
+    sourceMaps: o.sourceMaps && !mapped,
+    nodeMapsStacks: mapped,
     cwd: process.cwd(),
+    entryScript: typeof process.argv[1] === 'string' && process.argv[1] !== '' ? process.argv[1] : null,
     spoolDir: sink === 'http' ? o.spoolDir : null,
     spoolMaxBytes: o.spoolMaxBytes,
     spoolMaxAge: o.spoolMaxAge

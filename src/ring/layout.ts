@@ -26,6 +26,7 @@ export const WAKE_AT = 7 * LINE + 2 // lowest DONE a parked flush waits for
 export const EXITING = 7 * LINE + 3 // exit announcements so far (0: none); see exitTimes and exitGeneration
 // Two Float64 (four Int32 slots, 8-byte aligned) of the latest exit announcement: see RingViews.exitTimes.
 export const EXIT_TIMES = 7 * LINE + 4
+export const MORE_FLAGS = 7 * LINE + 8 // one-shot diagnostics past FLAGS' 31 bits
 export const STATS = 8 * LINE // counters, see STAT below
 
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */

@@ -12,6 +12,7 @@ import { mapFrames } from './source-maps'
 import { unchanged, type Stamp } from './file-stamp'
 import { installedModules } from './modules'
 import { defaultFingerprint } from './grouping'
+import type { AppFiles } from './app-files'
 
 const unpackr = new Unpackr({ useRecords: false, moreTypes: false })
 
@@ -72,22 +73,22 @@ export function decodeRecord (payload: Uint8Array, flags: number, d: EventDefaul
 interface CachedFrames { frames: WireFrame[], deps: Stamp[] }
 const framesByStack = new LRUCache<string, CachedFrames>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (_v, k) => k.length + 1 })
 
-function framesFor (stack: string | null, cwd: string): WireFrame[] {
+function framesFor (stack: string | null, cwd: string, app: AppFiles): WireFrame[] {
   if (stack === null || stack === '') return []
   const hit = framesByStack.get(stack)
   if (hit !== undefined && hit.deps.every((s) => unchanged(s))) return hit.frames
   const deps: Stamp[] = []
   const frames = parseStack(stack, cwd)
-  mapFrames(frames, cwd, deps)
-  addContextLines(frames, deps)
+  const mapped = mapFrames(frames, cwd, app, deps)
+  addContextLines(frames, app, deps, mapped)
   framesByStack.set(stack, { frames, deps: [...new Set(deps)] })
   return frames
 }
 
-/** Frames with context lines, the default fingerprint (grouping.ts) and modules. */
-export function enrichEvent (event: WireEvent, cwd: string): WireEvent {
+/** Frames with context lines (from the files app allows), the default fingerprint (grouping.ts) and modules. */
+export function enrichEvent (event: WireEvent, cwd: string, app: AppFiles): WireEvent {
   for (const value of event.exception?.values ?? []) {
-    if (value.stacktrace === null || value.stacktrace === undefined) value.stacktrace = { frames: framesFor(value.stack ?? null, cwd) }
+    if (value.stacktrace === null || value.stacktrace === undefined) value.stacktrace = { frames: framesFor(value.stack ?? null, cwd, app) }
     delete value.stack
   }
   if (event.fingerprint.length === 0) event.fingerprint = defaultFingerprint(event)

@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { WireFrame } from '../types'
 import { scrubSourceLine, type ScrubOptions } from './scrub'
-import { stampFile, unchanged, type Stamp } from './file-stamp'
+import { lastingStamp, stampFile, unchanged, type Stamp } from './file-stamp'
+import type { AppFiles } from './app-files'
 
 // Source lines around each frame, from a cache bounded in files and bytes so a
 // service with thousands of files cannot grow the worker without limit. A file
-// rewritten since it was read (a redeploy) is read again (file-stamp.ts).
+// rewritten since it was read (a redeploy) is read again (file-stamp.ts). Only
+// the app's regular files are read (app-files.ts).
 
 const PRE = 5
 const POST = 2
@@ -41,21 +42,31 @@ export function toContextLines (text: string): string[] {
 }
 
 /**
- * A file's context lines, or false when it is missing, unreadable or over 1 MiB
- * (remembered, so it is not retried per event). deps receives the file's stamp.
+ * A file's context lines, or false when it is missing, unreadable, over 1 MiB or not
+ * one the app may read (app-files.ts; namedBy: the loaded file whose map names path,
+ * null for a frame's own file). Remembered, so it is not retried per event: a cached
+ * answer costs neither a check nor a syscall. deps receives the file's stamp.
  */
-export function fileLines (path: string, deps?: Stamp[]): string[] | false {
-  const hit = cache.get(path)
+export function fileLines (path: string, app: AppFiles, namedBy: string | null, deps?: Stamp[]): string[] | false {
+  // Whether a file may be read depends on who names it (a map's source may be next to that file).
+  const key = namedBy === null ? path : `${namedBy}\0${path}`
+  const hit = cache.get(key)
   if (hit !== undefined && unchanged(hit.stamp)) {
     deps?.push(hit.stamp)
     return hit.lines
   }
-  const stamp = stampFile(path)
   let lines: string[] | false = false
-  if (stamp.size >= 0 && stamp.size <= MAX_FILE_BYTES) {
-    try { lines = toContextLines(readFileSync(path, 'utf8')) } catch { lines = false }
+  let stamp: Stamp
+  if (!app.allows(path, namedBy)) {
+    stamp = lastingStamp(path) // refused by its name: nothing on disk is looked at, now or later
+  } else {
+    stamp = stampFile(path)
+    if (stamp.size >= 0 && stamp.size <= MAX_FILE_BYTES) {
+      const got = app.read(path, namedBy, MAX_FILE_BYTES)
+      if ('text' in got) lines = toContextLines(got.text)
+    }
   }
-  cache.set(path, { lines, stamp })
+  cache.set(key, { lines, stamp })
   deps?.push(stamp)
   return lines
 }
@@ -69,12 +80,16 @@ export function setContext (frame: WireFrame, lines: string[]): void {
   frame.post_context = lines.slice(i + 1, i + 1 + POST)
 }
 
-/** Adds context_line, pre_context and post_context where the file can be read (frames that already have them are left). */
-export function addContextLines (frames: WireFrame[], deps?: Stamp[]): void {
+/**
+ * Adds context_line, pre_context and post_context to each frame whose own file the
+ * app may read. Frames that have context lines are left, and so are those in done
+ * (mapped without context: their file is a map's source, not one Node loaded).
+ */
+export function addContextLines (frames: WireFrame[], app: AppFiles, deps?: Stamp[], done?: ReadonlySet<WireFrame>): void {
   for (const frame of frames) {
     const path = frame.abs_path
-    if (frame.context_line !== undefined || path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
-    const lines = fileLines(path, deps)
+    if (done?.has(frame) === true || frame.context_line !== undefined || path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
+    const lines = fileLines(path, app, null, deps)
     if (lines !== false) setContext(frame, lines)
   }
 }

@@ -1,4 +1,4 @@
-import { FLAGS } from '../ring/layout'
+import { FLAGS, MORE_FLAGS } from '../ring/layout'
 import { writeStderr } from './stdout'
 
 // One line per kind of problem per process, whichever worker sees it first:
@@ -17,7 +17,8 @@ export interface Why {
 }
 
 // spool: the spool directory is refused or cannot be written (spool_error).
-const SINGLE = ['auth', '404', '413', '3xx', '4xx', 'internal', 'spool']
+// sourcemaps: a map that cannot be used. files: a file an event would read is not the app's, or not a regular file.
+const SINGLE = ['auth', '404', '413', '3xx', '4xx', 'internal', 'spool', 'sourcemaps', 'files']
 // Transient causes: the same cause can end in several outcomes, each told once.
 const TRANSIENT = ['network', '429', 'cut']
 const OUTCOMES = ['spooled', 'network_error', 'rate_limited', 'shutdown_timeout', 'spool_full', 'spool_error']
@@ -25,19 +26,22 @@ const OUTCOMES = ['spooled', 'network_error', 'rate_limited', 'shutdown_timeout'
 // says what became of its own events (spool.rejected vs dropped: rejected).
 const REFUSALS = ['auth', '404', '413', '3xx', '4xx']
 const KEYS = [...SINGLE, ...TRANSIENT.flatMap((c) => OUTCOMES.map((o) => `${c}:${o}`)), ...REFUSALS.map((k) => `${k}:spool_rejected`)]
-// An Int32 has 31 usable bits; a key outside the table shares the last one.
-const OTHER_BIT = 30
-// Each key needs a bit of its own in one Int32 (OTHER_BIT is shared): adding keys past it is a bug.
+// The header words holding the bits. An Int32 has 31 usable bits; a key outside the table shares the last bit.
+const WORDS = [FLAGS, MORE_FLAGS]
+const WORD_BITS = 31
+const OTHER_BIT = WORDS.length * WORD_BITS - 1
+// Each key needs a bit of its own (OTHER_BIT is shared): adding keys past it is a bug.
 if (KEYS.length > OTHER_BIT) throw new Error(`diagnostics: ${KEYS.length} one-shot keys do not fit in ${OTHER_BIT} bits`)
-const BITS: Record<string, number> = Object.fromEntries(KEYS.map((k, i) => [k, Math.min(i, OTHER_BIT)]))
+const BITS: Record<string, number> = Object.fromEntries(KEYS.map((k, i) => [k, i]))
 
 let header: Int32Array | null = null
 
 export function setDiagnosticsHeader (h: Int32Array): void { header = h }
 
 export function diagnoseOnce (kind: string, message: string): void {
-  const bit = 1 << (BITS[kind] ?? OTHER_BIT)
-  if (header !== null && (Atomics.or(header, FLAGS, bit) & bit) !== 0) return
+  const n = BITS[kind] ?? OTHER_BIT
+  const bit = 1 << (n % WORD_BITS)
+  if (header !== null && (Atomics.or(header, WORDS[Math.floor(n / WORD_BITS)] as number, bit) & bit) !== 0) return
   // Straight to fd 2: a line written while the process exits must not wait for the main thread.
   writeStderr(message + '\n')
 }

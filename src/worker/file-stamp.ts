@@ -24,6 +24,14 @@ export function stampFile (path: string, now = Date.now()): Stamp {
   }
 }
 
+/**
+ * A stamp that never needs a re-check: for a path refused by its name alone (app-files.ts),
+ * which no change on disk can make readable. Nothing is stat-ed for it.
+ */
+export function lastingStamp (path: string): Stamp {
+  return { path, size: -1, mtimeMs: -1, checkedAt: Number.POSITIVE_INFINITY }
+}
+
 /** True while the file is as stamped (a missing file still missing); stats it at most once per RECHECK_MS. */
 export function unchanged (stamp: Stamp, now = Date.now()): boolean {
   if (now - stamp.checkedAt < RECHECK_MS) return true

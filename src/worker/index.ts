@@ -9,6 +9,7 @@ import { decodeRecord, enrichEvent } from './build-event'
 import { scrubEvent, type ScrubOptions } from './scrub'
 import { setSourceScrubbing } from './context-lines'
 import { setSourceMapping } from './source-maps'
+import { AppFiles } from './app-files'
 import { fitPayload } from './truncate'
 import { HttpTransport, type SendOutcome } from './http-transport'
 import { formatDebug } from '../transports/transport'
@@ -42,6 +43,7 @@ const defaults: EventDefaults = {
 const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
 setSourceScrubbing(scrubOptions)
 setSourceMapping({ enabled: cfg.sourceMaps, debug: cfg.debug })
+const appFiles = new AppFiles({ cwd: cfg.cwd, entryScript: cfg.entryScript, stackNamesLoadedFiles: !cfg.nodeMapsStacks, debug: cfg.debug })
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
 
@@ -123,7 +125,7 @@ type Processed = { event: WireEvent, body: string } | { drop: DropReason }
 
 export function processRecord (rec: ClaimedRecord): Processed {
   try {
-    const event = scrubEvent(enrichEvent(decodeRecord(rec.payload, rec.flags, defaults, ring.blobArea), cfg.cwd), scrubOptions)
+    const event = scrubEvent(enrichEvent(decodeRecord(rec.payload, rec.flags, defaults, ring.blobArea), cfg.cwd, appFiles), scrubOptions)
     const body = fitPayload(event, cfg.maxPayloadSize)
     return body === null ? { drop: 'too_large' } : { event, body }
   } catch (err) {

@@ -1,12 +1,18 @@
-import { readFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
+import { readRegularFile } from './app-files'
 
 // The app's declared dependencies with their installed versions, read once per worker.
 
 let cached: Record<string, string> | null = null
 
+/** A package.json is a few KiB: 1 MiB leaves room for an unusually large one and still bounds the read. */
+const MAX_PACKAGE_JSON_BYTES = 1024 * 1024
+
 function readJson (path: string): Record<string, unknown> | null {
-  try { return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> } catch { return null }
+  // A regular file, read without blocking: a FIFO or device named package.json would hold the worker.
+  const got = readRegularFile(path, MAX_PACKAGE_JSON_BYTES)
+  if (!('text' in got)) return null
+  try { return JSON.parse(got.text) as Record<string, unknown> } catch { return null }
 }
 
 function findPackageJson (start: string): string | null {

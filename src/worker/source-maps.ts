@@ -1,13 +1,14 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
+import { closeSync, readSync } from 'node:fs'
 import { isAbsolute, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { LRUCache } from 'lru-cache'
 import type { TraceMap } from '@jridgewell/trace-mapping'
 import type { WireFrame } from '../types'
 import { isInApp } from './stack'
-import { setContext, toContextLines } from './context-lines'
+import { fileLines, setContext, toContextLines } from './context-lines'
 import { stampFile, unchanged, type Stamp } from './file-stamp'
 import { diagnoseOnce } from './diagnostics'
+import type { AppFiles } from './app-files'
 
 // Frames of compiled code → the original file, line, column and function name,
 // from the file's source map (docs/source-maps.md). Runs in the workers, so the
@@ -15,7 +16,10 @@ import { diagnoseOnce } from './diagnostics'
 // tail is read for a `//# sourceMappingURL=` comment, the map (a .map file or an
 // inline data: URL) parsed when a frame first needs it, and kept in an LRU cache
 // bounded in bytes. A missing, huge or malformed map leaves the frames as they
-// are: counted, told once in debug, never thrown.
+// are: counted, told once in debug, never thrown. Every file is read through
+// app-files.ts: a map, like its sources, is read only when it is a regular file
+// of the application, and a source that is not keeps its frame's mapped file
+// and line, without context lines.
 
 /** The end of a file read to find the comment (tsc, esbuild, webpack and rollup put it on the last line). */
 const TAIL_BYTES = 4096
@@ -39,9 +43,10 @@ type TraceMapping = typeof import('@jridgewell/trace-mapping')
 let lib: TraceMapping | null = null
 const traceMapping = (): TraceMapping => (lib ??= require('@jridgewell/trace-mapping') as TraceMapping)
 
-export type Problem = 'missing' | 'too_large' | 'malformed' | 'refused'
+/** unsafe: the .map file is outside the app or not a regular file (app-files.ts tells it). */
+export type Problem = 'missing' | 'too_large' | 'malformed' | 'refused' | 'unsafe'
 
-const problems: Record<Problem, number> = { missing: 0, too_large: 0, malformed: 0, refused: 0 }
+const problems: Record<Problem, number> = { missing: 0, too_large: 0, malformed: 0, refused: 0, unsafe: 0 }
 let mapped = 0
 let debug = false
 let enabled = true
@@ -65,12 +70,14 @@ const WHAT: Record<Problem, string> = {
   missing: 'is missing or unreadable',
   too_large: `is over ${MAX_MAP_BYTES / 1024 / 1024} MiB`,
   malformed: 'is not a valid source map',
-  refused: 'is neither a .map file nor an inline data: URL'
+  refused: 'is neither a .map file nor an inline data: URL',
+  unsafe: 'is not a regular file of the application'
 }
 
 function problem (kind: Problem, file: string, detail: string): null {
   problems[kind]++
-  if (debug) {
+  // An unsafe map was told by app-files.ts, in the words that apply to every file it refuses.
+  if (debug && kind !== 'unsafe') {
     diagnoseOnce('sourcemaps', `[xrayradar] the source map of ${file} ${WHAT[kind]} (${detail}); its frames are sent as compiled. Further map problems are not printed (each file's is remembered, not retried).`)
   }
   return null
@@ -81,8 +88,10 @@ interface Source {
   abs: string
   filename: string
   inApp: boolean
-  /** Scrubbed lines from sourcesContent; undefined when the map has none (then read from disk by addContextLines). */
+  /** Scrubbed lines from sourcesContent; undefined when the map has none (then read from disk, when the app may). */
   lines: string[] | undefined
+  /** Without sourcesContent: whether the source may be read from disk (app-files.ts), decided once. */
+  onDisk: boolean
 }
 
 /** A map ready to use, and its sources as they are first needed. */
@@ -124,14 +133,13 @@ function readAt (fd: number, position: number, length: number): string {
 
 type Found = { url: string } | { none: true } | { problem: Problem, detail: string }
 
-/** The sourceMappingURL of a file, from its tail only. */
-function findUrl (path: string): Found {
-  let fd: number
-  try { fd = openSync(path, 'r') } catch { return { none: true } } // not a file we can read: nothing to map
+/** The sourceMappingURL of a file (a frame's own), from its tail only. */
+function findUrl (path: string, app: AppFiles): Found {
+  // Any size: only the tail is read.
+  const opened = app.open(path, null, Number.MAX_SAFE_INTEGER)
+  if (!('fd' in opened)) return { none: true } // not a file we can read: nothing to map
+  const { fd, size } = opened
   try {
-    const st = fstatSync(fd)
-    if (!st.isFile()) return { none: true }
-    const size = st.size
     const tail = readAt(fd, Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES))
     const url = lastComment(tail)
     if (url !== null) return { url }
@@ -155,7 +163,7 @@ function findUrl (path: string): Found {
 const DATA_URL = /^data:application\/json(?:;charset=[\w-]+)?(;base64)?,/i
 
 /** Reads and parses the map a URL names; stamps receives the .map file's stamp. */
-function loadMap (path: string, url: string, stamps: Stamp[]): Loaded | null {
+function loadMap (path: string, url: string, stamps: Stamp[], app: AppFiles): Loaded | null {
   let json: string
   let mapUrl: string // what relative sources are resolved against
   if (url.startsWith('data:')) {
@@ -182,7 +190,10 @@ function loadMap (path: string, url: string, stamps: Stamp[]): Loaded | null {
     stamps.push(stamp)
     if (stamp.size < 0) return problem('missing', path, mapPath)
     if (stamp.size > MAX_MAP_BYTES) return problem('too_large', path, `${mapPath} is ${stamp.size} bytes`)
-    try { json = readFileSync(mapPath, 'utf8') } catch (err) { return problem('missing', path, `${mapPath}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`) }
+    const got = app.read(mapPath, path, MAX_MAP_BYTES)
+    if ('missing' in got) return problem('missing', path, mapPath)
+    if ('refused' in got) return got.refused === 'too_large' ? problem('too_large', path, `${mapPath} is over the bound`) : problem('unsafe', path, mapPath)
+    json = got.text
     mapUrl = mapPath
   }
   try {
@@ -199,13 +210,13 @@ function loadMap (path: string, url: string, stamps: Stamp[]): Loaded | null {
   }
 }
 
-function generated (path: string): Generated {
+function generated (path: string, app: AppFiles): Generated {
   const hit = files.get(path)
   if (hit !== undefined && hit.stamps.every((s) => unchanged(s))) return hit
   const stamps = [stampFile(path)]
-  const found = findUrl(path)
+  const found = findUrl(path, app)
   let map: Loaded | null = null
-  if ('url' in found) map = loadMap(path, found.url, stamps)
+  if ('url' in found) map = loadMap(path, found.url, stamps, app)
   else if ('problem' in found) problem(found.problem, path, found.detail)
   const entry: Generated = { map, stamps }
   files.set(path, entry)
@@ -220,7 +231,8 @@ function sourcePath (source: string): string {
   return source
 }
 
-function sourceOf (map: Loaded, index: number, cwd: string): Source | undefined {
+/** The map's source at index; path is the generated file (the one Node loaded), app what may be read. */
+function sourceOf (map: Loaded, index: number, cwd: string, path: string, app: AppFiles): Source | undefined {
   const known = map.sources[index]
   if (known !== undefined) return known
   const resolved = map.trace.resolvedSources[index]
@@ -232,7 +244,8 @@ function sourceOf (map: Loaded, index: number, cwd: string): Source | undefined 
     abs,
     filename: isAbsolute(abs) && abs.startsWith(cwd + sep) ? relative(cwd, abs) : abs,
     inApp: isInApp(abs),
-    lines
+    lines,
+    onDisk: lines === undefined && isAbsolute(abs) && app.allows(abs, path)
   }
   map.sources[index] = src
   return src
@@ -248,13 +261,18 @@ function segmentAt (map: Loaded, line: number, col: number): Readonly<number[]> 
   }
 }
 
+const NONE: ReadonlySet<WireFrame> = new Set()
+
 /**
- * Maps frames (oldest first, as parseStack gives them) in place. Frames of files
- * without a usable map, and of Node's own code, are left as they are. deps
- * receives the stamps of the files read, so a cached result can be re-checked.
+ * Maps frames (oldest first, as parseStack gives them) in place, with their context
+ * lines from the map's sourcesContent or, when the app may read it, the source file.
+ * Frames of files without a usable map, and of Node's own code, are left as they are.
+ * deps receives the stamps of the files read, so a cached result can be re-checked.
+ * Returns the frames mapped that got no context lines (addContextLines must leave them).
  */
-export function mapFrames (frames: WireFrame[], cwd: string, deps?: Stamp[]): void {
-  if (!enabled) return
+export function mapFrames (frames: WireFrame[], cwd: string, app: AppFiles, deps?: Stamp[]): ReadonlySet<WireFrame> {
+  if (!enabled) return NONE
+  let bare: Set<WireFrame> | null = null
   // Each frame's compiled position, before any is changed: a frame's name comes from its caller's.
   const positions = frames.map((f) => [f.abs_path, f.lineno, f.colno] as const)
   // Frames of one event mostly share a file (all of them, in a bundle): look it up once.
@@ -265,7 +283,7 @@ export function mapFrames (frames: WireFrame[], cwd: string, deps?: Stamp[]): vo
     const [abs, line, col] = positions[i] as readonly [string | null, number | null, number | null]
     if (abs === null || line === null || col === null || line < 1 || col < 1 || !isAbsolute(abs)) continue
     if (abs !== lastPath) {
-      last = generated(abs)
+      last = generated(abs, app)
       lastPath = abs
       if (deps !== undefined) deps.push(...last.stamps)
     }
@@ -273,7 +291,7 @@ export function mapFrames (frames: WireFrame[], cwd: string, deps?: Stamp[]): vo
     if (map === null) continue
     const seg = segmentAt(map, line, col)
     if (seg === null) continue
-    const src = sourceOf(map, seg[1] as number, cwd)
+    const src = sourceOf(map, seg[1] as number, cwd, abs, app)
     if (src === undefined) continue
     frame.abs_path = src.abs
     frame.filename = src.filename
@@ -287,7 +305,11 @@ export function mapFrames (frames: WireFrame[], cwd: string, deps?: Stamp[]): vo
       const name = at !== null && at.length === 5 ? map.trace.names[at[4] as number] : undefined
       if (name !== undefined && name !== '') frame.function = name
     }
-    if (src.lines !== undefined) setContext(frame, src.lines)
+    const lines = src.lines ?? (src.onDisk ? fileLines(src.abs, app, abs, deps) : false)
+    if (lines !== false) setContext(frame, lines)
+    // Usually the frame now has its context; one without must not get its source read as a loaded file.
+    if (frame.context_line === undefined) (bare ??= new Set()).add(frame)
     mapped++
   }
+  return bare ?? NONE
 }

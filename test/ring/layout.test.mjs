@@ -6,7 +6,7 @@ import { RingProducer } from '../../dist/ring/producer.js'
 import { RingConsumer } from '../../dist/ring/consumer.js'
 
 t.test('named header slots are distinct, inside the header and outside the counters', async (t) => {
-  const names = ['WRITE', 'CLAIM', 'TAIL', 'ENQ', 'DONE', 'SETTLED', 'SLEEPERS', 'CLOSED', 'FLAGS', 'WAITERS', 'WAKE_AT', 'EXITING']
+  const names = ['WRITE', 'CLAIM', 'TAIL', 'ENQ', 'DONE', 'SETTLED', 'SLEEPERS', 'CLOSED', 'FLAGS', 'MORE_FLAGS', 'WAITERS', 'WAKE_AT', 'EXITING']
   const taken = new Map()
   for (const n of names) {
     const at = L[n]

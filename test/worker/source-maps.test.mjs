@@ -15,6 +15,7 @@ import { startCollector, loadConfig, ErrorTracker } from 'xrayradar'
 import { TOKEN, fixture } from '../helpers.mjs'
 import { mapFrames, sourceMapCounts, setSourceMapping, MAX_MAP_BYTES } from '../../dist/worker/source-maps.js'
 import { nodeMapsStacks } from '../../dist/pool/node-source-maps.js'
+import { AppFiles } from '../../dist/worker/app-files.js'
 
 const require = createRequire(import.meta.url)
 const TSC = require.resolve('typescript/bin/tsc')
@@ -83,6 +84,8 @@ async function run (t, files, { flags = [], env = {}, between = null } = {}) {
 }
 
 const frames = (event) => event.exception.values[0].stacktrace.frames
+/** What a worker may read, with dir as its working directory and the stacks unmapped by Node. */
+const app = (dir) => new AppFiles({ cwd: dir, entryScript: null, stackNamesLoadedFiles: true })
 const tsLines = (name) => readFileSync(join(SRC, name), 'utf8').split('\n')
 /** 1-based line and column of `needle` in a fixture source (where V8 and Node point). */
 function at (name, needle) {
@@ -285,26 +288,26 @@ t.test('in-process: bounds and counts of the worker module', async (t) => {
   const frame = (file) => ({ filename: file, function: 'f', lineno: 1, colno: 17, abs_path: join(dir, file), in_app: true })
   const before = sourceMapCounts()
   const fs = ['huge.js', 'inline.js', 'nomap.js'].map(frame)
-  mapFrames(fs, dir)
+  mapFrames(fs, dir, app(dir))
   t.same(fs, ['huge.js', 'inline.js', 'nomap.js'].map(frame), 'frames left as they were')
   const after = sourceMapCounts()
   t.equal(after.too_large - before.too_large, 1, 'a map over the cap is counted, not read')
   t.equal(after.refused - before.refused, 1, 'a data: URL that is not JSON is refused')
   t.equal(after.mapped, before.mapped, 'nothing mapped')
-  mapFrames(['huge.js'].map(frame), dir)
+  mapFrames(['huge.js'].map(frame), dir, app(dir))
   t.equal(sourceMapCounts().too_large, after.too_large, 'a file is looked at once, not at every event')
 
   const node = { filename: 'node:internal/x', function: 'g', lineno: 1, colno: 1, abs_path: 'node:internal/x', in_app: false }
-  mapFrames([node], dir)
+  mapFrames([node], dir, app(dir))
   t.equal(node.filename, 'node:internal/x', "Node's own frames are left")
 
   setSourceMapping({ enabled: false, debug: false })
   const { out } = await sharedTsc()
   const off = [{ filename: 'x', function: 'x', lineno: 3, colno: 1, abs_path: out, in_app: true }]
-  mapFrames(off, dir)
+  mapFrames(off, dir, app(dir))
   t.equal(off[0].abs_path, out, 'off: not mapped')
   setSourceMapping({ enabled: true, debug: false })
-  mapFrames(off, dir)
+  mapFrames(off, dir, app(dir))
   t.match(off[0].abs_path, /fail\.ts$/, 'on: the same frame is mapped')
 })
 
@@ -325,11 +328,11 @@ t.test('in-process: a dependency is mapped when its map is at hand, and stays ou
   const compiled = stackOf(join(pkg, 'dist', 'index.js'))
   t.ok(compiled.includes(join(pkg, 'dist', 'index.js')), 'the stack names the compiled file')
   const mappedDep = parseStack(compiled, dir)
-  mapFrames(mappedDep, dir)
+  mapFrames(mappedDep, dir, app(dir))
   t.match(mappedDep.at(-1), { abs_path: join(pkg, 'src', 'index.ts'), lineno: 3, in_app: false }, "the package's map was at hand: its source, and not in the app")
   const plain = parseStack(stackOf(bare), dir)
   const before = sourceMapCounts()
-  mapFrames(plain, dir)
+  mapFrames(plain, dir, app(dir))
   t.match(plain.at(-1), { abs_path: bare, lineno: 1, in_app: false }, 'no map: as it was')
   t.same(sourceMapCounts(), before, 'a file without a comment is no problem, and nothing was mapped')
 })
