@@ -22,6 +22,7 @@ import { installSignalHooks } from '../lifecycle/signals'
 import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
 import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from './limits'
 import { sayOnce } from './say-once'
+import { guardToken } from './cut'
 import { timeoutOr } from '../config/timeout'
 import { getDefaultIntegrations } from '../integrations/defaults'
 import { resolveIntegrations, setupIntegrations } from '../integrations/setup'
@@ -166,6 +167,8 @@ export class ErrorTracker {
     const sink = sinkOf(o)
     // Before any hook or thread exists: an integrations function that throws fails init() and leaves nothing behind.
     const integrations = sink !== null && !isSdkWorker(workerData) ? resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations) : []
+    // Strings cut on the main thread keep this token whole until close(), so the worker can replace it.
+    this.uninstall.push(guardToken(o.authToken))
     // Inside our own workers (a preload that calls init() runs there too) never start another pool.
     if (sink !== null && !isSdkWorker(workerData)) {
       this.pipeline = new Pipeline({

@@ -9,6 +9,12 @@
 export const MAX_STRING_LENGTH = 8192
 
 /**
+ * A breadcrumb's message and each string in its data, in characters: a log line or a URL,
+ * and a hundred breadcrumbs of this size still fit the default maxPayloadSize.
+ */
+export const MAX_BREADCRUMB_STRING = 2048
+
+/**
  * Tag keys and values, scope keys, exception type names and fingerprint parts, in
  * characters: short identifiers the ingest indexes and groups by.
  */

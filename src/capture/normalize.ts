@@ -1,4 +1,5 @@
 import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from './limits'
+import { safeCut } from './cut'
 // Turns anything a user hands the SDK into plain data msgpackr and JSON can carry:
 // no cycles, no BigInt, no getters that throw, bounded depth, breadth and string size.
 // It never throws: whatever cannot be read becomes a marker string.
@@ -11,8 +12,11 @@ export interface NormalizeLimits {
 
 export const DEFAULT_LIMITS: NormalizeLimits = { depth: 6, breadth: 100, stringLength: MAX_STRING_LENGTH }
 
+/** s, or its first max characters (fewer when the cut would split a secret, see cut.ts) and how many were left out. */
 export function truncateString (s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) + `…[${s.length - max} more chars]` : s
+  if (s.length <= max) return s
+  const c = safeCut(s, max)
+  return s.slice(0, c) + `…[${s.length - c} more chars]`
 }
 
 export function normalize (value: unknown, limits: NormalizeLimits = DEFAULT_LIMITS): unknown {

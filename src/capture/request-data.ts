@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { RequestInfo } from '../types'
+import { withoutUrlCredentials } from '../worker/scrub'
 
 // What setRequest keeps: the fields of RequestInfo and nothing else. A Node
 // request object handed over whole would otherwise carry its socket, parser and
@@ -21,13 +22,39 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
 
 type NodeSocket = (IncomingMessage['socket'] & { encrypted?: boolean }) | null
 
-/** The Host the client asked for (Host header, HTTP/2 :authority, else the local address). */
-function hostOf (req: IncomingMessage, socket: NodeSocket): string {
-  return first(req.headers?.host) ?? first(req.headers?.[':authority']) ?? `${socket?.localAddress ?? 'localhost'}:${socket?.localPort ?? ''}`
+/**
+ * The host of an authority: what follows its last "@". A Host header holds no user info, but a
+ * client can send "user:pw@host" (or an absolute-form target with one), and the request's URL
+ * is built from it.
+ */
+function bareHost (authority: string): string {
+  return authority.slice(authority.lastIndexOf('@') + 1)
 }
 
+/** The Host the client asked for (Host header, HTTP/2 :authority, else the local address), without user info. */
+function hostOf (req: IncomingMessage, socket: NodeSocket): string {
+  const h = first(req.headers?.host) ?? first(req.headers?.[':authority'])
+  return h !== undefined ? bareHost(h) : `${socket?.localAddress ?? 'localhost'}:${socket?.localPort ?? ''}`
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+
+/**
+ * The absolute URL of a request target, never with credentials: an absolute-form target's
+ * user info goes as the Host's does, and "//user:pw@" further on (a path such as
+ * "//user:pw@x", which names host x with credentials) becomes "//[Filtered]@".
+ */
 function absolute (target: string, scheme: string, host: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
+  const m = SCHEME.exec(target)
+  let url: string
+  if (m === null) url = `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
+  else {
+    const start = m[0].length
+    const end = target.slice(start).search(/[/?#]/)
+    const stop = end < 0 ? target.length : start + end
+    url = target.slice(0, start) + bareHost(target.slice(start, stop)) + target.slice(stop)
+  }
+  return withoutUrlCredentials(url)
 }
 
 /** The request's absolute URL (query included); target is req.url as it was when the request started (Express rewrites req.url while routing). */

@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS, normalize, tagValue, truncateString } from './normalize'
-import { MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from './limits'
+import { MAX_BREADCRUMB_STRING, MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from './limits'
 import { sayOnce } from './say-once'
 import { packCopy, packedArray } from './packer'
 import { toRequestInfo } from './request-data'
@@ -392,7 +392,7 @@ export function normalizeUser (user: User | null | undefined): Record<string, un
 }
 
 /** Validates and normalizes a user breadcrumb; null when it carries nothing usable. */
-const CRUMB_DATA_LIMITS = { depth: 4, breadth: 50, stringLength: 2048 }
+const CRUMB_DATA_LIMITS = { depth: 4, breadth: 50, stringLength: MAX_BREADCRUMB_STRING }
 
 /**
  * What normalize() would return for a plain object of primitive values, without its walk
@@ -434,7 +434,7 @@ export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   const data = crumb.data === undefined || crumb.data === null ? null : flatCopy(crumb.data) ?? normalize(crumb.data, CRUMB_DATA_LIMITS)
   return {
     timestamp: ts,
-    message: crumb.message === undefined || crumb.message === null ? null : truncateString(String(crumb.message), 2048),
+    message: crumb.message === undefined || crumb.message === null ? null : truncateString(String(crumb.message), MAX_BREADCRUMB_STRING),
     category: typeof crumb.category === 'string' ? crumb.category : null,
     level: typeof crumb.level === 'string' && (LEVELS as readonly string[]).includes(crumb.level) ? crumb.level : 'info',
     data: data !== null && typeof data === 'object' && !Array.isArray(data) ? data as Record<string, unknown> : data === null ? null : { value: data },

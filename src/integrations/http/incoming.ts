@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { applyInScope, getIsolationScope } from '../../capture/hub'
 import { absoluteUrlOf, requestInfoAt } from '../../capture/request-data'
 import { truncateString } from '../../capture/normalize'
+import { MAX_BREADCRUMB_STRING } from '../../capture/limits'
 import type { LazyCrumb, LazyRequest, Scope, StoredCrumb } from '../../capture/scope'
 import type { RequestInfo } from '../../types'
 import { REQUEST_SCOPE, scopeOfRequest, setScopeOfRequest } from '../request-scope'
@@ -101,9 +102,9 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   toCrumb (): StoredCrumb {
     if (this.built !== null) return this.built
     const url = this.crumbUrl()
-    const data: Record<string, unknown> = { method: truncateString(this.method, 2048), url: truncateString(url, 2048) }
+    const data: Record<string, unknown> = { method: truncateString(this.method, MAX_BREADCRUMB_STRING), url: truncateString(url, MAX_BREADCRUMB_STRING) }
     if (this.status !== null) { data.status_code = this.status; data.duration_ms = this.duration }
-    return (this.built = { timestamp: this.start, message: truncateString(`${this.method} ${url}`, 2048), category: 'http.server', level: 'info', data, type: 'http' })
+    return (this.built = { timestamp: this.start, message: truncateString(`${this.method} ${url}`, MAX_BREADCRUMB_STRING), category: 'http.server', level: 'info', data, type: 'http' })
   }
 }
 

@@ -1,3 +1,5 @@
+import { withoutUrlCredentials } from '../../worker/scrub'
+
 // URLs as breadcrumbs show them: never credentials; no query or fragment unless
 // sendDefaultPii (tokens and e-mail addresses travel in query strings).
 
@@ -8,12 +10,13 @@ export function crumbUrl (raw: string, keepQuery: boolean): string {
   let url = raw
   if (!keepQuery) url = url.slice(0, firstOf(url, 0, '?#'))
   const scheme = SCHEME.exec(url)
-  if (scheme === null) return url // a relative path: no authority to hold credentials
+  // A relative path has no authority, but "//user:pw@x" in it names one (with credentials).
+  if (scheme === null) return withoutUrlCredentials(url)
   // Credentials sit in the authority, before the first '/', '?' or '#' after the scheme.
   const start = scheme[0].length
   const end = firstOf(url, start, '/?#')
   const at = url.lastIndexOf('@', end - 1)
-  return at < start ? url : url.slice(0, start) + url.slice(at + 1)
+  return withoutUrlCredentials(at < start ? url : url.slice(0, start) + url.slice(at + 1))
 }
 
 /** Index of the first of chars in s at or after from, or s.length (indexOf: a regex costs ~µs per request). */

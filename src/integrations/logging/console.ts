@@ -4,7 +4,9 @@ import { Writable } from 'node:stream'
 import { format, formatWithOptions, types, type InspectOptions } from 'node:util'
 import type { Integration } from '../integration'
 import type { Level } from '../../types'
-import { type LoggingOptions, Registry, enter, handleRecord, handlingRecord, ignored, leave, resolveLogging } from './levels'
+import { MAX_BREADCRUMB_STRING, MAX_STRING_LENGTH } from '../../capture/limits'
+import { longestToken } from '../../capture/cut'
+import { type LoggingOptions, Registry, enter, handleRecord, handlingRecord, ignored, isEventLevel, leave, resolveLogging } from './levels'
 
 // console.* calls as breadcrumbs (by default) or events. Node 22.23+ and 24 publish each call
 // on a diagnostics channel ('console.log' …) before writing it; Node 20 does not, so there the
@@ -19,8 +21,13 @@ const CHANNEL_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error']
 const PATCHED_METHODS: Method[] = ['log', 'info', 'debug', 'warn', 'error']
 
 const registry = new Registry()
-// Bounds for the breadcrumb's copy of a console line (a breadcrumb message is cut at 2,048 characters anyway).
-const CRUMB_FORMAT: InspectOptions = { depth: 2, maxArrayLength: 20, maxStringLength: 2048, breakLength: Infinity }
+// Bounds for the SDK's copy of a console line. The message is cut again where it is stored (a
+// breadcrumb's at MAX_BREADCRUMB_STRING, an event's at MAX_STRING_LENGTH), and that cut keeps the
+// auth token whole; util.inspect's cut of a string does not. So inspect keeps each string to that
+// bound plus the longest token: a token it cuts then starts past the bound, and goes with the rest.
+function formatOptions (event: boolean): InspectOptions {
+  return { depth: 2, maxArrayLength: 20, maxStringLength: (event ? MAX_STRING_LENGTH : MAX_BREADCRUMB_STRING) + longestToken(), breakLength: Infinity }
+}
 
 let channelsKnown: boolean | null = null
 /** Whether this Node publishes console calls on channels: one call on a Console that discards its output, when nobody else listens. */
@@ -72,7 +79,7 @@ function record (method: Method, args: unknown[]): void {
     }
     // The breadcrumb's copy of the line, formatted with bounds (the output itself is Node's, untouched):
     // console.log(bigObject) in a hot path must not pay a full second formatting.
-    let message = args.length === 1 && error !== null ? error.message : trace ? format(...args) : formatWithOptions(CRUMB_FORMAT, ...args)
+    let message = args.length === 1 && error !== null ? error.message : trace ? format(...args) : formatWithOptions(formatOptions(isEventLevel(reg.resolved, level)), ...args)
     // The first line console.trace printed, without the stack.
     if (trace) message = message.slice(0, message.indexOf(TRACE_STACK))
     handleRecord(reg.client, reg.resolved, 'console', { level, logger: null, message, error, fields: null })

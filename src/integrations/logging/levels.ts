@@ -71,6 +71,11 @@ export interface LogRecord {
   eventContext?: () => Record<string, unknown> | null
 }
 
+/** True when a record at this level is an event (else at most a breadcrumb). */
+export function isEventLevel (r: ResolvedLogging, level: Level): boolean {
+  return RANK[level] >= r.eventRank
+}
+
 /** True when a record at this level and logger is neither an event nor a breadcrumb (the cheap early exit). */
 export function ignored (r: ResolvedLogging, level: Level, logger: string | null): boolean {
   const rank = RANK[level]
