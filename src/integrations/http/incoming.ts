@@ -23,7 +23,7 @@ import { crumbUrl } from './url'
 // plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record, scope and
 // emit wrapper.
 //
-// Per-request cost (issue 10, bench/request-cost): the request data and the incoming
+// Per-request cost (measured in bench/request-cost): the request data and the incoming
 // breadcrumb are one small record, turned into RequestInfo / a breadcrumb only when an
 // event needs them; req and res share one module-level emit wrapper that finds the scope
 // in a symbol slot (no closure per request); the symbol slot is a plain assignment (Object.keys
