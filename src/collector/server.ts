@@ -3,6 +3,7 @@ import { appendFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { WireEvent } from '../types'
 import { validateEvent } from './validate'
+import { BoundedList } from './bounded-list'
 
 // A local stand-in for the XrayRadar store endpoint: the same contract and status
 // codes, events kept in memory and optionally in a JSONL file, and fault injection
@@ -86,8 +87,8 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   const maxBody = options.maxBodyBytes ?? 1024 * 1024
   const keep = options.keep ?? 100_000
   const log = options.log === true ? (l: string) => process.stdout.write(l + '\n') : typeof options.log === 'function' ? options.log : null
-  const events: WireEvent[] = []
-  const requests: StoreRequest[] = []
+  const events = new BoundedList<WireEvent>(keep)
+  const requests = new BoundedList<StoreRequest>(keep)
   let fault: Fault | null = options.fault ?? null
   let waiters: Array<{ n: number, resolve: (ok: boolean) => void }> = []
   let fileChain: Promise<void> = Promise.resolve()
@@ -95,7 +96,6 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
 
   function record (project: string, status: number): void {
     requests.push({ at: Date.now(), project, status })
-    if (requests.length > keep) requests.splice(0, requests.length - keep)
   }
 
   function reply (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -107,7 +107,6 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   function stored (project: string, event: WireEvent): void {
     counts[project] = (counts[project] ?? 0) + 1
     events.push(event)
-    if (events.length > keep) events.splice(0, events.length - keep)
     if (log !== null) log(summarize(project, event))
     if (options.file != null) {
       const line = JSON.stringify(event) + '\n'
@@ -126,8 +125,8 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
       reply(res, 200, { ok: true, fault })
       return
     }
-    if (req.url === '/__xrayradar/events') { reply(res, 200, events); return }
-    if (req.url === '/__xrayradar/requests') { reply(res, 200, requests); return }
+    if (req.url === '/__xrayradar/events') { reply(res, 200, events.items); return }
+    if (req.url === '/__xrayradar/requests') { reply(res, 200, requests.items); return }
     if (req.url === '/__xrayradar/counts') { reply(res, 200, counts); return }
     reply(res, 404, { error: 'not found' })
   }
@@ -204,8 +203,8 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     url,
     port,
     dsn: (projectId = '1') => `${url}/${projectId}`,
-    events,
-    requests,
+    get events () { return events.items },
+    get requests () { return requests.items },
     counts,
     setFault (f) { fault = f === null || (f.count !== undefined && f.count <= 0) ? null : { ...f } },
     waitForEvents (n, timeoutMs) {
