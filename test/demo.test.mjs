@@ -1,10 +1,12 @@
-// `npm run demo` works as the README says: events arrive and are shown.
+// `npm run demo` works as the README says: events arrive and are shown, grouped into
+// issues; with --keep-open the collector and its page stay up until a signal.
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+
 t.test('the demo runs the sample service against the embedded collector', async (t) => {
-  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
   const out = await new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--enable-source-maps', cli, 'demo'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -13,9 +15,38 @@ t.test('the demo runs the sample service against the embedded collector', async 
     child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout }) })
   })
   t.equal(out.code, 0)
-  t.match(out.stdout, /4 events arrived at the collector/)
+  t.match(out.stdout, /5 events arrived at the collector, 4 issues/)
   t.match(out.stdout, /TypeError: Cannot read properties of undefined \(reading 'id'\)/)
   t.match(out.stdout, /cause: Error: read ECONNRESET/)
   t.match(out.stdout, /src\/demo\/sample-service\.ts/, 'frames are source-mapped to the TypeScript sources')
   t.notMatch(out.stdout, /sk_live_123/, 'the query string with a secret is stripped')
+  t.match(out.stdout, /its page: http:\/\/127\.0\.0\.1:\d+\/#token=demo-token-not-a-secret \(npm run demo -- --keep-open keeps it up after the run\)/)
+  t.notMatch(out.stdout, /stay up/, 'without --keep-open it ends')
+})
+
+t.test('demo --keep-open: the collector and its page answer after the run, until SIGTERM', async (t) => {
+  const child = spawn(process.execPath, ['--enable-source-maps', cli, 'demo', '--keep-open'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => child.kill('SIGKILL'))
+  let stdout = ''
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no page URL in 30 s; stdout: ${stdout}`)), 30000)
+    child.stdout.on('data', (d) => {
+      stdout += d
+      const m = /The collector and its page stay up: (\S+)/.exec(stdout)
+      if (m !== null) { clearTimeout(timer); resolve(m[1]) }
+    })
+  })
+  const page = new URL(url)
+  t.equal(page.hash, '#token=demo-token-not-a-secret')
+  const html = await fetch(page.origin + '/')
+  t.equal(html.status, 200)
+  t.match(await html.text(), /<title>xrayradar collector<\/title>/)
+  const api = await fetch(`${page.origin}/ui/api/groups`, { headers: { 'x-xrayradar-token': 'demo-token-not-a-secret' } })
+  const groups = await api.json()
+  t.match(groups, { kept: 5, total: 4 })
+  t.same(groups.groups.map((g) => g.count), [2, 1, 1, 1], 'the repeated /checkout error is one issue with two events')
+  t.equal((await fetch(`${page.origin}/ui/api/groups`)).status, 401, 'the page\'s data wants the demo\'s token')
+  child.kill('SIGTERM')
+  t.same(await exited, { code: 0, signal: null }, 'SIGTERM stops it cleanly')
 })
