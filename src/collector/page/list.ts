@@ -18,7 +18,7 @@ export interface ListRoute {
 /** Groups per page: a screenful or two, so a page renders at once whatever the total. */
 export const PAGE_SIZE = 50
 const LEVELS = ['fatal', 'error', 'warning', 'info', 'debug']
-/** Typing in the search box refetches after this pause, ms. */
+/** Typing in the search box refetches after this pause, ms: below what reads as lag, above the gap between keystrokes. */
 const SEARCH_DEBOUNCE_MS = 150
 
 export function parseListRoute (query: URLSearchParams): ListRoute {
@@ -50,7 +50,7 @@ export interface ListHooks {
 
 export interface ListView {
   readonly element: HTMLElement
-  /** Fetches the shown page again when it is older than lastSeq (new events arrived), keeping focus on the same issue. */
+  /** Fetches the shown page again unless it already shows up to lastSeq, keeping focus on the same issue. */
   refresh (lastSeq: number): void
   /** Focuses the row of this group if it is shown; false if it is not. */
   focusGroup (id: number | null): boolean
@@ -104,8 +104,13 @@ export function createListView (api: Api, initial: ListRoute, hooks: ListHooks, 
   let seenCounts = new Map<number, number>()
   let inFlight = false
   let again = false
-  /** The newest event the live stream announced: a page older than this is fetched again. */
+  /**
+   * The newest event the live stream announced: a page that differs is fetched again. The
+   * latest message wins, not the highest number: a collector started again on the same port
+   * numbers its events from 1.
+   */
   let wanted = 0
+  let chased = -1
   let debounce: ReturnType<typeof setTimeout> | undefined
 
   function routed (): void {
@@ -173,7 +178,11 @@ export function createListView (api: Api, initial: ListRoute, hooks: ListHooks, 
       const page = await api.groups({ project: route.project, level: route.level, q: route.q }, (route.page - 1) * PAGE_SIZE, PAGE_SIZE)
       // Filters changed meanwhile, or more events arrived: one more fetch shows them.
       if (asked === listHash(route)) render(page)
-      next = again || asked !== listHash(route) || page.lastSeq < wanted
+      // Behind the stream: fetch once more for that message (not again and again if the
+      // collector went away in between; its next message says where it stands).
+      const behind = page.lastSeq < wanted && chased !== wanted
+      if (behind) chased = wanted
+      next = again || asked !== listHash(route) || behind
     } catch (err) {
       if (err instanceof Unauthorized) hooks.unauthorized()
       else {
@@ -258,8 +267,8 @@ export function createListView (api: Api, initial: ListRoute, hooks: ListHooks, 
   return {
     element,
     refresh (lastSeq) {
-      wanted = Math.max(wanted, lastSeq)
-      if (!inFlight && (shown === null || shown.lastSeq < wanted)) void load()
+      wanted = lastSeq
+      if (!inFlight && (shown === null || shown.lastSeq !== wanted)) void load()
     },
     focusGroup,
     focusFirst () {
