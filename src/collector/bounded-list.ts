@@ -4,7 +4,10 @@
 // store request); the array is compacted in place every so often and whenever it is read,
 // so readers always get the same array object holding exactly the kept items.
 
-/** Compact once this many slots at the front are spent (and they are at least half the array). */
+/**
+ * Compact once this many slots at the front are spent (and they are at least half the array):
+ * small lists never copy; a big one copies its items once per max/2 or so pushes, O(1) each.
+ */
 const COMPACT_AT = 1024
 
 export class BoundedList<T> {

@@ -50,7 +50,7 @@ export interface EventStore {
   readonly lastSeq: number
 }
 
-/** A group's queue compacts its array once this many slots at its front are spent (and they are over half of it). */
+/** A group's queue compacts once this many slots at its front are spent and they are over half of it: as in bounded-list.ts. */
 const COMPACT_AT = 1024
 
 export function createEventStore (keep: number): EventStore {

@@ -5,11 +5,11 @@ import type { LiveMessage } from './page-api'
 // most one every COALESCE_MS, so 10,000 events a second cost each open page ten small
 // writes, and a page shows a new event within COALESCE_MS plus one fetch of its list.
 
-/** Longest a stored event waits before open pages hear of it, ms. */
+/** Longest a stored event waits before open pages hear of it, ms: well under the second a person notices, and a burst costs a page at most ten fetches a second. */
 const COALESCE_MS = 100
-/** A comment line this often keeps idle connections (and proxies in between) open, ms. */
+/** A comment line this often keeps idle connections open, ms: under the 30-60 s idle limits of common proxies. */
 const HEARTBEAT_MS = 15_000
-/** A page that reads slower than this many unsent bytes is cut off; it reconnects and refetches. */
+/** A page that reads slower than this many unsent bytes is cut off (it reconnects and refetches): about a thousand messages, never reached by a page that reads. */
 const MAX_BACKLOG_BYTES = 64 * 1024
 
 export interface LiveStream {

@@ -42,7 +42,7 @@ const FILES: Record<string, { name: keyof PageAssets, type: string }> = {
   '/ui/icon.svg': { name: 'icon.svg', type: 'image/svg+xml' }
 }
 
-/** Groups per page of the list unless the page asks for another count. */
+/** Groups per page of the list unless the page asks for another count: the page's own size (list.ts). */
 const DEFAULT_LIMIT = 50
 /** Most groups one request may ask for: a page of the list stays small however many groups there are. */
 const MAX_LIMIT = 500

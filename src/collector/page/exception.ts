@@ -50,7 +50,7 @@ function origin (f: WireFrame): string {
   return file.split('/')[0] ?? file
 }
 
-/** Most package names a folded run's summary lists. */
+/** Most package names a folded run's summary lists: enough to tell express from node, short enough for one line. */
 const ORIGINS_SHOWN = 3
 
 function otherFrames (run: WireFrame[]): HTMLLIElement {

@@ -6,7 +6,7 @@ import { valueText } from './format'
 // so strings inside them still read as they are; anything deeper is indented JSON.
 // Every key and value is text.
 
-/** Levels of nested tables before values are shown as JSON. */
+/** Levels of nested tables before values are shown as JSON: the SDK normalizes contexts to depth 6, and a table inside a breadcrumb's data cell stays readable to about four. */
 const NEST_DEPTH = 4
 
 /** One value: a string as it is, a structure as a nested table, a scalar as its JSON. */

@@ -4,7 +4,7 @@ import type { LiveMessage } from '../page-api'
 // Keeps the live stream open: on a drop it reconnects after RETRY_MS; a refused token
 // ends it (the page asks for the token and starts it again).
 
-/** Wait before reconnecting, ms: the same as the server's "retry:" line. */
+/** Wait before reconnecting, ms: the same as the server's "retry:" line, so a page finds a restarted collector again within about a second. */
 const RETRY_MS = 1000
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'refused'

@@ -10,7 +10,7 @@ import { createTokenStore, tokenForm } from './token'
 // #/event/{seq} one event), the live connection, the token when the collector wants one,
 // and the keys that work everywhere (/ search, Escape back to the list).
 
-/** Relative times ("12 s ago") are rewritten this often, ms. */
+/** Relative times ("12 s ago") are rewritten this often, ms: they stay right to a quarter-minute without redrawing every second. */
 const TICK_MS = 15_000
 
 function byId (id: string): HTMLElement {
