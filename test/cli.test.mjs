@@ -53,8 +53,40 @@ t.test('collector --help prints every collector option and does not start a coll
 t.test('demo --help describes the demo without running it', async (t) => {
   const r = await run(['demo', '--help'])
   t.equal(r.code, 0)
-  t.match(r.stdout, /Usage: xrayradar demo/)
+  t.match(r.stdout, /Usage: xrayradar demo \[--keep-open\]/)
+  t.match(r.stdout, /--keep-open/)
   t.notMatch(r.stdout, /local collector on/)
+  const bad = await run(['demo', '--keep-opn'])
+  t.equal(bad.code, 2, 'an unknown demo option')
+  t.match(bad.stderr, /--keep-opn/)
+  t.match(bad.stderr, /demo --help/)
+  t.notMatch(bad.stdout, /local collector on/, 'no demo ran')
+})
+
+t.test('collector prints its page\'s URL (and that it asks for the token when it has one)', async (t) => {
+  for (const [args, tail] of [[[], /\n$/], [['--token', 'tok'], / \(asks for the token\)\n$/]]) {
+    const child = spawn(process.execPath, [cli, 'collector', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    t.teardown(() => child.kill('SIGKILL'))
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+    const out = await new Promise((resolve, reject) => {
+      let stdout = ''
+      const timer = setTimeout(() => reject(new Error(`no page line in ${LIMIT_MS} ms: ${stdout}`)), LIMIT_MS)
+      child.stdout.on('data', (d) => {
+        stdout += d
+        if (/its page: .*\n/.test(stdout)) { clearTimeout(timer); resolve(stdout) }
+      })
+    })
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+) .*\nits page: (\S+)/.exec(out)
+    t.ok(m, out)
+    t.equal(m[2], `${m[1]}/`, 'the root URL of the collector')
+    t.match(out.split('its page: ')[1], tail)
+    const page = await fetch(m[2])
+    t.equal(page.status, 200)
+    t.match(page.headers.get('content-type'), /text\/html/)
+    await page.arrayBuffer()
+    child.kill('SIGTERM')
+    t.equal(await exited, 0, 'Ctrl-C or SIGTERM stops it')
+  }
 })
 
 t.test('an unknown command or option: exit 2, what was wrong on stderr, where to look', async (t) => {

@@ -1,4 +1,5 @@
-// `npm run demo` works as the README says: events arrive and are shown.
+// `npm run demo` works as the README says: events arrive and are shown, grouped into
+// issues; with --keep-open the collector and its page stay up until a signal.
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -19,24 +20,54 @@ function demo (nodeArgs = []) {
 t.test('the demo runs the sample service against the embedded collector', async (t) => {
   const out = await demo()
   t.equal(out.code, 0)
-  t.match(out.stdout, /4 events arrived at the collector/)
+  t.match(out.stdout, /5 events arrived at the collector, 4 issues/)
   t.match(out.stdout, /TypeError: Cannot read properties of undefined \(reading 'id'\)/)
   t.match(out.stdout, /cause: Error: read ECONNRESET/)
   t.match(out.stdout, /src\/demo\/sample-service\.ts/, 'frames are source-mapped to the TypeScript sources')
   t.notMatch(out.stdout, /sk_live_123/, 'the query string with a secret is stripped')
+  t.match(out.stdout, /its page: http:\/\/127\.0\.0\.1:\d+\/#token=demo-token-not-a-secret \(npm run demo -- --keep-open keeps it up after the run\)/)
+  t.notMatch(out.stdout, /stay up/, 'without --keep-open it ends')
   t.notMatch(out.stdout, /trace=/, 'no OpenTelemetry in the process: no trace shown')
 })
+
 
 t.test('run under OpenTelemetry (http instrumentation preloaded): each event shows its trace', async (t) => {
   const out = await demo(['--require', fixture('otel-preload.cjs')])
   t.equal(out.code, 0)
-  t.match(out.stdout, /4 events arrived at the collector/)
+  t.match(out.stdout, /5 events arrived at the collector/)
   const summaries = out.stdout.split('\n').filter((l) => l.startsWith('[collector] project 42'))
-  t.equal(summaries.length, 4, 'the collector printed a line per event')
+  t.equal(summaries.length, 5, 'the collector printed a line per event')
   const fromCollector = summaries.map((l) => / · trace=([0-9a-f]{8})$/.exec(l)?.[1])
   t.ok(fromCollector.every((x) => x !== undefined), 'each collector line ends with trace=<8 hex>')
   const listed = out.stdout.split('\n').filter((l) => l.startsWith('• ')).map((l) => / · trace=([0-9a-f]{8})$/.exec(l)?.[1])
-  t.equal(listed.length, 4)
+  t.equal(listed.length, 5)
   t.same(listed.slice().sort(), fromCollector.slice().sort(), 'the demo lists the same traces')
-  t.equal(new Set(listed).size, 4, 'one trace per request (each request a server span of its own)')
+  t.equal(new Set(listed).size, 5, 'one trace per request (each request a server span of its own)')
+})
+
+t.test('demo --keep-open: the collector and its page answer after the run, until SIGTERM', async (t) => {
+  const child = spawn(process.execPath, ['--enable-source-maps', cli, 'demo', '--keep-open'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => child.kill('SIGKILL'))
+  let stdout = ''
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no page URL in 30 s; stdout: ${stdout}`)), 30000)
+    child.stdout.on('data', (d) => {
+      stdout += d
+      const m = /The collector and its page stay up: (\S+)/.exec(stdout)
+      if (m !== null) { clearTimeout(timer); resolve(m[1]) }
+    })
+  })
+  const page = new URL(url)
+  t.equal(page.hash, '#token=demo-token-not-a-secret')
+  const html = await fetch(page.origin + '/')
+  t.equal(html.status, 200)
+  t.match(await html.text(), /<title>xrayradar collector<\/title>/)
+  const api = await fetch(`${page.origin}/ui/api/groups`, { headers: { 'x-xrayradar-token': 'demo-token-not-a-secret' } })
+  const groups = await api.json()
+  t.match(groups, { kept: 5, total: 4 })
+  t.same(groups.groups.map((g) => g.count), [2, 1, 1, 1], 'the repeated /checkout error is one issue with two events')
+  t.equal((await fetch(`${page.origin}/ui/api/groups`)).status, 401, 'the page\'s data wants the demo\'s token')
+  child.kill('SIGTERM')
+  t.same(await exited, { code: 0, signal: null }, 'SIGTERM stops it cleanly')
 })

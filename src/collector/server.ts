@@ -3,10 +3,15 @@ import { appendFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { WireEvent } from '../types'
 import { validateEvent } from './validate'
+import { BoundedList } from './bounded-list'
+import { createEventStore } from './event-store'
+import { createLiveStream } from './live-stream'
+import { createPageRoutes } from './page-routes'
 
 // A local stand-in for the XrayRadar store endpoint: the same contract and status
-// codes, events kept in memory and optionally in a JSONL file, and fault injection
-// for tests, benchmarks and the demo. It listens on 127.0.0.1 unless told otherwise.
+// codes, events kept in memory and optionally in a JSONL file, fault injection for
+// tests, benchmarks and the demo, and a page at its root URL that shows the events
+// grouped into issues (page-routes.ts). It listens on 127.0.0.1 unless told otherwise.
 
 export interface Fault {
   /** Answer with this status instead of storing (e.g. 500, 429, 401). */
@@ -22,7 +27,11 @@ export interface Fault {
 export interface CollectorOptions {
   host?: string
   port?: number
-  /** When set, requests must carry X-Xrayradar-Token with this value (401 otherwise). */
+  /**
+   * When set, store requests must carry X-Xrayradar-Token with this value (401 otherwise),
+   * and so must the page's API and the /__xrayradar/ endpoints, which then answer on any
+   * interface the collector listens on. Without it those answer only on loopback.
+   */
   token?: string | null
   /** When set, only these project ids exist (404 otherwise). */
   projects?: string[] | null
@@ -47,6 +56,8 @@ export interface StoreRequest { at: number, project: string, status: number }
 
 export interface Collector {
   readonly url: string
+  /** The page that shows the events grouped into issues (GET /). */
+  readonly pageUrl: string
   readonly port: number
   /** A DSN for this collector and project id. */
   dsn (projectId?: string): string
@@ -92,16 +103,18 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   const maxBody = options.maxBodyBytes ?? 1024 * 1024
   const keep = options.keep ?? 100_000
   const log = options.log === true ? (l: string) => process.stdout.write(l + '\n') : typeof options.log === 'function' ? options.log : null
-  const events: WireEvent[] = []
-  const requests: StoreRequest[] = []
+  const events = new BoundedList<WireEvent>(keep)
+  const requests = new BoundedList<StoreRequest>(keep)
   let fault: Fault | null = options.fault ?? null
   let waiters: Array<{ n: number, resolve: (ok: boolean) => void }> = []
   let fileChain: Promise<void> = Promise.resolve()
   const counts: Record<string, number> = {}
+  const store = createEventStore(keep)
+  const live = createLiveStream(() => ({ lastSeq: store.lastSeq, kept: store.kept, received: store.received }))
+  const page = createPageRoutes(store, live, { token: options.token ?? null, listenHost: host })
 
   function record (project: string, status: number): void {
     requests.push({ at: Date.now(), project, status })
-    if (requests.length > keep) requests.splice(0, requests.length - keep)
   }
 
   function reply (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -110,10 +123,11 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     res.end(text)
   }
 
-  function stored (project: string, event: WireEvent): void {
+  function stored (project: string, event: WireEvent, bytes: number): void {
     counts[project] = (counts[project] ?? 0) + 1
     events.push(event)
-    if (events.length > keep) events.splice(0, events.length - keep)
+    store.add(project, event, bytes)
+    live.notify()
     if (log !== null) log(summarize(project, event))
     if (options.file != null) {
       const line = JSON.stringify(event) + '\n'
@@ -132,8 +146,8 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
       reply(res, 200, { ok: true, fault })
       return
     }
-    if (req.url === '/__xrayradar/events') { reply(res, 200, events); return }
-    if (req.url === '/__xrayradar/requests') { reply(res, 200, requests); return }
+    if (req.url === '/__xrayradar/events') { reply(res, 200, events.items); return }
+    if (req.url === '/__xrayradar/requests') { reply(res, 200, requests.items); return }
     if (req.url === '/__xrayradar/counts') { reply(res, 200, counts); return }
     reply(res, 404, { error: 'not found' })
   }
@@ -148,7 +162,12 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
       else chunks.push(chunk as Buffer)
     }
     const url = req.url ?? '/'
-    if (url.startsWith('/__xrayradar/')) return handleControl(req, res, Buffer.concat(chunks).toString('utf8'))
+    if (url.startsWith('/__xrayradar/')) {
+      if (!page.allowControl(req, res)) return
+      return handleControl(req, res, Buffer.concat(chunks).toString('utf8'))
+    }
+    const q = url.indexOf('?')
+    if (page.handle(req, res, q === -1 ? url : url.slice(0, q), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)))) return
     const env = options.acceptSentryEnvelopes === true ? ENVELOPE.exec(url.split('?')[0] ?? '') : null
     if (env !== null && req.method === 'POST') {
       const project = `sentry:${decodeURIComponent(env[1] as string)}`
@@ -189,7 +208,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     const problems = validateEvent(event)
     if (problems.length > 0) { record(project, 400); reply(res, 400, { error: 'invalid event', problems }); return }
     record(project, 200)
-    stored(project, event as WireEvent)
+    stored(project, event as WireEvent, size)
     reply(res, 200, { id: (event as WireEvent).event_id })
   }
 
@@ -205,13 +224,16 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   })
   const port = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  // Listening on every interface: this machine's browser reaches it on loopback.
+  const pageUrl = host === '0.0.0.0' || host === '::' ? `http://127.0.0.1:${port}/` : `${url}/`
 
   return {
     url,
+    pageUrl,
     port,
     dsn: (projectId = '1') => `${url}/${projectId}`,
-    events,
-    requests,
+    get events () { return events.items },
+    get requests () { return requests.items },
     counts,
     setFault (f) { fault = f === null || (f.count !== undefined && f.count <= 0) ? null : { ...f } },
     waitForEvents (n, timeoutMs) {
@@ -223,6 +245,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
       })
     },
     async close () {
+      live.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await fileChain

@@ -3,13 +3,30 @@ import { startSampleService, SAMPLE_PATHS } from './sample-service'
 import { traceToken } from '../collector/server'
 
 // `npm run demo`: the local collector, the SDK pointed at it, a sample service
-// that fails in a few realistic ways, and what arrived.
+// that fails in a few realistic ways, and what arrived. With keepOpen the collector
+// and its page stay up afterwards, until SIGINT or SIGTERM.
 
 const TOKEN = 'demo-token-not-a-secret'
 
-export async function runDemo (): Promise<number> {
+export interface DemoOptions {
+  /** Leave the collector (and its page) running after the sample service's events. */
+  keepOpen?: boolean
+}
+
+function untilSignal (): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve() }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+}
+
+export async function runDemo (options: DemoOptions = {}): Promise<number> {
   const collector = await xrayradar.startCollector({ token: TOKEN, projects: ['42'], log: true })
-  console.log(`local collector on ${collector.url}; SDK sending to ${collector.dsn('42')}\n`)
+  // The token is in the fragment, which a browser never sends: the page takes it from there.
+  const page = `${collector.pageUrl}#token=${TOKEN}`
+  console.log(`local collector on ${collector.url}; SDK sending to ${collector.dsn('42')}`)
+  console.log(`its page: ${page}${options.keepOpen === true ? '' : ' (npm run demo -- --keep-open keeps it up after the run)'}\n`)
   xrayradar.init({ dsn: collector.dsn('42'), authToken: TOKEN, environment: 'demo', release: 'shop@1.4.2' })
   const { url, server } = await startSampleService()
   for (const path of SAMPLE_PATHS) {
@@ -23,9 +40,10 @@ export async function runDemo (): Promise<number> {
   server.close()
   const stats = xrayradar.stats()
   await xrayradar.close()
-  await collector.close()
+  if (options.keepOpen !== true) await collector.close()
 
-  console.log(`\n${collector.events.length} events arrived at the collector:\n`)
+  const issues = new Set(collector.events.map((e) => JSON.stringify(e.fingerprint))).size
+  console.log(`\n${collector.events.length} events arrived at the collector, ${issues} issues:\n`)
   for (const e of collector.events) {
     const values = e.exception?.values ?? []
     console.log(`• ${e.level.toUpperCase()} ${e.message}${traceToken(e)}`)
@@ -40,5 +58,11 @@ export async function runDemo (): Promise<number> {
     console.log(`    user ${JSON.stringify({ id: e.contexts.user?.id, ip_address: e.contexts.user?.ip_address })} · tags ${JSON.stringify(e.contexts.tags)} · fingerprint ${JSON.stringify(e.fingerprint)}`)
   }
   console.log(`\nstats(): ${JSON.stringify(stats)}`)
-  return collector.events.length === SAMPLE_PATHS.length && flushed ? 0 : 1
+  const code = collector.events.length === SAMPLE_PATHS.length && flushed ? 0 : 1
+  if (options.keepOpen === true) {
+    console.log(`\nThe collector and its page stay up: ${page}\nStop with Ctrl-C.`)
+    await untilSignal()
+    await collector.close()
+  }
+  return code
 }

@@ -48,4 +48,5 @@ export async function startSampleService (): Promise<{ url: string, server: Serv
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
 }
 
-export const SAMPLE_PATHS = ['/checkout?coupon=SPRING&api_key=sk_live_123', '/orders/42', '/import', '/health']
+// /checkout fails twice: the collector's page shows one issue with two events.
+export const SAMPLE_PATHS = ['/checkout?coupon=SPRING&api_key=sk_live_123', '/orders/42', '/import', '/health', '/checkout?coupon=SUMMER&api_key=sk_live_123']
