@@ -1,0 +1,103 @@
+// eventLoopBlockIntegration with a real blocking function in a child process, the real
+// watcher thread and inspector, and a real collector on loopback.
+import t from 'tap'
+import { startCollector, eventLoopBlockIntegration, ConfigurationError } from 'xrayradar'
+import { runFixture, TOKEN } from '../helpers.mjs'
+
+const APP = 'loop-block/app.cjs'
+
+async function run (t, mode, env = {}, nodeArgs = []) {
+  const collector = await startCollector({ token: TOKEN })
+  t.teardown(() => collector.close())
+  const r = await runFixture(APP, { args: [collector.dsn('42'), mode], env, nodeArgs })
+  const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('{'))
+  const stats = lines.length > 0 ? JSON.parse(lines.at(-1)) : null
+  return { ...r, stats, events: collector.events }
+}
+
+const framesOf = (e) => e.exception.values.at(-1).stacktrace.frames
+
+t.test('a blocked loop gives one event naming the blocking function and its caller', async (t) => {
+  const r = await run(t, 'block')
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.events.length, 1, 'one event for one block')
+  const e = r.events[0]
+  const v = e.exception.values.at(-1)
+  t.equal(v.type, 'EventLoopBlocked')
+  t.equal(v.value, 'Event loop blocked for at least 300 ms')
+  t.equal(e.level, 'error')
+  t.same(e.contexts.mechanism, { type: 'event_loop_block', handled: false })
+  t.ok(e.contexts.extra.event_loop_blocked_ms >= 300, `lasted ${e.contexts.extra.event_loop_blocked_ms} ms`)
+  t.equal(e.contexts.tags.service, 'loop-fixture', 'the scope goes with it')
+  const frames = framesOf(e)
+  const names = frames.map((f) => f.function)
+  const callee = names.lastIndexOf('parseHugeReport')
+  const caller = names.lastIndexOf('handleImport')
+  t.equal(callee, frames.length - 1, 'the blocking function is the newest frame (wire order: oldest first)')
+  t.ok(caller >= 0 && caller < callee, `its caller comes before it: ${names.join(' > ')}`)
+  const top = frames[callee]
+  t.equal(top.in_app, true)
+  t.equal(top.filename, 'test/fixtures/loop-block/app.cjs')
+  t.match(top.context_line, /while \(Date\.now\(\) < end\)/, 'context lines of the line it was stuck on')
+  t.same(e.fingerprint, ['EventLoopBlocked', 'parseHugeReport'], 'grouped by the top in-app frame')
+  t.equal(r.stats.captured, 1, 'counted captured once')
+})
+
+t.test('a process that never blocks sends nothing and counts nothing', async (t) => {
+  const r = await run(t, 'idle')
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.events.length, 0)
+  t.equal(r.stats.captured, 0)
+})
+
+t.test('two separate blocks give two events', async (t) => {
+  const r = await run(t, 'block', { LOOPBLOCK_COUNT: '2' })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.events.length, 2)
+  for (const e of r.events) t.equal(framesOf(e).at(-1).function, 'parseHugeReport')
+  t.not(r.events[0].event_id, r.events[1].event_id)
+  t.equal(r.stats.captured, 2)
+})
+
+t.test('maxEventsPerHour: the excess is not sent and is counted as rate_limited', async (t) => {
+  const r = await run(t, 'block', { LOOPBLOCK_COUNT: '3', LOOPBLOCK_MAX: '1' })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.events.length, 1)
+  t.equal(r.stats.captured, 3, 'every block is a capture')
+  t.equal(r.stats.dropped.rate_limited, 2, 'two over the limit')
+  const settled = r.stats.delivered + r.stats.spooled + r.stats.pending + Object.values(r.stats.dropped).reduce((a, b) => a + b, 0)
+  t.equal(settled, r.stats.captured, 'captured = delivered + spooled + dropped + pending')
+})
+
+t.test('a block that ends in process.exit() is still reported, once', async (t) => {
+  const r = await run(t, 'exit-in-block', { LOOPBLOCK_COUNT: '0' })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.events.length, 1)
+  t.equal(framesOf(r.events[0]).at(-1).function, 'parseHugeReport')
+})
+
+t.test('the exit is not held: the same idle process ends about as fast without the integration', async (t) => {
+  const off = await run(t, 'idle', { LOOPBLOCK_OFF: '1' })
+  const on = await run(t, 'idle')
+  t.equal(on.code, 0, on.stderr)
+  t.equal(off.code, 0, off.stderr)
+  // Loose: the idle script takes ~1 s; a watcher that held the process would never let it end
+  // (runFixture's timeout) and one that delayed it would show seconds, not start-up noise.
+  t.ok(on.ms < off.ms + 1500, `with ${on.ms} ms, without ${off.ms} ms`)
+})
+
+t.test('nothing is reported while a debugger is attached', async (t) => {
+  const r = await run(t, 'block', { LOOPBLOCK_DEBUG: '1' }, ['--inspect=127.0.0.1:0'])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stderr, /a debugger is attached/)
+  t.equal(r.events.length, 0)
+  t.equal(r.stats.captured, 0)
+})
+
+t.test('bad options are a ConfigurationError naming the fix', async (t) => {
+  t.throws(() => eventLoopBlockIntegration({ thresholdMs: 10 }), ConfigurationError)
+  t.throws(() => eventLoopBlockIntegration({ thresholdMs: 'x' }), /at least 50/)
+  t.throws(() => eventLoopBlockIntegration({ maxEventsPerHour: 0 }), /maxEventsPerHour/)
+  t.throws(() => eventLoopBlockIntegration({ threshold: 100 }), /no option "threshold"/)
+  t.equal(eventLoopBlockIntegration().name, 'EventLoopBlock')
+})
