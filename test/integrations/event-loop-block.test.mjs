@@ -2,7 +2,8 @@
 // watcher thread and inspector, and a real collector on loopback.
 import t from 'tap'
 import { startCollector, eventLoopBlockIntegration, ConfigurationError } from 'xrayradar'
-import { runFixture, TOKEN } from '../helpers.mjs'
+import { spawn } from 'node:child_process'
+import { fixture, runFixture, TOKEN, userCommand } from '../helpers.mjs'
 
 const APP = 'loop-block/app.cjs'
 
@@ -100,4 +101,32 @@ t.test('bad options are a ConfigurationError naming the fix', async (t) => {
   t.throws(() => eventLoopBlockIntegration({ maxEventsPerHour: 0 }), /maxEventsPerHour/)
   t.throws(() => eventLoopBlockIntegration({ threshold: 100 }), /no option "threshold"/)
   t.equal(eventLoopBlockIntegration().name, 'EventLoopBlock')
+})
+
+t.test('the frames are mapped to the TypeScript source, with and without --enable-source-maps', async (t) => {
+  const { buildSync } = await import('esbuild')
+  const { join } = await import('node:path')
+  const { createRequire } = await import('node:module')
+  const dir = t.testdir({})
+  const out = join(dir, 'typed-app.js')
+  buildSync({ entryPoints: [fixture('loop-block/typed-app.ts')], outfile: out, sourcemap: true, platform: 'node', format: 'cjs', banner: { js: '\n\n\n' } })
+  const dist = createRequire(import.meta.url).resolve('xrayradar')
+  for (const nodeArgs of [['--enable-source-maps'], []]) {
+    const collector = await startCollector({ token: TOKEN })
+    const r = await new Promise((resolve) => {
+      const [command, argv] = userCommand([...nodeArgs, out, collector.dsn('42')])
+      const child = spawn(command, argv, { env: { ...process.env, LOOPBLOCK_SDK: dist }, stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (d) => { stderr += d })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }) })
+    })
+    await collector.close()
+    t.equal(r.code, 0, r.stderr)
+    t.equal(collector.events.length, 1, `one event ${nodeArgs.join(' ')}`)
+    const top = framesOf(collector.events[0] ?? { exception: { values: [{ stacktrace: { frames: [] } }] } }).at(-1)
+    t.equal(top?.function, 'parseTypedReport')
+    t.match(top?.abs_path, /typed-app\.ts$/, 'the .ts source, not the bundle')
+    t.match(top?.context_line, /while \(Date\.now\(\) < end\) rows\+\+/)
+  }
 })
