@@ -78,8 +78,12 @@ class Watch {
   private readonly timer: NodeJS.Timeout
   private readonly mapHere = nodeMapsStacks()
   private saidDebugger = false
+  /** Settles once: true when the watcher thread runs its checks, false when it never will. */
+  readonly watching: Promise<boolean>
+  private settleWatching: (on: boolean) => void = () => {}
 
   constructor (private readonly client: IntegrationClient, private readonly opts: Required<EventLoopBlockOptions>, private readonly inspector: typeof import('node:inspector')) {
+    this.watching = new Promise<boolean>((resolve) => { this.settleWatching = resolve })
     const sab = new SharedArrayBuffer(16)
     this.beat = new Float64Array(sab, 0, 1)
     this.state = new Int32Array(sab, 8, 1)
@@ -104,7 +108,11 @@ class Watch {
     })
     // Never holds the process: it ends exactly when it would without the watcher.
     this.worker.unref()
-    this.worker.on('error', (err) => debugLine(client, `the watcher thread failed (${describeThrown(err)}); blocks are not reported.`))
+    this.worker.on('error', (err) => {
+      this.settleWatching(false)
+      debugLine(client, `the watcher thread failed (${describeThrown(err)}); blocks are not reported.`)
+    })
+    this.worker.on('exit', () => this.settleWatching(false))
     this.port.on('message', (m: WatchMessage) => this.onMessage(m))
     this.port.unref()
     this.timer = setInterval(xrayradarHeartbeat, HEARTBEAT_INTERVAL_MS, this)
@@ -134,9 +142,12 @@ class Watch {
 
   private onMessage (m: WatchMessage): void {
     const client = this.client
+    if (m.type === 'ready' || m.type === 'unavailable') this.settleWatching(m.type === 'ready')
     if (client.isClosed) return
     try {
-      if (m.type === 'block') {
+      if (m.type === 'ready') {
+        debugLine(client, `watching the main thread (a block is reported after ${this.opts.thresholdMs} ms).`)
+      } else if (m.type === 'block') {
         // The loop runs again (this is the main thread): the block lasted about this long.
         const lasted = Math.max(this.opts.thresholdMs, Math.round(Date.now() - m.since - HEARTBEAT_INTERVAL_MS))
         client.captureException(blockedError(this.opts.thresholdMs, m.frames, this.mapHere), {
@@ -156,12 +167,25 @@ class Watch {
   }
 
   close (): void {
+    this.settleWatching(false)
     clearInterval(this.timer)
     process.removeListener('exit', this.onExit)
     Atomics.store(this.state, 0, WATCH_EXITING)
     this.port.close()
     void this.worker.terminate().catch(() => {})
   }
+}
+
+/** What eventLoopBlockIntegration() returns: an Integration, plus a way to know the watch has begun. */
+export interface EventLoopBlockIntegration extends Integration {
+  /**
+   * @internal — settles true once the watcher thread is running its checks (a block from then
+   * on is detected), false when it never will (no node:inspector, the thread could not start or
+   * ended, the client closed, or init() has not set this integration up). It holds nothing open:
+   * a caller that awaits it in an otherwise idle process keeps its own handle. For tests and
+   * diagnostics: a block that starts before this settles true may go unseen.
+   */
+  whenWatching: () => Promise<boolean>
 }
 
 // Named: the watcher discards a pause that lands in one of these (the loop was running again).
@@ -173,11 +197,15 @@ function xrayradarLoopBlockExit (w: Watch): void { w.exiting() }
  * synchronous parse, a catastrophic regex, a busy wait): one `EventLoopBlocked` event per
  * episode with the stack where it was stuck. Opt-in; see docs/integrations.md.
  */
-export function eventLoopBlockIntegration (options?: EventLoopBlockOptions): Integration {
+export function eventLoopBlockIntegration (options?: EventLoopBlockOptions): EventLoopBlockIntegration {
   const opts = resolve(options)
+  // The latest client's watch (one per client: the latest setup is the one whenWatching() reports on).
+  let watching = Promise.resolve(false)
   return {
     name: 'EventLoopBlock',
+    whenWatching: () => watching,
     setup (client) {
+      watching = Promise.resolve(false)
       const inspector = loadInspector()
       if (inspector === null) {
         debugLine(client, 'node:inspector is not available in this process; blocks are not reported.')
@@ -190,6 +218,7 @@ export function eventLoopBlockIntegration (options?: EventLoopBlockOptions): Int
         debugLine(client, `cannot start the watcher thread (${describeThrown(err)}); blocks are not reported.`)
         return
       }
+      watching = watch.watching
       return () => watch.close()
     }
   }

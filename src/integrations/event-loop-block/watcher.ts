@@ -33,6 +33,7 @@ export interface PausedFrame { fn: string, url: string, line: number, col: numbe
 
 /** Messages from the watcher to the main thread. */
 export type WatchMessage =
+  | { type: 'ready' }
   | { type: 'block', since: number, frames: PausedFrame[] }
   | { type: 'limited', since: number }
   | { type: 'missed', since: number, why: string }
@@ -141,5 +142,7 @@ export function eventLoopBlockWatcher (): void {
     })
   }
 
+  // From here on a block is seen: the main thread may rely on that (whenWatching()).
   schedule(cfg.thresholdMs)
+  port.postMessage({ type: 'ready' })
 }
