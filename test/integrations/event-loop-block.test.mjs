@@ -92,6 +92,32 @@ t.test('the exit is not held: the same idle process ends about as fast without t
   t.ok(on.exitAfterMs < off.exitAfterMs + 1500, `with ${on.exitAfterMs} ms, without ${off.exitAfterMs} ms`)
 })
 
+t.test('a main thread that never returns to its loop: the watcher says where it is stuck, and nothing claims a report', async (t) => {
+  const collector = await startCollector({ token: TOKEN })
+  t.teardown(() => collector.close())
+  const r = await new Promise((resolve) => {
+    const [command, argv] = userCommand([fixture(APP), collector.dsn('42'), 'endless'])
+    const child = spawn(command, argv, { env: { ...process.env, LOOPBLOCK_DEBUG: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let killed = false
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => {
+      stderr += d
+      // Killed once the watcher has taken the stack, as a supervisor would kill a hung process.
+      if (!killed && /has run no timer/.test(stderr)) { killed = true; child.kill('SIGTERM') }
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
+  })
+  t.equal(r.signal, 'SIGTERM', `ended by the kill, not the timeout: ${r.stderr}`)
+  t.match(r.stdout, /blocking for good/)
+  t.match(r.stderr, /the main thread has run no timer for \d+ ms; it is in parseHugeReport \(.*app\.cjs:\d+:\d+\)/, 'where it is stuck, while it is')
+  t.match(r.stderr, /not if it never does/, 'and that no event will follow if it never resumes')
+  t.notMatch(r.stderr, /deliver|sent|spool/i, 'no line claims the event went anywhere')
+  t.equal(collector.events.length, 0, 'nothing reached the collector')
+})
+
 t.test('nothing is reported while a debugger is attached', async (t) => {
   const r = await run(t, 'block', { LOOPBLOCK_DEBUG: '1' }, ['--inspect=127.0.0.1:0'])
   t.equal(r.code, 0, r.stderr)

@@ -96,7 +96,8 @@ class Watch {
       thresholdMs: opts.thresholdMs,
       intervalMs: HEARTBEAT_INTERVAL_MS,
       maxEventsPerHour: opts.maxEventsPerHour,
-      ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name]
+      ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name],
+      debug: client.options.debug
     }
     // xrayradarWorker: a preload that calls init() in every thread starts no SDK in this one.
     this.worker = new Worker(`(${eventLoopBlockWatcher.toString()})()`, {

@@ -19,6 +19,8 @@ export interface WatchConfig {
   maxEventsPerHour: number
   /** Functions of ours the main thread may be in when a late pause lands: such a pause says nothing about the block. */
   ownFunctions: string[]
+  /** The client's `debug` option: the watcher then says itself where the main thread is stuck. */
+  debug: boolean
 }
 
 /** State word (Int32 at byte 8): the main thread writes it, the watcher reads it. */
@@ -58,6 +60,17 @@ export function eventLoopBlockWatcher (): void {
   if (inspector === null || inspector === undefined || typeof inspector.Session !== 'function') {
     port.postMessage({ type: 'unavailable', why: 'node:inspector is not available in this Node build' })
     return
+  }
+
+  // Written straight to fd 2: a worker's process.stderr goes through the main thread, which is
+  // the one stuck. The one diagnostic of a main thread that never runs its loop again, whose
+  // event is never captured; so it claims nothing stats() does not show.
+  function sayStuck (last: number, top: PausedFrame | undefined): void {
+    const where = top === undefined ? 'no JavaScript frame' : `${top.fn === '' ? '<anonymous>' : top.fn} (${top.url}:${top.line}:${top.col})`
+    try {
+      process.getBuiltinModule('node:fs').writeSync(2, `[xrayradar] eventLoopBlockIntegration: the main thread has run no timer for ${Date.now() - last - cfg.intervalMs} ms; it is in ${where}. ` +
+        'The event is captured when its event loop runs again or it calls process.exit(); not if it never does (an endless loop, a kill).\n')
+    } catch {}
   }
 
   function schedule (delay: number): void {
@@ -125,7 +138,10 @@ export function eventLoopBlockWatcher (): void {
         if (beat[0] !== last) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
         else if (Atomics.load(state, 0) !== 0) port.postMessage({ type: 'missed', since: last, why: 'the process began to exit' })
         else if (top !== undefined && cfg.ownFunctions.includes(top.fn)) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
-        else port.postMessage({ type: 'block', since: last, frames })
+        else {
+          port.postMessage({ type: 'block', since: last, frames })
+          if (cfg.debug) sayStuck(last, top)
+        }
       } finally {
         finish()
       }
