@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,logging,tsmap,tsworker [--merge]] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,logging,loopblock,tsmap,tsworker [--merge]] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { spawn } from 'node:child_process'
@@ -201,6 +201,16 @@ if (want('logging')) {
   log('\nFigure 9: logging integrations, main-thread µs per pino logger.info and per console.log, integration on vs off (breadcrumb path)')
   results.logging = await repeat('logging', () => runScenario('logging', { ...newRun() }))
   show('logging')
+}
+
+if (want('loopblock')) {
+  log('\nFigure 12: eventLoopBlockIntegration, CPU of an idle process (all threads), on vs off')
+  results.loopblock = await repeat('loopblock', async () => {
+    const off = await runScenario('loopblock-idle', { ...newRun(), on: false })
+    const on = await runScenario('loopblock-idle', { ...newRun(), on: true })
+    return { offPct: off.corePct, onPct: on.corePct, addedPct: on.corePct - off.corePct, seconds: on.wallMs / 1000, node: on.node }
+  })
+  show('loopblock')
 }
 
 if (want('tsmap')) {

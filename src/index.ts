@@ -38,6 +38,8 @@ export { pinoIntegration } from './integrations/logging/pino'
 export { winstonTransport } from './integrations/logging/winston'
 export type { LoggingOptions, LogLevelOption } from './integrations/logging/levels'
 export type { WinstonTransportOptions } from './integrations/logging/winston'
+export { eventLoopBlockIntegration } from './integrations/event-loop-block'
+export type { EventLoopBlockOptions } from './integrations/event-loop-block'
 
 // `import xr from 'xrayradar'` in a CommonJS TypeScript project (esModuleInterop)
 // compiles to require('xrayradar').default: without this it is undefined. The

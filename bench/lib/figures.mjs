@@ -165,7 +165,18 @@ function tsworker (results) {
     `\n\nbench/scenarios/tsworker.mjs, in one process with the worker's modules: the bundle of figure 10 (${(one.mapBytes / 1024).toFixed(0)} KiB map), 64 stacks of its errors, each parsed, mapped and given context lines afresh (the worker's per-stack cache bypassed; the map cache warm), rounds with and without mapping alternating; mapped frames take their context lines from the map's sourcesContent instead of the bundle's lines, which is why mapping adds little to the whole. A stack seen before costs none of this: the worker caches its frames.`]
 }
 
-export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, logging, tsmap, tsworker }
+function loopblock (results) {
+  const runs = results.loopblock
+  if (runs === undefined) return null
+  return ['12. Event-loop block detection: CPU of an idle process (% of one core, all threads)', table([
+    ['integration off', fmt(col(runs, 'offPct'), 3)],
+    ['eventLoopBlockIntegration() on', fmt(col(runs, 'onPct'), 3)],
+    ['added (on − off, per round)', fmt(col(runs, 'addedPct'), 3)]
+  ], ['', `% of one core over ${Math.round(runs[0]?.seconds ?? 5)} s`]) +
+    `\n\nbench/scenarios/loopblock-idle.mjs, ${runs[0]?.node ?? 'Node'}: a client with a DSN and no other integration, nothing captured, nothing blocking; after a 1 s warm-up, process.cpuUsage() (every thread: the main thread's 250 ms heartbeat and the watcher thread, which wakes about once per thresholdMs) over the measured seconds. Off and on in separate fresh processes, one after the other per round. The issue's bound is 0.1% of one core; a capture costs nothing more with the integration on (it adds no work to capture).`]
+}
+
+export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, logging, loopblock, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

@@ -232,6 +232,11 @@ export class ErrorTracker {
     this.captureExceptionBelow(error, { ...opts, mechanism: { type: mechanism, handled: false } }, this.captureUnhandled)
   }
 
+  /** @internal — an event an integration chose not to build (its own rate limit): one capture with one counted drop. */
+  countUnsent (reason: 'rate_limited'): void {
+    if (this.accept()) this.drop(reason)
+  }
+
   /** True when this client has already reported (or dropped) this error object: integrations skip it. */
   hasSeen (error: unknown): boolean {
     return error !== null && (typeof error === 'object' || typeof error === 'function') && this.seen.has(error)

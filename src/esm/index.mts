@@ -8,14 +8,15 @@ export {
   getDefaultIntegrations, scopeOfRequest,
   httpIntegration,
   setupExpressErrorHandler, setupKoaErrorHandler, setupFastifyErrorHandler, FastifyHandlerError, setupNestErrorHandler, captureNestException,
-  NestHandlerError, apolloPlugin, useXrayRadar, consoleIntegration, pinoIntegration, winstonTransport
+  NestHandlerError, apolloPlugin, useXrayRadar, consoleIntegration, pinoIntegration, winstonTransport,
+  eventLoopBlockIntegration
 } from '../index.js'
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, TraceContext, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
   Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, Http2IncomingRequest, ExpressErrorHandlerOptions,
   KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin,
-  LoggingOptions, LogLevelOption, WinstonTransportOptions
+  LoggingOptions, LogLevelOption, WinstonTransportOptions, EventLoopBlockOptions
 } from '../index.js'
 
 import cjs from '../index.js'

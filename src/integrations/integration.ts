@@ -34,6 +34,11 @@ export interface IntegrationClient {
   flush: (timeoutMs?: number) => Promise<boolean>
   stats: () => Stats
   readonly isClosed: boolean
+  /**
+   * @internal — an event an integration decided not to build (its own limit): counted as
+   * captured and dropped for `reason`, so stats() stays exact.
+   */
+  countUnsent?: (reason: 'rate_limited') => void
   readonly options: {
     readonly sendDefaultPii: boolean
     readonly debug: boolean

@@ -1,0 +1,226 @@
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import { ConfigurationError } from '../../errors'
+import { workerExecArgv } from '../../pool/exec-argv'
+import { nodeMapsStacks } from '../../pool/node-source-maps'
+import { describeThrown } from '../../capture/normalize'
+import type { Integration, IntegrationClient } from '../integration'
+import { blockedError } from './report'
+import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_ON, type WatchConfig, type WatchMessage } from './watcher'
+
+// Event-loop block detection. The main thread proves it is alive by writing Date.now() into
+// shared memory from an unref'd timer; a dedicated watcher thread (watcher.ts) notices when
+// that stops for thresholdMs and takes the main thread's stack through node:inspector.
+//
+// Where the event is built: the ring has one producer, the main thread (its cursors and blob
+// table are written without atomics), so the watcher cannot write a record while the main
+// thread is stopped mid-anything. The watcher posts the paused frames on a MessagePort; when
+// the loop resumes, the main thread captures them as one ordinary event (counted captured
+// once, delivered by the workers like any error, with the scope current then, which is the
+// process-wide scope the heartbeat itself runs in). If the block ends in process.exit(), the
+// 'exit' handler reads the port synchronously, so the event still goes out with the exit
+// flush. Not covered: a main thread that never resumes (see docs/integrations.md).
+
+export interface EventLoopBlockOptions {
+  /** A block is reported once the event loop has run no timer for this long (ms). Default 1000, at least 50. */
+  thresholdMs?: number
+  /** At most this many block events per hour (a rolling hour); the rest are counted as dropped: rate_limited. Default 6. */
+  maxEventsPerHour?: number
+}
+
+// How often the main thread proves it is alive. 4 wake-ups a second on an idle process (the
+// issue's bound is "a few"), and a block is noticed at most this long after thresholdMs.
+const HEARTBEAT_INTERVAL_MS = 250
+// Below this, ordinary GC pauses and timer jitter would read as blocks.
+const MIN_THRESHOLD_MS = 50
+const DEFAULTS = { thresholdMs: 1000, maxEventsPerHour: 6 }
+// The watcher holds a few closures and, during a capture, the URLs of the loaded scripts.
+const WATCHER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 }
+
+function resolve (options: EventLoopBlockOptions | undefined): Required<EventLoopBlockOptions> {
+  if (options === undefined) return { ...DEFAULTS }
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigurationError(`eventLoopBlockIntegration(options) takes an object such as { thresholdMs: 1000 }, not ${options === null ? 'null' : typeof options}.`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!(key in DEFAULTS)) throw new ConfigurationError(`eventLoopBlockIntegration() has no option "${key}". The options are thresholdMs and maxEventsPerHour.`)
+  }
+  const thresholdMs = options.thresholdMs ?? DEFAULTS.thresholdMs
+  const maxEventsPerHour = options.maxEventsPerHour ?? DEFAULTS.maxEventsPerHour
+  if (typeof thresholdMs !== 'number' || !Number.isFinite(thresholdMs) || thresholdMs < MIN_THRESHOLD_MS) {
+    throw new ConfigurationError(`eventLoopBlockIntegration({ thresholdMs }) must be a number of milliseconds of at least ${MIN_THRESHOLD_MS}, not ${String(thresholdMs)}. The default is 1000.`)
+  }
+  if (typeof maxEventsPerHour !== 'number' || !Number.isInteger(maxEventsPerHour) || maxEventsPerHour < 1) {
+    throw new ConfigurationError(`eventLoopBlockIntegration({ maxEventsPerHour }) must be a whole number of at least 1, not ${String(maxEventsPerHour)}. The default is 6.`)
+  }
+  return { thresholdMs, maxEventsPerHour }
+}
+
+function debugLine (client: IntegrationClient, message: string): void {
+  if (client.options.debug) process.stderr.write(`[xrayradar] eventLoopBlockIntegration: ${message}\n`)
+}
+
+/** node:inspector, or null when this Node was built without it or refuses it. */
+function loadInspector (): typeof import('node:inspector') | null {
+  try {
+    const m = process.getBuiltinModule('node:inspector') as typeof import('node:inspector') | undefined
+    return m !== undefined && typeof m.Session === 'function' ? m : null
+  } catch {
+    return null
+  }
+}
+
+/** One client's watch: the heartbeat, the watcher thread, the port, the exit hook. */
+class Watch {
+  private readonly beat: Float64Array
+  private readonly state: Int32Array
+  private readonly port: MessagePort
+  private readonly worker: Worker
+  private readonly timer: NodeJS.Timeout
+  private readonly mapHere = nodeMapsStacks()
+  private saidDebugger = false
+  /** Settles once: true when the watcher thread runs its checks, false when it never will. */
+  readonly watching: Promise<boolean>
+  private settleWatching: (on: boolean) => void = () => {}
+
+  constructor (private readonly client: IntegrationClient, private readonly opts: Required<EventLoopBlockOptions>, private readonly inspector: typeof import('node:inspector')) {
+    this.watching = new Promise<boolean>((resolve) => { this.settleWatching = resolve })
+    const sab = new SharedArrayBuffer(16)
+    this.beat = new Float64Array(sab, 0, 1)
+    this.state = new Int32Array(sab, 8, 1)
+    this.tick()
+    const { port1, port2 } = new MessageChannel()
+    this.port = port1
+    const watch: WatchConfig = {
+      sab,
+      port: port2,
+      thresholdMs: opts.thresholdMs,
+      intervalMs: HEARTBEAT_INTERVAL_MS,
+      maxEventsPerHour: opts.maxEventsPerHour,
+      ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name],
+      debug: client.options.debug
+    }
+    // xrayradarWorker: a preload that calls init() in every thread starts no SDK in this one.
+    this.worker = new Worker(`(${eventLoopBlockWatcher.toString()})()`, {
+      eval: true,
+      workerData: { xrayradarWorker: true, watch },
+      transferList: [port2],
+      execArgv: workerExecArgv().accepted,
+      resourceLimits: WATCHER_LIMITS
+    })
+    // Never holds the process: it ends exactly when it would without the watcher.
+    this.worker.unref()
+    this.worker.on('error', (err) => {
+      this.settleWatching(false)
+      debugLine(client, `the watcher thread failed (${describeThrown(err)}); blocks are not reported.`)
+    })
+    this.worker.on('exit', () => this.settleWatching(false))
+    this.port.on('message', (m: WatchMessage) => this.onMessage(m))
+    this.port.unref()
+    this.timer = setInterval(xrayradarHeartbeat, HEARTBEAT_INTERVAL_MS, this)
+    this.timer.unref()
+    // First, before the pipeline's exit flush (which may block for shutdownTimeout): that is not a block.
+    process.prependListener('exit', this.onExit)
+  }
+
+  /** The heartbeat (also: is a debugger attached now?). */
+  tick (): void {
+    this.beat[0] = Date.now()
+    const attached = this.inspector.url() !== undefined
+    if (attached && !this.saidDebugger) {
+      this.saidDebugger = true
+      debugLine(this.client, 'a debugger is attached (inspector.url() is set); blocks are not reported while it is.')
+    }
+    Atomics.store(this.state, 0, attached ? WATCH_DEBUGGER : WATCH_ON)
+  }
+
+  private readonly onExit = (): void => { xrayradarLoopBlockExit(this) }
+
+  /** Exit: stop watching, and capture what the watcher reported during the block that ended in exit. */
+  exiting (): void {
+    Atomics.store(this.state, 0, WATCH_EXITING)
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.onMessage(m.message as WatchMessage)
+  }
+
+  private onMessage (m: WatchMessage): void {
+    const client = this.client
+    if (m.type === 'ready' || m.type === 'unavailable') this.settleWatching(m.type === 'ready')
+    if (client.isClosed) return
+    try {
+      if (m.type === 'ready') {
+        debugLine(client, `watching the main thread (a block is reported after ${this.opts.thresholdMs} ms).`)
+      } else if (m.type === 'block') {
+        // The loop runs again (this is the main thread): the block lasted about this long.
+        const lasted = Math.max(this.opts.thresholdMs, Math.round(Date.now() - m.since - HEARTBEAT_INTERVAL_MS))
+        client.captureException(blockedError(this.opts.thresholdMs, m.frames, this.mapHere), {
+          level: 'error',
+          mechanism: { type: 'event_loop_block', handled: false },
+          extra: { event_loop_blocked_ms: lasted, event_loop_block_threshold_ms: this.opts.thresholdMs }
+        })
+      } else if (m.type === 'limited') {
+        client.countUnsent?.('rate_limited')
+        debugLine(client, `a block was not reported: maxEventsPerHour (${this.opts.maxEventsPerHour}) reached (counted as dropped: rate_limited).`)
+      } else if (m.type === 'missed') {
+        debugLine(client, `a block of at least ${this.opts.thresholdMs} ms was seen but not reported: ${m.why}.`)
+      } else if (m.type === 'unavailable') {
+        debugLine(client, `${m.why}; blocks are not reported.`)
+      }
+    } catch {}
+  }
+
+  close (): void {
+    this.settleWatching(false)
+    clearInterval(this.timer)
+    process.removeListener('exit', this.onExit)
+    Atomics.store(this.state, 0, WATCH_EXITING)
+    this.port.close()
+    void this.worker.terminate().catch(() => {})
+  }
+}
+
+/** What eventLoopBlockIntegration() returns: an Integration, plus a way to know the watch has begun. */
+export interface EventLoopBlockIntegration extends Integration {
+  /**
+   * @internal — settles true once the watcher thread is running its checks (a block from then
+   * on is detected), false when it never will (no node:inspector, the thread could not start or
+   * ended, the client closed, or init() has not set this integration up). It holds nothing open:
+   * a caller that awaits it in an otherwise idle process keeps its own handle. For tests and
+   * diagnostics: a block that starts before this settles true may go unseen.
+   */
+  whenWatching: () => Promise<boolean>
+}
+
+// Named: the watcher discards a pause that lands in one of these (the loop was running again).
+function xrayradarHeartbeat (w: Watch): void { w.tick() }
+function xrayradarLoopBlockExit (w: Watch): void { w.exiting() }
+
+/**
+ * Reports a main thread that stopped running its event loop for thresholdMs (a long
+ * synchronous parse, a catastrophic regex, a busy wait): one `EventLoopBlocked` event per
+ * episode with the stack where it was stuck. Opt-in; see docs/integrations.md.
+ */
+export function eventLoopBlockIntegration (options?: EventLoopBlockOptions): EventLoopBlockIntegration {
+  const opts = resolve(options)
+  // The latest client's watch (one per client: the latest setup is the one whenWatching() reports on).
+  let watching = Promise.resolve(false)
+  return {
+    name: 'EventLoopBlock',
+    whenWatching: () => watching,
+    setup (client) {
+      watching = Promise.resolve(false)
+      const inspector = loadInspector()
+      if (inspector === null) {
+        debugLine(client, 'node:inspector is not available in this process; blocks are not reported.')
+        return
+      }
+      let watch: Watch
+      try {
+        watch = new Watch(client, opts, inspector)
+      } catch (err) {
+        debugLine(client, `cannot start the watcher thread (${describeThrown(err)}); blocks are not reported.`)
+        return
+      }
+      watching = watch.watching
+      return () => watch.close()
+    }
+  }
+}

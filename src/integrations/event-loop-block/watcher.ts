@@ -1,0 +1,164 @@
+// The watcher: a small dedicated thread that notices when the main thread's heartbeat stops
+// and takes the main thread's stack through node:inspector. A dedicated thread, not one of the
+// piscina delivery workers: those run short tasks and drain the ring; a watcher must be free at
+// any moment to open an inspector session while a delivery worker may be busy sending, and
+// a task that never ends would take a pool thread for good.
+//
+// It runs from its own source text (new Worker(source, { eval: true })), so it needs no file
+// on disk: it works unchanged in a bundle. Hence the rules for this function: self-contained
+// (no import, no outside helper), built-ins through process.getBuiltinModule() (which no
+// bundler rewrites), plain ES2022.
+
+/** What the main thread gives the watcher (workerData.watch). */
+export interface WatchConfig {
+  /** [0] Float64: Date.now() of the latest heartbeat. Then at byte 8, Int32: WATCH_* state. */
+  sab: SharedArrayBuffer
+  port: import('node:worker_threads').MessagePort
+  thresholdMs: number
+  intervalMs: number
+  maxEventsPerHour: number
+  /** Functions of ours the main thread may be in when a late pause lands: such a pause says nothing about the block. */
+  ownFunctions: string[]
+  /** The client's `debug` option: the watcher then says itself where the main thread is stuck. */
+  debug: boolean
+}
+
+/** State word (Int32 at byte 8): the main thread writes it, the watcher reads it. */
+export const WATCH_ON = 0
+/** The process is exiting (its own exit handlers may block for shutdownTimeout): not a block to report. */
+export const WATCH_EXITING = 1
+/** A debugger is attached (inspector.url() set): ours would clash with it. */
+export const WATCH_DEBUGGER = 2
+
+/** A frame of the paused main thread, 1-based line and column as a V8 stack prints them. */
+export interface PausedFrame { fn: string, url: string, line: number, col: number }
+
+/** Messages from the watcher to the main thread. */
+export type WatchMessage =
+  | { type: 'ready' }
+  | { type: 'block', since: number, frames: PausedFrame[] }
+  | { type: 'limited', since: number }
+  | { type: 'missed', since: number, why: string }
+  | { type: 'unavailable', why: string }
+
+export function eventLoopBlockWatcher (): void {
+  const { workerData } = process.getBuiltinModule('node:worker_threads')
+  const cfg = workerData.watch
+  const port = cfg.port
+  const beat = new Float64Array(cfg.sab, 0, 1)
+  const state = new Int32Array(cfg.sab, 8, 1)
+  // Never sooner than this between two checks (a heartbeat far in the future after a clock step).
+  const MIN_CHECK_MS = 50
+  // A reported block is the same episode until the heartbeat moves: one event per episode.
+  let episodeBeat = -1
+  // When the episodes reported this past hour were taken (the maxEventsPerHour window).
+  const reported: number[] = []
+  let inspector: any = null
+  try {
+    inspector = process.getBuiltinModule('node:inspector')
+  } catch {}
+  if (inspector === null || inspector === undefined || typeof inspector.Session !== 'function') {
+    port.postMessage({ type: 'unavailable', why: 'node:inspector is not available in this Node build' })
+    return
+  }
+
+  // Written straight to fd 2: a worker's process.stderr goes through the main thread, which is
+  // the one stuck. The one diagnostic of a main thread that never runs its loop again, whose
+  // event is never captured; so it claims nothing stats() does not show.
+  function sayStuck (last: number, top: PausedFrame | undefined): void {
+    const where = top === undefined ? 'no JavaScript frame' : `${top.fn === '' ? '<anonymous>' : top.fn} (${top.url}:${top.line}:${top.col})`
+    try {
+      process.getBuiltinModule('node:fs').writeSync(2, `[xrayradar] eventLoopBlockIntegration: the main thread has run no timer for ${Date.now() - last - cfg.intervalMs} ms; it is in ${where}. ` +
+        'The event is captured when its event loop runs again or it calls process.exit(); not if it never does (an endless loop, a kill).\n')
+    } catch {}
+  }
+
+  function schedule (delay: number): void {
+    setTimeout(check, Math.max(MIN_CHECK_MS, Math.min(delay, cfg.thresholdMs)))
+  }
+
+  function check (): void {
+    const last = beat[0] as number
+    const now = Date.now()
+    if (Atomics.load(state, 0) !== 0 || last === episodeBeat) return schedule(cfg.intervalMs)
+    // How late the next heartbeat is: the main thread has run no timer for at least this long.
+    const late = now - last - cfg.intervalMs
+    if (late < cfg.thresholdMs) return schedule(last + cfg.intervalMs + cfg.thresholdMs - now)
+    episodeBeat = last
+    while (reported.length > 0 && (reported[0] as number) <= now - 3600000) reported.shift()
+    if (reported.length >= cfg.maxEventsPerHour) {
+      // Over the limit: the main thread is not even paused.
+      port.postMessage({ type: 'limited', since: last })
+      return schedule(cfg.intervalMs)
+    }
+    reported.push(now)
+    capture(last)
+  }
+
+  function capture (last: number): void {
+    let session: any
+    try {
+      session = new inspector.Session()
+      session.connectToMainThread()
+    } catch (err: any) {
+      port.postMessage({ type: 'unavailable', why: `cannot open an inspector session on the main thread (${String(err?.message ?? err)})` })
+      return
+    }
+    const urls = new Map<string, string>()
+    let finished = false
+    // An inspector session holds nothing open: without this the watcher's loop would end (and
+    // the thread exit) while it waits for the pause. The thread itself is unref'd.
+    const keepAlive = setInterval(() => {}, 60000)
+    // Resume first, then disable (the debugger slows the whole process while enabled), then disconnect.
+    const finish = (): void => {
+      if (finished) return
+      finished = true
+      session.post('Debugger.resume', () => {
+        session.post('Debugger.disable', () => {
+          try { session.disconnect() } catch {}
+          clearInterval(keepAlive)
+          schedule(cfg.intervalMs)
+        })
+      })
+    }
+    session.on('Debugger.scriptParsed', (m: any) => { urls.set(m.params.scriptId, m.params.url) })
+    session.once('Debugger.paused', (m: any) => {
+      try {
+        const callFrames: any[] = m.params.callFrames ?? []
+        const frames: PausedFrame[] = callFrames.map((cf) => ({
+          fn: typeof cf.functionName === 'string' ? cf.functionName : '',
+          url: typeof cf.url === 'string' && cf.url !== '' ? cf.url : (urls.get(cf.location.scriptId) ?? ''),
+          line: cf.location.lineNumber + 1,
+          col: (cf.location.columnNumber ?? 0) + 1
+        }))
+        // The pause lands at the next JavaScript the main thread runs. Within the block that is
+        // where it is stuck (or, after native code, the JS that called it); if the loop ran
+        // again meanwhile (the heartbeat moved) or exit began, it landed somewhere unrelated.
+        const top = frames[0]
+        if (beat[0] !== last) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
+        else if (Atomics.load(state, 0) !== 0) port.postMessage({ type: 'missed', since: last, why: 'the process began to exit' })
+        else if (top !== undefined && cfg.ownFunctions.includes(top.fn)) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
+        else {
+          port.postMessage({ type: 'block', since: last, frames })
+          if (cfg.debug) sayStuck(last, top)
+        }
+      } finally {
+        finish()
+      }
+    })
+    session.post('Debugger.enable', (err: unknown) => {
+      if (err !== null && err !== undefined) {
+        port.postMessage({ type: 'missed', since: last, why: `Debugger.enable failed (${String((err as any)?.message ?? err)})` })
+        finished = true
+        try { session.disconnect() } catch {}
+        clearInterval(keepAlive)
+        return schedule(cfg.intervalMs)
+      }
+      session.post('Debugger.pause')
+    })
+  }
+
+  // From here on a block is seen: the main thread may rely on that (whenWatching()).
+  schedule(cfg.thresholdMs)
+  port.postMessage({ type: 'ready' })
+}
