@@ -84,6 +84,7 @@ function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
     sink,
     storeUrl: o.dsn?.storeUrl ?? null,
     origin: o.dsn?.origin ?? null,
+    projectId: o.dsn?.projectId ?? null,
     authToken: o.authToken,
     userAgent: `${SDK_NAME}/${SDK_VERSION}`,
     sdkVersion: SDK_VERSION,

@@ -158,7 +158,8 @@ export class Pipeline {
     process.on('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
     // Events left on disk by an earlier run are sent even if this one never captures.
-    if (opts.worker.spoolDir !== null && hasSpoolFiles(opts.worker.spoolDir)) {
+    const w = opts.worker
+    if (w.spoolDir !== null && w.origin !== null && w.projectId !== null && hasSpoolFiles(w.spoolDir, { origin: w.origin, project: w.projectId }, w.spoolMaxAge)) {
       this.startScheduled = true
       setImmediate(this.startSoon)
     }

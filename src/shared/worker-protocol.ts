@@ -9,6 +9,8 @@ export interface WorkerConfig {
   sink: SinkKind
   storeUrl: string | null
   origin: string | null
+  /** The DSN's project id (decoded); with origin, the target spooled events are kept for. */
+  projectId: string | null
   /** Only in worker memory; never logged. */
   authToken: string | null
   userAgent: string

@@ -45,7 +45,9 @@ setSourceScrubbing(scrubOptions)
 setSourceMapping({ enabled: cfg.sourceMaps, debug: cfg.debug })
 const appFiles = new AppFiles({ cwd: cfg.cwd, entryScript: cfg.entryScript, stackNamesLoadedFiles: !cfg.nodeMapsStacks, debug: cfg.debug })
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
-const spool = http !== null && cfg.spoolDir !== null ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge) : null
+const spool = http !== null && cfg.spoolDir !== null && cfg.origin !== null && cfg.projectId !== null
+  ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge, { origin: cfg.origin, project: cfg.projectId })
+  : null
 
 /**
  * Events that could not be delivered in time go to disk (one file for them all):

@@ -9,7 +9,9 @@ import { open, type FileHandle } from 'node:fs/promises'
 // written, so a huge file costs neither memory nor much reading.
 
 /** The most events the SDK puts in one file: one delivery batch (HttpTransport.batchLimit is at most 64). */
-export const MAX_LINES_PER_FILE = 64
+const MAX_EVENTS_PER_FILE = 64
+/** The most lines: the events and the header naming their target (spool-target.ts). */
+export const MAX_LINES_PER_FILE = MAX_EVENTS_PER_FILE + 1
 /** The longest line the SDK writes: one event body, at most the largest maxPayloadSize the options accept (16 MiB). */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024
 /** Larger than a full batch of the longest lines: not a file the SDK wrote, skipped unread. */

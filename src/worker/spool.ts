@@ -1,22 +1,27 @@
 import { openSync, closeSync, writeFileSync, renameSync, readdirSync, unlinkSync, lstatSync, utimesSync, constants } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { UnsafeDirectoryError } from '../errors'
 import { spoolOwnLevels } from '../config/spool-dir'
 import { ensureSafeDir } from './safe-dir'
 import { readSpoolFile } from './spool-read'
 import { diagnoseOnce } from './diagnostics'
+import { type SpoolTarget, type SpoolFileKind, TARGET_SUFFIX, LEGACY_SUFFIX, targetKey, headerLine, readHeader, sameTarget, targetFileName, keyedName, kindOf } from './spool-target'
 
 // Events that cannot be delivered in time (ingest down, 5xx storm, 429 window,
 // the end of the process) wait on disk, already scrubbed and truncated, one per
 // line of a file (a file holds one delivery batch, up to 64 events), and are sent
 // later by this process or the next one, oldest first. Files are claimed by
 // rename, so two processes sharing the directory never send the same file twice.
+// Each file names the target (DSN origin and project) its events were captured
+// for (spool-target.ts): a process sends only its own target's files and leaves
+// the others' where they are, until a process of their target sends them or
+// they pass spoolMaxAge. Files from before targets (bare events) are sent only
+// by the target the directory is keyed for, else dropped as corrupt.
 // The directory is used only once safe-dir.ts finds that no other user can touch
 // it; files are created exclusively (never through a planted name or link) and
 // read by spool-read.ts, which never follows a link nor reads a file that is not
 // this uid's.
 
-const SUFFIX = '.json'
 const CLAIM = '.sending-'
 const STALE_CLAIM_MS = 60_000
 /**
@@ -55,9 +60,11 @@ export type ReplayOutcome = 'delivered' | 'retry_later' | 'rejected'
 
 interface ClaimedFile {
   name: string
+  /** Written before targets: what must wait is written back under a keyed name, with a header. */
+  legacy: boolean
   claimed: string
   bodies: string[]
-  /** Lines the file held, events or not: more than bodies when some were corrupt (and counted). */
+  /** Event lines the file held (the header aside), events or not: more than bodies when some were corrupt (and counted). */
   lines: number
   /** Bytes read from the file. */
   bytes: number
@@ -65,9 +72,24 @@ interface ClaimedFile {
   keep: string[]
 }
 
-/** True when a spool directory holds events to send (cheap: one readdir). */
-export function hasSpoolFiles (dir: string): boolean {
-  try { return readdirSync(dir).some((n) => n.endsWith(SUFFIX)) } catch { return false }
+/** The time in a spool file's name (ms), NaN when it has none. */
+const writtenAt = (name: string): number => Number(name.slice(0, 15))
+
+/**
+ * Whether a replay pass has anything to do with a file: this target's, one from
+ * before targets (sent or dropped), or another target's past maxAgeMs (expired).
+ * Another target's younger files are left alone: not claimed, not read.
+ */
+function actionable (kind: SpoolFileKind, name: string, now: number, maxAgeMs: number): boolean {
+  if (kind === 'own' || kind === 'legacy') return true
+  return kind === 'other' && now - writtenAt(name) > maxAgeMs
+}
+
+/** True when a spool directory holds files a replay by this target would act on (cheap: one readdir). */
+export function hasSpoolFiles (dir: string, target: SpoolTarget, maxAgeMs: number): boolean {
+  const key = targetKey(target)
+  const now = Date.now()
+  try { return readdirSync(dir).some((n) => actionable(kindOf(n, key), n, now, maxAgeMs)) } catch { return false }
 }
 
 export class Spool {
@@ -80,12 +102,25 @@ export class Spool {
   private dirReady = false
   /** Trailing levels of dir that are the SDK's own (see safe-dir.ts). */
   private readonly ownLevels: number
+  private readonly target: SpoolTarget
+  private readonly key: string
+  private readonly header: string
+  /**
+   * Files from before targets are this target's only when the directory is keyed
+   * for it (the default location's last level); in any other directory nothing
+   * says whose they are.
+   */
+  private readonly legacyIsOwn: boolean
 
-  constructor (dir: string, maxBytes: number, maxAgeMs: number) {
+  constructor (dir: string, maxBytes: number, maxAgeMs: number, target: SpoolTarget) {
     this.dir = dir
     this.ownLevels = spoolOwnLevels(dir)
     this.maxBytes = maxBytes
     this.maxAgeMs = maxAgeMs
+    this.target = target
+    this.key = targetKey(target)
+    this.header = headerLine(target)
+    this.legacyIsOwn = basename(resolve(dir)) === this.key
   }
 
   /**
@@ -123,17 +158,18 @@ export class Spool {
   }
 
   /**
-   * Writes event bodies into one file, a line each (JSON never holds a raw newline):
-   * one file create and rename for the lot, which is what makes spooling a backlog
-   * at exit fast. spool_full: over spoolMaxBytes; spool_error: the directory is
-   * refused or the write failed (said once on stderr; no partial file is left).
+   * Writes event bodies into one file, a line each (JSON never holds a raw newline),
+   * after the header naming this target: one file create and rename for the lot,
+   * which is what makes spooling a backlog at exit fast. spool_full: over
+   * spoolMaxBytes; spool_error: the directory is refused or the write failed (said
+   * once on stderr; no partial file is left).
    */
   writeBatch (bodies: readonly string[]): WriteOutcome {
     if (bodies.length === 0) return 'spooled'
     try {
       this.checkDir(true)
       if (this.bytes < 0) this.bytes = this.scanBytes()
-      const text = bodies.join('\n')
+      const text = this.fileText(bodies)
       const size = Buffer.byteLength(text)
       if (this.bytes + size > this.maxBytes) return 'spool_full'
       try {
@@ -153,9 +189,13 @@ export class Spool {
     }
   }
 
-  /** Sortable by time; unique per process and thread. */
+  /** Sortable by time; unique per process and thread; ends with this target's key. */
   private newName (): string {
-    return `${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}${SUFFIX}`
+    return targetFileName(`${String(Date.now()).padStart(15, '0')}-${process.pid}-${this.seq++}-${Math.random().toString(36).slice(2, 8)}`, this.key)
+  }
+
+  private fileText (bodies: readonly string[]): string {
+    return `${this.header}\n${bodies.join('\n')}`
   }
 
   /** Written under a .tmp name, then renamed: a reader never sees half a file. On failure the .tmp is removed. */
@@ -175,8 +215,14 @@ export class Spool {
     }
   }
 
-  /** Claims a file and reads its events; null when another process has it, it is gone, or it held nothing to send. */
-  private async claim (name: string, now: number, counters: SpoolCounters): Promise<ClaimedFile | null> {
+  /**
+   * Claims a file and reads its events; null when another process has it, it is gone, it held
+   * nothing to send, or it is another target's (claimed only once expired, to be removed).
+   */
+  private async claim (name: string, kind: SpoolFileKind, now: number, counters: SpoolCounters): Promise<ClaimedFile | null> {
+    const written = writtenAt(name)
+    const expired = Number.isFinite(written) && now - written > this.maxAgeMs
+    if (kind === 'other' && !expired) return null // left for a process of its target
     const path = join(this.dir, name)
     const claimed = `${path}${CLAIM}${process.pid}`
     try { renameSync(path, claimed) } catch { return null } // another process has it
@@ -184,8 +230,6 @@ export class Spool {
     // old file just claimed would look stale to the next pass of another worker or process,
     // which would put it back and send it a second time.
     try { const at = new Date(); utimesSync(claimed, at, at) } catch {}
-    const written = Number(name.slice(0, 15))
-    const expired = Number.isFinite(written) && now - written > this.maxAgeMs
     const read = await readSpoolFile(claimed)
     if (!read.ok) {
       if (read.why === 'gone') return null
@@ -203,21 +247,37 @@ export class Spool {
       return null
     }
     const { lines } = read
+    const legacy = kind === 'legacy'
+    // A file that names its target starts with the header; its events follow.
+    const header = legacy ? null : readHeader(lines[0])
+    const events = header === null ? lines : lines.slice(1)
     if (expired) {
+      // Whoever's they are: another target's files are bounded by the same age (and bytes).
       this.remove(claimed)
-      counters.expired(Math.max(1, lines.length))
+      counters.expired(Math.max(1, events.length))
+      return null
+    }
+    if (legacy ? !this.legacyIsOwn : header === null || !sameTarget(header, this.target)) {
+      // Nothing says these events were captured for this target, so they are never sent with its
+      // token to its project: from before targets in a directory not keyed for it, or a file under
+      // this target's key without a header naming it. Removed and counted once.
+      this.remove(claimed)
+      counters.corrupt(Math.max(1, events.length))
       return null
     }
     const bodies: string[] = []
-    for (const line of lines) {
+    for (const line of events) {
       if (isEventBody(line)) bodies.push(line)
       else counters.corrupt(1) // a truncated or foreign line; the rest of the file still counts
     }
-    if (lines.length === 0) counters.corrupt(1)
-    return { name, claimed, bodies, lines: lines.length, bytes: read.bytes, keep: [] }
+    if (events.length === 0) counters.corrupt(1)
+    return { name, legacy, claimed, bodies, lines: events.length, bytes: read.bytes, keep: [] }
   }
 
-  /** After sending: remove the file, or put back what must wait (under its old name, so its place in line). */
+  /**
+   * After sending: remove the file, or put back what must wait (under its old name, so its place
+   * in line; a file from before targets is rewritten under its keyed name, with the header).
+   */
   private finish (f: ClaimedFile): void {
     if (f.keep.length === 0) {
       this.remove(f.claimed)
@@ -228,8 +288,8 @@ export class Spool {
       // (sent lines would be sent again, but nothing is lost). Corrupt lines are left out
       // too: they were counted once and must not be counted again by the next pass.
       try {
-        const text = f.keep.join('\n')
-        this.writeFile(f.name, text)
+        const text = this.fileText(f.keep)
+        this.writeFile(f.legacy ? keyedName(f.name, this.key) : f.name, text)
         this.bytes += Buffer.byteLength(text)
         this.remove(f.claimed)
         return
@@ -264,7 +324,7 @@ export class Spool {
         // A claim left by a process that died mid-send goes back to the queue; a
         // half-written file of one that died mid-write is removed.
         const at = name.indexOf(CLAIM)
-        const partial = name.endsWith(`${SUFFIX}.tmp`)
+        const partial = name.endsWith(`${TARGET_SUFFIX}.tmp`) || name.endsWith(`${LEGACY_SUFFIX}.tmp`)
         if (at > 0 || partial) {
           try {
             const path = join(this.dir, name)
@@ -274,7 +334,9 @@ export class Spool {
           } catch {}
         }
       }
-      const ready = names.filter((n) => n.endsWith(SUFFIX)).slice(0, maxFiles)
+      // Another target's files are passed over by name (not claimed, not read) until they expire;
+      // they must not fill maxFiles either, or a pass would find "more" forever.
+      const ready = names.map((n) => ({ n, kind: kindOf(n, this.key) })).filter((f) => actionable(f.kind, f.n, now, this.maxAgeMs)).slice(0, maxFiles)
       let next = 0
       while (next < ready.length) {
         if (stopping()) return false
@@ -283,7 +345,8 @@ export class Spool {
         let count = 0
         let bytes = 0
         while (next < ready.length && count < chunkSize && bytes < REPLAY_CHUNK_BYTES) {
-          const f = await this.claim(ready[next++] as string, now, counters)
+          const { n, kind } = ready[next++] as { n: string, kind: SpoolFileKind }
+          const f = await this.claim(n, kind, now, counters)
           if (f !== null) { files.push(f); count += f.bodies.length; bytes += f.bytes }
         }
         // Chunks cut across files: a file of one event must not cost a limiter job of its own.

@@ -10,7 +10,10 @@ import { setup, runFixture, TOKEN } from '../helpers.mjs'
 
 const sum = (s) => s.delivered + s.spooled + Object.values(s.dropped).reduce((a, b) => a + b, 0) + s.pending
 const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
-const spooledLines = (dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length, 0)
+// A spool file: the header naming its target (DSN origin and project), then one event a line.
+const spooledLines = (dir) => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length - 1, 0)
+/** The ingest back where it was down (the same port: spooled events are only sent to the origin they were captured for). */
+const backAt = (dsn) => startCollector({ port: Number(new URL(dsn).port) })
 
 // Each outage outlasts close(2000): connection refused and 500 go through p-retry's
 // back-off (8 attempts: 100 + 200 + … + 5000 ms, ~11 s); a hung ingest holds 32
@@ -36,7 +39,8 @@ for (const [name, make] of Object.entries(outages)) {
     t.equal(sum(s), 100)
     t.equal(spooledLines(dir), 100, 'one line per spooled event on disk')
 
-    const up = await startCollector()
+    if (down !== null) await down.close()
+    const up = await backAt(dsn)
     t.teardown(() => up.close())
     const next = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: up.dsn('42'), SPOOL_DIR: dir, MODE: 'replay', EXPECT: '100' }, timeoutMs: 40000 })
     t.match(next.stdout, /left: 0/)
@@ -99,7 +103,8 @@ for (const [name, { make, timeout }] of Object.entries(exits)) {
     t.equal(sum(s), 200)
     t.equal(spooledLines(dir), 200)
 
-    const up = await startCollector()
+    await down.close()
+    const up = await backAt(down.dsn)
     t.teardown(() => up.close())
     const second = await runFixture('spool-run.mjs', { env: { XRAYRADAR_DSN: up.dsn('79'), SPOOL_DIR: dir, MODE: 'replay', EXPECT: '200' }, timeoutMs: 40000 })
     t.match(second.stdout, /left: 0/)

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { startCollector } from 'xrayradar'
 import { resolveOptions } from '../../dist/config/options.js'
 import { ensureSafeDir } from '../../dist/worker/safe-dir.js'
-import { fixture, runFixture } from '../helpers.mjs'
+import { fixture, runFixture, spoolFile } from '../helpers.mjs'
 
 const OTHER_UID = 65534 // nobody: a second owner, which root can hand files to
 const uid = process.getuid()
@@ -27,6 +27,8 @@ const run = async (env, timeoutMs = 60000) => {
 const spoolLines = (stderr) => stderr.split('\n').filter((l) => l.includes('spool directory'))
 const canChown = (path) => { try { chownSync(path, OTHER_UID, OTHER_UID); return true } catch { return false } }
 const mode = (path) => lstatSync(path).mode & 0o7777
+/** Writes a [name, text] spool file (see spoolFile) into dir. */
+const put = (dir, [name, text], opts) => writeFileSync(join(dir, name), text, opts)
 
 /** Runs the fixture as another user (uid 65534). Null when this process may not switch uid. */
 const runAs = (env, uid = OTHER_UID) => new Promise((resolve, reject) => {
@@ -47,12 +49,14 @@ const runAs = (env, uid = OTHER_UID) => new Promise((resolve, reject) => {
 t.test('8.5 junk files: 80 MB of lines, a 20 MiB line: read only as far as a batch reaches, counted once, removed; live and real events delivered', async (t) => {
   const dir = join(t.testdir({}), 'spool')
   mkdirSync(dir, { mode: 0o700 })
-  // JSON lines that are not events: the old reader split all 10 million of them in memory.
-  writeFileSync(join(dir, `${stamp(3000)}-1-0-junk.json`), Buffer.alloc(80 * 1024 * 1024, '{"a":1}\n'))
-  writeFileSync(join(dir, `${stamp(2000)}-1-1-oneline.json`), Buffer.alloc(20 * 1024 * 1024, 'x'))
-  writeFileSync(join(dir, `${stamp(1000)}-1-2-real.json`), wireEvent('from the spool'))
   const collector = await startCollector()
   t.teardown(() => collector.close())
+  // JSON lines that are not events: the old reader split all 10 million of them in memory.
+  // Named as this target's files, so that they are read (with a name from before targets they would be too).
+  const [junk] = spoolFile(collector.dsn('91'), [], { agoMs: 3000, tag: 'junk' })
+  writeFileSync(join(dir, junk), Buffer.alloc(80 * 1024 * 1024, '{"a":1}\n'))
+  writeFileSync(join(dir, `${stamp(2000)}-1-1-oneline.json`), Buffer.alloc(20 * 1024 * 1024, 'x'))
+  put(dir, spoolFile(collector.dsn('91'), [wireEvent('from the spool')], { tag: 'real' }))
   const r = await run({ XRAYRADAR_DSN: collector.dsn('91'), SPOOL_DIR: dir, COUNT: '5', WAIT_DELIVERED: '1', WAIT_CORRUPT: '2', WAIT_MS: '30000' })
   t.equal(r.code, 0, r.stderr)
   const { stats, flushed, maxRssMiB } = r.out
@@ -184,9 +188,11 @@ t.test('9.9 default location created owner-only at each SDK level; next process 
 })
 
 // A directory the SDK must refuse: nothing in it is read or sent, events that would be spooled are spool_error.
-const refuses = async (t, dir, problem) => {
+// plant(dsn) puts an event for the DSN's target where the SDK would read it from the directory.
+const refuses = async (t, dir, problem, plant) => {
   const collector = await startCollector()
   t.teardown(() => collector.close())
+  plant(collector.dsn('91'))
   // 3 s: longer than the replay start (50 ms) plus one period (2 s); the control test below shows the window suffices.
   const r = await run({ XRAYRADAR_DSN: collector.dsn('91'), SPOOL_DIR: dir, WAIT_DELIVERED: '1', WAIT_MS: '3000', COUNT: '2' })
   t.equal(r.code, 0, r.stderr)
@@ -205,9 +211,10 @@ const refuses = async (t, dir, problem) => {
 t.test('9.9 control: a safe directory is replayed within the same window', async (t) => {
   const dir = join(t.testdir({}), 'spool')
   mkdirSync(dir, { mode: 0o700 })
-  writeFileSync(join(dir, `${stamp(1000)}-1-0-ok.json`), wireEvent('spooled before'), { mode: 0o600 })
   const collector = await startCollector()
   t.teardown(() => collector.close())
+  const [name, text] = spoolFile(collector.dsn('91'), [wireEvent('spooled before')])
+  writeFileSync(join(dir, name), text, { mode: 0o600 })
   const r = await run({ XRAYRADAR_DSN: collector.dsn('91'), SPOOL_DIR: dir, WAIT_DELIVERED: '1', WAIT_MS: '3000' })
   t.equal(r.out.stats.spool.delivered, 1)
   t.same(spoolLines(r.stderr), [])
@@ -217,42 +224,44 @@ t.test('9.9 a directory pre-created 0777 is refused, left as found, forged event
   const dir = join(t.testdir({}), 'spool')
   mkdirSync(dir)
   chmodSync(dir, 0o777)
-  writeFileSync(join(dir, `${stamp(1000)}-1-0-forged.json`), wireEvent('forged'))
-  await refuses(t, dir, /writable by group or others \(mode 0777\)/)
+  await refuses(t, dir, /writable by group or others \(mode 0777\)/, (dsn) => put(dir, spoolFile(dsn, [wireEvent('forged')])))
   t.equal(mode(dir), 0o777, 'not silently tightened: its content may already be tampered with')
   t.equal(readdirSync(dir).length, 1)
 })
 
 t.test('9.9 a spool directory that is a symbolic link is refused', async (t) => {
-  const base = t.testdir({ elsewhere: { [`${stamp(1000)}-1-0-forged.json`]: wireEvent('forged') } })
+  const base = t.testdir({ elsewhere: {} })
   chmodSync(join(base, 'elsewhere'), 0o700)
   symlinkSync(join(base, 'elsewhere'), join(base, 'spool'))
-  await refuses(t, join(base, 'spool'), /is a symbolic link/)
+  await refuses(t, join(base, 'spool'), /is a symbolic link/, (dsn) => put(join(base, 'elsewhere'), spoolFile(dsn, [wireEvent('forged')])))
 })
 
 t.test('9.9 a spool directory owned by another uid is refused', async (t) => {
   const dir = join(t.testdir({}), 'spool')
   mkdirSync(dir, { mode: 0o700 })
-  writeFileSync(join(dir, `${stamp(1000)}-1-0-forged.json`), wireEvent('forged'))
   if (!canChown(dir)) return t.skip('chown to another uid is not permitted here')
-  await refuses(t, dir, `owned by uid ${OTHER_UID}`)
+  await refuses(t, dir, `owned by uid ${OTHER_UID}`, (dsn) => put(dir, spoolFile(dsn, [wireEvent('forged')])))
 })
 
-t.test("9.9 a *.json link, FIFO, other uid's file, hard link: never read, removed, corrupt", async (t) => {
-  const secret = wireEvent('private file')
+t.test("9.9 a spool-named link, FIFO, other uid's file, hard link: never read, removed, corrupt", async (t) => {
+  const collector = await startCollector()
+  t.teardown(() => collector.close())
+  const dsn = collector.dsn('91')
+  // Named as this target's files (a header inside would name it too); the link under a name from before targets.
+  const named = (agoMs, tag) => spoolFile(dsn, [], { agoMs, tag })[0]
+  const secret = spoolFile(dsn, [wireEvent('private file')])[1]
   const base = t.testdir({ 'private.json': secret })
   const dir = join(base, 'spool')
   mkdirSync(dir, { mode: 0o700 })
+  symlinkSync(join(base, 'private.json'), join(dir, named(6000, 'link1')))
   symlinkSync(join(base, 'private.json'), join(dir, `${stamp(5000)}-1-0-link.json`))
-  execFileSync('mkfifo', [join(dir, `${stamp(4000)}-1-1-fifo.json`)]) // the old reader blocked on it forever
-  linkSync(join(base, 'private.json'), join(dir, `${stamp(3000)}-1-2-hard.json`))
-  const foreign = join(dir, `${stamp(2000)}-1-3-other.json`)
-  writeFileSync(foreign, wireEvent('planted by another uid'))
+  execFileSync('mkfifo', [join(dir, named(4000, 'fifo'))]) // the old reader blocked on it forever
+  linkSync(join(base, 'private.json'), join(dir, named(3000, 'hard')))
+  const foreign = join(dir, named(2000, 'other'))
+  writeFileSync(foreign, spoolFile(dsn, [wireEvent('planted by another uid')])[1])
   const chowned = canChown(foreign)
-  writeFileSync(join(dir, `${stamp(1000)}-1-4-real.json`), wireEvent('real'), { mode: 0o600 })
-  const collector = await startCollector()
-  t.teardown(() => collector.close())
-  const corrupt = chowned ? 4 : 3
+  put(dir, spoolFile(dsn, [wireEvent('real')], { tag: 'real' }), { mode: 0o600 })
+  const corrupt = chowned ? 5 : 4
   const r = await run({ XRAYRADAR_DSN: collector.dsn('91'), SPOOL_DIR: dir, COUNT: '1', WAIT_DELIVERED: '1', WAIT_CORRUPT: String(corrupt), WAIT_MS: '20000' })
   t.equal(r.code, 0, r.stderr)
   t.same(r.out.stats.spool, { delivered: 1, rejected: 0, corrupt, expired: 0 })
