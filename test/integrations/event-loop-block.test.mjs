@@ -42,7 +42,7 @@ t.test('a blocked loop gives one event naming the blocking function and its call
   t.equal(top.in_app, true)
   t.equal(top.filename, 'test/fixtures/loop-block/app.cjs')
   t.match(top.context_line, /while \(Date\.now\(\) < end\)/, 'context lines of the line it was stuck on')
-  t.same(e.fingerprint, ['EventLoopBlocked', 'parseHugeReport'], 'grouped by the top in-app frame')
+  t.same(e.fingerprint, ['EventLoopBlocked', 'test/fixtures/loop-block/app.cjs parseHugeReport', 'test/fixtures/loop-block/app.cjs handleImport', 'test/fixtures/loop-block/app.cjs main'], 'the default grouping: the in-app frames where it was stuck, the blocking one first')
   t.equal(r.stats.captured, 1, 'counted captured once')
 })
 

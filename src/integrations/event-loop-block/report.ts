@@ -4,7 +4,7 @@ import type { PausedFrame } from './watcher'
 
 // The paused main thread's frames as the stack string of an error thrown there, so the event
 // goes through the same worker steps as any error (frame order, in_app, source maps, context
-// lines, default fingerprint from the top in-app frame).
+// lines, the default fingerprint from the in-app frames).
 
 /**
  * With --enable-source-maps Node maps the stacks it prints and the workers leave stack
