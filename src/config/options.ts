@@ -68,8 +68,16 @@ export interface Options {
   sourceMaps?: boolean
 }
 
+/** Where an empty DSN came from (it disables the client, as no DSN does); `hides`: the option hid a set XRAYRADAR_DSN. */
+export interface EmptyDsn {
+  source: 'the dsn option' | 'XRAYRADAR_DSN'
+  hides: boolean
+}
+
 export interface ResolvedOptions {
   dsn: ParsedDsn | null
+  /** Set when dsn is null because a source held an empty (or whitespace-only) DSN. */
+  emptyDsn: EmptyDsn | null
   authToken: string | null
   debug: boolean
   environment: string
@@ -316,6 +324,17 @@ function integrations (opts: Options): IntegrationsOption | null {
   throw new ConfigurationError(`integrations must be a list such as [httpIntegration()] or a function (defaults) => list; got ${describe(v)}.`)
 }
 
+/** Where the empty DSN in effect came from, or null when there is a non-empty one or none at all. */
+function emptyDsnSource (given: Options, dsn: string | null, env: NodeJS.ProcessEnv): EmptyDsn | null {
+  const fromEnv = env.XRAYRADAR_DSN
+  const envEmpty = fromEnv !== undefined && fromEnv.trim() === ''
+  if (given.dsn !== undefined && given.dsn !== null) {
+    return dsn !== null && dsn.trim() === '' ? { source: 'the dsn option', hides: fromEnv !== undefined && !envEmpty } : null
+  }
+  // optionsFromEnv skips an empty variable; a whitespace-only one arrives here trimmed to ''.
+  return envEmpty ? { source: 'XRAYRADAR_DSN', hides: false } : null
+}
+
 function rejectionMode (opts: Options): 'crash' | 'warn' | 'none' {
   const v = opts.unhandledRejections
   if (v === undefined || v === null) return 'crash'
@@ -338,6 +357,7 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v
 
   const dsnRaw = str(opts, 'dsn')
+  const emptyDsn = emptyDsnSource(given, dsnRaw, env)
   const transport = opts.transport ?? null
   if (transport !== null && (typeof transport !== 'object' || typeof (transport as Transport).send !== 'function')) {
     throw new ConfigurationError('transport must be an object with a send(event) method (see the Transport interface), DebugTransport or NullTransport.')
@@ -345,13 +365,15 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
   const environment = str(opts, 'environment') ?? 'development'
   if (environment === '') throw new ConfigurationError('environment must not be empty; use a name such as "production".')
   const workers = num(opts, 'workers', 1, 1, 16, true)
-  const dsn = dsnRaw === null ? null : parseDsn(dsnRaw)
+  // Empty from any source is "no DSN": `dsn: process.env.X` with X set but empty must not stop a service.
+  const dsn = dsnRaw === null || emptyDsn !== null ? null : parseDsn(dsnRaw)
   const spoolDirGiven = str(opts, 'spoolDir')
   const spoolDir = !bool(opts, 'spool', true) || dsn === null
     ? null
     : spoolDirGiven ?? defaultSpoolDir(spoolKey(dsn.origin, dsn.projectId), env)
   return {
     dsn,
+    emptyDsn,
     authToken: token(opts),
     debug: bool(opts, 'debug', false),
     environment,
