@@ -14,58 +14,58 @@ export type BeforeSend = (event: WireEvent) => WireEvent | null | undefined
 export type BeforeBreadcrumb = (crumb: Breadcrumb) => Breadcrumb | null | undefined
 
 export interface Options {
-  dsn?: string
-  authToken?: string
-  debug?: boolean
-  environment?: string
-  release?: string
-  serverName?: string
-  sampleRate?: number
-  maxBreadcrumbs?: number
-  beforeSend?: BeforeSend
-  beforeBreadcrumb?: BeforeBreadcrumb
-  sendDefaultPii?: boolean
+  dsn?: string | undefined
+  authToken?: string | undefined
+  debug?: boolean | undefined
+  environment?: string | undefined
+  release?: string | undefined
+  serverName?: string | undefined
+  sampleRate?: number | undefined
+  maxBreadcrumbs?: number | undefined
+  beforeSend?: BeforeSend | undefined
+  beforeBreadcrumb?: BeforeBreadcrumb | undefined
+  sendDefaultPii?: boolean | undefined
   /** More secret-like keys: values under a key containing one (case and separators ignored) become "[Filtered]". See docs/privacy.md. */
-  denyKeys?: string[]
+  denyKeys?: string[] | undefined
   /** Seconds for one HTTP attempt (as in the Python SDK and the config file). */
-  timeout?: number
-  verifySsl?: boolean
+  timeout?: number | undefined
+  verifySsl?: boolean | undefined
   /** Bytes; an event is truncated to fit, or dropped as too_large. */
-  maxPayloadSize?: number
-  transport?: Transport
+  maxPayloadSize?: number | undefined
+  transport?: Transport | undefined
   /** Bytes of the record ring between capture and the workers (plus a quarter for the blob area). */
-  ringSize?: number
+  ringSize?: number | undefined
   /** Events accepted and not yet settled, at most; more are dropped as queue_full. */
-  maxQueuedEvents?: number
-  workers?: number
+  maxQueuedEvents?: number | undefined
+  workers?: number | undefined
   /** Concurrent HTTP requests, over all workers. */
-  maxInFlight?: number
+  maxInFlight?: number | undefined
   /** Events sent per second, over all workers; 0 for no cap. */
-  maxEventsPerSecond?: number
+  maxEventsPerSecond?: number | undefined
   /** Attempts per event for 5xx and network errors (the first included). */
-  maxAttempts?: number
+  maxAttempts?: number | undefined
   /** ms the process may wait at exit for events still in flight. */
-  shutdownTimeout?: number
+  shutdownTimeout?: number | undefined
   /** Capture uncaught exceptions (level fatal, handled: false) without changing Node's behaviour. Default true. */
-  captureUnhandled?: boolean
+  captureUnhandled?: boolean | undefined
   /** Unhandled rejections: 'crash' keeps Node's default (capture, print, exit 1), 'warn' captures and keeps running, 'none' ignores them. */
-  unhandledRejections?: 'crash' | 'warn' | 'none'
+  unhandledRejections?: 'crash' | 'warn' | 'none' | undefined
   /** Drain on these signals, then let the signal end the process as it would have. true: SIGTERM and SIGINT. Default off. */
-  handleSignals?: boolean | NodeJS.Signals[]
+  handleSignals?: boolean | NodeJS.Signals[] | undefined
   /** Keep events that cannot be delivered in time on disk and send them later. Default true. */
-  spool?: boolean
+  spool?: boolean | undefined
   /** Default: ~/.cache/xrayradar/spool/<hash of the DSN's host and project> (see docs/configuration.md). */
-  spoolDir?: string
+  spoolDir?: string | undefined
   /** Bytes on disk at most; beyond, events are dropped as spool_full. Default 64 MiB. */
-  spoolMaxBytes?: number
+  spoolMaxBytes?: number | undefined
   /** ms a spooled event is kept; older ones are deleted unsent (spool.expired). Default 24 h. */
-  spoolMaxAge?: number
+  spoolMaxAge?: number | undefined
   /** Integrations to set up besides the defaults (a name listed again replaces the default), or a function given the defaults that returns the list. See docs/integrations.md. */
-  integrations?: IntegrationsOption
+  integrations?: IntegrationsOption | undefined
   /** Set up the default integrations (incoming and outgoing HTTP, console breadcrumbs). Default true. */
-  defaultIntegrations?: boolean
+  defaultIntegrations?: boolean | undefined
   /** Map frames of compiled code (TypeScript, bundles) to their sources with their source maps, in the workers. Default true. See docs/source-maps.md. */
-  sourceMaps?: boolean
+  sourceMaps?: boolean | undefined
 }
 
 /** Where an empty DSN came from (it disables the client, as no DSN does); `hides`: the option hid a set XRAYRADAR_DSN. */
