@@ -3,7 +3,7 @@
 // its runtime dependencies, with the bin link npm makes. No registry: the dependencies are
 // links to this repository's installed copies (loopback-only tests).
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,6 +44,9 @@ export function installPacked (t, tarball, { extra = [] } = {}) {
     symlinkSync(target, join(nm, name), 'dir')
   }
   mkdirSync(join(nm, '.bin'))
-  for (const [name, file] of Object.entries(manifest.bin ?? {})) symlinkSync(join('..', 'xrayradar', file), join(nm, '.bin', name))
+  for (const [name, file] of Object.entries(manifest.bin ?? {})) {
+    symlinkSync(join('..', 'xrayradar', file), join(nm, '.bin', name))
+    chmodSync(join(pkgDir, file), 0o755) // as npm's bin-links makes the target executable
+  }
   return { project, pkgDir, manifest }
 }
