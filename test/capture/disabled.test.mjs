@@ -1,6 +1,7 @@
 // No DSN: the client is disabled, and says so once on stderr even without debug.
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const sdk = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
@@ -41,11 +42,10 @@ t.test('an empty DSN from any source disables the client with one line, never a 
     ['the option, whitespace only', {}, "x.init({ dsn: ' \\t\\n' })", /the dsn option is empty/],
     ['XRAYRADAR_DSN empty, no option', { XRAYRADAR_DSN: '' }, 'x.init({})', /XRAYRADAR_DSN is empty/],
     ['XRAYRADAR_DSN whitespace only, no option', { XRAYRADAR_DSN: '   ' }, 'x.init()', /XRAYRADAR_DSN is empty/],
-    ['a config file with "dsn": ""', {}, "x.init(x.loadConfig(require('node:path').join(require('node:os').tmpdir(), 'xr-empty-dsn-' + process.pid + '.json')))", /the dsn option is empty/]
+    ['a config file with "dsn": ""', { CONFIG: join(t.testdir({ 'xrayradar.json': '{"dsn": ""}' }), 'xrayradar.json') }, 'x.init(x.loadConfig(process.env.CONFIG))', /the dsn option is empty/]
   ]
   for (const [name, env, call, source] of cases) {
-    const pre = name.startsWith('a config file') ? "require('node:fs').writeFileSync(require('node:path').join(require('node:os').tmpdir(), 'xr-empty-dsn-' + process.pid + '.json'), '{\"dsn\": \"\"}'); " : ''
-    const r = run(env, `${pre}${call}; ${call}; x.captureMessage('lost'); console.log(JSON.stringify(x.stats()))`)
+    const r = run(env, `${call}; ${call}; x.captureMessage('lost'); console.log(JSON.stringify(x.stats()))`)
     t.equal(r.status, 0, `${name}: init() did not throw; stderr: ${r.stderr}`)
     const lines = r.stderr.split('\n').filter((l) => l !== '')
     t.equal(lines.length, 1, `${name}: exactly one line, even with init() twice: ${r.stderr}`)
