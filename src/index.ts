@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// The declarations use Node's types (node:http, NodeJS.*): kept in the emitted .d.ts (preserve),
+// so a consumer whose tsconfig lists no @types (tsc --init's "types": []) still loads them.
 // xrayradar: error tracking for Node.js services that report to XrayRadar.
 export { ErrorTracker } from './capture/client'
 export {

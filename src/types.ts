@@ -13,47 +13,47 @@ export const Level = {
 export const LEVELS: readonly Level[] = ['fatal', 'error', 'warning', 'info', 'debug']
 
 export interface User {
-  id?: string | number
-  username?: string
-  email?: string
+  id?: string | number | undefined
+  username?: string | undefined
+  email?: string | undefined
   /** Sent only with sendDefaultPii: true. */
-  ip_address?: string | null
-  ipAddress?: string | null
+  ip_address?: string | null | undefined
+  ipAddress?: string | null | undefined
   [key: string]: unknown
 }
 
 export interface Breadcrumb {
-  message?: string
-  category?: string
-  level?: Level
+  message?: string | undefined
+  category?: string | undefined
+  level?: Level | undefined
   /** default, http, navigation, ui, console, error, query, user */
-  type?: string
-  data?: Record<string, unknown>
+  type?: string | undefined
+  data?: Record<string, unknown> | undefined
   /** ms since epoch, Date or ISO string; set to now when absent */
-  timestamp?: number | Date | string
+  timestamp?: number | Date | string | undefined
 }
 
 /** What an integration records about the request being served. */
 export interface RequestInfo {
-  url?: string
-  method?: string
-  headers?: Record<string, string | string[] | undefined>
-  query_string?: string | null
+  url?: string | undefined
+  method?: string | undefined
+  headers?: Record<string, string | string[] | undefined> | undefined
+  query_string?: string | null | undefined
   data?: unknown
-  env?: Record<string, string>
+  env?: Record<string, string> | undefined
   /** Sent only with sendDefaultPii: true. */
-  cookies?: Record<string, string> | string
+  cookies?: Record<string, string> | string | undefined
 }
 
 export interface CaptureOptions {
-  level?: Level
-  message?: string
-  tags?: Record<string, unknown>
-  extra?: Record<string, unknown>
-  user?: User
-  fingerprint?: string[]
+  level?: Level | undefined
+  message?: string | undefined
+  tags?: Record<string, unknown> | undefined
+  extra?: Record<string, unknown> | undefined
+  user?: User | undefined
+  fingerprint?: string[] | undefined
   /** How the error was caught (integrations set it): sent as contexts.mechanism. */
-  mechanism?: { type: string, handled: boolean }
+  mechanism?: { type: string, handled: boolean } | undefined
   /** Any other key is treated as extra context, like the Python SDK's **extra_context. */
   [key: string]: unknown
 }

@@ -190,7 +190,11 @@ export class ErrorTracker {
     }
     // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
     if (sink === null && !o.debug && !isSdkWorker(workerData)) {
-      sayOnce('disabled', 'disabled: no DSN, nothing will be sent. Set XRAYRADAR_DSN or the dsn option (https://xrayradar.com/your_project_id); captures are counted in stats().dropped.disabled.')
+      const why = o.emptyDsn === null ? '' : ` (${o.emptyDsn.source} is empty)`
+      sayOnce('disabled', `disabled: no DSN${why}, nothing will be sent. Set XRAYRADAR_DSN or the dsn option (https://xrayradar.com/your_project_id); captures are counted in stats().dropped.disabled.`)
+    }
+    if (o.debug && o.emptyDsn !== null && !isSdkWorker(workerData)) {
+      process.stderr.write(`[xrayradar] no DSN: ${o.emptyDsn.source} is empty${o.emptyDsn.hides ? ' (it wins over XRAYRADAR_DSN, which is set)' : ''}; an empty DSN disables sending, as no DSN does.\n`)
     }
     if (o.debug) {
       process.stderr.write(`[xrayradar] ${this.pipeline === null ? 'disabled: no dsn and no transport (set XRAYRADAR_DSN or the dsn option)' : `sending to ${o.dsn?.redacted ?? `a ${sink} transport`}`}, environment ${o.environment}\n`)

@@ -103,10 +103,28 @@ function safeName (fn: Function): string {
   try { return fn.name || 'anonymous' } catch { return 'anonymous' }
 }
 
+// Members of an AggregateError named in its description: Node's connect over several
+// addresses (a dual-stack "localhost": ::1, then 127.0.0.1) has one per address.
+const MAX_MEMBERS_DESCRIBED = 3
+
+/**
+ * What an Error with an empty message says instead: its members' messages (Node's
+ * AggregateError for a refused dual-stack connect has message '' and code
+ * ECONNREFUSED), else its code, else nothing.
+ */
+function emptyMessageDetail (err: Error): string {
+  const members = (err as { errors?: unknown }).errors
+  if (Array.isArray(members) && members.length > 0) {
+    return members.slice(0, MAX_MEMBERS_DESCRIBED).map((m) => m instanceof Error ? m.message : String(m)).join('; ')
+  }
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' ? code : ''
+}
+
 /** A short description of a thrown value, for markers; never throws. */
 export function describeThrown (err: unknown): string {
   try {
-    if (err instanceof Error) return truncateString(`${err.name}: ${err.message}`, MAX_SHORT_STRING)
+    if (err instanceof Error) return truncateString(`${err.name}: ${err.message === '' ? emptyMessageDetail(err) : err.message}`, MAX_SHORT_STRING)
     return truncateString(String(err), MAX_SHORT_STRING)
   } catch {
     return 'unknown error'

@@ -27,6 +27,12 @@ export function parseDsn (dsn: unknown): ParsedDsn {
   if (typeof dsn !== 'string' || dsn.trim() === '') {
     throw new InvalidDsnError(`dsn must be a non-empty string. ${EXPECTED}`)
   }
+  // Whitespace around it is a pasted line end; inside it, a copy gone wrong (or an unencoded
+  // space in a password, which URL parsing would silently encode). Not quoted: redaction stops
+  // at whitespace, so the part after a space in a password would be printed.
+  if (/\s/.test(dsn.trim())) {
+    throw new InvalidDsnError(`Invalid DSN: it contains whitespace (a space, tab or line break; the value is not shown, it may hold a password). Copy the DSN again from your project settings; a space that belongs in it must be percent-encoded as %20. ${EXPECTED}`)
+  }
   const shown = redactDsn(dsn.trim())
   let url: URL
   try {

@@ -14,62 +14,70 @@ export type BeforeSend = (event: WireEvent) => WireEvent | null | undefined
 export type BeforeBreadcrumb = (crumb: Breadcrumb) => Breadcrumb | null | undefined
 
 export interface Options {
-  dsn?: string
-  authToken?: string
-  debug?: boolean
-  environment?: string
-  release?: string
-  serverName?: string
-  sampleRate?: number
-  maxBreadcrumbs?: number
-  beforeSend?: BeforeSend
-  beforeBreadcrumb?: BeforeBreadcrumb
-  sendDefaultPii?: boolean
+  dsn?: string | undefined
+  authToken?: string | undefined
+  debug?: boolean | undefined
+  environment?: string | undefined
+  release?: string | undefined
+  serverName?: string | undefined
+  sampleRate?: number | undefined
+  maxBreadcrumbs?: number | undefined
+  beforeSend?: BeforeSend | undefined
+  beforeBreadcrumb?: BeforeBreadcrumb | undefined
+  sendDefaultPii?: boolean | undefined
   /** More secret-like keys: values under a key containing one (case and separators ignored) become "[Filtered]". See docs/privacy.md. */
-  denyKeys?: string[]
+  denyKeys?: string[] | undefined
   /** Seconds for one HTTP attempt (as in the Python SDK and the config file). */
-  timeout?: number
-  verifySsl?: boolean
+  timeout?: number | undefined
+  verifySsl?: boolean | undefined
   /** Bytes; an event is truncated to fit, or dropped as too_large. */
-  maxPayloadSize?: number
-  transport?: Transport
+  maxPayloadSize?: number | undefined
+  transport?: Transport | undefined
   /** Bytes of the record ring between capture and the workers (plus a quarter for the blob area). */
-  ringSize?: number
+  ringSize?: number | undefined
   /** Events accepted and not yet settled, at most; more are dropped as queue_full. */
-  maxQueuedEvents?: number
-  workers?: number
+  maxQueuedEvents?: number | undefined
+  workers?: number | undefined
   /** Concurrent HTTP requests, over all workers. */
-  maxInFlight?: number
+  maxInFlight?: number | undefined
   /** Events sent per second, over all workers; 0 for no cap. */
-  maxEventsPerSecond?: number
+  maxEventsPerSecond?: number | undefined
   /** Attempts per event for 5xx and network errors (the first included). */
-  maxAttempts?: number
+  maxAttempts?: number | undefined
   /** ms the process may wait at exit for events still in flight. */
-  shutdownTimeout?: number
+  shutdownTimeout?: number | undefined
   /** Capture uncaught exceptions (level fatal, handled: false) without changing Node's behaviour. Default true. */
-  captureUnhandled?: boolean
+  captureUnhandled?: boolean | undefined
   /** Unhandled rejections: 'crash' keeps Node's default (capture, print, exit 1), 'warn' captures and keeps running, 'none' ignores them. */
-  unhandledRejections?: 'crash' | 'warn' | 'none'
+  unhandledRejections?: 'crash' | 'warn' | 'none' | undefined
   /** Drain on these signals, then let the signal end the process as it would have. true: SIGTERM and SIGINT. Default off. */
-  handleSignals?: boolean | NodeJS.Signals[]
+  handleSignals?: boolean | NodeJS.Signals[] | undefined
   /** Keep events that cannot be delivered in time on disk and send them later. Default true. */
-  spool?: boolean
+  spool?: boolean | undefined
   /** Default: ~/.cache/xrayradar/spool/<hash of the DSN's host and project> (see docs/configuration.md). */
-  spoolDir?: string
+  spoolDir?: string | undefined
   /** Bytes on disk at most; beyond, events are dropped as spool_full. Default 64 MiB. */
-  spoolMaxBytes?: number
+  spoolMaxBytes?: number | undefined
   /** ms a spooled event is kept; older ones are deleted unsent (spool.expired). Default 24 h. */
-  spoolMaxAge?: number
+  spoolMaxAge?: number | undefined
   /** Integrations to set up besides the defaults (a name listed again replaces the default), or a function given the defaults that returns the list. See docs/integrations.md. */
-  integrations?: IntegrationsOption
+  integrations?: IntegrationsOption | undefined
   /** Set up the default integrations (incoming and outgoing HTTP, console breadcrumbs). Default true. */
-  defaultIntegrations?: boolean
+  defaultIntegrations?: boolean | undefined
   /** Map frames of compiled code (TypeScript, bundles) to their sources with their source maps, in the workers. Default true. See docs/source-maps.md. */
-  sourceMaps?: boolean
+  sourceMaps?: boolean | undefined
+}
+
+/** Where an empty DSN came from (it disables the client, as no DSN does); `hides`: the option hid a set XRAYRADAR_DSN. */
+export interface EmptyDsn {
+  source: 'the dsn option' | 'XRAYRADAR_DSN'
+  hides: boolean
 }
 
 export interface ResolvedOptions {
   dsn: ParsedDsn | null
+  /** Set when dsn is null because a source held an empty (or whitespace-only) DSN. */
+  emptyDsn: EmptyDsn | null
   authToken: string | null
   debug: boolean
   environment: string
@@ -316,6 +324,17 @@ function integrations (opts: Options): IntegrationsOption | null {
   throw new ConfigurationError(`integrations must be a list such as [httpIntegration()] or a function (defaults) => list; got ${describe(v)}.`)
 }
 
+/** Where the empty DSN in effect came from, or null when there is a non-empty one or none at all. */
+function emptyDsnSource (given: Options, dsn: string | null, env: NodeJS.ProcessEnv): EmptyDsn | null {
+  const fromEnv = env.XRAYRADAR_DSN
+  const envEmpty = fromEnv !== undefined && fromEnv.trim() === ''
+  if (given.dsn !== undefined && given.dsn !== null) {
+    return dsn !== null && dsn.trim() === '' ? { source: 'the dsn option', hides: fromEnv !== undefined && !envEmpty } : null
+  }
+  // optionsFromEnv skips an empty variable; a whitespace-only one arrives here trimmed to ''.
+  return envEmpty ? { source: 'XRAYRADAR_DSN', hides: false } : null
+}
+
 function rejectionMode (opts: Options): 'crash' | 'warn' | 'none' {
   const v = opts.unhandledRejections
   if (v === undefined || v === null) return 'crash'
@@ -338,6 +357,7 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (opts as Record<string, unknown>)[k] = v
 
   const dsnRaw = str(opts, 'dsn')
+  const emptyDsn = emptyDsnSource(given, dsnRaw, env)
   const transport = opts.transport ?? null
   if (transport !== null && (typeof transport !== 'object' || typeof (transport as Transport).send !== 'function')) {
     throw new ConfigurationError('transport must be an object with a send(event) method (see the Transport interface), DebugTransport or NullTransport.')
@@ -345,13 +365,15 @@ export function resolveOptions (given: Options = {}, env: NodeJS.ProcessEnv = pr
   const environment = str(opts, 'environment') ?? 'development'
   if (environment === '') throw new ConfigurationError('environment must not be empty; use a name such as "production".')
   const workers = num(opts, 'workers', 1, 1, 16, true)
-  const dsn = dsnRaw === null ? null : parseDsn(dsnRaw)
+  // Empty from any source is "no DSN": `dsn: process.env.X` with X set but empty must not stop a service.
+  const dsn = dsnRaw === null || emptyDsn !== null ? null : parseDsn(dsnRaw)
   const spoolDirGiven = str(opts, 'spoolDir')
   const spoolDir = !bool(opts, 'spool', true) || dsn === null
     ? null
     : spoolDirGiven ?? defaultSpoolDir(spoolKey(dsn.origin, dsn.projectId), env)
   return {
     dsn,
+    emptyDsn,
     authToken: token(opts),
     debug: bool(opts, 'debug', false),
     environment,

@@ -7,6 +7,8 @@ import { traceToken } from '../collector/server'
 // and its page stay up afterwards, until SIGINT or SIGTERM.
 
 const TOKEN = 'demo-token-not-a-secret'
+// The sample service's source file, as frames name it once mapped (src/demo/*.ts ship in the package).
+const SAMPLE_SOURCE = 'demo/sample-service'
 
 export interface DemoOptions {
   /** Leave the collector (and its page) running after the sample service's events. */
@@ -48,9 +50,13 @@ export async function runDemo (options: DemoOptions = {}): Promise<number> {
     const values = e.exception?.values ?? []
     console.log(`• ${e.level.toUpperCase()} ${e.message}${traceToken(e)}`)
     for (const v of values.slice(0, -1)) console.log(`    cause: ${v.type}: ${v.value}`)
-    const top = values[values.length - 1]?.stacktrace?.frames.filter((f) => f.in_app).pop()
+    const frames = values[values.length - 1]?.stacktrace?.frames ?? []
+    // Run from an installed package (npx xrayradar demo) the sample service is under node_modules,
+    // so none of its frames is in_app: show its own top frame all the same, and say why.
+    const inApp = frames.filter((f) => f.in_app).pop()
+    const top = inApp ?? frames.filter((f) => f.filename?.includes(SAMPLE_SOURCE) === true).pop()
     if (top !== undefined) {
-      console.log(`    at ${top.function ?? '<anonymous>'} (${top.filename ?? '?'}:${top.lineno ?? '?'})`)
+      console.log(`    at ${top.function ?? '<anonymous>'} (${top.filename ?? '?'}:${top.lineno ?? '?'})${inApp === undefined ? ' (in node_modules, so in_app: false; your own files are in_app)' : ''}`)
       if (top.context_line != null) console.log(`    > ${top.context_line.trim()}`)
     }
     const req = e.contexts.request as { url?: string, headers?: Record<string, string> } | null

@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// The declarations use Node's types (node:http, NodeJS.*): kept in the emitted .d.ts (preserve),
+// so a consumer whose tsconfig lists no @types (tsc --init's "types": []) still loads them.
 // ESM entry: the same single instance as require('xrayradar'), so ESM and CJS
 // code in one process share one client and one scope.
 export {

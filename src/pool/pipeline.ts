@@ -10,6 +10,7 @@ import { hasSpoolFiles } from '../worker/spool'
 import { workerEntry } from './worker-entry'
 import { timeoutOr } from '../config/timeout'
 import { workerExecArgv } from './exec-argv'
+import { exitHooks, type ExitParticipant } from './exit-hooks'
 
 // The main thread's half of the pipeline: owns the ring and the piscina pool,
 // and answers flush/close/stats from the shared counters.
@@ -24,8 +25,6 @@ export interface PipelineOptions {
   /** Set for custom transports: events come back to the main thread to be sent. */
   mainTransport: Transport | null
 }
-
-type ExitFn = (code?: number) => never
 
 function describeStartFailure (err: unknown): string {
   if (!(err instanceof Error)) return String(err)
@@ -53,7 +52,7 @@ const FLUSH_SYNC_RECHECK_MS = 50
 // task's structured clone stays small while a burst still needs few round trips.
 const COLLECT_BATCH = 64
 
-export class Pipeline {
+export class Pipeline implements ExitParticipant {
   readonly ring: RingViews
   private readonly producer: RingProducer
   /** Shared bytes that records reference instead of carrying (main thread only). */
@@ -70,16 +69,32 @@ export class Pipeline {
   /** Why no delivery worker can start in this process (set once, then every event is settled as worker_unavailable). */
   private unavailable: string | null = null
   private exitDrained = false
-  private readonly onExit = (): void => {
+  /** When this exit's shutdownTimeout ends (set by the exit drain). */
+  private exitDeadline = 0
+  /** The drain at 'exit' (ExitParticipant); also run by process.exit() called in an earlier 'exit' listener. */
+  readonly onExit = (): void => {
     if (this.exitDrained) return
     this.exitDrained = true
     // One shutdownTimeout in all: what beforeExit already waited counts against it.
     const sameBatch = Atomics.load(this.ring.header, ENQ) === this.beforeExitAt
     const timeout = sameBatch ? Math.max(0, this.beforeExitDeadline - Date.now()) : this.opts.shutdownTimeout
+    this.exitDeadline = Date.now() + timeout
     if (!sameBatch) this.announceExit(timeout)
     // What is neither sent nor spooled by now is lost with the process: counted, so a
     // later exit listener reading stats() sees where every event went.
     if (!this.flushSync(timeout)) this.abandonUnsettled('exited')
+  }
+
+  /**
+   * A capture after the exit drain: an 'exit' listener the application added after
+   * init() runs after ours, and nothing of ours runs after it (a listener added during
+   * 'exit' is not called for it). So the event is drained now, within what is left of
+   * the exit's shutdownTimeout, and counted (and said) as lost if it does not settle.
+   */
+  private drainLate (): void {
+    const left = Math.max(0, this.exitDeadline - Date.now())
+    this.announceExit(left)
+    if (!this.flushSync(left)) this.abandonUnsettled('exited')
   }
 
   /**
@@ -93,23 +108,8 @@ export class Pipeline {
     if (lost > 0) this.diagnose(`the process ${how} with ${lost} event(s) neither sent nor spooled within shutdownTimeout; they are lost (counted as dropped: shutdown_timeout).`, true)
   }
 
-  /**
-   * First 'exit' listener. Node calls 'exit' listeners in order, and process.exit()
-   * inside one ends the process at once, skipping the listeners after it (ours runs
-   * last when the application registered its own before init()). So for the rest of
-   * this exit, process.reallyExit (what process.exit() ends in) drains first.
-   */
-  private readonly onExitFirst = (): void => {
-    const proc = process as unknown as { reallyExit?: ExitFn }
-    const reallyExit = proc.reallyExit
-    if (typeof reallyExit !== 'function') return
-    const onExit = this.onExit
-    proc.reallyExit = function (this: unknown, ...args: [number?]): never {
-      try { onExit() } catch {}
-      return reallyExit.apply(this, args)
-    }
-  }
-  private readonly onBeforeExit = (): void => {
+  /** 'beforeExit' (ExitParticipant). */
+  readonly onBeforeExit = (): void => {
     // The loop emptied with events still on their way: wait for them asynchronously
     // (a ref'd timer keeps the loop alive), at most shutdownTimeout, once per batch.
     const enq = Atomics.load(this.ring.header, ENQ)
@@ -154,9 +154,7 @@ export class Pipeline {
       slotCount: this.ring.slotCount,
       config: opts.worker
     }
-    process.prependListener('exit', this.onExitFirst)
-    process.on('exit', this.onExit)
-    process.on('beforeExit', this.onBeforeExit)
+    exitHooks.add(this)
     // Events left on disk by an earlier run are sent even if this one never captures.
     const w = opts.worker
     if (w.spoolDir !== null && w.origin !== null && w.projectId !== null && hasSpoolFiles(w.spoolDir, { origin: w.origin, project: w.projectId }, w.spoolMaxAge)) {
@@ -289,6 +287,7 @@ export class Pipeline {
     }
     if (this.unavailable !== null) this.settleUnavailable()
     else if (this.opts.mainTransport !== null && !this.collecting) this.startCollecting()
+    if (this.exitDrained) this.drainLate()
   }
 
   drop (reason: DropReason, n = 1): void { count(this.ring.header, reason, n) }
@@ -404,9 +403,7 @@ export class Pipeline {
     const ok = await this.flush(timeoutMs)
     this.closed = true
     Atomics.store(this.ring.header, CLOSED, 1)
-    process.removeListener('exit', this.onExitFirst)
-    process.removeListener('exit', this.onExit)
-    process.removeListener('beforeExit', this.onBeforeExit)
+    exitHooks.remove(this)
     try {
       await this.pool?.destroy()
     } catch {

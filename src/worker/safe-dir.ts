@@ -28,6 +28,25 @@ export interface SafeDirOptions {
 
 const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0')
 
+/** What a non-directory is, for the message: "/dev/null is a character device, not a directory". */
+function kindOf (st: Stats): string | null {
+  if (st.isFile()) return 'a regular file'
+  if (st.isCharacterDevice()) return 'a character device'
+  if (st.isBlockDevice()) return 'a block device'
+  if (st.isFIFO()) return 'a named pipe'
+  if (st.isSocket()) return 'a socket'
+  return null
+}
+
+/**
+ * A level that is not a directory: nothing can be kept under it. Not the SDK's to remove
+ * (it may be /dev/null or the user's file): the fix is another spoolDir.
+ */
+function notADirectory (path: string, st: Stats): UnsafeDirectoryError {
+  const kind = kindOf(st)
+  return new UnsafeDirectoryError(path, kind === null ? 'is not a directory' : `is ${kind}, not a directory`, 'Choose another spoolDir: every level of its path must be a directory, or not exist yet (the SDK creates the missing ones)')
+}
+
 function uidOf (): number | null {
   return typeof process.getuid === 'function' ? process.getuid() : null
 }
@@ -45,7 +64,7 @@ function checkAncestor (path: string, st: Stats, uid: number): void {
     throw new UnsafeDirectoryError(path, `is owned by uid ${st.uid}, neither this process (uid ${uid}) nor root, so that user could replace what lies below it`, 'Set spoolDir to a directory under one this user or root owns')
   }
   if (st.isSymbolicLink()) return // its target is checked with the resolved path
-  if (!st.isDirectory()) throw new UnsafeDirectoryError(path, 'is not a directory', `Remove ${path} or set spoolDir elsewhere`)
+  if (!st.isDirectory()) throw notADirectory(path, st)
   if ((st.mode & GROUP_OTHER_WRITE) !== 0 && (st.mode & STICKY) === 0) {
     throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(st.mode)}), so another user could replace what lies below it`, `Run chmod go-w ${path}, or set spoolDir elsewhere`)
   }
@@ -54,7 +73,7 @@ function checkAncestor (path: string, st: Stats, uid: number): void {
 /** One of the caller's own levels: a real directory owned by this uid, made owner-only. */
 function checkOwn (path: string, st: Stats, uid: number): void {
   if (st.isSymbolicLink()) throw new UnsafeDirectoryError(path, 'is a symbolic link', `Remove the link (the SDK creates the directory itself) or set spoolDir to the real directory`)
-  if (!st.isDirectory()) throw new UnsafeDirectoryError(path, 'is not a directory', `Remove ${path} or set spoolDir elsewhere`)
+  if (!st.isDirectory()) throw notADirectory(path, st)
   if (st.uid !== uid) throw new UnsafeDirectoryError(path, `is owned by uid ${st.uid}, not this process (uid ${uid})`, `Remove it (another user may have planted it) or set spoolDir to a directory this user owns`)
   if ((st.mode & GROUP_OTHER_WRITE) !== 0) {
     // Its content may already have been tampered with: tightening now would hide that.

@@ -43,8 +43,8 @@ const WHY: Record<string, string> = {
   EROFS: 'the file system is read-only. Use a writable directory',
   EACCES: 'permission denied. Make it writable by this user',
   EPERM: 'the operation was not permitted. Make it writable by this user',
-  ENOTDIR: 'a file is in the place of a directory on its path. Remove the file',
-  EEXIST: 'a file is in its place. Remove the file',
+  ENOTDIR: 'a level of its path is not a directory. Choose a path whose every level is a directory or does not exist yet',
+  EEXIST: 'something that is not a directory is in its place. Choose a path that is a directory or does not exist yet',
   EFBIG: "the process's file size limit (ulimit -f) was reached. Raise the limit"
 }
 

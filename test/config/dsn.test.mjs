@@ -22,3 +22,16 @@ t.test('invalid DSNs name the expected form and never echo a password', async (t
   }
   t.equal(redactDsn('see https://k:secret@h/1 and http://k2@h2/2'), 'see https://[redacted]@h/1 and http://[redacted]@h2/2')
 })
+
+t.test('whitespace inside a DSN is refused, naming the fix and never the secret', async (t) => {
+  for (const bad of ['https://key:s3cr3t pw9@xrayradar.com/1', 'https://key:s3cr3t\tpw9@xrayradar.com/1', 'https://xrayradar.com/your project', 'https://key:hunter2@xrayradar.com/1\nhttps://other/2', 'https://key:hun ter2@xrayradar.com']) {
+    let err = null
+    try { new ErrorTracker({ dsn: bad }) } catch (e) { err = e }
+    t.ok(err instanceof InvalidDsnError && err instanceof ConfigurationError, `refused: ${JSON.stringify(bad)}`)
+    t.match(err?.message, /whitespace/, 'says what is wrong')
+    t.match(err?.message, /%20/, 'names the fix for a space that belongs in it')
+    t.match(err?.message, /https:\/\/xrayradar\.com\/your_project_id/, 'and the expected form')
+    for (const secret of ['s3cr3t', 'pw9', 'hunter2', 'hun', 'ter2']) t.notMatch(err?.message ?? '', new RegExp(secret), `never echoes ${secret}`)
+  }
+  t.equal(parseDsn('  https://xrayradar.com/1 \n').projectId, '1', 'whitespace around it is not part of it (a pasted line end)')
+})

@@ -173,3 +173,60 @@ t.test('the SDK\'s own origin is not recorded; beforeBreadcrumb applies', async 
   t.notOk(JSON.stringify(e.breadcrumbs).includes(collector.url), 'no breadcrumb for the collector')
   t.equal(e.breadcrumbs.find((b) => b.category === 'http.server')?.data.seen, true, 'the incoming one went through beforeBreadcrumb too')
 })
+
+/** Resolves a made-up name to ::1 then 127.0.0.1, as a dual-stack "localhost" does (Docker's /etc/hosts). */
+function dualStackLookup (host, opts, cb) {
+  const all = [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]
+  if (opts.all) return process.nextTick(cb, null, all)
+  process.nextTick(cb, null, all[0].address, all[0].family)
+}
+
+t.test('refused, reset and aborted: every outcome is one error breadcrumb in the request that made it (fetch and node:http)', async (t) => {
+  const { collector, client } = await setup(t)
+  const refused = await closedPort()
+  // Accepts, then resets the connection before any answer.
+  const resetter = net.createServer((s) => s.resetAndDestroy?.() ?? s.destroy())
+  await new Promise((resolve) => resetter.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => resetter.close(resolve)))
+  const resetPort = resetter.address().port
+  // Never answers: the caller aborts.
+  const { base: silentBase } = await listen(t, () => {})
+  const dual = new Agent({ connect: { lookup: dualStackLookup, autoSelectFamily: true } })
+  t.teardown(() => dual.close())
+  const calls = {
+    'fetch-refused': (id) => fetch(`http://127.0.0.1:${refused}/refused/${id}`),
+    'fetch-refused-dual-stack': (id) => fetch(`http://dual.test:${refused}/refused/${id}`, { dispatcher: dual }),
+    'fetch-reset': (id) => fetch(`http://127.0.0.1:${resetPort}/reset/${id}`),
+    'fetch-aborted': (id) => fetch(`${silentBase}/aborted/${id}`, { signal: AbortSignal.timeout(100) }),
+    'http-refused': (id) => httpGet(`http://127.0.0.1:${refused}/refused/${id}`),
+    'http-refused-dual-stack': (id) => new Promise((resolve, reject) => {
+      http.get(`http://dual.test:${refused}/refused/${id}`, { agent: false, lookup: dualStackLookup, autoSelectFamily: true }, resolve).on('error', reject)
+    })
+  }
+  const { base } = await listen(t, async (req, res) => {
+    const [, kind, id] = req.url.split('/')
+    client.setTag('request', id)
+    await calls[kind](id).then(() => t.fail(`${kind} succeeded`), () => {})
+    client.captureMessage(`after ${kind} ${id}`)
+    res.end()
+  })
+  // Four requests of each kind at a time, interleaved: each failure must land in its own request.
+  const paths = []
+  for (const kind of Object.keys(calls)) for (let i = 0; i < 4; i++) paths.push(`/${kind}/${kind}-${i}`)
+  await Promise.all(paths.map((p) => post(`${base}${p}`, '')))
+  t.equal(await client.flush(10000), true)
+  t.equal(collector.events.length, paths.length)
+  const target = { 'fetch-refused': `127.0.0.1:${refused}/refused`, 'fetch-refused-dual-stack': `dual.test:${refused}/refused`, 'fetch-reset': `127.0.0.1:${resetPort}/reset`, 'fetch-aborted': `${silentBase.slice(7)}/aborted`, 'http-refused': `127.0.0.1:${refused}/refused`, 'http-refused-dual-stack': `dual.test:${refused}/refused` }
+  const why = { 'fetch-refused': /ECONNREFUSED/, 'fetch-refused-dual-stack': /ECONNREFUSED/, 'fetch-reset': /SocketError|ECONNRESET|other side closed/, 'fetch-aborted': /TimeoutError|AbortError|aborted/, 'http-refused': /ECONNREFUSED/, 'http-refused-dual-stack': /ECONNREFUSED/ }
+  for (const p of paths) {
+    const [, kind, id] = p.split('/')
+    const e = byMessage(collector, `after ${kind} ${id}`)
+    const crumbs = httpCrumbs(e)
+    t.equal(crumbs.length, 1, `${id}: exactly one outgoing breadcrumb`)
+    const url = `http://${target[kind]}/${id}`
+    t.match(crumbs[0], { type: 'http', category: 'http', level: 'error', message: `GET ${url}`, data: { method: 'GET', url } }, `${id}: its own request's call`)
+    t.match(crumbs[0]?.data.error, why[kind], `${id}: the error says what happened: ${crumbs[0]?.data.error}`)
+    t.notOk('status_code' in (crumbs[0]?.data ?? {}), `${id}: no status for a request that got no response`)
+    t.type(crumbs[0]?.data.duration_ms, 'number')
+  }
+})

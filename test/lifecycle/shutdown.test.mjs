@@ -60,3 +60,44 @@ for (const natural of ['0', '1']) {
     t.equal(collector.counts[p], 20, 'every event delivered before the process ended')
   })
 }
+
+t.test('init() 20 times: no MaxListenersExceededWarning, the process listeners stay few, every client\'s event delivered', async (t) => {
+  const p = String(++project)
+  // 20 worker threads start on a shared machine: each replaced client gets a generous close().
+  const r = await runFixture('host-lifecycle.mjs', { env: { MODE: 'reinit-many', COUNT: '20', SHUTDOWN_TIMEOUT: '20000', XRAYRADAR_DSN: collector.dsn(p) }, timeoutMs: 60000 })
+  t.equal(r.code, 0, r.stderr)
+  t.notMatch(r.stderr, /MaxListenersExceeded|memory leak/, 'no listener warning')
+  t.equal(r.stderr, '', 'nothing on stderr at all')
+  const res = result(r)
+  t.ok(res, r.stdout)
+  t.ok(res.maxExit <= 3, `'exit' listeners while 19 clients close: ${res.maxExit}`)
+  t.ok(res.maxBeforeExit <= 1, `'beforeExit' listeners: ${res.maxBeforeExit}`)
+  t.equal(collector.counts[p], 20, 'each of the 20 clients delivered its event')
+})
+
+for (const natural of ['1', '0']) {
+  t.test(`an event captured in an exit listener added after init() (${natural === '1' ? 'natural exit' : 'process.exit(0)'}): delivered, and stats() says so`, async (t) => {
+    const p = String(++project)
+    const r = await runFixture('host-lifecycle.mjs', { env: { MODE: 'capture-in-exit-listener', NATURAL: natural, XRAYRADAR_DSN: collector.dsn(p) } })
+    t.equal(r.code, 0, r.stderr)
+    const stats = result(r)?.stats
+    t.match(stats, { captured: 2, delivered: 2, pending: 0 }, 'nothing left pending')
+    t.equal(collector.counts[p], 2, 'both events arrived')
+    t.same(collector.events.filter((e) => e.message === 'in an exit listener').length >= 1, true)
+    t.equal(r.stderr, '', 'no loss, so no line')
+  })
+}
+
+t.test('an event captured in a late exit listener against a hung ingest: counted shutdown_timeout and said on stderr', async (t) => {
+  collector.setFault({ latencyMs: 60000 })
+  t.teardown(() => collector.setFault(null))
+  const p = String(++project)
+  const r = await runFixture('host-lifecycle.mjs', { env: { MODE: 'capture-in-exit-listener', NATURAL: '1', SHUTDOWN_TIMEOUT: '600', XRAYRADAR_DSN: collector.dsn(p) }, timeoutMs: 15000 })
+  t.equal(r.code, 0, r.stderr)
+  const stats = result(r)?.stats
+  t.match(stats, { captured: 2, delivered: 0, pending: 0, dropped: { shutdown_timeout: 2 } }, 'every event has its outcome')
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('[xrayradar]'))
+  t.ok(lines.length >= 1, r.stderr)
+  const said = lines.reduce((n, l) => n + Number(/with (\d+) event\(s\) neither sent nor spooled/.exec(l)?.[1] ?? 0), 0)
+  t.equal(said, stats?.dropped.shutdown_timeout, 'the lines account for what stats() counts')
+})

@@ -81,9 +81,22 @@ t.test('8.13 a file in the directory place: spool_error, one line, file untouche
     t.equal(lines.length, 1, `one line for two workers and many batches: ${r.stderr}`)
     t.match(lines[0], spoolDir)
     t.match(lines[0], /spool_error/)
-    t.match(lines[0], /Remove/)
+    t.match(lines[0], /in-the-way is a regular file, not a directory/)
+    t.match(lines[0], /Choose another spoolDir/, 'the fix is another spoolDir')
+    t.notMatch(lines[0], /Remove/, 'never advice to remove a file the SDK did not make')
     t.equal(readFileSync(join(base, 'in-the-way'), 'utf8'), 'a file')
   }
+})
+
+t.test('8.13 a parent that is a device, not a directory (/dev/null/x): the advice is another spoolDir', async (t) => {
+  const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: '/dev/null/x', COUNT: '3' })
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.out.stats.dropped.spool_error, 3)
+  const lines = spoolLines(r.stderr)
+  t.equal(lines.length, 1, r.stderr)
+  t.match(lines[0], /\/dev\/null is a character device, not a directory/)
+  t.match(lines[0], /Choose another spoolDir/)
+  t.notMatch(lines[0], /Remove/, 'never advice to remove /dev/null')
 })
 
 t.test('8.13 a write failing part-way (EFBIG, as ENOSPC): spool_error, no .tmp left', async (t) => {
