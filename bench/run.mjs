@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,logging,loopblock,tsmap,tsworker [--merge]] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { spawn } from 'node:child_process'
@@ -195,6 +195,28 @@ if (want('http')) {
     }
   }
   show('http')
+}
+
+if (want('pinohttp')) {
+  log('\nFigure 8b: an Express app with pino-http, no SDK / ours with pinoIntegration(): server CPU per request')
+  const SUBJECTS = ['none', 'ours']
+  for (const subject of SUBJECTS) results[`pinohttp-${subject}`] = []
+  results['pinohttp-ratio'] = []
+  for (let i = 0; i < RUNS; i++) {
+    const round = {}
+    for (let k = 0; k < SUBJECTS.length; k++) {
+      const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+      round[subject] = await measureHttp({ subject, framework: 'express-pino-http', seconds: quick ? 3 : 5, ...newRun() })
+      results[`pinohttp-${subject}`].push(round[subject])
+    }
+    results['pinohttp-ratio'].push({
+      rps: round.ours.rps / round.none.rps,
+      cpu: round.ours.cpuUsPerRequest / round.none.cpuUsPerRequest,
+      addedCpuUs: round.ours.cpuUsPerRequest - round.none.cpuUsPerRequest
+    })
+    log(`  … pino-http round ${i + 1}/${RUNS}: none ${round.none.rps.toFixed(0)}/s ${round.none.cpuUsPerRequest.toFixed(1)} µs, ours ${round.ours.rps.toFixed(0)}/s ${round.ours.cpuUsPerRequest.toFixed(1)} µs CPU/request`)
+  }
+  show('pinohttp')
 }
 
 if (want('logging')) {

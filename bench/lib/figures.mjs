@@ -127,6 +127,20 @@ function http (results) {
     '\n\nbench/scenarios/http-server.mjs: one router mounted at /api, `GET /api/users/:id` answering JSON; ours is `init({ dsn })` (default integrations: per-request isolation scope, request data, incoming and outgoing HTTP breadcrumbs, console breadcrumbs) plus the framework\'s error handler; @sentry/node is its documented setup (init before the framework is loaded, its error handler, no tracing configured). autocannon from the bench process, 20 connections on loopback, a 1 s warm-up then the timed run; the three subjects in a rotated order per round, each ratio against the no-SDK run of its round. Both the server and the load generator share this machine\'s cores, so requests/s swings with other load; server CPU per request (its process\'s CPU over the timed run, all threads, divided by the requests served) holds better.']
 }
 
+function pinohttp (results) {
+  if (results['pinohttp-ratio'] === undefined) return null
+  const cpu = (subject) => col(results[`pinohttp-${subject}`], 'cpuUsPerRequest')
+  const rps = (subject) => col(results[`pinohttp-${subject}`], 'rps')
+  const r = (key) => col(results['pinohttp-ratio'], key)
+  const rows = [
+    ['requests/s', fmt(rps('none'), 0), fmt(rps('ours'), 0), fmt(r('rps'), 3)],
+    ['server CPU per request (µs, all threads)', fmt(cpu('none'), 1), fmt(cpu('ours'), 1), fmt(r('cpu'), 3)],
+    ['CPU added per request (µs, per-round difference)', '', fmt(r('addedCpuUs'), 1), '']
+  ]
+  return ['8b. pino-http: what the SDK adds to a request that pino-http logs', table(rows, ['figure', 'no SDK', 'xrayradar + pinoIntegration()', '× no SDK (per round)']) +
+    '\n\nbench/scenarios/http-server.mjs with framework express-pino-http: the figure 8 Express app with `pino-http` in front (a child logger per request as `req.log` and an `info` line per response, pino writing to a stream that discards it); ours is `init({ dsn, integrations: [pinoIntegration()] })` plus `setupExpressErrorHandler`, so each response line is also a breadcrumb on its request (and the request is isolated, as with every default integration). autocannon, 20 connections on loopback, 1 s warm-up then the timed run, the two subjects in a rotated order per round, each ratio against the no-SDK run of its round.']
+}
+
 function logging (results) {
   const runs = results.logging
   if (runs === undefined) return null
@@ -176,7 +190,7 @@ function loopblock (results) {
     `\n\nbench/scenarios/loopblock-idle.mjs, ${runs[0]?.node ?? 'Node'}: a client with a DSN and no other integration, nothing captured, nothing blocking; after a 1 s warm-up, process.cpuUsage() (every thread: the main thread's 250 ms heartbeat and the watcher thread, which wakes about once per thresholdMs) over the measured seconds. Off and on in separate fresh processes, one after the other per round. The issue's bound is 0.1% of one core; a capture costs nothing more with the integration on (it adds no work to capture).`]
 }
 
-export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, logging, loopblock, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, pinohttp, logging, loopblock, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

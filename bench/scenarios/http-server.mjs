@@ -1,6 +1,7 @@
-// The server side of the HTTP-throughput figure: a minimal Express or Fastify app (one router
+// The server side of the HTTP-throughput figures: a minimal Express or Fastify app (one router
 // mounted at /api, GET /api/users/:id answering JSON) with no SDK, with ours (init() and the
-// framework's error handler) or with @sentry/node's default setup. Prints {"port"} once
+// framework's error handler) or with @sentry/node's default setup; framework 'express-pino-http'
+// is the Express app with pino-http in front (figure 8b), ours then with pinoIntegration() too. Prints {"port"} once
 // listening; on SIGTERM closes, flushes and prints its result line. The load comes from the
 // bench process (bench/lib/http-load.mjs), so the two do not share this process's thread.
 import { createRequire } from 'node:module'
@@ -11,7 +12,8 @@ const { subject, framework } = args
 let sdk = null
 if (subject === 'ours') {
   sdk = require('xrayradar')
-  sdk.init({ dsn: args.dsn })
+  // With pino-http the pino integration is on too: its per-request line is a breadcrumb.
+  sdk.init({ dsn: args.dsn, ...(framework === 'express-pino-http' ? { integrations: [sdk.pinoIntegration()] } : {}) })
 } else if (subject === 'sentry') {
   // Its documented setup: init before the framework is loaded, so its instrumentation applies.
   sdk = require('@sentry/node')
@@ -19,9 +21,15 @@ if (subject === 'ours') {
 }
 
 let close
-if (framework === 'express') {
+if (framework === 'express' || framework === 'express-pino-http') {
   const express = require('express')
   const app = express()
+  if (framework === 'express-pino-http') {
+    // pino-http as its README sets it up: a child logger per request (req.log) and a line per
+    // response, here written to a stream that discards it (the cost is pino's and ours, not I/O's).
+    const logger = require('pino')({ name: 'http' }, { write () {} })
+    app.use(require('pino-http')({ logger }))
+  }
   const api = express.Router()
   api.get('/users/:id', (req, res) => { res.json({ id: req.params.id, name: 'user' }) })
   app.use('/api', api)

@@ -30,7 +30,7 @@ const project = mkdtempSync(join(tmpdir(), 'xr-guides-'))
 t.teardown(() => rmSync(project, { recursive: true, force: true }))
 mkdirSync(join(project, 'node_modules'))
 symlinkSync(repo, join(project, 'node_modules', 'xrayradar'), 'dir')
-for (const dep of ['express', 'fastify', 'pino']) symlinkSync(realpathSync(join(repo, 'node_modules', dep)), join(project, 'node_modules', dep), 'dir')
+for (const dep of ['express', 'fastify', 'pino', 'pino-http']) symlinkSync(realpathSync(join(repo, 'node_modules', dep)), join(project, 'node_modules', dep), 'dir')
 for (const [name, source] of Object.entries(blocks)) writeFileSync(join(project, name), source)
 
 const collector = await startCollector({ token: TOKEN, log: false })
@@ -133,7 +133,7 @@ t.test('pino-logging.mjs: a logged error is one exception event with the request
   t.ok(blocks['pino-logging.mjs'])
   const run = await start(t, 'pino-logging.mjs')
   const N = 4
-  const answers = await Promise.all(Array.from({ length: N }, () => request(`${run.base}/payments`, { method: 'POST' })))
+  const answers = await Promise.all(Array.from({ length: N }, () => request(`${run.base}/payments?card_token=tok_secret_4242`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9', cookie: 'session=s3cr3t' } })))
   t.same(answers.map((a) => a.status), Array(N).fill(502))
   t.equal(await eventsFor(run, N), N, 'one event per failed payment, none for the info records')
   const events = collector.events.filter((e) => e.contexts?.tags?.logger === 'shop')
@@ -146,7 +146,13 @@ t.test('pino-logging.mjs: a logged error is one exception event with the request
     t.match(e.contexts.request?.url, /\/payments$/)
     const logged = e.breadcrumbs.filter((b) => b.category === 'shop')
     t.same(logged.map((b) => b.message), ['charging card'], 'exactly its own request\'s info record, as a breadcrumb')
+    t.match(e.contexts.extra.req, { method: 'POST', url: '/payments' }, 'pino-http\'s request binding, without its query')
+    const text = JSON.stringify(e)
+    t.notMatch(text, /tok_secret_4242|card_token/, 'no query string anywhere in the event')
+    t.notMatch(text, /203\.0\.113\.9|remoteAddress/, 'no client address anywhere (the forwarded one, pino-http\'s remoteAddress)')
+    t.notMatch(text, /s3cr3t/, 'no cookie anywhere')
   }
+  t.match(run.stdout, /"level":30,[^\n]*"msg":"request errored"/, 'pino-http logged its line per response, at info (a breadcrumb, not a second event)')
   t.match(run.stdout, /"msg":"payment failed"/, 'pino\'s own output unchanged')
   run.child.kill('SIGTERM')
   await run.exited

@@ -212,7 +212,7 @@ t.test('a tampered worker directory is refused: said once, a private copy delive
       assertDelivered(t, r, id)
       t.match(r.stderr, message, 'the refusal is diagnosed')
       t.match(r.stderr, /the delivery workers start from .*xrayradar-workers-\w+ for this process instead/)
-      t.equal(r.stderr.match(/refused/g)?.length, 1, 'said once')
+      t.equal(r.stderr.match(/\[xrayradar\] refused /g)?.length, 1, 'said once')
       t.notOk(existsSync(mark), 'nothing from the tampered directory ran')
       t.same(fallbackDirs(tmp), [], 'the private copy is removed at exit')
     })
