@@ -22,7 +22,7 @@ const WARMUP_ROUNDS = 5
 const cwd = process.cwd()
 const gc = globalThis.gc ?? (() => {})
 // As a worker has it: the files of the app in this directory, the stacks unmapped by Node.
-const files = new AppFiles({ cwd, entryScript: process.argv[1], stackNamesLoadedFiles: true })
+const files = new AppFiles({ cwd, entryScript: process.argv[1] })
 
 const app = await buildTsApp()
 const { makeServiceError } = createRequire(import.meta.url)(app.bundle)

@@ -79,7 +79,6 @@ function readOr (o: Record<string, unknown>, key: string): unknown {
 
 /** What every worker needs to build and deliver events, structured-cloned once. */
 function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
-  const mapped = nodeMapsStacks()
   return {
     sink,
     storeUrl: o.dsn?.storeUrl ?? null,
@@ -102,8 +101,8 @@ function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
     maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
     maxAttempts: o.maxAttempts,
     debug: o.debug,
-    sourceMaps: o.sourceMaps && !mapped,
-    nodeMapsStacks: mapped,
+    // Node already maps the stacks with --enable-source-maps: the workers leave them alone.
+    sourceMaps: o.sourceMaps && !nodeMapsStacks(),
     cwd: process.cwd(),
     entryScript: typeof process.argv[1] === 'string' && process.argv[1] !== '' ? process.argv[1] : null,
     spoolDir: sink === 'http' ? o.spoolDir : null,

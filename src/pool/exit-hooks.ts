@@ -1,8 +1,8 @@
 // One set of process listeners ('exit' first and in order, 'beforeExit') for every
-// pipeline of the process. Each pipeline adding its own made init() called again and
-// again (a dev server reloading, a setup per test file) pile them up: a replaced client
-// keeps its pipeline until its close() has flushed, asynchronously, so eleven quick
-// init() calls crossed Node's MaxListeners (10) and printed its leak warning.
+// pipeline of the process. A replaced client keeps its pipeline until its close() has
+// flushed, asynchronously, so listeners per pipeline would pile up when init() is called
+// again and again (a dev server reloading, a setup per test file) and cross Node's
+// MaxListeners (10), which prints a leak warning.
 
 type ExitFn = (code?: number) => never
 

@@ -34,11 +34,6 @@ export interface WorkerConfig {
    * false when the main thread's stacks are already mapped (--enable-source-maps).
    */
   sourceMaps: boolean
-  /**
-   * Node maps the stacks the main thread captures (--enable-source-maps): a frame may then
-   * name a map's source rather than a file Node loaded (src/worker/app-files.ts).
-   */
-  nodeMapsStacks: boolean
   cwd: string
   /** The host's entry script (process.argv[1]), null without one: its directory and package are the app's. */
   entryScript: string | null

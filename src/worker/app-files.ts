@@ -8,11 +8,10 @@ import { diagnoseOnce } from './diagnostics'
 // is read only when it is
 // - inside the application: under the working directory, the entry script's
 //   directory or its package (the nearest package.json above it), the
-//   node_modules of those and of their ancestors (where Node resolves packages),
-//   or the directory of a file Node loaded: a frame's own file, or the file
-//   whose map names the path. A frame's own file counts as loaded only while
-//   stacks reach the workers unmapped: once Node maps them
-//   (--enable-source-maps), a frame may name a map's source;
+//   node_modules of those and of their ancestors (where Node resolves packages).
+//   A frame's own file too: a stack is text (an error-like object from anywhere,
+//   a stack rewritten by source-map-support or by the app), so a path in it does
+//   not prove that Node loaded the file;
 // - never under /proc, /dev or /sys, whatever the roots;
 // - a regular file, by its real path (a link inside the app to a file outside
 //   it is refused), stat-checked before it is opened, opened non-blocking and
@@ -45,7 +44,7 @@ const READ_CHUNK_BYTES = 64 * 1024
 const MAX_PACKAGE_DEPTH = 32
 
 const WHY: Record<Exclude<Refusal, 'too_large'>, string> = {
-  outside: 'it is outside the application (the working directory, the entry script\'s directory and package, their node_modules, the directory of the file that names it)',
+  outside: 'it is outside the application (the working directory, the entry script\'s directory and package, their node_modules)',
   system: 'it is under /proc, /dev or /sys',
   not_regular: 'it is not a regular file (a FIFO, a device, a socket or a directory)'
 }
@@ -119,8 +118,6 @@ export interface AppFilesOptions {
   cwd: string
   /** The host's process.argv[1] (null without one: node -e, the REPL). */
   entryScript: string | null
-  /** True while stacks reach the workers unmapped, so a frame's file is one Node loaded. */
-  stackNamesLoadedFiles: boolean
   /** Print the first refused file (one line per process). */
   debug?: boolean
 }
@@ -129,12 +126,10 @@ export interface AppFilesOptions {
 export class AppFiles {
   /** Directories (with a trailing separator) whose files are the app's, as written and as real paths. */
   private readonly roots: string[]
-  private readonly stackNamesLoadedFiles: boolean
   private readonly debug: boolean
   private told = false
 
   constructor (o: AppFilesOptions) {
-    this.stackNamesLoadedFiles = o.stackNamesLoadedFiles
     this.debug = o.debug === true
     const dirs = [resolve(o.cwd)]
     if (o.entryScript !== null && o.entryScript !== '') {
@@ -156,25 +151,21 @@ export class AppFiles {
   }
 
   /**
-   * Why path may not be read, or null: by location only, no syscall. namedBy: the file
-   * (one Node loaded) whose map names path; null when the stack names it (a frame's own file).
+   * Why path may not be read, or null: by location only, no syscall. A frame's own file is held
+   * to the same roots as a map's source: a stack is text (an error-like object from anywhere,
+   * a stack rewritten by source-map-support or by the app), so a path in it does not prove that
+   * Node loaded the file.
    */
-  refusal (path: string, namedBy: string | null): Refusal | null {
+  refusal (path: string): Refusal | null {
     if (!isAbsolute(path)) return 'outside'
     const p = resolve(path)
     if (isSystem(p)) return 'system'
-    if (namedBy === null) {
-      if (this.stackNamesLoadedFiles) return null
-    } else {
-      const near = dirname(resolve(namedBy))
-      if (!isRoot(near) && under(p, near)) return null
-    }
     return this.roots.some((r) => p.startsWith(r)) ? null : 'outside'
   }
 
   /** refusal() as a yes or no, telling the first refused file in debug. */
-  allows (path: string, namedBy: string | null): boolean {
-    const why = this.refusal(path, namedBy)
+  allows (path: string): boolean {
+    const why = this.refusal(path)
     if (why !== null) this.tell(path, why)
     return why === null
   }
@@ -183,8 +174,8 @@ export class AppFiles {
    * Opens path when the app may read it (by its path and by its real path) and it is a
    * regular file of at most maxBytes; the caller closes fd. Never blocks.
    */
-  open (path: string, namedBy: string | null, maxBytes: number): Opened {
-    const where = this.refusal(path, namedBy)
+  open (path: string, maxBytes: number): Opened {
+    const where = this.refusal(path)
     if (where !== null) {
       this.tell(path, where)
       return { refused: where }
@@ -192,7 +183,7 @@ export class AppFiles {
     let real: string
     try { real = realpathSync.native(path) } catch { return { missing: true } }
     // What is opened is the real path: it must pass as well (a link inside the app may lead out of it).
-    const why = this.refusal(real, namedBy === null ? null : realOr(namedBy))
+    const why = this.refusal(real)
     if (why !== null) {
       this.tell(path, why)
       return { refused: why }
@@ -203,8 +194,8 @@ export class AppFiles {
   }
 
   /** open(), then the text read with maxBytes as its bound. */
-  read (path: string, namedBy: string | null, maxBytes: number): Read {
-    const opened = this.open(path, namedBy, maxBytes)
+  read (path: string, maxBytes: number): Read {
+    const opened = this.open(path, maxBytes)
     return 'fd' in opened ? readOpened(opened, maxBytes) : opened
   }
 

@@ -43,30 +43,27 @@ export function toContextLines (text: string): string[] {
 
 /**
  * A file's context lines, or false when it is missing, unreadable, over 1 MiB or not
- * one the app may read (app-files.ts; namedBy: the loaded file whose map names path,
- * null for a frame's own file). Remembered, so it is not retried per event: a cached
- * answer costs neither a check nor a syscall. deps receives the file's stamp.
+ * one the app may read (app-files.ts). Remembered, so it is not retried per event: a
+ * cached answer costs neither a check nor a syscall. deps receives the file's stamp.
  */
-export function fileLines (path: string, app: AppFiles, namedBy: string | null, deps?: Stamp[]): string[] | false {
-  // Whether a file may be read depends on who names it (a map's source may be next to that file).
-  const key = namedBy === null ? path : `${namedBy}\0${path}`
-  const hit = cache.get(key)
+export function fileLines (path: string, app: AppFiles, deps?: Stamp[]): string[] | false {
+  const hit = cache.get(path)
   if (hit !== undefined && unchanged(hit.stamp)) {
     deps?.push(hit.stamp)
     return hit.lines
   }
   let lines: string[] | false = false
   let stamp: Stamp
-  if (!app.allows(path, namedBy)) {
+  if (!app.allows(path)) {
     stamp = lastingStamp(path) // refused by its name: nothing on disk is looked at, now or later
   } else {
     stamp = stampFile(path)
     if (stamp.size >= 0 && stamp.size <= MAX_FILE_BYTES) {
-      const got = app.read(path, namedBy, MAX_FILE_BYTES)
+      const got = app.read(path, MAX_FILE_BYTES)
       if ('text' in got) lines = toContextLines(got.text)
     }
   }
-  cache.set(key, { lines, stamp })
+  cache.set(path, { lines, stamp })
   deps?.push(stamp)
   return lines
 }
@@ -89,7 +86,7 @@ export function addContextLines (frames: WireFrame[], app: AppFiles, deps?: Stam
   for (const frame of frames) {
     const path = frame.abs_path
     if (done?.has(frame) === true || frame.context_line !== undefined || path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
-    const lines = fileLines(path, app, null, deps)
+    const lines = fileLines(path, app, deps)
     if (lines !== false) setContext(frame, lines)
   }
 }

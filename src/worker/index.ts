@@ -43,7 +43,7 @@ const defaults: EventDefaults = {
 const scrubOptions: ScrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
 setSourceScrubbing(scrubOptions)
 setSourceMapping({ enabled: cfg.sourceMaps, debug: cfg.debug })
-const appFiles = new AppFiles({ cwd: cfg.cwd, entryScript: cfg.entryScript, stackNamesLoadedFiles: !cfg.nodeMapsStacks, debug: cfg.debug })
+const appFiles = new AppFiles({ cwd: cfg.cwd, entryScript: cfg.entryScript, debug: cfg.debug })
 const http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
 const spool = http !== null && cfg.spoolDir !== null && cfg.origin !== null && cfg.projectId !== null
   ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge, { origin: cfg.origin, project: cfg.projectId })

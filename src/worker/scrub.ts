@@ -60,12 +60,16 @@ const IP_KEYS = new Set([
 // value is the request's URL or path (relative, "/cart?coupon=X": the query goes whole).
 const QUERY_KEYS = new Set(['query', 'querystring', 'queryparams', 'search', 'qs'])
 const COOKIE_KEYS = new Set(['cookies', 'signedcookies', 'cookie'])
-const REQUEST_URL_KEYS = new Set(['url', 'originalurl', 'baseurl', 'rawurl', 'path', 'pathname', 'uri', 'href'])
+const REQUEST_URL_KEYS = new Set(['url', 'originalurl', 'baseurl', 'rawurl', 'path', 'pathname', 'uri', 'href', 'requesturl'])
 // Header (and env) keys whose value is a host: a client can put user:password@ in its Host header.
 const HOST_HEADERS = new Set(['host', 'authority', 'servername', 'xforwardedhost'])
+// The same in a serialized request's own fields (Fastify's request.hostname).
+const REQUEST_HOST_KEYS = new Set([...HOST_HEADERS, 'hostname'])
 // CGI env keys holding the query or a URL with it.
 const ENV_QUERY = new Set(['querystring'])
 const ENV_URLS = new Set(['requesturi'])
+// Header keys holding the request's path with its query: HTTP/2's :path pseudo-header.
+const HEADER_URLS = new Set(['path'])
 
 // user:password@ after a scheme: the last "@" before the path, query or fragment
 // (WHATWG puts any earlier "@" inside the user info).
@@ -177,7 +181,7 @@ function headerKind (k: string, r: Rules, env: boolean): number {
   const n = normalizeKey(bare)
   const kind = IP_HEADERS.has(n) || PII_HEADERS.has(n) || (env && ENV_QUERY.has(n))
     ? PII_ONLY
-    : r.secretKey.test(n) ? SECRET : HOST_HEADERS.has(n) ? HOST : env && ENV_URLS.has(n) ? URL_VALUE : PLAIN
+    : r.secretKey.test(n) ? SECRET : HOST_HEADERS.has(n) ? HOST : (env ? ENV_URLS : HEADER_URLS).has(n) ? URL_VALUE : PLAIN
   return remember(memo, k, kind | (r.token !== null && k.includes(r.token) ? HAS_TOKEN << KIND_BITS : 0))
 }
 
@@ -280,6 +284,7 @@ function requestLike (req: Record<string, unknown>, r: Rules, depth: number): Re
       if (r.pii) out[name] = cookieValues(x, r)
     } else if ((bits & ENV_KEY) !== 0 && isRecord(x)) out[name] = headerMap(x, r, true, depth + 1)
     else if ((bits & REQUEST_URL_KEY) !== 0 && typeof x === 'string') out[name] = wholeUrl(x, r)
+    else if (typeof x === 'string' && REQUEST_HOST_KEYS.has(normalizeKey(k))) out[name] = hostText(x, r)
     else entry(out, k, x, r, true, depth)
   }
   return out

@@ -6,7 +6,7 @@ import type { TraceMap } from '@jridgewell/trace-mapping'
 import type { WireFrame } from '../types'
 import { isInApp } from './stack'
 import { fileLines, setContext, toContextLines } from './context-lines'
-import { stampFile, unchanged, type Stamp } from './file-stamp'
+import { lastingStamp, stampFile, unchanged, type Stamp } from './file-stamp'
 import { diagnoseOnce } from './diagnostics'
 import type { AppFiles } from './app-files'
 
@@ -136,7 +136,7 @@ type Found = { url: string } | { none: true } | { problem: Problem, detail: stri
 /** The sourceMappingURL of a file (a frame's own), from its tail only. */
 function findUrl (path: string, app: AppFiles): Found {
   // Any size: only the tail is read.
-  const opened = app.open(path, null, Number.MAX_SAFE_INTEGER)
+  const opened = app.open(path, Number.MAX_SAFE_INTEGER)
   if (!('fd' in opened)) return { none: true } // not a file we can read: nothing to map
   const { fd, size } = opened
   try {
@@ -186,11 +186,16 @@ function loadMap (path: string, url: string, stamps: Stamp[], app: AppFiles): Lo
     try { mapPath = fileURLToPath(target) } catch { return problem('refused', path, `sourceMappingURL ${url.slice(0, 100)}`) }
     // Only .map files: a comment naming any other file (/etc/passwd) is not read.
     if (!mapPath.endsWith('.map')) return problem('refused', path, `${mapPath} does not end in .map`)
+    // Outside the app: not even stat'ed (a dead network mount would block), nor re-checked later.
+    if (!app.allows(mapPath)) {
+      stamps.push(lastingStamp(mapPath))
+      return problem('unsafe', path, mapPath)
+    }
     const stamp = stampFile(mapPath)
     stamps.push(stamp)
     if (stamp.size < 0) return problem('missing', path, mapPath)
     if (stamp.size > MAX_MAP_BYTES) return problem('too_large', path, `${mapPath} is ${stamp.size} bytes`)
-    const got = app.read(mapPath, path, MAX_MAP_BYTES)
+    const got = app.read(mapPath, MAX_MAP_BYTES)
     if ('missing' in got) return problem('missing', path, mapPath)
     if ('refused' in got) return got.refused === 'too_large' ? problem('too_large', path, `${mapPath} is over the bound`) : problem('unsafe', path, mapPath)
     json = got.text
@@ -213,6 +218,12 @@ function loadMap (path: string, url: string, stamps: Stamp[], app: AppFiles): Lo
 function generated (path: string, app: AppFiles): Generated {
   const hit = files.get(path)
   if (hit !== undefined && hit.stamps.every((s) => unchanged(s))) return hit
+  // A frame's file outside the app is not looked at on disk: no map, now or later.
+  if (!app.allows(path)) {
+    const entry: Generated = { map: null, stamps: [lastingStamp(path)] }
+    files.set(path, entry)
+    return entry
+  }
   const stamps = [stampFile(path)]
   const found = findUrl(path, app)
   let map: Loaded | null = null
@@ -245,7 +256,7 @@ function sourceOf (map: Loaded, index: number, cwd: string, path: string, app: A
     filename: isAbsolute(abs) && abs.startsWith(cwd + sep) ? relative(cwd, abs) : abs,
     inApp: isInApp(abs),
     lines,
-    onDisk: lines === undefined && isAbsolute(abs) && app.allows(abs, path)
+    onDisk: lines === undefined && isAbsolute(abs) && app.allows(abs)
   }
   map.sources[index] = src
   return src
@@ -305,7 +316,7 @@ export function mapFrames (frames: WireFrame[], cwd: string, app: AppFiles, deps
       const name = at !== null && at.length === 5 ? map.trace.names[at[4] as number] : undefined
       if (name !== undefined && name !== '') frame.function = name
     }
-    const lines = src.lines ?? (src.onDisk ? fileLines(src.abs, app, abs, deps) : false)
+    const lines = src.lines ?? (src.onDisk ? fileLines(src.abs, app, deps) : false)
     if (lines !== false) setContext(frame, lines)
     // Usually the frame now has its context; one without must not get its source read as a loaded file.
     if (frame.context_line === undefined) (bare ??= new Set()).add(frame)

@@ -54,3 +54,24 @@ t.test('beforeSend cannot smuggle a secret past scrubbing', async (t) => {
   const e = await capture(t, { beforeSend: (ev) => { ev.contexts.extra.api_key = 'leak'; return ev } })
   t.equal(e.contexts.extra.api_key, '[Filtered]')
 })
+
+t.test('request-shaped data: an HTTP/2 :path header, a requestUrl and a hostname follow the request rules', async (t) => {
+  for (const sendDefaultPii of [false, true]) {
+    const { collector, client } = await setup(t, { sendDefaultPii })
+    client.setExtra('req', {
+      method: 'GET',
+      url: '/cart',
+      hostname: 'user:pw@shop.example',
+      headers: { ':path': '/cart?coupon=S3CR3T', ':authority': 'user:pw@shop.example' }
+    })
+    client.setExtra('httpRequest', { requestMethod: 'GET', requestUrl: '/x?token=abc123' })
+    client.captureMessage('request-shaped')
+    t.equal(await client.flush(5000), true)
+    const extra = collector.events[0].contexts.extra
+    t.equal(extra.req.headers[':path'], sendDefaultPii ? '/cart?coupon=S3CR3T' : '/cart', `:path query only with sendDefaultPii (${sendDefaultPii})`)
+    t.equal(extra.httpRequest.requestUrl, sendDefaultPii ? '/x?token=abc123' : '/x', `requestUrl query only with sendDefaultPii (${sendDefaultPii})`)
+    t.equal(extra.req.hostname, '[Filtered]@shop.example', 'a hostname never keeps user info')
+    t.equal(extra.req.headers[':authority'], '[Filtered]@shop.example')
+    if (!sendDefaultPii) t.notMatch(JSON.stringify(collector.events[0]), /S3CR3T|abc123|user:pw/, 'nothing of them anywhere')
+  }
+})

@@ -85,7 +85,7 @@ async function run (t, files, { flags = [], env = {}, between = null } = {}) {
 
 const frames = (event) => event.exception.values[0].stacktrace.frames
 /** What a worker may read, with dir as its working directory and the stacks unmapped by Node. */
-const app = (dir) => new AppFiles({ cwd: dir, entryScript: null, stackNamesLoadedFiles: true })
+const app = (dir) => new AppFiles({ cwd: dir, entryScript: null })
 const tsLines = (name) => readFileSync(join(SRC, name), 'utf8').split('\n')
 /** 1-based line and column of `needle` in a fixture source (where V8 and Node point). */
 function at (name, needle) {
@@ -302,12 +302,12 @@ t.test('in-process: bounds and counts of the worker module', async (t) => {
   t.equal(node.filename, 'node:internal/x', "Node's own frames are left")
 
   setSourceMapping({ enabled: false, debug: false })
-  const { out } = await sharedTsc()
+  const { dir: built, out } = await sharedTsc()
   const off = [{ filename: 'x', function: 'x', lineno: 3, colno: 1, abs_path: out, in_app: true }]
-  mapFrames(off, dir, app(dir))
+  mapFrames(off, built, app(built))
   t.equal(off[0].abs_path, out, 'off: not mapped')
   setSourceMapping({ enabled: true, debug: false })
-  mapFrames(off, dir, app(dir))
+  mapFrames(off, built, app(built))
   t.match(off[0].abs_path, /fail\.ts$/, 'on: the same frame is mapped')
 })
 

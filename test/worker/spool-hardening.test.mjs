@@ -103,10 +103,11 @@ t.test('8.13 a write failing part-way (EFBIG, as ENOSPC): spool_error, no .tmp l
   const dir = join(t.testdir({}), 'spool')
   const dsn = await deadDsn()
   // ulimit -f counts 1024-byte blocks: 16 KiB, below one 20 KB event. Node ignores SIGXFSZ, so the write
-  // fails with EFBIG part-way, as it would with ENOSPC (which root cannot provoke here). Tap's hook in the
-  // child (signal-exit) would turn the signal back into a kill: the fixture ignores it itself (IGNORE_XFSZ).
+  // fails with EFBIG part-way, as it would with ENOSPC (which root cannot provoke here). The child runs
+  // without tap's preload (env -u NODE_OPTIONS): its exit hook writes a file too, hits the same limit
+  // and crashes the child at exit on Node 26. The fixture ignores the signal itself (IGNORE_XFSZ).
   const r = await new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', 'ulimit -f 16 && exec "$0" "$1"', process.execPath, fixture('spool-hardening.mjs')], { env: { ...process.env, IGNORE_XFSZ: '1', XRAYRADAR_DSN: dsn, SPOOL_DIR: dir, COUNT: '8', PAD: '20000' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('bash', ['-c', 'ulimit -f 16 && exec /usr/bin/env -u NODE_OPTIONS "$0" "$1"', process.execPath, fixture('spool-hardening.mjs')], { env: { ...process.env, IGNORE_XFSZ: '1', XRAYRADAR_DSN: dsn, SPOOL_DIR: dir, COUNT: '8', PAD: '20000' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })

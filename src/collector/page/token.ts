@@ -16,7 +16,10 @@ export interface TokenStore {
 export function createTokenStore (): TokenStore {
   const m = /^#token=([^&]*)/.exec(location.hash)
   if (m !== null) {
-    sessionStorage.setItem(KEY, decodeURIComponent(m[1] ?? ''))
+    // A malformed escape (#token=%E0) is taken as written rather than stopping the page.
+    let token = m[1] ?? ''
+    try { token = decodeURIComponent(token) } catch {}
+    sessionStorage.setItem(KEY, token)
     history.replaceState(null, '', location.pathname + location.search + '#/')
   }
   return {

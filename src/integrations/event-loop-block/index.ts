@@ -27,8 +27,8 @@ export interface EventLoopBlockOptions {
   maxEventsPerHour?: number
 }
 
-// How often the main thread proves it is alive. 4 wake-ups a second on an idle process (the
-// issue's bound is "a few"), and a block is noticed at most this long after thresholdMs.
+// How often the main thread proves it is alive: 4 wake-ups a second keep an idle process
+// nearly asleep, and a block is noticed at most this long after thresholdMs.
 const HEARTBEAT_INTERVAL_MS = 250
 // Below this, ordinary GC pauses and timer jitter would read as blocks.
 const MIN_THRESHOLD_MS = 50
