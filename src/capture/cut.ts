@@ -65,9 +65,13 @@ function endsAuthority (code: number): boolean {
  * part before the cut could keep some of a password; the whole authority goes instead.
  */
 function beforeAuthority (s: string, c: number): number {
-  let i = c
-  while (i > 0 && !endsAuthority(s.charCodeAt(i - 1))) i--
-  return i >= 2 && i < c && s.charCodeAt(i - 1) === 47 && s.charCodeAt(i - 2) === 47 ? i : c
+  // Only an authority opened by the last "//" before c can run across it: find that "//" with
+  // the engine's search, then look at the characters between it and c (not the whole string
+  // back to its start, one character at a time, for text with no URL in it).
+  const slashes = s.lastIndexOf('//', c - 2)
+  if (slashes < 0 || slashes + 2 >= c) return c
+  for (let i = slashes + 2; i < c; i++) if (endsAuthority(s.charCodeAt(i))) return c
+  return slashes + 2
 }
 
 /** Where to cut s so that at most max characters stay and no token or URL user info runs across the cut. */
