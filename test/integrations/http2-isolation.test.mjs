@@ -71,6 +71,24 @@ function checkEvents (t, collector, base, label) {
   t.notOk(crumbMessages(outside).some((m) => m.startsWith('crumb-') || m.startsWith('POST ')), 'no request breadcrumb leaked out')
 }
 
+/**
+ * N concurrent streams against server while the background adds breadcrumbs, then one capture
+ * outside them; every response, the scope seen in the stream's callbacks and every event checked.
+ */
+async function loadAndCheck (t, { collector, client, server, label, wrongScope, callbacks }) {
+  const { base, client: h2 } = await listen2(t, server)
+  const ticker = setInterval(() => client.addBreadcrumb({ message: 'background' }), 5)
+  const results = await Promise.all(Array.from({ length: N }, (_, i) => request2(h2, `/r/${i}?token=secret${i}`, `${i}x`)))
+  clearInterval(ticker)
+  client.addBreadcrumb({ message: 'background' })
+  client.captureMessage(`${label}-outside`)
+  t.equal(await client.flush(5000), true)
+  t.same(results.map((r) => r.body), Array.from({ length: N }, (_, i) => `done ${i}`), 'every response unchanged')
+  t.same(wrongScope, [], `${callbacks} ran in their stream scope`)
+  t.equal(collector.events.length, N + 1)
+  checkEvents(t, collector, base, label)
+}
+
 t.test('compat API: 20 concurrent streams on one session, each in its own scope', async (t) => {
   const { collector, client } = await setup(t, { maxBreadcrumbs: 1000 })
   client.setTag('service', 'shop')
@@ -99,18 +117,8 @@ t.test('compat API: 20 concurrent streams on one session, each in its own scope'
       res.end(`done ${id}`)
     })
   })
-  const { base, client: h2 } = await listen2(t, server)
-  const ticker = setInterval(() => client.addBreadcrumb({ message: 'background' }), 5)
-  const results = await Promise.all(Array.from({ length: N }, (_, i) => request2(h2, `/r/${i}?token=secret${i}`, `${i}x`)))
-  clearInterval(ticker)
-  client.addBreadcrumb({ message: 'background' })
-  client.captureMessage('compat-outside')
-  t.equal(await client.flush(5000), true)
-  t.same(results.map((r) => r.body), Array.from({ length: N }, (_, i) => `done ${i}`), 'every response unchanged')
+  await loadAndCheck(t, { collector, client, server, label: 'compat', wrongScope, callbacks: 'req data and end callbacks' })
   t.equal(methods.length, N)
-  t.same(wrongScope, [], 'req data and end callbacks ran in their stream scope')
-  t.equal(collector.events.length, N + 1)
-  checkEvents(t, collector, base, 'compat')
   t.equal(getIsolationScope(), root, 'the test itself is still in the root scope')
 })
 
@@ -142,17 +150,7 @@ t.test('raw stream events: 20 concurrent streams, each in its own scope', async 
       stream.end(`done ${id}`)
     })
   })
-  const { base, client: h2 } = await listen2(t, server)
-  const ticker = setInterval(() => client.addBreadcrumb({ message: 'background' }), 5)
-  const results = await Promise.all(Array.from({ length: N }, (_, i) => request2(h2, `/r/${i}?token=secret${i}`, `${i}x`)))
-  clearInterval(ticker)
-  client.addBreadcrumb({ message: 'background' })
-  client.captureMessage('raw-outside')
-  t.equal(await client.flush(5000), true)
-  t.same(results.map((r) => r.body), Array.from({ length: N }, (_, i) => `done ${i}`), 'every response unchanged')
-  t.same(wrongScope, [], 'stream data and end callbacks ran in their stream scope')
-  t.equal(collector.events.length, N + 1)
-  checkEvents(t, collector, base, 'raw')
+  await loadAndCheck(t, { collector, client, server, label: 'raw', wrongScope, callbacks: 'stream data and end callbacks' })
 })
 
 t.test('the incoming breadcrumb gets the status when the stream finishes; sendDefaultPii keeps the query', async (t) => {
