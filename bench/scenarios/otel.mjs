@@ -12,12 +12,12 @@
 // object back: exactly what a process that never registered OpenTelemetry has, then the
 // same registration again.
 // Usage: node bench/scenarios/otel.mjs '{"dsn":"…"}'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { createRequire } from 'node:module'
 import { trace } from '@opentelemetry/api'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { loadSubject } from '../lib/subjects.mjs'
-import { applyScope, makeError } from '../lib/data.mjs'
+import { applyScope } from '../lib/data.mjs'
+import { formattedError as formatted, perCallUs } from '../lib/capture-batches.mjs'
 
 const require = createRequire(import.meta.url)
 const { activeTraceIds } = require('../../dist/capture/trace-context.js')
@@ -36,11 +36,6 @@ const registered = globalThis[OTEL]
 const tracer = trace.getTracer('bench')
 
 const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor((a.length - 1) / 2)] }
-const formatted = () => {
-  const e = makeError()
-  if (typeof e.stack !== 'string') throw new Error('no stack') // the read formats it
-  return e
-}
 
 let sink = null
 function checkNs () {
@@ -50,15 +45,7 @@ function checkNs () {
 }
 
 async function captureUs () {
-  const perCall = []
-  for (let b = 0; b < BATCHES; b++) {
-    const errors = Array.from({ length: BATCH }, formatted)
-    const t0 = process.hrtime.bigint()
-    for (let i = 0; i < BATCH; i++) s.capture(errors[i])
-    perCall.push(Number(process.hrtime.bigint() - t0) / 1000 / BATCH)
-    await sleep(10)
-  }
-  return median(perCall)
+  return median(await perCallUs((e) => s.capture(e), { batches: BATCHES, batch: BATCH }))
 }
 
 /** Runs fn in the given state; for "span" inside an active span, which stays active across its awaits. */

@@ -4,9 +4,9 @@
 // SDK pays on the first `.stack` read) is left out and what remains is the SDK's work.
 // Usage: node bench/scenarios/ownshare.mjs '{"subject":"ours","dsn":"…","sentryDsn":"…"}'
 // (optional "oursModule": a path to another build of ours, to compare two versions in one run)
-import { setTimeout as sleep } from 'node:timers/promises'
 import { loadSubject } from '../lib/subjects.mjs'
-import { applyScope, makeError } from '../lib/data.mjs'
+import { applyScope } from '../lib/data.mjs'
+import { formattedError as formatted, perCallUs } from '../lib/capture-batches.mjs'
 
 const args = JSON.parse(process.argv[2] ?? '{}')
 const BATCH = 50
@@ -14,25 +14,13 @@ const BATCHES = Number(args.batches ?? 200)
 const s = await loadSubject(args.subject, args)
 applyScope(s)
 
-const formatted = () => {
-  const e = makeError()
-  if (typeof e.stack !== 'string') throw new Error('no stack') // the read formats it
-  return e
-}
 const pct = (xs, q) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor((a.length - 1) * q)] }
 
 // Warm-up: JIT, first packing of scope, workers started.
 for (let i = 0; i < 500; i++) s.capture(formatted())
 await s.flush(10000)
 
-const perCall = []
-for (let b = 0; b < BATCHES; b++) {
-  const errors = Array.from({ length: BATCH }, formatted)
-  const t0 = process.hrtime.bigint()
-  for (let i = 0; i < BATCH; i++) s.capture(errors[i])
-  perCall.push(Number(process.hrtime.bigint() - t0) / 1000 / BATCH)
-  await sleep(10)
-}
+const perCall = await perCallUs((e) => s.capture(e), { batches: BATCHES, batch: BATCH })
 await s.flush(30000)
 process.stdout.write(JSON.stringify({ captureException: pct(perCall, 0.5), p10: pct(perCall, 0.1), p90: pct(perCall, 0.9), batches: BATCHES, stats: s.stats() }) + '\n')
 process.exit(0)
