@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { startCollector } from './collector/server'
 import { runDemo } from './demo/run'
 
-import { SDK_VERSION } from './version'
+import { SDK_VERSION } from './shared/version'
 
 const HELP = `xrayradar ${SDK_VERSION}: error tracking for Node.js services that report to XrayRadar.
 

@@ -2,9 +2,10 @@
 // The declarations use Node's types (node:http, NodeJS.*): kept in the emitted .d.ts (preserve),
 // so a consumer whose tsconfig lists no @types (tsc --init's "types": []) still loads them.
 // xrayradar: error tracking for Node.js services that report to XrayRadar.
-export { ErrorTracker } from './capture/client'
+export { ErrorTracker, init, getClient } from './sdk'
+export type { Client } from './capture/client'
 export {
-  init, getClient, captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
+  captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats
 } from './capture/global'
 export { Scope } from './capture/scope'
@@ -13,15 +14,15 @@ export { getGlobalScope, getIsolationScope, runWithIsolationScope, withScope } f
 export { loadConfig } from './config/load-config'
 export { optionsFromEnv } from './config/options'
 export type { Options, BeforeSend, BeforeBreadcrumb } from './config/options'
-export { XrayRadarError, ConfigurationError, InvalidDsnError, TransportError } from './errors'
+export { XrayRadarError, ConfigurationError, InvalidDsnError, TransportError } from './shared/errors'
 export { DebugTransport, NullTransport } from './transports/transport'
 export type { Transport } from './transports/transport'
-export { Level } from './types'
-export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, TraceContext, User, WireEvent, WireException, WireFrame, WireBreadcrumb } from './types'
+export { Level } from './shared/types'
+export type { Breadcrumb, CaptureOptions, RequestInfo, Stats, TraceContext, User, WireEvent, WireException, WireFrame, WireBreadcrumb } from './shared/types'
 export { startCollector } from './collector/server'
 export type { Collector, CollectorOptions, Fault } from './collector/server'
-export { SDK_VERSION } from './version'
-export type { Integration, IntegrationClient, IntegrationsOption, Mechanism } from './integrations/integration'
+export { SDK_VERSION } from './shared/version'
+export type { Integration, IntegrationClient, IntegrationsOption, Mechanism } from './shared/integration'
 export { getDefaultIntegrations } from './integrations/defaults'
 export { scopeOfRequest } from './integrations/request-scope'
 export { httpIntegration } from './integrations/http'

@@ -1,10 +1,10 @@
 // Worker time per event for scrubbing: the rules 0.1.0 rules (copied below as
-// the baseline) and the current scrubEvent (dist/worker/scrub.js), on the same
+// the baseline) and the current scrubEvent (dist/privacy/scrub.js), on the same
 // typical event, in one process, rounds alternating. Prints µs per event and the
 // ratio new / old; the budget is +10%.
 //   npm run build && node bench/scenarios/scrub.mjs
 // With any argument (bench/run.mjs passes '{}'), prints one JSON line instead.
-import { scrubEvent } from '../../dist/worker/scrub.js'
+import { scrubEvent } from '../../dist/privacy/scrub.js'
 import { USER, TAGS, EXTRAS, crumb } from '../lib/data.mjs'
 
 const EVENTS_PER_ROUND = 2000 // enough that one round takes milliseconds, not timer resolution
@@ -12,7 +12,7 @@ const ROUNDS = 101 // each a build/old/new triple; medians over rounds damp a no
 const WARMUP_ROUNDS = 10 // JIT both functions before timing
 
 // ---------------------------------------------------------------------------
-// BASELINE: src/worker/scrub.ts as it was 0.1.0 rules (commit 844ce28),
+// BASELINE: src/privacy/scrub.ts as it was 0.1.0 rules (commit 844ce28),
 // unchanged apart from types. Kept only to measure against; not used by the SDK.
 const OLD = (() => {
   const scrubbedCrumbs = new WeakMap()

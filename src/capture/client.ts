@@ -1,14 +1,13 @@
 import { workerData } from 'node:worker_threads'
-import { resolveOptions, MIN_SCRUBBABLE_TOKEN, type Options, type ResolvedOptions } from '../config/options'
-import { scrubEvent, type ScrubOptions } from '../worker/scrub'
-import { Pipeline } from '../pool/pipeline'
-import { isSdkWorker, type SinkKind, type WorkerConfig } from '../shared/worker-protocol'
-import { nodeMapsStacks } from '../pool/node-source-maps'
+import { MIN_SCRUBBABLE_TOKEN, type ResolvedOptions } from '../config/options'
+import { scrubEvent, type ScrubOptions } from '../privacy/scrub'
+import type { Pipeline } from '../pool/pipeline'
+import { isSdkWorker, type SinkKind } from '../shared/worker-protocol'
 import { REC_FULL, DROP_REASONS, type DropReason } from '../ring/layout'
-import { WORKER_SINK, type Transport } from '../transports/transport'
+import { WORKER_SINK } from '../transports/transport'
 import { assembleEvent, toCrumbList, type EventDefaults, type EventPart } from '../event/assemble'
-import { SDK_NAME, SDK_VERSION } from '../version'
-import { LEVELS, type Breadcrumb, type CaptureOptions, type Level, type RequestInfo, type Stats, type User } from '../types'
+import { SDK_NAME, SDK_VERSION } from '../shared/version'
+import { LEVELS, type Breadcrumb, type CaptureOptions, type Level, type RequestInfo, type Stats, type User } from '../shared/types'
 import { readException } from './error-info'
 import { normalize, tagValue, truncateString, describeThrown } from './normalize'
 import { packCopy } from './packer'
@@ -17,15 +16,11 @@ import { newEventId } from './event-id'
 import { activeTraceIds } from './trace-context'
 import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
-import { installUnhandledHooks } from '../lifecycle/unhandled'
-import { installSignalHooks } from '../lifecycle/signals'
 import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
-import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from './limits'
+import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from '../shared/limits'
 import { sayOnce } from './say-once'
-import { guardToken } from './cut'
+import { guardToken } from '../privacy/cut'
 import { timeoutOr } from '../config/timeout'
-import { getDefaultIntegrations } from '../integrations/defaults'
-import { resolveIntegrations, setupIntegrations } from '../integrations/setup'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts', 'mechanism'])
 const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
@@ -77,50 +72,6 @@ function readOr (o: Record<string, unknown>, key: string): unknown {
   try { return o[key] } catch (err) { return `[Unreadable: ${describeThrown(err)}]` }
 }
 
-/** What every worker needs to build and deliver events, structured-cloned once. */
-function workerConfig (o: ResolvedOptions, sink: SinkKind): WorkerConfig {
-  return {
-    sink,
-    storeUrl: o.dsn?.storeUrl ?? null,
-    origin: o.dsn?.origin ?? null,
-    projectId: o.dsn?.projectId ?? null,
-    authToken: o.authToken,
-    userAgent: `${SDK_NAME}/${SDK_VERSION}`,
-    sdkVersion: SDK_VERSION,
-    environment: o.environment,
-    release: o.release,
-    serverName: o.serverName,
-    sendDefaultPii: o.sendDefaultPii,
-    denyKeys: o.denyKeys,
-    maxPayloadSize: o.maxPayloadSize,
-    maxBreadcrumbs: o.maxBreadcrumbs,
-    timeoutMs: o.timeoutMs,
-    verifySsl: o.verifySsl,
-    // Caps are over all workers; each worker enforces its share.
-    maxInFlight: Math.max(1, Math.floor(o.maxInFlight / o.workers)),
-    maxEventsPerSecond: Math.ceil(o.maxEventsPerSecond / o.workers),
-    maxAttempts: o.maxAttempts,
-    debug: o.debug,
-    // Node already maps the stacks with --enable-source-maps: the workers leave them alone.
-    sourceMaps: o.sourceMaps && !nodeMapsStacks(),
-    cwd: process.cwd(),
-    entryScript: typeof process.argv[1] === 'string' && process.argv[1] !== '' ? process.argv[1] : null,
-    spoolDir: sink === 'http' ? o.spoolDir : null,
-    spoolMaxBytes: o.spoolMaxBytes,
-    spoolMaxAge: o.spoolMaxAge
-  }
-}
-
-function sinkOf (o: ResolvedOptions): SinkKind | null {
-  if (o.transport !== null) {
-    const kind = (o.transport as unknown as Record<symbol, unknown>)[WORKER_SINK]
-    return kind === 'debug' || kind === 'null' ? kind : 'main'
-  }
-  if (o.dsn !== null) return 'http'
-  if (o.debug) return 'debug'
-  return null
-}
-
 /** Counts of a client that has recorded nothing (and of a disabled one, which counts locally). */
 export function zeroStats (): Stats {
   return {
@@ -134,13 +85,26 @@ export function zeroStats (): Stats {
 }
 
 /**
- * The client. Capture methods only snapshot scope and copy packed bytes into the
- * ring; the workers do the rest. Nothing here throws on bad input: a capture that
- * cannot be recorded is counted as dropped with a reason.
+ * What a client is built from, by the composition root (src/sdk.ts): its options, the
+ * pipeline (null for a client that does not send) and what installs its process hooks and
+ * integrations (run once, with the client, when it sends; returns their teardowns).
  */
-export class ErrorTracker {
+export interface ClientParts {
+  options: ResolvedOptions
+  sink: SinkKind | null
+  pipeline: Pipeline | null
+  install: ((client: Client) => Array<() => void>) | null
+}
+
+/**
+ * The client (ErrorTracker, in src/sdk.ts, is this built from options). Capture methods
+ * only snapshot scope and copy packed bytes into the ring; the workers do the rest.
+ * Nothing here throws on bad input: a capture that cannot be recorded is counted as
+ * dropped with a reason.
+ */
+export class Client {
   readonly options: ResolvedOptions
-  private pipeline: Pipeline | null = null
+  private readonly pipeline: Pipeline | null
   private closed = false
   private readonly local: Stats = zeroStats()
   private readonly defaults: EventDefaults
@@ -156,37 +120,20 @@ export class ErrorTracker {
   /** Set by accept() when the capture under way was dropped as queue_full (such an error is not marked seen). */
   private queueWasFull = false
 
-  constructor (options: Options = {}) {
-    this.options = resolveOptions(options)
+  constructor (parts: ClientParts) {
+    this.options = parts.options
     const o = this.options
+    const sink = parts.sink
     this.defaults = { sdkName: SDK_NAME, sdkVersion: SDK_VERSION, environment: o.environment, release: o.release, serverName: o.serverName, maxBreadcrumbs: o.maxBreadcrumbs }
     this.scrubOptions = { sendDefaultPii: o.sendDefaultPii, authToken: o.authToken, denyKeys: o.denyKeys }
     if (o.authToken !== null && o.authToken.length < MIN_SCRUBBABLE_TOKEN) {
       sayOnce('short-token', `the auth token is shorter than ${MIN_SCRUBBABLE_TOKEN} characters, so it cannot be scrubbed from events reliably: every occurrence of it in event text is replaced by [Filtered]. Use the full token from your project settings.`)
     }
-    const sink = sinkOf(o)
-    // Before any hook or thread exists: an integrations function that throws fails init() and leaves nothing behind.
-    const integrations = sink !== null && !isSdkWorker(workerData) ? resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations) : []
     // Strings cut on the main thread keep this token whole until close(), so the worker can replace it.
     this.uninstall.push(guardToken(o.authToken))
-    // Inside our own workers (a preload that calls init() runs there too) never start another pool.
-    if (sink !== null && !isSdkWorker(workerData)) {
-      this.pipeline = new Pipeline({
-        ringSize: o.ringSize,
-        maxQueuedEvents: o.maxQueuedEvents,
-        workers: o.workers,
-        shutdownTimeout: o.shutdownTimeout,
-        debug: o.debug,
-        mainTransport: sink === 'main' ? o.transport as Transport : null,
-        worker: workerConfig(o, sink)
-      })
-    }
-    if (this.pipeline !== null) {
-      if (o.captureUnhandled) this.uninstall.push(installUnhandledHooks(this, o.unhandledRejections))
-      if (o.handleSignals.length > 0) this.uninstall.push(installSignalHooks(this, o.handleSignals, o.shutdownTimeout))
-      // Integrations only for a client that sends: a disabled one would pay per request for nothing.
-      this.uninstall.push(...setupIntegrations(this, integrations))
-    }
+    this.pipeline = parts.pipeline
+    // Hooks and integrations only for a client that sends: a disabled one would pay per request for nothing.
+    if (this.pipeline !== null && parts.install !== null) this.uninstall.push(...parts.install(this))
     // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
     if (sink === null && !o.debug && !isSdkWorker(workerData)) {
       const why = o.emptyDsn === null ? '' : ` (${o.emptyDsn.source} is empty)`

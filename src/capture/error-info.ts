@@ -1,5 +1,5 @@
 import { normalize, truncateString } from './normalize'
-import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from './limits'
+import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from '../shared/limits'
 
 // Reads what the worker needs from a thrown value, on the main thread, cheaply and
 // without ever throwing: name, message, the stack string and the cause chain.

@@ -1,28 +1,22 @@
-import { ErrorTracker, zeroStats } from './client'
+import { zeroStats, type Client } from './client'
 import { getIsolationScope, recordBreadcrumb } from './hub'
-import type { Options } from '../config/options'
-import type { Breadcrumb, CaptureOptions, Level, RequestInfo, Stats, User } from '../types'
+import type { Breadcrumb, CaptureOptions, Level, RequestInfo, Stats, User } from '../shared/types'
 
 // The process-wide client behind the module-level functions. Scope setters work
 // before init() (the data waits in the scope); captures before init() are no-ops.
 
-let current: ErrorTracker | null = null
+let current: Client | null = null
 // The client close() ended, so stats() after `await close()` still reports what it did.
-let closedClient: ErrorTracker | null = null
+let closedClient: Client | null = null
 
-/** Creates the global client (closing a previous one). Throws ConfigurationError on bad options. */
-export function init (options: Options = {}): ErrorTracker {
-  const next = new ErrorTracker(options)
+/** Makes next the global client (init() does, in src/sdk.ts); returns the one it replaces, for the caller to close. */
+export function replaceCurrentClient (next: Client): Client | null {
   const previous = current
   current = next
-  // The old client finishes what it holds (within its shutdownTimeout), then stops.
-  // Nobody awaits this promise: it must not be able to become an unhandled rejection
-  // (close() resolves false on a failing custom transport; the catch is the last guard).
-  if (previous !== null) previous.close().catch(() => {})
-  return next
+  return previous
 }
 
-export function getClient (): ErrorTracker | null { return current }
+export function currentClient (): Client | null { return current }
 
 export function captureException (error?: unknown, opts?: CaptureOptions): string | undefined {
   return current?.captureExceptionBelow(error, opts, captureException)
@@ -50,7 +44,7 @@ export async function flush (timeoutMs?: number): Promise<boolean> {
   return current === null ? true : await current.flush(timeoutMs)
 }
 
-/** Blocking flush for shutdown code that cannot await; see ErrorTracker.flushSync. */
+/** Blocking flush for shutdown code that cannot await; see Client.flushSync. */
 export function flushSync (timeoutMs?: number): boolean {
   return current === null ? true : current.flushSync(timeoutMs)
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { Scope } from './scope'
 import { absorb, isThenable, runSdkCallback } from './callback-guard'
-import type { Breadcrumb } from '../types'
+import type { Breadcrumb } from '../shared/types'
 import type { BeforeBreadcrumb } from '../config/options'
 
 // Where scope data lives. The global scope applies to every event; the isolation

@@ -1,5 +1,5 @@
-import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from './limits'
-import { safeCut } from './cut'
+import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from '../shared/limits'
+import { safeCut } from '../privacy/cut'
 // Turns anything a user hands the SDK into plain data msgpackr and JSON can carry:
 // no cycles, no BigInt, no getters that throw, bounded depth, breadth and string size.
 // It never throws: whatever cannot be read becomes a marker string.

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import type { RequestInfo } from '../types'
-import { withoutUrlCredentials } from '../worker/scrub'
+import type { RequestInfo } from '../shared/types'
+import { withoutUrlCredentials } from '../privacy/scrub'
 
 // What setRequest keeps: the fields of RequestInfo and nothing else. A Node
 // request object handed over whole would otherwise carry its socket, parser and

@@ -1,10 +1,10 @@
 import { DEFAULT_LIMITS, normalize, tagValue, truncateString } from './normalize'
-import { MAX_BREADCRUMB_STRING, MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from './limits'
+import { MAX_BREADCRUMB_STRING, MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from '../shared/limits'
 import { sayOnce } from './say-once'
 import { packCopy, packedArray } from './packer'
 import { toRequestInfo } from './request-data'
-import type { Breadcrumb, Level, RequestInfo, User } from '../types'
-import { LEVELS } from '../types'
+import type { Breadcrumb, Level, RequestInfo, User } from '../shared/types'
+import { LEVELS } from '../shared/types'
 
 import type { StoredCrumb, ScopeData } from '../shared/event-shapes'
 export type { StoredCrumb, ScopeData } from '../shared/event-shapes'

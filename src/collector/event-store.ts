@@ -1,4 +1,4 @@
-import type { Level, WireEvent } from '../types'
+import type { Level, WireEvent } from '../shared/types'
 import { BoundedList } from './bounded-list'
 import { eventCulprit, eventTitle } from './event-title'
 import type { EventPayload, GroupFilter, GroupPage, GroupSummary, ProjectCount } from './page-api'

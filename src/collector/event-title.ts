@@ -1,4 +1,4 @@
-import type { WireEvent } from '../types'
+import type { WireEvent } from '../shared/types'
 
 // How the collector's page names an event, as error trackers do: the exception
 // the application caught (the last of exception.values), else the message.

@@ -1,6 +1,6 @@
 // The JSON the collector's page reads (GET /ui/api/...). Imported by the server and by the
 // page's own modules (src/collector/page/), so both sides are checked against one shape.
-import type { Level, WireEvent } from '../types'
+import type { Level, WireEvent } from '../shared/types'
 
 /** One issue: the kept events of one project with one fingerprint. */
 export interface GroupSummary {

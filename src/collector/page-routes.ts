@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { LEVELS } from '../types'
+import { LEVELS } from '../shared/types'
 import type { EventStore } from './event-store'
 import type { LiveStream } from './live-stream'
 import { checkAccess, type AccessPolicy } from './page-access'

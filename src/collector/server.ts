@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { appendFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import type { WireEvent } from '../types'
+import type { WireEvent } from '../shared/types'
 import { validateEvent } from './validate'
 import { BoundedList } from './bounded-list'
 import { createEventStore } from './event-store'

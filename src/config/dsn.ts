@@ -1,4 +1,4 @@
-import { InvalidDsnError } from '../errors'
+import { InvalidDsnError } from '../shared/errors'
 
 export interface ParsedDsn {
   scheme: 'http' | 'https'

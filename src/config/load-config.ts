@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { ConfigurationError } from '../errors'
+import { ConfigurationError } from '../shared/errors'
 import { OPTION_KEYS, camelToSnake, resolveOptions, type Options } from './options'
 import { redactDsn } from './dsn'
 

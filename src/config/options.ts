@@ -1,13 +1,13 @@
 import { hostname } from 'node:os'
 import { workerData } from 'node:worker_threads'
-import { ConfigurationError } from '../errors'
-import { DEFAULT_SIGNALS } from '../lifecycle/signals'
-import { defaultSpoolDir, spoolKey } from './spool-dir'
+import { ConfigurationError } from '../shared/errors'
+import { defaultSpoolDir } from './spool-dir'
+import { spoolKey } from '../shared/spool-target'
 import { parseDsn, type ParsedDsn } from './dsn'
-import type { Breadcrumb, WireEvent } from '../types'
+import type { Breadcrumb, WireEvent } from '../shared/types'
 import type { Transport } from '../transports/transport'
 import { isSdkWorker } from '../shared/worker-protocol'
-import type { Integration, IntegrationsOption } from '../integrations/integration'
+import type { Integration, IntegrationsOption } from '../shared/integration'
 
 /** What beforeSend sees: the wire event before the worker parsed frames; see docs/configuration.md. */
 export type BeforeSend = (event: WireEvent) => WireEvent | null | undefined
@@ -258,6 +258,9 @@ function token (opts: Options): string | null {
 }
 
 /** Tokens shorter than this can occur by chance in event text, so scrubbing them cannot be reliable (init() warns). */
+/** handleSignals: true drains on these: the signals a supervisor (systemd, Kubernetes, Ctrl-C) sends to stop a service. */
+const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
+
 export const MIN_SCRUBBABLE_TOKEN = 8
 
 function denyKeys (opts: Options): string[] {

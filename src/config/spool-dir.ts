@@ -1,7 +1,6 @@
 import { statSync, accessSync, constants } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { isAbsolute, join, dirname, basename } from 'node:path'
-import { createHash } from 'node:crypto'
 
 // Where the spool lives when spoolDir is not given: a per-user place, never one
 // directory shared by every user of the machine (another user could pre-create
@@ -22,9 +21,6 @@ const DEFAULT_OWN_LEVELS = 3
 const KEY_PATTERN = /^[0-9a-f]{16}$/
 const APP_PATTERN = /^xrayradar(-\d+)?$/
 
-export function spoolKey (origin: string, projectId: string): string {
-  return createHash('sha256').update(`${origin}/${projectId}`).digest('hex').slice(0, 16)
-}
 
 function uid (): number | null {
   return typeof process.getuid === 'function' ? process.getuid() : null

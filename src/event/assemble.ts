@@ -1,6 +1,6 @@
 import type { ScopeData, StoredCrumb, RawException, TraceIds } from '../shared/event-shapes'
-import type { Level, TraceContext, WireBreadcrumb, WireEvent } from '../types'
-import { LEVELS } from '../types'
+import type { Level, TraceContext, WireBreadcrumb, WireEvent } from '../shared/types'
+import { LEVELS } from '../shared/types'
 
 // Merges what capture packed (the event's own part and two scopes) into the wire
 // shape, minus what only the worker adds (frames, context lines, default

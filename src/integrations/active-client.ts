@@ -1,4 +1,4 @@
-import type { IntegrationClient } from './integration'
+import type { IntegrationClient } from '../shared/integration'
 
 // Which client a framework handler reports to when the app does not pass one: the most
 // recent open client that set integrations up (init()'s, or a `new ErrorTracker()`), so a

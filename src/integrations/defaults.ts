@@ -1,4 +1,4 @@
-import type { Integration } from './integration'
+import type { Integration } from '../shared/integration'
 import { httpIntegration } from './http'
 import { consoleIntegration } from './logging/console'
 

@@ -1,5 +1,5 @@
-import type { ErrorTracker } from '../capture/client'
-import { ConfigurationError } from '../errors'
+import type { IntegrationClient } from '../shared/integration'
+import { ConfigurationError } from '../shared/errors'
 import { checkHandlerOptions, decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
 import { scopeOfRequest } from './request-scope'
 
@@ -107,7 +107,7 @@ export function setupExpressErrorHandler (app: unknown, options: ExpressErrorHan
     throw new ConfigurationError('setupExpressErrorHandler(app) needs an Express application (the value express() returns); got ' + (a === null ? 'null' : typeof a) + '.')
   }
   const opts: ExpressErrorHandlerOptions = checkHandlerOptions('setupExpressErrorHandler(app, options)', 'err, req, res', options)
-  const given: ErrorTracker | null | undefined = opts.client
+  const given: IntegrationClient | null | undefined = opts.client
   if (!hasRoutes(routerStack(a))) {
     process.stderr.write('[xrayradar] setupExpressErrorHandler(app) was called before any route: Express never passes a route\'s errors to error middleware added before it. Call it after your routes and routers (app.get/app.use), before your own error middleware.\n')
   }

@@ -1,6 +1,6 @@
 import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
 import { scopeOfRequest } from './request-scope'
-import { XrayRadarError } from '../errors'
+import { XrayRadarError } from '../shared/errors'
 
 // Fastify 4 and 5 errors, duck-typed (the SDK never loads fastify).
 //

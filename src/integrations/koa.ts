@@ -1,5 +1,5 @@
-import type { ErrorTracker } from '../capture/client'
-import { ConfigurationError } from '../errors'
+import type { IntegrationClient } from '../shared/integration'
+import { ConfigurationError } from '../shared/errors'
 import { checkHandlerOptions, decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
 
 // Koa 2 and 3, duck-typed (the SDK never loads koa). Koa hands every request error to
@@ -43,7 +43,7 @@ export function setupKoaErrorHandler (app: unknown, options: KoaErrorHandlerOpti
     throw new ConfigurationError('setupKoaErrorHandler(app) needs a Koa application (the value new Koa() returns); got ' + (a === null ? 'null' : typeof a) + '.')
   }
   const opts: KoaErrorHandlerOptions = checkHandlerOptions('setupKoaErrorHandler(app, options)', 'err, ctx', options)
-  const given: ErrorTracker | null | undefined = opts.client
+  const given: IntegrationClient | null | undefined = opts.client
   const listener: Listener = function xrayradarKoaErrorListener (err: unknown, ctx?: unknown): void {
     try {
       const c = ctx as KoaContext | undefined

@@ -4,7 +4,7 @@ import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptio
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
 import { scopeOfRequest } from './request-scope'
 import { sayOnce } from '../capture/say-once'
-import { XrayRadarError } from '../errors'
+import { XrayRadarError } from '../shared/errors'
 
 // NestJS 10 and 11 errors (Express and Fastify adapters), duck-typed: the SDK never loads
 // Nest. The global filter extends BaseExceptionFilter taken from the app's OWN @nestjs/core

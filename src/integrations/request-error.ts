@@ -1,5 +1,5 @@
-import type { ErrorTracker } from '../capture/client'
-import { ConfigurationError } from '../errors'
+import type { IntegrationClient } from '../shared/integration'
+import { ConfigurationError } from '../shared/errors'
 import { getIsolationScope, runWithIsolationScope } from '../capture/hub'
 import { activeClient } from './active-client'
 import { scopeOfRequest } from './request-scope'
@@ -14,7 +14,7 @@ export interface ErrorHandlerOptions<Args extends unknown[]> {
   // A method signature, so that a callback typed with the framework's own Request/Context is accepted.
   shouldHandleError? (error: unknown, ...args: Args): boolean
   /** The client to report to (default: the latest open client with integrations, e.g. init()'s). */
-  client?: ErrorTracker | null
+  client?: IntegrationClient | null
 }
 
 /** The options as given, checked: a wrong type is a mistake to fix now, not a handler that silently reports by default. */
@@ -26,7 +26,7 @@ export function checkHandlerOptions<Args extends unknown[]> (call: string, args:
     throw new ConfigurationError(`${call}: shouldHandleError must be a function (${args}) => boolean; got ${typeof o.shouldHandleError}.`)
   }
   // By shape, not instanceof: a bundled copy of the SDK and an installed one have two classes.
-  const c = o.client as Partial<ErrorTracker> | null | undefined
+  const c = o.client as Partial<IntegrationClient> | null | undefined
   if (c !== undefined && c !== null && (typeof c.captureException !== 'function' || typeof c.hasSeen !== 'function')) {
     throw new ConfigurationError(`${call}: client must be an ErrorTracker (new ErrorTracker({...}) or getClient()), or left out to use init()'s.`)
   }
@@ -60,7 +60,7 @@ export function decide<Args extends unknown[]> (options: ErrorHandlerOptions<Arg
  * Captures err once (a second path seeing the same error object sends nothing) with the
  * framework and route tags, in the scope httpIntegration gave req (else the current one).
  */
-export function reportRequestError (given: ErrorTracker | null | undefined, err: unknown, req: unknown, framework: string, route: string | null): void {
+export function reportRequestError (given: IntegrationClient | null | undefined, err: unknown, req: unknown, framework: string, route: string | null): void {
   const client = activeClient(given)
   if (client === null || client.hasSeen(err)) return
   const scope = scopeOfRequest(req) ?? getIsolationScope()

@@ -1,7 +1,7 @@
-import type { Integration, IntegrationClient, IntegrationsOption } from './integration'
+import type { Integration, IntegrationClient, IntegrationsOption } from '../shared/integration'
 import { describeThrown } from '../capture/normalize'
 import { registerClient } from './active-client'
-import { ConfigurationError } from '../errors'
+import { ConfigurationError } from '../shared/errors'
 
 // Sets a client's integrations up: the defaults (unless defaultIntegrations: false) and the
 // user's, resolved into one list in which a name appears once (the last listed wins, so a

@@ -10,8 +10,6 @@ export interface Drainable {
   drainForExit (timeoutMs: number): Promise<boolean>
 }
 
-export const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
-
 export function installSignalHooks (target: Drainable, signals: readonly NodeJS.Signals[], timeoutMs: number): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>()
   for (const signal of signals) {

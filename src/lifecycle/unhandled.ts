@@ -1,4 +1,4 @@
-import type { CaptureOptions } from '../types'
+import type { CaptureOptions } from '../shared/types'
 import { nodeRejectionMode, type NodeRejectionMode } from './rejection-mode'
 
 // Uncaught exceptions and unhandled rejections, captured without changing what

@@ -1,4 +1,4 @@
-import type { Level } from '../types'
+import type { Level } from './types'
 
 // The shapes an event is made of between capture and the worker: what a scope contributes,
 // a stored breadcrumb, an exception as read from a thrown value. The capture side builds them,

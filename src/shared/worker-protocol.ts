@@ -1,7 +1,7 @@
 // The protocol between the main thread and the delivery workers: what each worker is handed in
 // workerData (structured-cloned once) and the shapes of the pool's task. Both sides import it;
 // neither imports the other's code for these shapes (no pool <-> worker cycle).
-import type { WireEvent } from '../types'
+import type { WireEvent } from './types'
 
 export type SinkKind = 'http' | 'debug' | 'null' | 'main'
 

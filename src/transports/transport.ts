@@ -1,4 +1,4 @@
-import type { WireEvent } from '../types'
+import type { WireEvent } from '../shared/types'
 
 /**
  * Delivers finished events. The default pipeline sends from the worker threads;

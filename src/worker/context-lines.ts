@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path'
 import { LRUCache } from 'lru-cache'
-import type { WireFrame } from '../types'
-import { scrubSourceLine, type ScrubOptions } from './scrub'
+import type { WireFrame } from '../shared/types'
+import { scrubSourceLine, type ScrubOptions } from '../privacy/scrub'
 import { lastingStamp, stampFile, unchanged, type Stamp } from './file-stamp'
 import type { AppFiles } from './app-files'
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { WireBreadcrumb, WireEvent, WireFrame } from '../types'
+import type { WireBreadcrumb, WireEvent, WireFrame } from '../shared/types'
 
 // JSON for an event. Frames and breadcrumbs are most of the bytes and repeat from
 // event to event as the very same (cached, never mutated) objects, so their JSON

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { WireEvent, WireException, WireFrame } from '../types'
+import type { WireEvent, WireException, WireFrame } from '../shared/types'
 
 // The default fingerprint (docs/grouping.md), computed after source mapping and
 // context lines: the captured error's type, then one part per in-app frame, the

@@ -1,6 +1,6 @@
 import type { Dispatcher, Pool } from 'undici'
 import Bottleneck from 'bottleneck'
-import { TransportError } from '../errors'
+import { TransportError } from '../shared/errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../shared/worker-protocol'
 import { setMaxListeners } from 'node:events'

@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, chmodSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { resolve, parse, join, sep } from 'node:path'
-import { UnsafeDirectoryError } from '../errors'
+import { UnsafeDirectoryError } from '../shared/errors'
 
 // "Safe directory" checks for files the SDK keeps on disk (the spool; later
 // perhaps materialised worker files). A directory is safe when no other local

@@ -1,11 +1,11 @@
 import { openSync, closeSync, writeFileSync, renameSync, readdirSync, unlinkSync, lstatSync, utimesSync, constants } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { UnsafeDirectoryError } from '../errors'
+import { UnsafeDirectoryError } from '../shared/errors'
 import { spoolOwnLevels } from '../config/spool-dir'
 import { ensureSafeDir } from './safe-dir'
 import { readSpoolFile } from './spool-read'
 import { diagnoseOnce } from './diagnostics'
-import { type SpoolTarget, type SpoolFileKind, TARGET_SUFFIX, LEGACY_SUFFIX, targetKey, headerLine, readHeader, sameTarget, targetFileName, keyedName, kindOf } from './spool-target'
+import { type SpoolTarget, type SpoolFileKind, TARGET_SUFFIX, LEGACY_SUFFIX, targetKey, headerLine, readHeader, sameTarget, targetFileName, keyedName, kindOf, writtenAt, actionable } from '../shared/spool-target'
 
 // Events that cannot be delivered in time (ingest down, 5xx storm, 429 window,
 // the end of the process) wait on disk, already scrubbed and truncated, one per
@@ -70,26 +70,6 @@ interface ClaimedFile {
   bytes: number
   /** Events to put back: the ingest asked us to wait before they were sent. */
   keep: string[]
-}
-
-/** The time in a spool file's name (ms), NaN when it has none. */
-const writtenAt = (name: string): number => Number(name.slice(0, 15))
-
-/**
- * Whether a replay pass has anything to do with a file: this target's, one from
- * before targets (sent or dropped), or another target's past maxAgeMs (expired).
- * Another target's younger files are left alone: not claimed, not read.
- */
-function actionable (kind: SpoolFileKind, name: string, now: number, maxAgeMs: number): boolean {
-  if (kind === 'own' || kind === 'legacy') return true
-  return kind === 'other' && now - writtenAt(name) > maxAgeMs
-}
-
-/** True when a spool directory holds files a replay by this target would act on (cheap: one readdir). */
-export function hasSpoolFiles (dir: string, target: SpoolTarget, maxAgeMs: number): boolean {
-  const key = targetKey(target)
-  const now = Date.now()
-  try { return readdirSync(dir).some((n) => actionable(kindOf(n, key), n, now, maxAgeMs)) } catch { return false }
 }
 
 export class Spool {

@@ -1,7 +1,7 @@
 import { parse } from 'stacktrace-parser'
 import { fileURLToPath } from 'node:url'
 import { relative, isAbsolute, sep } from 'node:path'
-import type { WireFrame } from '../types'
+import type { WireFrame } from '../shared/types'
 
 // V8 stack string → wire frames, oldest call first (the order the server expects).
 

@@ -1,4 +1,4 @@
-import type { WireEvent, WireFrame } from '../types'
+import type { WireEvent, WireFrame } from '../shared/types'
 import { encodeEvent } from './encode'
 
 // Makes an event fit maxPayloadSize, in the order the Python SDK does (message to

@@ -1,6 +1,6 @@
 // The source's import graph: no module imports itself through others (no cycles, type imports
-// included), the capture and event layers and the pool and worker layers depend one way only,
-// and the worker threads load no capture or integration code (they run none of it).
+// included), every import points down the layers' rank table, and the worker threads load no
+// capture, pool or integration code (they run none of it).
 import t from 'tap'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, dirname, relative, resolve } from 'node:path'
@@ -29,7 +29,6 @@ function importsOf (file) {
 }
 
 const graph = new Map(files(SRC).map((f) => [relative(SRC, f), importsOf(f)]))
-const layer = (id) => id.includes('/') ? id.split('/')[0] : '(root)'
 
 t.test('the graph was read (a parser that finds nothing would pass everything below)', async (t) => {
   t.ok(graph.size > 40, `${graph.size} modules`)
@@ -57,22 +56,54 @@ t.test('no import cycles between modules', async (t) => {
   t.same(cycles, [], 'no module reaches itself')
 })
 
-t.test('layers depend one way: event and worker never import capture; worker never imports pool', async (t) => {
+// Every folder's rank (docs/architecture.md draws it): a module imports only modules of a lower
+// rank, or of its own folder. Two folders of one rank never import each other (the worker
+// threads and the pool that starts them share nothing but shared/ and what is below them).
+const RANKS = [
+  ['shared'],
+  ['transports', 'collector'],
+  ['config'],
+  ['ring'],
+  ['event', 'privacy'],
+  ['worker', 'pool'],
+  ['lifecycle'],
+  ['capture'],
+  ['integrations'],
+  ['sdk.ts'],
+  ['index.ts'],
+  ['demo', 'esm'],
+  ['cli.ts']
+]
+const rankOf = new Map(RANKS.flatMap((names, rank) => names.map((n) => [n, rank])))
+const unit = (id) => id.includes('/') ? id.split('/')[0] : id
+
+t.test('every module has a rank (a new folder is placed in the table, not let through)', async (t) => {
+  t.same([...graph.keys()].filter((id) => !rankOf.has(unit(id))), [])
+})
+
+t.test('every import points down the rank table, per file', async (t) => {
   const bad = []
   for (const [from, tos] of graph) {
     for (const to of tos) {
-      const a = layer(from); const b = layer(to)
-      if ((a === 'event' || a === 'worker' || a === 'shared' || a === 'ring') && (b === 'capture' || b === 'integrations')) bad.push(`${from} -> ${to}`)
-      if ((a === 'worker' || a === 'shared') && b === 'pool') bad.push(`${from} -> ${to}`)
+      const a = unit(from); const b = unit(to)
+      if (a !== b && !(rankOf.get(b) < rankOf.get(a))) bad.push(`${from} -> ${to}`)
     }
   }
   t.same(bad, [])
+})
+
+t.test('the rank check can fail: an upward and a sideways import are caught', async (t) => {
+  const check = (from, to) => unit(from) === unit(to) || rankOf.get(unit(to)) < rankOf.get(unit(from))
+  t.equal(check('capture/client.ts', 'integrations/setup.ts'), false, 'capture -> integrations is upward')
+  t.equal(check('pool/pipeline.ts', 'worker/spool.ts'), false, 'pool -> worker is sideways')
+  t.equal(check('config/options.ts', 'lifecycle/signals.ts'), false)
+  t.equal(check('sdk.ts', 'integrations/setup.ts'), true, 'the composition root may import everything below it')
 })
 
 t.test('what a worker thread loads holds no capture, pool or integration code', async (t) => {
   const seen = new Set()
   const walk = (id) => { if (seen.has(id)) return; seen.add(id); for (const n of graph.get(id) ?? []) walk(n) }
   walk('worker/index.ts')
-  t.ok(seen.has('worker/scrub.ts'), 'the walk reaches the worker stages')
-  t.same([...seen].filter((id) => ['capture', 'pool', 'integrations'].includes(layer(id))), [])
+  t.ok(seen.has('privacy/scrub.ts') && seen.has('worker/spool.ts'), 'the walk reaches the worker stages')
+  t.same([...seen].filter((id) => ['capture', 'pool', 'integrations', 'lifecycle'].includes(unit(id))), [])
 })

@@ -6,7 +6,8 @@ import t from 'tap'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Spool, hasSpoolFiles } from '../../dist/worker/spool.js'
+import { Spool } from '../../dist/worker/spool.js'
+import { hasSpoolFiles } from '../../dist/shared/spool-target.js'
 import { spoolFile } from '../helpers.mjs'
 
 const DAY = 24 * 3600 * 1000

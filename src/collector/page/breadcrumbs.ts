@@ -1,4 +1,4 @@
-import type { WireBreadcrumb, WireEvent } from '../../types'
+import type { WireBreadcrumb, WireEvent } from '../../shared/types'
 import { h } from './dom'
 import { valueNode } from './fields'
 import { clock, offset } from './format'

@@ -1,5 +1,5 @@
 import type { EventPayload } from '../page-api'
-import type { WireEvent } from '../../types'
+import type { WireEvent } from '../../shared/types'
 import type { Api } from './api'
 import { breadcrumbTimeline } from './breadcrumbs'
 import { h } from './dom'

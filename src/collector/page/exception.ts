@@ -1,4 +1,4 @@
-import type { WireException, WireFrame } from '../../types'
+import type { WireException, WireFrame } from '../../shared/types'
 import { h } from './dom'
 
 // The exception and what it links to (causes, AggregateError members), the caught one

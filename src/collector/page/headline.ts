@@ -1,4 +1,4 @@
-import type { WireEvent } from '../../types'
+import type { WireEvent } from '../../shared/types'
 
 /** The caught exception's "Type: value", or the message: the event view's heading. */
 export function eventHeadline (e: WireEvent): string {

@@ -1,9 +1,9 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
-import { ConfigurationError } from '../../errors'
+import { ConfigurationError } from '../../shared/errors'
 import { workerExecArgv } from '../../pool/exec-argv'
 import { nodeMapsStacks } from '../../pool/node-source-maps'
 import { describeThrown } from '../../capture/normalize'
-import type { Integration, IntegrationClient } from '../integration'
+import type { Integration, IntegrationClient } from '../../shared/integration'
 import { blockedError } from './report'
 import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_ON, type WatchConfig, type WatchMessage } from './watcher'
 

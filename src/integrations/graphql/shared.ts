@@ -1,12 +1,11 @@
-import type { ErrorTracker } from '../../capture/client'
 import type { Scope } from '../../capture/scope'
 import { getIsolationScope, runWithIsolationScope } from '../../capture/hub'
 import { describeThrown, truncateString } from '../../capture/normalize'
-import { MAX_GRAPHQL_ERROR_EVENTS, MAX_GRAPHQL_ERROR_PATHS, MAX_SHORT_STRING } from '../../capture/limits'
+import { MAX_GRAPHQL_ERROR_EVENTS, MAX_GRAPHQL_ERROR_PATHS, MAX_SHORT_STRING } from '../../shared/limits'
 import { sayOnce } from '../../capture/say-once'
-import { ConfigurationError } from '../../errors'
+import { ConfigurationError } from '../../shared/errors'
 import { activeClient } from '../active-client'
-import type { IntegrationClient } from '../integration'
+import type { IntegrationClient } from '../../shared/integration'
 import { scopeOfRequest } from '../request-scope'
 
 // What the Apollo plugin and the envelop/Yoga plugin share: which GraphQL errors are
@@ -17,7 +16,7 @@ import { scopeOfRequest } from '../request-scope'
 
 export interface GraphQLPluginOptions {
   /** The client to report to; by default the latest open client (init()'s). */
-  client?: ErrorTracker | null
+  client?: IntegrationClient | null
   /**
    * Decides whether an error is reported, instead of the default rule. Given the error as
    * the server holds it (a GraphQLError for resolver errors, the thrown value for context

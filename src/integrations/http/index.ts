@@ -1,6 +1,6 @@
 import dc from 'node:diagnostics_channel'
-import { ConfigurationError } from '../../errors'
-import type { Integration, IntegrationClient } from '../integration'
+import { ConfigurationError } from '../../shared/errors'
+import type { Integration, IntegrationClient } from '../../shared/integration'
 import { onServerRequestStart, state } from './incoming'
 import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { getIsolationScope } from '../../capture/hub'
 import { describeThrown } from '../../capture/normalize'
 import type { Scope } from '../../capture/scope'
-import type { Level } from '../../types'
+import type { Level } from '../../shared/types'
 import { currentRegistration, isSdkOrigin, recordOn } from './registry'
 import { crumbUrl, originOf } from './url'
 

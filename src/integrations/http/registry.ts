@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2'
 import type { Socket } from 'node:net'
-import type { IntegrationClient } from '../integration'
+import type { IntegrationClient } from '../../shared/integration'
 import type { Scope } from '../../capture/scope'
-import type { Breadcrumb } from '../../types'
+import type { Breadcrumb } from '../../shared/types'
 import { recordBreadcrumb, runWithIsolationScope } from '../../capture/hub'
 
 // The clients that set httpIntegration up. The channel subscriptions are process-wide

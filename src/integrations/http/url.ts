@@ -1,4 +1,4 @@
-import { withoutUrlCredentials } from '../../worker/scrub'
+import { withoutUrlCredentials } from '../../privacy/scrub'
 
 // URLs as breadcrumbs show them: never credentials; no query or fragment unless
 // sendDefaultPii (tokens and e-mail addresses travel in query strings).

@@ -1,6 +1,6 @@
-import type { IntegrationClient } from '../integration'
-import type { Level } from '../../types'
-import { ConfigurationError } from '../../errors'
+import type { IntegrationClient } from '../../shared/integration'
+import type { Level } from '../../shared/types'
+import { ConfigurationError } from '../../shared/errors'
 import { activeClient } from '../active-client'
 
 // What the three logger integrations share, as Python's logging integration: records at or

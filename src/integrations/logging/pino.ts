@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { types } from 'node:util'
-import type { Integration } from '../integration'
+import type { Integration } from '../../shared/integration'
 import { sayOnce } from '../../capture/say-once'
 import { type LoggingOptions, Registry, enter, handleRecord, ignored, leave, levelFromPinoNumber, resolveLogging } from './levels'
 

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { types } from 'node:util'
-import type { IntegrationClient } from '../integration'
-import type { Level } from '../../types'
-import { ConfigurationError } from '../../errors'
+import type { IntegrationClient } from '../../shared/integration'
+import type { Level } from '../../shared/types'
+import { ConfigurationError } from '../../shared/errors'
 import { type LoggingOptions, clientFor, enter, handleRecord, ignored, leave, resolveLogging } from './levels'
 
 // A winston 3 transport. The SDK does not depend on winston: the base class comes from the

@@ -1,4 +1,5 @@
-import { spoolKey } from '../config/spool-dir'
+import { readdirSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 
 // The target a spooled event was captured for, and how a spool file says it.
 // Services with different DSNs can share a spool directory (one spoolDir in a
@@ -82,4 +83,29 @@ export function kindOf (name: string, ownKey: string): SpoolFileKind {
     return key === ownKey ? 'own' : 'other'
   }
   return name.endsWith(LEGACY_SUFFIX) ? 'legacy' : null
+}
+
+/** The key of a target: 16 hex of sha256(origin/project), also the default spool directory's last level. */
+export function spoolKey (origin: string, projectId: string): string {
+  return createHash('sha256').update(`${origin}/${projectId}`).digest('hex').slice(0, 16)
+}
+
+/** The time in a spool file's name (ms), NaN when it has none. */
+export const writtenAt = (name: string): number => Number(name.slice(0, 15))
+
+/**
+ * Whether a replay pass has anything to do with a file: this target's, one from
+ * before targets (sent or dropped), or another target's past maxAgeMs (expired).
+ * Another target's younger files are left alone: not claimed, not read.
+ */
+export function actionable (kind: SpoolFileKind, name: string, now: number, maxAgeMs: number): boolean {
+  if (kind === 'own' || kind === 'legacy') return true
+  return kind === 'other' && now - writtenAt(name) > maxAgeMs
+}
+
+/** True when a spool directory holds files a replay by this target would act on (cheap: one readdir, run on the main thread before any worker starts). */
+export function hasSpoolFiles (dir: string, target: SpoolTarget, maxAgeMs: number): boolean {
+  const key = targetKey(target)
+  const now = Date.now()
+  try { return readdirSync(dir).some((n) => actionable(kindOf(n, key), n, now, maxAgeMs)) } catch { return false }
 }

@@ -1,4 +1,4 @@
-import type { Breadcrumb, CaptureOptions, Level, Stats } from '../types'
+import type { Breadcrumb, CaptureOptions, Level, Stats } from './types'
 
 // The integration interface (as Sentry's): a small named object. setupOnce() runs once per
 // process for its name, whatever the number of clients; setup(client) runs for each client

@@ -1,4 +1,4 @@
-import type { WireBreadcrumb, WireEvent } from '../types'
+import type { WireBreadcrumb, WireEvent } from '../shared/types'
 
 // The one privacy model (docs/privacy.md), applied to every field of an event
 // that can hold user data. Runs in the worker after beforeSend's result arrives,
