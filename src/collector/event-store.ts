@@ -3,11 +3,12 @@ import { BoundedList } from './bounded-list'
 import { eventCulprit, eventTitle } from './event-title'
 import type { EventPayload, GroupFilter, GroupPage, GroupSummary, ProjectCount } from './page-api'
 
-// What the collector's page reads: the kept events in arrival order, each numbered, and
+// The collector's one record of the events it keeps: in arrival order, each numbered, and
 // their groups (project + fingerprint) kept up to date as events arrive and as the oldest
-// are dropped beyond `keep`. Every step per event is O(1) (amortized), so a collector
-// holding 100,000 events stores the next one as fast as the first; a page of the list
-// walks only the groups it shows (or, filtered, each group once).
+// are dropped beyond `keep`. The page reads the groups, Collector.events the events. Every
+// step per event is O(1) (amortized), so a collector holding 100,000 events stores the
+// next one as fast as the first; a page of the list walks only the groups it shows (or,
+// filtered, each group once).
 
 export interface StoredEvent {
   readonly seq: number
@@ -45,9 +46,15 @@ export interface EventStore {
   get (seq: number): StoredEvent | undefined
   page (filter: GroupFilter, offset: number, limit: number): GroupPage
   eventPayload (seq: number): EventPayload | undefined
+  /**
+   * The kept events, oldest first: the same array at every read, brought up to date when
+   * read, so a caller may hold on to it and storing an event costs no second list.
+   */
+  readonly events: WireEvent[]
+  /** Events kept now. */
   readonly kept: number
+  /** Events stored since the start, dropped ones included: also the newest event's seq (0 before the first). */
   readonly received: number
-  readonly lastSeq: number
 }
 
 /** A group's queue compacts once this many slots at its front are spent and they are over half of it: as in bounded-list.ts. */
@@ -62,6 +69,9 @@ export function createEventStore (keep: number): EventStore {
   let newest: Group | null = null
   let oldest: Group | null = null
   const projects = new Map<string, number>()
+  // What `events` returns, and the seq of its first item.
+  const view: WireEvent[] = []
+  let viewFirst = 1
 
   const kept = (): number => records.length
 
@@ -118,6 +128,17 @@ export function createEventStore (keep: number): EventStore {
       release: g.release,
       latestSeq: g.seqs[g.seqs.length - 1] as number
     }
+  }
+
+  /** The view brought up to date: events dropped since the last read leave its front, new ones join its end. */
+  function events (): WireEvent[] {
+    const first = received - records.length + 1
+    if (first > viewFirst) {
+      view.splice(0, Math.min(first - viewFirst, view.length))
+      viewFirst = first
+    }
+    for (let i = view.length; i < records.length; i++) view.push((records.at(i) as StoredEvent).event)
+    return view
   }
 
   /** Index of seq in g.seqs (which increase), or -1. */
@@ -216,8 +237,8 @@ export function createEventStore (keep: number): EventStore {
       }
     },
 
+    get events () { return events() },
     get kept () { return kept() },
-    get received () { return received },
-    get lastSeq () { return received }
+    get received () { return received }
   }
 }

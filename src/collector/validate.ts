@@ -1,7 +1,9 @@
+import { LEVELS } from '../shared/types'
+
 // The ingest contract (docs/wire-protocol.md) as checks. Returns what is
 // wrong, so a 400 says which field broke the contract.
 
-const LEVELS = new Set(['fatal', 'error', 'warning', 'info', 'debug'])
+const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS)
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -24,7 +26,7 @@ export function validateEvent (e: unknown): string[] {
   if (!isObj(e)) return ['the body must be one JSON object']
   if (typeof e.event_id !== 'string' || e.event_id === '') out.push('event_id must be a non-empty string')
   if (!isIso(e.timestamp)) out.push('timestamp must be an ISO 8601 string')
-  if (!LEVELS.has(e.level as string)) out.push('level must be one of fatal, error, warning, info, debug')
+  if (!LEVEL_SET.has(e.level as string)) out.push(`level must be one of ${LEVELS.join(', ')}`)
   if (typeof e.message !== 'string') out.push('message must be a string')
   if (typeof e.platform !== 'string') out.push('platform must be a string')
   if (!isObj(e.sdk) || typeof e.sdk.name !== 'string' || typeof e.sdk.version !== 'string') out.push('sdk must be { name, version }')

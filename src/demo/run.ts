@@ -1,6 +1,6 @@
 import * as xrayradar from '../index'
 import { startSampleService, SAMPLE_PATHS } from './sample-service'
-import { traceToken } from '../collector/server'
+import { traceToken } from '../collector/summary-line'
 
 // `npm run demo`: the local collector, the SDK pointed at it, a sample service
 // that fails in a few realistic ways, and what arrived. With keepOpen the collector

@@ -113,3 +113,33 @@ t.test('the default keep: 100,000 events in 5,000 groups, through several rounds
   t.equal(s.get(25_001).seq, 25_001)
   t.equal(s.page({ project: '1' }, 0, 50).total, 1667, 'the groups of project 1 (g1, g4, … g4999)')
 })
+
+t.test('events: the kept events oldest first, one array brought up to date at each read, across drops', async (t) => {
+  const keep = 20
+  const s = createEventStore(keep)
+  const view = s.events
+  t.same(view, [], 'empty before the first event')
+  const added = []
+  const wrong = []
+  let reads = 0
+  // Reads after gaps of 1 to 9 events (the first drops come between two of them) and, every so
+  // often, after more than keep (the whole view is dropped between two reads); 3,000 events
+  // pass the list's compaction several times.
+  for (let gap = 1; added.length < 3000; gap = gap === 9 ? 3 * keep : gap === 3 * keep ? 1 : gap + 1) {
+    for (let i = 0; i < gap; i++) {
+      const e = wireEvent({ message: `n${added.length}` })
+      added.push(e)
+      s.add('1', e, 1)
+    }
+    const read = s.events
+    reads++
+    const want = added.slice(-keep)
+    if (read !== view || read.length !== want.length || want.some((e, i) => read[i] !== e)) wrong.push(added.length)
+  }
+  t.ok(reads > 100, `${reads} reads`)
+  t.same(wrong, [], 'at every read: the same array, holding exactly the newest keep events, oldest first')
+  t.equal(s.events, view, 'a read without new events changes nothing')
+  t.equal(view.length, keep)
+  t.equal(view[0], s.get(s.received - keep + 1).event, 'the oldest kept event is the store\'s oldest record')
+  t.equal(view.at(-1), s.get(s.received).event)
+})
