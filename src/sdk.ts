@@ -1,5 +1,6 @@
 import { workerData } from 'node:worker_threads'
-import { resolveOptions, type Options } from './config/options'
+import { resolveOptions } from './config/options'
+import type { Options } from './config/types'
 import { isSdkWorker } from './shared/worker-protocol'
 import type { Transport } from './transports/transport'
 import { Pipeline } from './pool/pipeline'

@@ -1,5 +1,6 @@
 import { workerData } from 'node:worker_threads'
-import { MIN_SCRUBBABLE_TOKEN, type ResolvedOptions } from '../config/options'
+import { MIN_SCRUBBABLE_TOKEN } from '../config/defaults'
+import type { ResolvedOptions } from '../config/types'
 import { scrubEvent, type ScrubOptions } from '../privacy/scrub'
 import type { Pipeline } from '../pool/pipeline'
 import { isSdkWorker, type SinkKind } from '../shared/worker-protocol'

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { Scope } from './scope'
 import { absorb, isThenable, runSdkCallback } from './callback-guard'
 import type { Breadcrumb } from '../shared/types'
-import type { BeforeBreadcrumb } from '../config/options'
+import type { BeforeBreadcrumb } from '../config/types'
 
 // Where scope data lives. The global scope applies to every event; the isolation
 // scope is per async context (one per request with the integrations), held in

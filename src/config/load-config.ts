@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { ConfigurationError } from '../shared/errors'
-import { OPTION_KEYS, camelToSnake, resolveOptions, type Options } from './options'
+import { resolveOptions } from './options'
+import { camelToSnake } from './names'
+import { OPTION_KEYS, type Options } from './types'
 import { redactDsn } from './dsn'
 
 // Functions and objects cannot come from a file.

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../config/options'
+import type { ResolvedOptions } from '../config/types'
 import type { SinkKind, WorkerConfig } from '../shared/worker-protocol'
 import { SDK_NAME, SDK_VERSION } from '../shared/version'
 import { WORKER_SINK } from '../transports/transport'

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { unknownEnvVariables } from '../../dist/config/options.js'
+import { unknownEnvVariables } from '../../dist/config/env.js'
 
 const sdk = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 // Only the variables a case sets: the test's own environment must not add or hide any.
