@@ -18,13 +18,12 @@ import { activeTraceIds } from './trace-context'
 import { getGlobalScope, getIsolationScope, recordBreadcrumb } from './hub'
 import { normalizeUser, type Scope } from './scope'
 import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
-import { MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from '../shared/limits'
+import { BEFORE_SEND_LIMITS, MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from '../shared/limits'
 import { sayOnce } from './say-once'
 import { guardToken } from '../privacy/cut'
 import { timeoutOr } from '../config/timeout'
 
 const KNOWN_CAPTURE_KEYS = new Set(['level', 'message', 'tags', 'extra', 'user', 'fingerprint', 'contexts', 'mechanism'])
-const BIG = { depth: 12, breadth: 1000, stringLength: 64 * 1024 }
 
 function readCaptureOptions (o: Record<string, unknown>, part: EventPart): void {
   const level = o.level
@@ -403,6 +402,6 @@ export class Client {
       return undefined
     }
     const id = typeof (result as { event_id?: unknown }).event_id === 'string' ? (result as { event_id: string }).event_id : part.id
-    return p.enqueue([packCopy(normalize(result, BIG))], REC_FULL) ? id : undefined
+    return p.enqueue([packCopy(normalize(result, BEFORE_SEND_LIMITS))], REC_FULL) ? id : undefined
   }
 }

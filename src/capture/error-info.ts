@@ -1,5 +1,5 @@
 import { normalize, truncateString } from './normalize'
-import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from '../shared/limits'
+import { MAX_CHAIN_WALK, MAX_EXCEPTION_VALUES, MAX_NON_ERROR_KEYS_NAMED, MAX_SHORT_STRING, MAX_STACK_LENGTH, MAX_STACK_RESCAN, MAX_STRING_LENGTH } from '../shared/limits'
 
 // Reads what the worker needs from a thrown value, on the main thread, cheaply and
 // without ever throwing: name, message, the stack string and the cause chain.
@@ -7,22 +7,12 @@ import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from '../shared/limits'
 import type { RawException } from '../shared/event-shapes'
 export type { RawException } from '../shared/event-shapes'
 
-// Exception values per event (the captured error plus its nearest causes and
-// AggregateError members): enough to see the chain, and it keeps an event with
-// long chains within maxPayloadSize (60 values used to be sent whole, 1,000 were
-// dropped too_large).
-export const MAX_VALUES = 10
-// Errors of a chain examined at most per capture, to count what was cut: a chain
-// (or an AggregateError) can be unbounded, and counting must stay cheap.
-const MAX_CHAIN_WALK = 1000
-const MAX_MESSAGE = MAX_STRING_LENGTH
-const MAX_STACK = 64 * 1024
-
 function read<T> (get: () => T): T | undefined {
   try { return get() } catch { return undefined }
 }
 
-function isErrorLike (v: unknown): v is Error {
+/** An Error, or an object read as one: a string stack and message (an Error of another realm, a library's own shape). */
+function readsAsError (v: unknown): v is Error {
   if (read(() => v instanceof Error) === true) return true
   return typeof v === 'object' && v !== null && typeof read(() => (v as Error).stack) === 'string' && typeof read(() => (v as Error).message) === 'string'
 }
@@ -30,10 +20,10 @@ function isErrorLike (v: unknown): v is Error {
 /** Frames part of a V8 stack: the "Name: message" header is dropped (we send it apart). */
 function framesOnly (stack: string, headerLen: number): string {
   let i = stack.indexOf('\n    at ', Math.max(0, headerLen - 1))
-  if (i < 0 && stack.length < 1024 * 1024) i = stack.indexOf('\n    at ')
+  if (i < 0 && stack.length < MAX_STACK_RESCAN) i = stack.indexOf('\n    at ')
   if (i < 0) return ''
   const frames = stack.slice(i + 1)
-  return frames.length > MAX_STACK ? frames.slice(0, frames.lastIndexOf('\n', MAX_STACK)) : frames
+  return frames.length > MAX_STACK_LENGTH ? frames.slice(0, frames.lastIndexOf('\n', MAX_STACK_LENGTH)) : frames
 }
 
 function fromError (err: Error): RawException {
@@ -44,7 +34,7 @@ function fromError (err: Error): RawException {
   const stack = read(() => err.stack)
   return {
     type: truncateString(type, MAX_SHORT_STRING),
-    value: truncateString(value, MAX_MESSAGE),
+    value: truncateString(value, MAX_STRING_LENGTH),
     stack: typeof stack === 'string' ? framesOnly(stack, type.length + value.length + 2) : null
   }
 }
@@ -54,7 +44,7 @@ export interface ReadResult {
   values: RawException[]
   /** Set when the captured value was not an Error: what it was, for extra. */
   nonError?: unknown
-  /** Set when the cause chain was cut to MAX_VALUES: a note for extra saying what was left out. */
+  /** Set when the cause chain was cut to MAX_EXCEPTION_VALUES: a note for extra saying what was left out. */
   chainCut?: string
 }
 
@@ -62,7 +52,7 @@ export interface ReadResult {
  * @param below the public function the user called, so a synthetic stack starts at their code
  */
 export function readException (input: unknown, below: Function): ReadResult {
-  if (isErrorLike(input)) {
+  if (readsAsError(input)) {
     return readLone(input) ?? readChain(input)
   }
   const holder: { stack?: string } = {}
@@ -72,7 +62,7 @@ export function readException (input: unknown, below: Function): ReadResult {
     return { values: [{ type: 'Error', value: 'captureException() was called without an error', stack }] }
   }
   if (typeof input === 'string') {
-    return { values: [{ type: 'Error', value: truncateString(input, MAX_MESSAGE), stack }] }
+    return { values: [{ type: 'Error', value: truncateString(input, MAX_STRING_LENGTH), stack }] }
   }
   const plain = normalize(input)
   let type = 'Error'
@@ -80,7 +70,7 @@ export function readException (input: unknown, below: Function): ReadResult {
   if (typeof input === 'object') {
     const ctor = read(() => (input as object).constructor?.name)
     if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') type = ctor
-    const keys = plain !== null && typeof plain === 'object' ? Object.keys(plain).slice(0, 10).join(', ') : ''
+    const keys = plain !== null && typeof plain === 'object' ? Object.keys(plain).slice(0, MAX_NON_ERROR_KEYS_NAMED).join(', ') : ''
     value = `Non-Error exception captured with keys: ${keys || '(none)'}`
   } else {
     value = `Non-Error exception captured: ${truncateString(String(plain), MAX_SHORT_STRING)}`
@@ -97,7 +87,7 @@ function readLone (err: Error): ReadResult | null {
   try {
     if (err instanceof AggregateError) return null
     const cause = (err as Error & { cause?: unknown }).cause
-    // readChain keeps a linked value only when it is an object (isErrorLike).
+    // readChain keeps a linked value only when it is an object (readsAsError).
     if (cause !== null && typeof cause === 'object') return null
   } catch {
     return null
@@ -121,7 +111,7 @@ function links (err: Error): unknown[] {
 
 /**
  * The captured error and the errors nearest to it (breadth first: members and
- * cause of the captured error, then theirs), at most MAX_VALUES, each error once.
+ * cause of the captured error, then theirs), at most MAX_EXCEPTION_VALUES, each error once.
  * Iterative, so a chain of any length costs neither stack nor more than
  * MAX_CHAIN_WALK reads.
  */
@@ -136,10 +126,10 @@ function readChain (top: Error): ReadResult {
     const node = queue[q] as Node
     for (const next of links(node.err)) {
       if (walked >= MAX_CHAIN_WALK) break
-      if (seen.has(next) || !isErrorLike(next)) continue
+      if (seen.has(next) || !readsAsError(next)) continue
       seen.add(next)
       walked++
-      if (kept < MAX_VALUES) {
+      if (kept < MAX_EXCEPTION_VALUES) {
         const kid: Node = { err: next, kids: [] }
         node.kids.push(kid)
         queue.push(kid)
@@ -155,7 +145,7 @@ function readChain (top: Error): ReadResult {
   emit(root, values)
   if (omitted === 0) return { values }
   const more = walked >= MAX_CHAIN_WALK ? `at least ${omitted}` : String(omitted)
-  return { values, chainCut: `${more} more linked errors (causes / AggregateError members) were not sent: an event keeps the captured error and its ${MAX_VALUES - 1} nearest` }
+  return { values, chainCut: `${more} more linked errors (causes / AggregateError members) were not sent: an event keeps the captured error and its ${MAX_EXCEPTION_VALUES - 1} nearest` }
 }
 
 /** Post-order: what an error links to comes before it (the wire lists the oldest cause first). */

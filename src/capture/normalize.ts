@@ -1,16 +1,8 @@
-import { MAX_SHORT_STRING, MAX_STRING_LENGTH } from '../shared/limits'
+import { MAX_MEMBERS_DESCRIBED, MAX_SHORT_STRING, TAG_VALUE_LIMITS, USER_DATA_LIMITS, type NormalizeLimits } from '../shared/limits'
 import { safeCut } from '../privacy/cut'
 // Turns anything a user hands the SDK into plain data msgpackr and JSON can carry:
-// no cycles, no BigInt, no getters that throw, bounded depth, breadth and string size.
-// It never throws: whatever cannot be read becomes a marker string.
-
-export interface NormalizeLimits {
-  depth: number
-  breadth: number
-  stringLength: number
-}
-
-export const DEFAULT_LIMITS: NormalizeLimits = { depth: 6, breadth: 100, stringLength: MAX_STRING_LENGTH }
+// no cycles, no BigInt, no getters that throw, bounded depth, breadth and string size
+// (the bounds: shared/limits.ts). It never throws: whatever cannot be read becomes a marker string.
 
 /** s, or its first max characters (fewer when the cut would split a secret, see cut.ts) and how many were left out. */
 export function truncateString (s: string, max: number): string {
@@ -19,7 +11,7 @@ export function truncateString (s: string, max: number): string {
   return s.slice(0, c) + `…[${s.length - c} more chars]`
 }
 
-export function normalize (value: unknown, limits: NormalizeLimits = DEFAULT_LIMITS): unknown {
+export function normalize (value: unknown, limits: NormalizeLimits = USER_DATA_LIMITS): unknown {
   try {
     return walk(value, limits.depth, limits, new Set())
   } catch {
@@ -103,10 +95,6 @@ function safeName (fn: Function): string {
   try { return fn.name || 'anonymous' } catch { return 'anonymous' }
 }
 
-// Members of an AggregateError named in its description: Node's connect over several
-// addresses (a dual-stack "localhost": ::1, then 127.0.0.1) has one per address.
-const MAX_MEMBERS_DESCRIBED = 3
-
 /**
  * What an Error with an empty message says instead: its members' messages (Node's
  * AggregateError for a refused dual-stack connect has message '' and code
@@ -134,6 +122,6 @@ export function describeThrown (err: unknown): string {
 /** Tags are string → string on the wire. */
 export function tagValue (value: unknown): string {
   if (typeof value === 'string') return truncateString(value, MAX_SHORT_STRING)
-  const n = normalize(value, { depth: 1, breadth: 10, stringLength: MAX_SHORT_STRING })
+  const n = normalize(value, TAG_VALUE_LIMITS)
   try { return truncateString(typeof n === 'string' ? n : JSON.stringify(n), MAX_SHORT_STRING) } catch { return '[Unserializable]' }
 }

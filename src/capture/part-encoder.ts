@@ -46,7 +46,7 @@ function strHeaderSize (bytes: number): number {
 }
 
 /** Writes s at p (room for strHeaderSize(3n) + 3n bytes is there); returns the new position. */
-function str (b: Buffer, p: number, s: string): number {
+function writeStr (b: Buffer, p: number, s: string): number {
   const len = s.length
   if (len <= LOOP_MAX) {
     // Short ASCII strings ("Error", "exception", levels, event ids): as many bytes as characters.
@@ -73,13 +73,13 @@ function str (b: Buffer, p: number, s: string): number {
   return p + hdr + n
 }
 
-function strOrNil (b: Buffer, p: number, s: string | null): number {
-  if (s !== null) return str(b, p, s)
+function writeStrOrNil (b: Buffer, p: number, s: string | null): number {
+  if (s !== null) return writeStr(b, p, s)
   b[p] = 0xc0
   return p + 1
 }
 
-function arrayHeader (b: Buffer, p: number, n: number): number {
+function writeArrayHeader (b: Buffer, p: number, n: number): number {
   if (n < 16) { b[p] = 0x90 | n; return p + 1 }
   if (n < 0x10000) { b[p] = 0xdc; b[p + 1] = n >>> 8; b[p + 2] = n & 0xff; return p + 3 }
   b[p] = 0xdd
@@ -88,7 +88,7 @@ function arrayHeader (b: Buffer, p: number, n: number): number {
 }
 
 /** A number as msgpackr writes it: int32/uint32 as the smallest integer, anything else float64 (9 bytes at most). */
-function num (b: Buffer, p: number, v: number): number {
+function writeNum (b: Buffer, p: number, v: number): number {
   if (v >>> 0 === v) {
     if (v < 0x80) { b[p] = v; return p + 1 }
     if (v < 0x100) { b[p] = 0xcc; b[p + 1] = v; return p + 2 }
@@ -108,10 +108,10 @@ function num (b: Buffer, p: number, v: number): number {
   return p + 9
 }
 
-function numbersOrNil (b: Buffer, p: number, a: readonly number[] | null | undefined): number {
+function writeNumbersOrNil (b: Buffer, p: number, a: readonly number[] | null | undefined): number {
   if (a === null || a === undefined) { b[p] = 0xc0; return p + 1 }
-  p = arrayHeader(b, p, a.length)
-  for (let i = 0; i < a.length; i++) p = num(b, p, a[i] as number)
+  p = writeArrayHeader(b, p, a.length)
+  for (let i = 0; i < a.length; i++) p = writeNum(b, p, a[i] as number)
   return p
 }
 
@@ -180,21 +180,21 @@ export function writePart (b: Buffer, at: number): number {
     b[p] = 0xd9
     b[p + 1] = 36
     p = copySmall(b, p + 2, idBytes)
-  } else p = str(b, p, part.id)
-  p = num(b, p, part.ts)
-  p = strOrNil(b, p, part.level)
-  p = str(b, p, part.kind)
-  p = strOrNil(b, p, part.message)
+  } else p = writeStr(b, p, part.id)
+  p = writeNum(b, p, part.ts)
+  p = writeStrOrNil(b, p, part.level)
+  p = writeStr(b, p, part.kind)
+  p = writeStrOrNil(b, p, part.message)
   if (exc === null) b[p++] = 0xc0
   else {
-    p = arrayHeader(b, p, exc.length)
+    p = writeArrayHeader(b, p, exc.length)
     for (let k = 0; k < exc.length; k++) {
       const v = exc[k] as NonNullable<EventPart['exc']>[number]
       b[p++] = 0x94
-      p = str(b, p, v.type)
-      p = str(b, p, v.value)
-      p = strOrNil(b, p, v.stack)
-      p = numbersOrNil(b, p, v.sref)
+      p = writeStr(b, p, v.type)
+      p = writeStr(b, p, v.value)
+      p = writeStrOrNil(b, p, v.stack)
+      p = writeNumbersOrNil(b, p, v.sref)
     }
   }
   if (packed === null) {
@@ -206,16 +206,16 @@ export function writePart (b: Buffer, at: number): number {
       p += bytes.length
     }
   }
-  if (blobsEncoded === null) p = numbersOrNil(b, p, part.blobs)
+  if (blobsEncoded === null) p = writeNumbersOrNil(b, p, part.blobs)
   else p = copySmall(b, p, blobsEncoded)
   const trace = part.trace
   if (trace === null || trace === undefined) b[p++] = 0xc0
   else {
     b[p++] = 0x94
-    p = str(b, p, trace[0])
-    p = str(b, p, trace[1])
-    p = num(b, p, trace[2])
-    p = strOrNil(b, p, trace[3])
+    p = writeStr(b, p, trace[0])
+    p = writeStr(b, p, trace[1])
+    p = writeNum(b, p, trace[2])
+    p = writeStrOrNil(b, p, trace[3])
   }
   return p
 }
@@ -249,5 +249,5 @@ const NIL = new Uint8Array([0xc0])
 /** A number array encoded alone (for encodePart's blobsEncoded: bytes that repeat from part to part). */
 export function encodeNumbers (a: readonly number[]): Uint8Array {
   const b = Buffer.allocUnsafe(numbersMax(a))
-  return Uint8Array.prototype.slice.call(b, 0, numbersOrNil(b, 0, a))
+  return Uint8Array.prototype.slice.call(b, 0, writeNumbersOrNil(b, 0, a))
 }

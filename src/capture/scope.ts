@@ -1,5 +1,8 @@
-import { DEFAULT_LIMITS, normalize, tagValue, truncateString } from './normalize'
-import { MAX_BREADCRUMB_STRING, MAX_CAPTURE_TAGS, MAX_SHORT_STRING, TAG_LIMITS } from '../shared/limits'
+import { normalize, tagValue, truncateString } from './normalize'
+import {
+  BREADCRUMB_DATA_LIMITS, DEFAULT_MAX_BREADCRUMBS, MAX_BREADCRUMB_STRING, MAX_SCOPE_CONTEXTS, MAX_SCOPE_EXTRA, MAX_SCOPE_TAGS,
+  MAX_SHORT_STRING, TAG_LIMITS, USER_DATA_LIMITS, USER_LIMITS
+} from '../shared/limits'
 import { sayOnce } from './say-once'
 import { packCopy, packedArray } from './packer'
 import { toRequestInfo } from './request-data'
@@ -43,19 +46,8 @@ export function newBlobId (): number { return nextBlobId++ }
 
 const RESERVED_CONTEXTS = new Set(['tags', 'extra', 'server_name', 'release', 'environment'])
 
-// Keys one scope holds per map. An event carries at most maxPayloadSize (100 KB by
-// default), and one object handed to normalize() keeps 100 keys (DEFAULT_LIMITS),
-// so a scope holding more is almost always a key per request id or per user: a leak
-// that would only be truncated away in the worker. Beyond the cap a NEW key is
-// ignored (existing keys can still change or be removed) and stderr says so once.
-export const MAX_SCOPE_TAGS = MAX_CAPTURE_TAGS
-export const MAX_SCOPE_EXTRA = 100
-export const MAX_SCOPE_CONTEXTS = 100
-// Longest tag / extra key kept; tag values are capped the same (tagValue).
-const MAX_KEY_LENGTH = MAX_SHORT_STRING
-// Breadcrumbs a scope keeps when addBreadcrumb is called without a max (the maxBreadcrumbs default).
-const DEFAULT_MAX_BREADCRUMBS = 100
-
+// Keys per map are capped (MAX_SCOPE_TAGS, shared/limits.ts says why): past the cap a new key
+// is ignored and stderr says so once.
 type MapName = 'tags' | 'extra' | 'contexts'
 const CAPS: Record<MapName, number> = { tags: MAX_SCOPE_TAGS, extra: MAX_SCOPE_EXTRA, contexts: MAX_SCOPE_CONTEXTS }
 function sayFullOnce (name: MapName): void {
@@ -144,7 +136,7 @@ export class Scope {
   }
 
   setTag (key: string, value: unknown): this {
-    this.putKey('tags', truncateString(String(key), MAX_KEY_LENGTH), tagValue(value))
+    this.putKey('tags', truncateString(String(key), MAX_SHORT_STRING), tagValue(value))
     return this
   }
 
@@ -155,7 +147,7 @@ export class Scope {
   }
 
   setExtra (key: string, value: unknown): this {
-    this.putKey('extra', truncateString(String(key), MAX_KEY_LENGTH), normalize(value))
+    this.putKey('extra', truncateString(String(key), MAX_SHORT_STRING), normalize(value))
     return this
   }
 
@@ -178,7 +170,7 @@ export class Scope {
   /** What integrations record about the request being served: plain RequestInfo only (scrubbed in the worker). */
   setRequest (request: RequestInfo | null): this {
     const info = toRequestInfo(request)
-    this._request = info === null ? null : normalize(info, DEFAULT_LIMITS) as Record<string, unknown>
+    this._request = info === null ? null : normalize(info, USER_DATA_LIMITS) as Record<string, unknown>
     this._lazyRequest = null
     this._dataBytes = null
     return this
@@ -309,7 +301,7 @@ export class Scope {
   data (): ScopeData {
     if (this._lazyRequest !== null) {
       const info = toRequestInfo(this._lazyRequest.toRequestInfo())
-      this._request = info === null ? null : normalize(info, DEFAULT_LIMITS) as Record<string, unknown>
+      this._request = info === null ? null : normalize(info, USER_DATA_LIMITS) as Record<string, unknown>
       this._lazyRequest = null
     }
     return {
@@ -378,7 +370,7 @@ export class Scope {
 /** User data in the wire shape: id, username, email, ip_address, and the rest under data. */
 export function normalizeUser (user: User | null | undefined): Record<string, unknown> | null {
   if (user === null || user === undefined || typeof user !== 'object') return null
-  const plain = normalize(user, { depth: 4, breadth: 50, stringLength: 1024 })
+  const plain = normalize(user, USER_LIMITS)
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return null
   const { id, username, email, ip_address: ip, ipAddress, data, ...rest } = plain as Record<string, unknown>
   const extraData = data !== null && typeof data === 'object' && !Array.isArray(data) ? { ...(data as object), ...rest } : rest
@@ -391,9 +383,6 @@ export function normalizeUser (user: User | null | undefined): Record<string, un
   }
 }
 
-/** Validates and normalizes a user breadcrumb; null when it carries nothing usable. */
-const CRUMB_DATA_LIMITS = { depth: 4, breadth: 50, stringLength: MAX_BREADCRUMB_STRING }
-
 /**
  * What normalize() would return for a plain object of primitive values, without its walk
  * (a log record's fields: the logging integrations' breadcrumb path), or null for anything
@@ -403,13 +392,13 @@ function flatCopy (data: unknown): Record<string, unknown> | null {
   try {
     if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype) return null
     const keys = Object.keys(data)
-    if (keys.length > CRUMB_DATA_LIMITS.breadth) return null
+    if (keys.length > BREADCRUMB_DATA_LIMITS.breadth) return null
     const out: Record<string, unknown> = {}
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string
       const v = (data as Record<string, unknown>)[k]
       switch (typeof v) {
-        case 'string': out[k] = truncateString(v, CRUMB_DATA_LIMITS.stringLength); break
+        case 'string': out[k] = truncateString(v, BREADCRUMB_DATA_LIMITS.stringLength); break
         case 'number': out[k] = Number.isFinite(v) ? v : String(v); break
         case 'boolean': out[k] = v; break
         case 'undefined': out[k] = null; break
@@ -424,6 +413,7 @@ function flatCopy (data: unknown): Record<string, unknown> | null {
   }
 }
 
+/** Validates and normalizes a user breadcrumb; null when it carries nothing usable. */
 export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   if (crumb === null || typeof crumb !== 'object') return null
   let ts = Date.now()
@@ -431,7 +421,7 @@ export function toStoredCrumb (crumb: Breadcrumb): StoredCrumb | null {
   if (typeof t === 'number' && Number.isFinite(t)) ts = t
   else if (t instanceof Date && !Number.isNaN(t.getTime())) ts = t.getTime()
   else if (typeof t === 'string' && !Number.isNaN(Date.parse(t))) ts = Date.parse(t)
-  const data = crumb.data === undefined || crumb.data === null ? null : flatCopy(crumb.data) ?? normalize(crumb.data, CRUMB_DATA_LIMITS)
+  const data = crumb.data === undefined || crumb.data === null ? null : flatCopy(crumb.data) ?? normalize(crumb.data, BREADCRUMB_DATA_LIMITS)
   return {
     timestamp: ts,
     message: crumb.message === undefined || crumb.message === null ? null : truncateString(String(crumb.message), MAX_BREADCRUMB_STRING),

@@ -1,6 +1,6 @@
 import type { IntegrationClient } from '../shared/integration'
 import { ConfigurationError } from '../shared/errors'
-import { checkHandlerOptions, decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, reportRequestError, shouldReportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
 import { scopeOfRequest } from './request-scope'
 
 // Express 4 and 5 error middleware, duck-typed (the SDK never loads express).
@@ -117,7 +117,7 @@ export function setupExpressErrorHandler (app: unknown, options: ExpressErrorHan
       const status = statusOfError(err)
       // Express answers 500 for an error without a status in 400-599.
       const serverError = status === null || status >= 500 || status < 400
-      if (decide(opts, serverError, err, [req, res])) {
+      if (shouldReportRequestError(opts, serverError, err, [req, res])) {
         const r = req as ExpressRequest & Record<symbol, unknown>
         const template = (r[TEMPLATE] as string | null | undefined) ?? templateOf(r, r.route)
         reportRequestError(given, err, req, 'express', template)

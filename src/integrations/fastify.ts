@@ -1,6 +1,8 @@
-import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
 import { scopeOfRequest } from './request-scope'
-import { XrayRadarError } from '../shared/errors'
+import { FastifyHandlerError } from '../shared/errors'
+// Exported with the setup function that throws it (src/index.ts takes both from here).
+export { FastifyHandlerError }
 
 // Fastify 4 and 5 errors, duck-typed (the SDK never loads fastify).
 //
@@ -42,12 +44,6 @@ interface FastifyInstance {
 }
 
 export type FastifyErrorHandlerOptions = ErrorHandlerOptions<[request: unknown, reply: unknown]>
-
-/** Raised when setupFastifyErrorHandler is given something that is not a Fastify instance. */
-export class FastifyHandlerError extends XrayRadarError {
-  override name = 'FastifyHandlerError'
-  constructor (message: string) { super(message, 'XRAYRADAR_FASTIFY_SETUP') }
-}
 
 // Fastify's own marker for "do not encapsulate this plugin" (what fastify-plugin sets): the
 // hooks it adds land on the instance it was registered on, so they reach every plugin
@@ -122,7 +118,7 @@ export function setupFastifyErrorHandler (fastify: unknown, options: FastifyErro
           res.removeListener('finish', atEnd)
           res.removeListener('close', atEnd)
           const status = typeof reply.statusCode === 'number' ? reply.statusCode : res.statusCode
-          if (!decide(opts, typeof status === 'number' && status >= 500, error, [request, reply])) return
+          if (!shouldReportRequestError(opts, typeof status === 'number' && status >= 500, error, [request, reply])) return
           reportRequestError(opts.client, error, request.raw ?? request, 'fastify', fastifyRoute(request))
         }
         res.once('finish', atEnd)

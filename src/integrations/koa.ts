@@ -1,6 +1,6 @@
 import type { IntegrationClient } from '../shared/integration'
 import { ConfigurationError } from '../shared/errors'
-import { checkHandlerOptions, decide, reportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, reportRequestError, shouldReportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
 
 // Koa 2 and 3, duck-typed (the SDK never loads koa). Koa hands every request error to
 // app.emit('error', err, ctx) from ctx.onerror, then answers. Two Koa details shape this:
@@ -51,7 +51,7 @@ export function setupKoaErrorHandler (app: unknown, options: KoaErrorHandlerOpti
         try {
           const status = statusOfError(err) ?? 500
           const expose = err !== null && typeof err === 'object' && (err as { expose?: unknown }).expose === true
-          if (decide(opts, status >= 500 && !expose, err, [ctx])) reportRequestError(given, err, c?.req, 'koa', routeOf(c))
+          if (shouldReportRequestError(opts, status >= 500 && !expose, err, [ctx])) reportRequestError(given, err, c?.req, 'koa', routeOf(c))
         } catch {}
       })
     } catch {}

@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { checkHandlerOptions, decide, reportRequestError, type ErrorHandlerOptions } from './request-error'
+import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
 import { scopeOfRequest } from './request-scope'
 import { sayOnce } from '../capture/say-once'
-import { XrayRadarError } from '../shared/errors'
+import { NestHandlerError } from '../shared/errors'
+// Exported with the setup function that throws it (src/index.ts takes both from here).
+export { NestHandlerError }
 
 // NestJS 10 and 11 errors (Express and Fastify adapters), duck-typed: the SDK never loads
 // Nest. The global filter extends BaseExceptionFilter taken from the app's OWN @nestjs/core
@@ -26,12 +28,6 @@ interface BaseFilter { catch (exception: unknown, host: unknown): unknown }
 type FilterBase = new (applicationRef?: unknown) => BaseFilter
 
 export type NestErrorHandlerOptions = ErrorHandlerOptions<[host: unknown]>
-
-/** Raised when setupNestErrorHandler cannot work with what it was given. */
-export class NestHandlerError extends XrayRadarError {
-  override name = 'NestHandlerError'
-  constructor (message: string) { super(message, 'XRAYRADAR_NEST_SETUP') }
-}
 
 /** The status Nest's BaseExceptionFilter answers for this exception (its own rules), never throws. */
 function nestStatus (exception: unknown): number {
@@ -73,7 +69,7 @@ function nestRoute (req: unknown): string | null {
 export function captureNestException (exception: unknown, host: unknown, options: NestErrorHandlerOptions = {}): void {
   try {
     const opts = options ?? {}
-    if (!decide(opts, nestStatus(exception) >= 500, exception, [host])) return
+    if (!shouldReportRequestError(opts, nestStatus(exception) >= 500, exception, [host])) return
     const req = httpRequestOf(host)
     const raw = req !== null && typeof req === 'object' ? ((req as { raw?: unknown }).raw ?? req) : null
     reportRequestError(opts.client, exception, raw, 'nestjs', nestRoute(req))

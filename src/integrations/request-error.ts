@@ -46,7 +46,7 @@ export function statusOfError (err: unknown): number | null {
 }
 
 /** The user's shouldHandleError if given and it answers, else the default decision. */
-export function decide<Args extends unknown[]> (options: ErrorHandlerOptions<Args>, fallback: boolean, err: unknown, args: Args): boolean {
+export function shouldReportRequestError<Args extends unknown[]> (options: ErrorHandlerOptions<Args>, fallback: boolean, err: unknown, args: Args): boolean {
   const fn = options.shouldHandleError
   if (typeof fn !== 'function') return fallback
   try {

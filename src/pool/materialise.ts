@@ -1,11 +1,13 @@
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { OWNER_ONLY_DIR, OWNER_ONLY_FILE, ancestorProblem, keepToOwner, ownDirProblem, ownFileProblem, processUid, type Unsafe } from '../shared/fs-safety'
 
 // Writes the embedded worker files (scripts/build-bundles.mjs) to disk so that Node
 // can start threads from them. The files are code the SDK runs, so where they live
-// is checked like every file the SDK reads or writes: owner, mode, no symlinks.
+// is checked by the rules of shared/fs-safety.ts: owner, mode, no symlinks. Read access
+// for others is not refused (the code is the package's, public) but tightened.
 
 export interface EmbeddedWorker {
   /** A hash of the files' names and contents: one directory per build. */
@@ -13,29 +15,26 @@ export interface EmbeddedWorker {
   files: Array<[name: string, text: string]>
 }
 
-/** Group and others may neither read nor write: the directory holds code the SDK runs. */
-const PRIVATE_MODE = 0o700
-const FILE_MODE = 0o600
-/**
- * Write access for group or others: on a directory or file found there, someone
- * else may have changed the code, so it is refused. Read access alone is not a
- * risk (the code is the package's, public) and is tightened instead.
- */
-const OTHERS_WRITE = 0o022
-const OTHERS_ANY = 0o077
-/** A sticky directory (/tmp) lets others create entries but not rename or delete ours. */
-const STICKY = 0o1000
 const octal = (mode: number): string => (mode & 0o777).toString(8)
 /** Random suffix of a file while it is written: another process writing the same file never collides. */
 const TMP_SUFFIX_BYTES = 6
 
+/** A place that is not safely ours: caught in materialise() and said as its warning. */
 class Refused extends Error {}
 
-const uid = (): number | null => typeof process.getuid === 'function' ? process.getuid() : null
+/** Refused, in the words of this module's warning: "<path> is …". */
+function refused (path: string, found: Unsafe, uid: number | null, level: 'ancestor' | 'own directory' | 'file'): Refused {
+  switch (found.problem) {
+    case 'owner': return new Refused(`${path} is owned by uid ${found.owner}, ${level === 'ancestor' ? `neither ${uid} nor root` : `not ${uid}`}`)
+    case 'writable': return new Refused(`${path} is writable by group or others (mode ${octal(found.mode)})${level === 'ancestor' ? ' and not sticky' : ''}`)
+    case 'symlink': return new Refused(`${path} is a symbolic link`)
+    case 'kind': return new Refused(`${path} is not ${level === 'file' ? 'a regular file' : 'a directory'}`)
+  }
+}
 
 /** The per-user directory: stable across runs, so a second run reuses what the first wrote. */
 export function workerBaseDir (): string {
-  const u = uid()
+  const u = processUid()
   return join(tmpdir(), `xrayradar-${u ?? 'user'}`)
 }
 
@@ -45,12 +44,12 @@ export function workerBaseDir (): string {
  * directory below and put other code where the SDK then loads it from.
  */
 function checkAncestors (dir: string): void {
-  const u = uid()
+  const u = processUid()
   if (u === null) return
   for (let p = realpathSync(dir); ; p = dirname(p)) {
-    const st = statSync(p)
-    if (st.uid !== u && st.uid !== 0) throw new Refused(`${p} is owned by uid ${st.uid}, neither ${u} nor root`)
-    if ((st.mode & OTHERS_WRITE) !== 0 && (st.mode & STICKY) === 0) throw new Refused(`${p} is writable by group or others (mode ${octal(st.mode)}) and not sticky`)
+    // A TMPDIR that is not a directory is not unsafe, only unusable: the write below fails and says so.
+    const found = ancestorProblem(statSync(p), u, false)
+    if (found !== null) throw refused(p, found, u, 'ancestor')
     if (dirname(p) === p) return
   }
 }
@@ -58,24 +57,21 @@ function checkAncestors (dir: string): void {
 /** Creates path owner-only if missing; refuses a symlink, another owner or write access for others. */
 function privateDir (path: string): void {
   try {
-    mkdirSync(path, { mode: PRIVATE_MODE })
+    mkdirSync(path, { mode: OWNER_ONLY_DIR })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
   const st = lstatSync(path)
-  if (st.isSymbolicLink()) throw new Refused(`${path} is a symbolic link`)
-  if (!st.isDirectory()) throw new Refused(`${path} is not a directory`)
-  const u = uid()
-  if (u === null) return
-  if (st.uid !== u) throw new Refused(`${path} is owned by uid ${st.uid}, not ${u}`)
-  if ((st.mode & OTHERS_WRITE) !== 0) throw new Refused(`${path} is writable by group or others (mode ${octal(st.mode)})`)
-  if ((st.mode & OTHERS_ANY) !== 0) chmodSync(path, PRIVATE_MODE)
+  const u = processUid()
+  const found = ownDirProblem(st, u)
+  if (found !== null) throw refused(path, found, u, 'own directory')
+  if (u !== null) keepToOwner(path, st)
 }
 
 /** Atomic and exclusive: a reader sees the whole file or none; a planted file or link is never written through. */
 function writeFile (dir: string, name: string, text: string): void {
   const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(TMP_SUFFIX_BYTES).toString('hex')}.tmp`)
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, FILE_MODE)
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, OWNER_ONLY_FILE)
   try {
     const bytes = Buffer.from(text)
     let off = 0
@@ -103,15 +99,13 @@ function verifyFile (dir: string, name: string, text: string): boolean {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return false
-    if (code === 'ELOOP') throw new Refused(`${path} is a symbolic link`)
+    if (code === 'ELOOP') throw refused(path, { problem: 'symlink' }, null, 'file')
     throw err
   }
   try {
-    const st = fstatSync(fd)
-    const u = uid()
-    if (!st.isFile()) throw new Refused(`${path} is not a regular file`)
-    if (u !== null && st.uid !== u) throw new Refused(`${path} is owned by uid ${st.uid}, not ${u}`)
-    if (u !== null && (st.mode & OTHERS_WRITE) !== 0) throw new Refused(`${path} is writable by group or others (mode ${octal(st.mode)})`)
+    const u = processUid()
+    const found = ownFileProblem(fstatSync(fd), u)
+    if (found !== null) throw refused(path, found, u, 'file')
     if (!readFileSync(fd).equals(Buffer.from(text))) throw new Refused(`${path} was modified`)
     return true
   } finally {

@@ -392,7 +392,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 // Context keys scrubbed field by field above; every other context is user data.
 const OWN_CONTEXTS = new Set(['user', 'request', 'extra', 'tags', 'server_name', 'release', 'environment'])
 
-const str = (v: unknown, r: Rules): unknown => (typeof v === 'string' ? text(v, r) : v)
+const scrubIfString = (v: unknown, r: Rules): unknown => (typeof v === 'string' ? text(v, r) : v)
 
 /** The event with every rule applied. Changes the event's own containers, never shared ones. */
 export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
@@ -426,9 +426,9 @@ export function scrubEvent (event: WireEvent, opts: ScrubOptions): WireEvent {
   }
   c.tags = tags
   c.extra = value(c.extra, r, false, 0) as Record<string, unknown>
-  c.server_name = str(c.server_name, r) as string | null
-  c.release = str(c.release, r) as string | null
-  c.environment = str(c.environment, r) as string
+  c.server_name = scrubIfString(c.server_name, r) as string | null
+  c.release = scrubIfString(c.release, r) as string | null
+  c.environment = scrubIfString(c.environment, r) as string
   for (const k of Object.keys(c)) {
     if (OWN_CONTEXTS.has(k)) continue
     // A context is one key of user data, as any other: the same rules for its name.

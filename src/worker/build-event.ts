@@ -98,7 +98,7 @@ export function enrichEvent (event: WireEvent, cwd: string, app: AppFiles): Wire
 
 // --- shape checks for events a beforeSend callback returned ---
 
-const str = (v: unknown, def: string): string => (typeof v === 'string' ? v : v === undefined || v === null ? def : String(v))
+const strOr = (v: unknown, def: string): string => (typeof v === 'string' ? v : v === undefined || v === null ? def : String(v))
 const strOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v))
 const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null)
 
@@ -106,8 +106,8 @@ function coerceException (v: unknown): WireException {
   const e = obj(v) ?? {}
   const st = obj(e.stacktrace)
   return {
-    type: str(e.type, 'Error'),
-    value: str(e.value, ''),
+    type: strOr(e.type, 'Error'),
+    value: strOr(e.value, ''),
     module: strOrNull(e.module),
     stacktrace: st !== null && Array.isArray(st.frames) ? { frames: st.frames as WireFrame[] } : null,
     stack: typeof e.stack === 'string' ? e.stack : null
@@ -118,12 +118,12 @@ export function coerceEvent (raw: unknown, d: EventDefaults): WireEvent {
   const e = obj(raw) ?? {}
   const c = obj(e.contexts) ?? {}
   const tags: Record<string, string> = {}
-  for (const [k, v] of Object.entries(obj(c.tags) ?? {})) tags[k] = str(v, '')
+  for (const [k, v] of Object.entries(obj(c.tags) ?? {})) tags[k] = strOr(v, '')
   const event: WireEvent = {
     event_id: typeof e.event_id === 'string' && e.event_id !== '' ? e.event_id : randomUUID(),
     timestamp: typeof e.timestamp === 'string' ? e.timestamp : isoTime(Date.now()),
     level: (LEVELS as readonly unknown[]).includes(e.level) ? e.level as Level : 'error',
-    message: str(e.message, ''),
+    message: strOr(e.message, ''),
     platform: 'javascript',
     sdk: { name: d.sdkName, version: d.sdkVersion },
     contexts: {
@@ -134,12 +134,12 @@ export function coerceEvent (raw: unknown, d: EventDefaults): WireEvent {
       extra: obj(c.extra) ?? {},
       server_name: strOrNull(c.server_name),
       release: strOrNull(c.release),
-      environment: str(c.environment, d.environment)
+      environment: strOr(c.environment, d.environment)
     },
     breadcrumbs: (Array.isArray(e.breadcrumbs) ? e.breadcrumbs : []).map((b) => {
       const x = obj(b) ?? {}
       return {
-        timestamp: str(x.timestamp, isoTime(Date.now())),
+        timestamp: strOr(x.timestamp, isoTime(Date.now())),
         message: strOrNull(x.message),
         category: strOrNull(x.category),
         level: strOrNull(x.level),

@@ -1,6 +1,6 @@
 import type { Dispatcher, Pool } from 'undici'
 import Bottleneck from 'bottleneck'
-import { TransportError } from '../shared/errors'
+import { RetryableTransportError, TransportError } from '../shared/errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../shared/worker-protocol'
 import { setMaxListeners } from 'node:events'
@@ -37,8 +37,6 @@ export function parseRetryAfter (value: string | string[] | undefined, now = Dat
   const date = Date.parse(v)
   return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - now)
 }
-
-class RetryableError extends TransportError {}
 
 /**
  * Node 25+ under --permission refuses sockets without --allow-net: the same answer on every
@@ -218,7 +216,7 @@ export class HttpTransport {
         maxTimeout: 5000,
         randomize: true,
         // Once another event found the ingest down, or the deadline came, stop retrying this one too.
-        shouldRetry: ({ error }) => !stopping() && this.downFor() === 0 && !deniedByPermissions(error) && (error instanceof RetryableError || !(error instanceof TransportError))
+        shouldRetry: ({ error }) => !stopping() && this.downFor() === 0 && !deniedByPermissions(error) && (error instanceof RetryableTransportError || !(error instanceof TransportError))
       })
     } catch (err) {
       // Stopped at the deadline: the batch reports it; the ingest is not known to be down.
@@ -228,7 +226,7 @@ export class HttpTransport {
       this.downWhy = {
         kind: 'network',
         // A 5xx is an answer: "could not reach" would send the reader to the network.
-        text: err instanceof RetryableError
+        text: err instanceof RetryableTransportError
           ? `XrayRadar at ${origin} answered ${err.status ?? 'an error'} to ${attempts} attempt(s)`
           : deniedByPermissions(err)
             ? `Node's permission model denies network access, so nothing can reach ${origin}: add --allow-net to the node command (or NODE_OPTIONS)`
@@ -245,7 +243,7 @@ export class HttpTransport {
     await res.body.dump()
     const status = res.statusCode
     if (status >= 200 && status < 300) return 'delivered'
-    if (status >= 500 || status === 408) throw new RetryableError(`XrayRadar answered ${status}`, status)
+    if (status >= 500 || status === 408) throw new RetryableTransportError(`XrayRadar answered ${status}`, status)
     if (status === 429) {
       const wait = parseRetryAfter(res.headers['retry-after'])
       this.disabledUntil = Math.max(this.disabledUntil, Date.now() + wait)

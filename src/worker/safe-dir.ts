@@ -1,23 +1,13 @@
-import { lstatSync, mkdirSync, chmodSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { resolve, parse, join, sep } from 'node:path'
 import { UnsafeDirectoryError } from '../shared/errors'
+import { OWNER_ONLY_DIR, ancestorProblem, keepToOwner, ownDirProblem, processUid } from '../shared/fs-safety'
 
-// "Safe directory" checks for files the SDK keeps on disk (the spool; later
-// perhaps materialised worker files). A directory is safe when no other local
-// user can add, remove or swap what is in it: every level from / down must be
-// owned by this uid or root and not writable by group or others (a sticky
-// directory such as /tmp is fine above our own levels: others cannot rename or
-// delete what we create there). The caller's own levels (the last `ownLevels`
-// of the path, and any level created here) must be real directories, owned by
-// this uid, and are made owner-only (0700). Both the path as written (a
-// symbolic link on the way must belong to this uid or root) and the path it
-// resolves to are checked.
-
-/** Owner-only: what the SDK's own directory levels are created as and tightened to. */
-const OWNER_ONLY = 0o700
-const GROUP_OTHER_WRITE = 0o022
-const GROUP_OTHER_ANY = 0o077
-const STICKY = 0o1000
+// The spool's directory, checked by the rules of shared/fs-safety.ts (no other local user can
+// add, remove or swap what is in it) and said as UnsafeDirectoryError lines that name a spoolDir
+// fix. The caller's own levels (the last `ownLevels` of the path, and any level created here)
+// are made owner-only (0700). Both the path as written (a symbolic link on the way must belong
+// to this uid or root) and the path it resolves to are checked.
 
 export interface SafeDirOptions {
   /** Create missing levels (owner-only). When false, a missing directory returns false. Default true. */
@@ -47,10 +37,6 @@ function notADirectory (path: string, st: Stats): UnsafeDirectoryError {
   return new UnsafeDirectoryError(path, kind === null ? 'is not a directory' : `is ${kind}, not a directory`, 'Choose another spoolDir: every level of its path must be a directory, or not exist yet (the SDK creates the missing ones)')
 }
 
-function uidOf (): number | null {
-  return typeof process.getuid === 'function' ? process.getuid() : null
-}
-
 function lstatOrNull (path: string): Stats | null {
   try { return lstatSync(path) } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
@@ -58,28 +44,28 @@ function lstatOrNull (path: string): Stats | null {
   }
 }
 
-/** A level above the caller's own: owned by this uid or root; not group/other-writable unless sticky. */
+/** A level above the caller's own: what ancestorProblem finds, said with the fix. */
 function checkAncestor (path: string, st: Stats, uid: number): void {
-  if (st.uid !== uid && st.uid !== 0) {
-    throw new UnsafeDirectoryError(path, `is owned by uid ${st.uid}, neither this process (uid ${uid}) nor root, so that user could replace what lies below it`, 'Set spoolDir to a directory under one this user or root owns')
-  }
-  if (st.isSymbolicLink()) return // its target is checked with the resolved path
-  if (!st.isDirectory()) throw notADirectory(path, st)
-  if ((st.mode & GROUP_OTHER_WRITE) !== 0 && (st.mode & STICKY) === 0) {
-    throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(st.mode)}), so another user could replace what lies below it`, `Run chmod go-w ${path}, or set spoolDir elsewhere`)
+  const found = ancestorProblem(st, uid)
+  if (found === null) return
+  switch (found.problem) {
+    case 'owner': throw new UnsafeDirectoryError(path, `is owned by uid ${found.owner}, neither this process (uid ${uid}) nor root, so that user could replace what lies below it`, 'Set spoolDir to a directory under one this user or root owns')
+    case 'kind': throw notADirectory(path, st)
+    case 'writable': throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(found.mode)}), so another user could replace what lies below it`, `Run chmod go-w ${path}, or set spoolDir elsewhere`)
   }
 }
 
 /** One of the caller's own levels: a real directory owned by this uid, made owner-only. */
 function checkOwn (path: string, st: Stats, uid: number): void {
-  if (st.isSymbolicLink()) throw new UnsafeDirectoryError(path, 'is a symbolic link', `Remove the link (the SDK creates the directory itself) or set spoolDir to the real directory`)
-  if (!st.isDirectory()) throw notADirectory(path, st)
-  if (st.uid !== uid) throw new UnsafeDirectoryError(path, `is owned by uid ${st.uid}, not this process (uid ${uid})`, `Remove it (another user may have planted it) or set spoolDir to a directory this user owns`)
-  if ((st.mode & GROUP_OTHER_WRITE) !== 0) {
+  const found = ownDirProblem(st, uid)
+  if (found === null) { keepToOwner(path, st); return }
+  switch (found.problem) {
+    case 'symlink': throw new UnsafeDirectoryError(path, 'is a symbolic link', `Remove the link (the SDK creates the directory itself) or set spoolDir to the real directory`)
+    case 'kind': throw notADirectory(path, st)
+    case 'owner': throw new UnsafeDirectoryError(path, `is owned by uid ${found.owner}, not this process (uid ${uid})`, `Remove it (another user may have planted it) or set spoolDir to a directory this user owns`)
     // Its content may already have been tampered with: tightening now would hide that.
-    throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(st.mode)})`, `Remove it, or check its files and run chmod 700 ${path}`)
+    case 'writable': throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(found.mode)})`, `Remove it, or check its files and run chmod 700 ${path}`)
   }
-  if ((st.mode & GROUP_OTHER_ANY) !== 0) chmodSync(path, OWNER_ONLY)
 }
 
 /**
@@ -92,10 +78,10 @@ function checkOwn (path: string, st: Stats, uid: number): void {
 export function ensureSafeDir (dir: string, opts: SafeDirOptions = {}): boolean {
   const create = opts.create ?? true
   const abs = resolve(dir)
-  const uid = uidOf()
+  const uid = processUid()
   if (uid === null) {
     if (!create) { try { return statSync(abs).isDirectory() } catch { return false } }
-    mkdirSync(abs, { recursive: true, mode: OWNER_ONLY })
+    mkdirSync(abs, { recursive: true, mode: OWNER_ONLY_DIR })
     return true
   }
   const root = parse(abs).root
@@ -113,7 +99,7 @@ export function ensureSafeDir (dir: string, opts: SafeDirOptions = {}): boolean 
     let created = false
     if (st === null) {
       if (!create) return false
-      try { mkdirSync(path, { mode: OWNER_ONLY }); created = true } catch (err) {
+      try { mkdirSync(path, { mode: OWNER_ONLY_DIR }); created = true } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err // made meanwhile: checked below like any other
       }
       st = lstatSync(path)

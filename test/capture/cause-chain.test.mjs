@@ -3,7 +3,7 @@
 import t from 'tap'
 import { setup } from '../helpers.mjs'
 
-const MAX_VALUES = 10 // src/capture/error-info.ts
+const MAX_VALUES = 10 // MAX_EXCEPTION_VALUES, src/shared/limits.ts
 
 function chain (n) {
   let e = new Error('c0')

@@ -5,7 +5,7 @@ import * as xr from 'xrayradar'
 import { Scope } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 
-// The caps (src/capture/scope.ts MAX_SCOPE_TAGS / _EXTRA / _CONTEXTS), as documented in docs/configuration.md.
+// The caps (src/shared/limits.ts MAX_SCOPE_TAGS / _EXTRA / _CONTEXTS), as documented in docs/configuration.md.
 const CAP = 100
 const MANY = 10000
 

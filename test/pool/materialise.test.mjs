@@ -2,7 +2,7 @@
 // file system: where it writes, what it reuses, tightens, refuses and cannot do.
 // test/package/bundle.test.mjs covers the same through real bundles end to end.
 import t from 'tap'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { materialise } from '../../dist/pool/materialise.js'
@@ -102,5 +102,40 @@ t.test('nowhere to write: an error that names the fix', async (t) => {
   writeFileSync(notADir, '')
   process.env.TMPDIR = notADir
   t.throws(() => materialise(embedded, warn), /cannot write the delivery worker files \(could not write .*; a private copy failed too: .*\); make .* writable or set TMPDIR/)
+  t.same(warnings, [])
+})
+
+// Each way a place can fail the checks (src/shared/fs-safety.ts), with the words the warning
+// says it in. A uid not ours needs root to plant; elsewhere those cases are skipped.
+const OTHER_UID = 65534
+const refusals = [
+  ['the per-user directory is a link', (base) => { mkdirSync(`${base}-real`, { mode: 0o700 }); symlinkSync(`${base}-real`, base) }, (base) => `${base} is a symbolic link`],
+  ['the per-user directory is a file', (base) => writeFileSync(base, ''), (base) => `${base} is not a directory`],
+  ['the per-user directory is writable by others', (base) => { mkdirSync(base); chmodSync(base, 0o777) }, (base) => `${base} is writable by group or others (mode 777)`],
+  ['the per-user directory is another user\'s', (base) => { mkdirSync(base, { mode: 0o700 }); chownSync(base, OTHER_UID, OTHER_UID) }, (base) => `${base} is owned by uid ${OTHER_UID}, not ${UID}`, true],
+  ['a worker file is a link', (base, dir) => { writeFileSync(join(base, 'elsewhere.js'), 'module.exports = 1\n'); symlinkSync(join(base, 'elsewhere.js'), join(dir, 'a.js')) }, (base, dir) => `${join(dir, 'a.js')} is a symbolic link`],
+  ['a worker file is a directory', (base, dir) => mkdirSync(join(dir, 'a.js')), (base, dir) => `${join(dir, 'a.js')} is not a regular file`],
+  ['a worker file is writable by others', (base, dir) => { writeFileSync(join(dir, 'a.js'), 'module.exports = 1\n'); chmodSync(join(dir, 'a.js'), 0o666) }, (base, dir) => `${join(dir, 'a.js')} is writable by group or others (mode 666)`],
+  ['a worker file is another user\'s', (base, dir) => { writeFileSync(join(dir, 'a.js'), 'module.exports = 1\n', { mode: 0o600 }); chownSync(join(dir, 'a.js'), OTHER_UID, OTHER_UID) }, (base, dir) => `${join(dir, 'a.js')} is owned by uid ${OTHER_UID}, not ${UID}`, true]
+]
+for (const [name, plant, says, needsRoot] of refusals) {
+  t.test(`refused: ${name}`, { skip: needsRoot && UID !== 0 ? 'needs root to plant another uid' : false }, async (t) => {
+    const { tmp, warnings, warn, base } = fresh(t)
+    const dir = join(base, `workers-${embedded.id}`)
+    if (name.startsWith('a worker file')) mkdirSync(dir, { recursive: true, mode: 0o700 })
+    plant(base, dir)
+    const own = materialise(embedded, warn)
+    t.not(own, dir, 'a private copy instead')
+    t.equal(readFileSync(join(own, 'a.js'), 'utf8'), 'module.exports = 1\n')
+    t.same(warnings, [`refused ${says(base, dir)}; the delivery workers start from ${own} for this process instead (remove ${base} to let the SDK recreate it).`])
+    t.equal(own.split('/').slice(0, -1).join('/'), tmp)
+  })
+}
+
+t.test('refused outright: a level above TMPDIR\'s content that is another user\'s', { skip: UID !== 0 ? 'needs root to plant another uid' : false }, async (t) => {
+  const { tmp, warnings, warn, base } = fresh(t)
+  chownSync(tmp, OTHER_UID, OTHER_UID)
+  t.throws(() => materialise(embedded, warn), { message: `cannot write the delivery worker files safely: ${tmp} is owned by uid ${OTHER_UID}, neither ${UID} nor root; set TMPDIR to a directory only this user can write` })
+  t.notOk(existsSync(base), 'nothing created')
   t.same(warnings, [])
 })

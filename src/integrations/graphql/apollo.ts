@@ -1,6 +1,6 @@
 import { getIsolationScope } from '../../capture/hub'
 import {
-  checkOptions, codeOf, decide, isDeliberate, isGraphQLError, OperationErrors, operationInfo, pathOf, report, reportErrors, requestScopeFrom, rootCause,
+  checkOptions, codeOf, isDeliberate, isGraphQLError, OperationErrors, operationInfo, pathOf, report, reportErrors, requestScopeFrom, rootCause, shouldReportGraphQLError,
   type Candidate, type GraphQLPluginOptions, type OperationInfo
 } from './shared'
 
@@ -56,7 +56,7 @@ export function apolloPlugin (options?: GraphQLPluginOptions): XrayRadarApolloPl
           const code = codeOf(err)
           // No operation: the document never parsed, validated or resolved (a client's mistake).
           const byDefault = op != null && !isDeliberate(err) && (code === null || !CLIENT_CODES.has(code))
-          if (!decide(o, err, byDefault)) continue
+          if (!shouldReportGraphQLError(o, err, byDefault)) continue
           candidates.push({ error: isGraphQLError(err) ? rootCause(err) : err, path: pathOf(err) })
         }
         reportErrors(o, scope, info, candidates, sent)
@@ -68,12 +68,12 @@ export function apolloPlugin (options?: GraphQLPluginOptions): XrayRadarApolloPl
     },
     async contextCreationDidFail ({ error }) {
       // A GraphQLError thrown by the context function is an answer (UNAUTHENTICATED); anything else is a 500.
-      if (!decide(o, error, !isDeliberate(error))) return
+      if (!shouldReportGraphQLError(o, error, !isDeliberate(error))) return
       report(o, getIsolationScope(), isGraphQLError(error) ? rootCause(error) : error, { operation: null, stage: 'context' })
     },
     async unexpectedErrorProcessingRequest ({ requestContext, error }) {
       // Apollo answers "Internal server error" whatever was thrown: always unexpected.
-      if (!decide(o, error, true)) return
+      if (!shouldReportGraphQLError(o, error, true)) return
       const op = requestContext?.operation
       const info = op != null ? operationInfo(op) : { name: requestContext?.request?.operationName ?? null, type: null }
       report(o, requestScopeFrom(requestContext?.contextValue), error, { operation: info, stage: 'processing' })

@@ -164,7 +164,7 @@ export function requestScopeFrom (context: unknown): Scope {
 }
 
 /** Applies the user's shouldHandleError if any; a throwing one leaves the default (said once). */
-export function decide (options: GraphQLPluginOptions, error: unknown, byDefault: boolean): boolean {
+export function shouldReportGraphQLError (options: GraphQLPluginOptions, error: unknown, byDefault: boolean): boolean {
   const fn = options.shouldHandleError
   if (typeof fn !== 'function') return byDefault
   try {

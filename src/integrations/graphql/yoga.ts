@@ -1,5 +1,5 @@
 import {
-  checkOptions, decide, isDeliberate, OperationErrors, operationOf, pathOf, report, reportErrors, requestScopeFrom, rootCause, rootFieldOf,
+  checkOptions, isDeliberate, OperationErrors, operationOf, pathOf, report, reportErrors, requestScopeFrom, rootCause, rootFieldOf, shouldReportGraphQLError,
   type Candidate, type GraphQLPluginOptions, type OperationInfo
 } from './shared'
 import type { Scope } from '../../capture/scope'
@@ -55,7 +55,7 @@ export function useXrayRadar (options?: GraphQLPluginOptions): XrayRadarEnvelopP
   const collect = (candidates: Candidate[], errors: readonly unknown[] | undefined): void => {
     if (!Array.isArray(errors)) return
     for (const err of errors) {
-      if (!decide(o, err, !isDeliberate(err))) continue
+      if (!shouldReportGraphQLError(o, err, !isDeliberate(err))) continue
       candidates.push({ error: rootCause(err), path: pathOf(err) })
     }
   }
@@ -74,7 +74,7 @@ export function useXrayRadar (options?: GraphQLPluginOptions): XrayRadarEnvelopP
     onPluginInit ({ registerContextErrorHandler }) {
       // The context factory threw: Yoga masks it unless it is a deliberate GraphQLError (UNAUTHENTICATED).
       registerContextErrorHandler?.(({ error, context }) => {
-        if (!decide(o, error, !isDeliberate(error))) return
+        if (!shouldReportGraphQLError(o, error, !isDeliberate(error))) return
         report(o, requestScopeFrom(context), rootCause(error), { operation: null, stage: 'context' })
       })
     },
@@ -92,7 +92,7 @@ export function useXrayRadar (options?: GraphQLPluginOptions): XrayRadarEnvelopP
         // The subscription's source stream threw after it started (envelop calls this for
         // errors raised by the async iterator): no resolver path, the root field instead.
         onSubscribeError ({ error }) {
-          if (!decide(o, error, !isDeliberate(error))) return
+          if (!shouldReportGraphQLError(o, error, !isDeliberate(error))) return
           const field = rootFieldOf(args?.document, args?.operationName)
           report(o, scope, rootCause(error), { operation: info, path: field !== null ? [field] : null, stage: 'subscription' })
         }

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream'
 import { format, formatWithOptions, types, type InspectOptions } from 'node:util'
 import type { Integration } from '../../shared/integration'
 import type { Level } from '../../shared/types'
-import { MAX_BREADCRUMB_STRING, MAX_STRING_LENGTH } from '../../shared/limits'
+import { CONSOLE_INSPECT_ARRAY_LENGTH, CONSOLE_INSPECT_DEPTH, MAX_BREADCRUMB_STRING, MAX_STRING_LENGTH } from '../../shared/limits'
 import { longestToken } from '../../privacy/cut'
 import { type LoggingOptions, Registry, enter, handleRecord, handlingRecord, ignored, isEventLevel, leave, resolveLogging } from './levels'
 
@@ -26,7 +26,7 @@ const registry = new Registry()
 // auth token whole; util.inspect's cut of a string does not. So inspect keeps each string to that
 // bound plus the longest token: a token it cuts then starts past the bound, and goes with the rest.
 function formatOptions (event: boolean): InspectOptions {
-  return { depth: 2, maxArrayLength: 20, maxStringLength: (event ? MAX_STRING_LENGTH : MAX_BREADCRUMB_STRING) + longestToken(), breakLength: Infinity }
+  return { depth: CONSOLE_INSPECT_DEPTH, maxArrayLength: CONSOLE_INSPECT_ARRAY_LENGTH, maxStringLength: (event ? MAX_STRING_LENGTH : MAX_BREADCRUMB_STRING) + longestToken(), breakLength: Infinity }
 }
 
 let channelsKnown: boolean | null = null

@@ -1,6 +1,7 @@
 import type { IntegrationClient } from '../../shared/integration'
 import type { Level } from '../../shared/types'
 import { ConfigurationError } from '../../shared/errors'
+import { LOG_FIELD_BREADTH, LOG_FIELD_DEPTH } from '../../shared/limits'
 import { activeClient } from '../active-client'
 
 // What the three logger integrations share, as Python's logging integration: records at or
@@ -103,27 +104,26 @@ export function handlingRecord (): boolean { return busy }
 // Log fields are the values as the app logged them (pino's serializers and redact run later,
 // on the JSON side): a request, response or socket object would drag raw headers (cookies,
 // tokens), client addresses and whole parsers into events. Only plain data is kept: plain
-// objects and arrays (bounded), primitives, Dates and Errors; any other object is named.
-const FIELD_DEPTH = 3
-const FIELD_BREADTH = 50
+// objects and arrays (bounded: LOG_FIELD_DEPTH, LOG_FIELD_BREADTH), primitives, Dates and
+// Errors; any other object is named.
 
 function plainField (v: unknown, depth: number): unknown {
   if (v === null || typeof v !== 'object') return typeof v === 'function' ? `[Function ${(v as { name?: string }).name ?? ''}]` : v
   if (v instanceof Date || v instanceof Error) return v
   const proto = Object.getPrototypeOf(v) as object | null
   if (Array.isArray(v)) {
-    if (depth >= FIELD_DEPTH) return '[Array]'
-    return v.slice(0, FIELD_BREADTH).map((x) => plainField(x, depth + 1))
+    if (depth >= LOG_FIELD_DEPTH) return '[Array]'
+    return v.slice(0, LOG_FIELD_BREADTH).map((x) => plainField(x, depth + 1))
   }
   if (proto !== Object.prototype && proto !== null) {
     const name = (proto as { constructor?: { name?: unknown } }).constructor?.name
     return `[${typeof name === 'string' && name !== '' ? name : 'Object'}]`
   }
-  if (depth >= FIELD_DEPTH) return '[Object]'
+  if (depth >= LOG_FIELD_DEPTH) return '[Object]'
   const out: Record<string, unknown> = {}
   let n = 0
   for (const k in v as Record<string, unknown>) {
-    if (n++ >= FIELD_BREADTH) break
+    if (n++ >= LOG_FIELD_BREADTH) break
     out[k] = plainField((v as Record<string, unknown>)[k], depth + 1)
   }
   return out
@@ -135,7 +135,7 @@ export function plainFields (fields: Record<string, unknown> | null): Record<str
   const out: Record<string, unknown> = {}
   let n = 0
   for (const k in fields) {
-    if (n++ >= FIELD_BREADTH) break
+    if (n++ >= LOG_FIELD_BREADTH) break
     try { out[k] = plainField(fields[k], 1) } catch { out[k] = '[Unreadable]' }
   }
   return out
