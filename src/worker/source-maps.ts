@@ -146,6 +146,7 @@ function segmentAt (map: Loaded, line: number, col: number): Readonly<number[]> 
   }
 }
 
+// What mapFrames returns when every mapped frame got its context: empty, never added to.
 const NONE: ReadonlySet<WireFrame> = new Set()
 
 export interface SourceMapsOptions {
