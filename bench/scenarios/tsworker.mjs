@@ -12,8 +12,8 @@ import { createRequire } from 'node:module'
 import { rmSync } from 'node:fs'
 import { buildTsApp } from '../lib/ts-app.mjs'
 import { parseStack } from '../../dist/worker/stack.js'
-import { addContextLines } from '../../dist/worker/context-lines.js'
-import { mapFrames, setSourceMapping, sourceMapCounts } from '../../dist/worker/source-maps.js'
+import { ContextLines } from '../../dist/worker/context-lines.js'
+import { SourceMaps } from '../../dist/worker/source-maps.js'
 import { AppFiles } from '../../dist/worker/app-files.js'
 
 const EVENTS_PER_ROUND = 500
@@ -23,18 +23,19 @@ const cwd = process.cwd()
 const gc = globalThis.gc ?? (() => {})
 // As a worker has it: the files of the app in this directory, the stacks unmapped by Node.
 const files = new AppFiles({ cwd, entryScript: process.argv[1] })
+const lines = new ContextLines(files, null)
+const maps = new SourceMaps({ enabled: true, debug: false, cwd }, files, lines)
 
 const app = await buildTsApp()
 const { makeServiceError } = createRequire(import.meta.url)(app.bundle)
 // The frames part, as the worker gets it (the header goes apart).
 const stacks = Array.from({ length: 64 }, () => { const s = makeServiceError().stack; return s.slice(s.indexOf('\n    at ')) })
 
-setSourceMapping({ enabled: true, debug: false })
 gc()
 const heap0 = process.memoryUsage().heapUsed
 const t0 = process.hrtime.bigint()
 const first = parseStack(stacks[0], cwd)
-mapFrames(first, cwd, files)
+maps.mapFrames(first)
 const coldMs = Number(process.hrtime.bigint() - t0) / 1e6
 gc()
 const mapHeapBytes = process.memoryUsage().heapUsed - heap0
@@ -44,8 +45,8 @@ function round (map) {
   const t = process.hrtime.bigint()
   for (let i = 0; i < EVENTS_PER_ROUND; i++) {
     const frames = parseStack(stacks[i % stacks.length], cwd)
-    const mapped = map ? mapFrames(frames, cwd, files) : undefined
-    addContextLines(frames, files, undefined, mapped)
+    const mapped = map ? maps.mapFrames(frames) : undefined
+    lines.addTo(frames, undefined, mapped)
   }
   return Number(process.hrtime.bigint() - t) / 1000 / EVENTS_PER_ROUND
 }
@@ -54,7 +55,7 @@ function round (map) {
 function mapRound () {
   const parsed = Array.from({ length: EVENTS_PER_ROUND }, (_, i) => parseStack(stacks[i % stacks.length], cwd))
   const t = process.hrtime.bigint()
-  for (let i = 0; i < EVENTS_PER_ROUND; i++) mapFrames(parsed[i], cwd, files)
+  for (let i = 0; i < EVENTS_PER_ROUND; i++) maps.mapFrames(parsed[i])
   return Number(process.hrtime.bigint() - t) / 1000 / EVENTS_PER_ROUND
 }
 
@@ -81,7 +82,7 @@ const result = {
   plainUs,
   mappedUs,
   mapOnlyUs: median(alone),
-  counts: sourceMapCounts()
+  counts: maps.counts()
 }
 rmSync(app.dir, { recursive: true, force: true })
 process.stdout.write(JSON.stringify(result) + '\n')

@@ -17,56 +17,7 @@ const MAX_LINE = 300
 
 interface Cached { lines: string[] | false, stamp: Stamp }
 
-const cache = new LRUCache<string, Cached>({
-  max: 200,
-  maxSize: 16 * 1024 * 1024,
-  sizeCalculation: ({ lines }) => (lines === false ? 1 : lines.reduce((n, l) => n + l.length + 1, 1))
-})
-
-// Source near a throw can hold the auth token (init({ authToken: '…' }) a few lines
-// up): lines are scrubbed once as a file is read, so cached lines are clean.
-let scrubOptions: ScrubOptions | null = null
-
-/** The worker's privacy rules, set once at start-up, before any file is read. */
-export function setSourceScrubbing (opts: ScrubOptions): void {
-  scrubOptions = opts
-  cache.clear()
-}
-
 const clip = (l: string): string => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) + '…' : l)
-
-/** A source text as context lines: scrubbed (before clipping: a token cut in half would no longer match), then clipped. */
-export function toContextLines (text: string): string[] {
-  const opts = scrubOptions
-  return text.split(/\r?\n/).map((l) => clip(opts === null ? l : scrubSourceLine(l, opts)))
-}
-
-/**
- * A file's context lines, or false when it is missing, unreadable, over 1 MiB or not
- * one the app may read (app-files.ts). Remembered, so it is not retried per event: a
- * cached answer costs neither a check nor a syscall. deps receives the file's stamp.
- */
-export function fileLines (path: string, app: AppFiles, deps?: Stamp[]): string[] | false {
-  const hit = cache.get(path)
-  if (hit !== undefined && unchanged(hit.stamp)) {
-    deps?.push(hit.stamp)
-    return hit.lines
-  }
-  let lines: string[] | false = false
-  let stamp: Stamp
-  if (!app.allows(path)) {
-    stamp = lastingStamp(path) // refused by its name: nothing on disk is looked at, now or later
-  } else {
-    stamp = stampFile(path)
-    if (stamp.size >= 0 && stamp.size <= MAX_FILE_BYTES) {
-      const got = app.read(path, MAX_FILE_BYTES)
-      if ('text' in got) lines = toContextLines(got.text)
-    }
-  }
-  cache.set(path, { lines, stamp })
-  deps?.push(stamp)
-  return lines
-}
 
 /** Sets context_line, pre_context and post_context from a file's lines (nothing when the line is past its end). */
 export function setContext (frame: WireFrame, lines: string[]): void {
@@ -77,16 +28,65 @@ export function setContext (frame: WireFrame, lines: string[]): void {
   frame.post_context = lines.slice(i + 1, i + 1 + POST)
 }
 
-/**
- * Adds context_line, pre_context and post_context to each frame whose own file the
- * app may read. Frames that have context lines are left, and so are those in done
- * (mapped without context: their file is a map's source, not one Node loaded).
- */
-export function addContextLines (frames: WireFrame[], app: AppFiles, deps?: Stamp[], done?: ReadonlySet<WireFrame>): void {
-  for (const frame of frames) {
-    const path = frame.abs_path
-    if (done?.has(frame) === true || frame.context_line !== undefined || path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
-    const lines = fileLines(path, app, deps)
-    if (lines !== false) setContext(frame, lines)
+/** The app's source lines as a worker reads them: made once at start-up, with its privacy rules. */
+export class ContextLines {
+  private readonly cache = new LRUCache<string, Cached>({
+    max: 200,
+    maxSize: 16 * 1024 * 1024,
+    sizeCalculation: ({ lines }) => (lines === false ? 1 : lines.reduce((n, l) => n + l.length + 1, 1))
+  })
+
+  /**
+   * app: which files may be read. scrub: the worker's privacy rules (null: lines kept as
+   * they are). Source near a throw can hold the auth token (init({ authToken: '…' }) a few
+   * lines up): lines are scrubbed once as a file is read, so cached lines are clean.
+   */
+  constructor (private readonly app: AppFiles, private readonly scrub: ScrubOptions | null) {}
+
+  /** A source text as context lines: scrubbed (before clipping: a token cut in half would no longer match), then clipped. */
+  toLines (text: string): string[] {
+    const opts = this.scrub
+    return text.split(/\r?\n/).map((l) => clip(opts === null ? l : scrubSourceLine(l, opts)))
+  }
+
+  /**
+   * A file's context lines, or false when it is missing, unreadable, over 1 MiB or not
+   * one the app may read (app-files.ts). Remembered, so it is not retried per event: a
+   * cached answer costs neither a check nor a syscall. deps receives the file's stamp.
+   */
+  ofFile (path: string, deps?: Stamp[]): string[] | false {
+    const hit = this.cache.get(path)
+    if (hit !== undefined && unchanged(hit.stamp)) {
+      deps?.push(hit.stamp)
+      return hit.lines
+    }
+    let lines: string[] | false = false
+    let stamp: Stamp
+    if (!this.app.allows(path)) {
+      stamp = lastingStamp(path) // refused by its name: nothing on disk is looked at, now or later
+    } else {
+      stamp = stampFile(path)
+      if (stamp.size >= 0 && stamp.size <= MAX_FILE_BYTES) {
+        const got = this.app.read(path, MAX_FILE_BYTES)
+        if ('text' in got) lines = this.toLines(got.text)
+      }
+    }
+    this.cache.set(path, { lines, stamp })
+    deps?.push(stamp)
+    return lines
+  }
+
+  /**
+   * Adds context_line, pre_context and post_context to each frame whose own file the
+   * app may read. Frames that have context lines are left, and so are those in done
+   * (mapped without context: their file is a map's source, not one Node loaded).
+   */
+  addTo (frames: WireFrame[], deps?: Stamp[], done?: ReadonlySet<WireFrame>): void {
+    for (const frame of frames) {
+      const path = frame.abs_path
+      if (done?.has(frame) === true || frame.context_line !== undefined || path === null || !isAbsolute(path) || frame.lineno === null || frame.lineno < 1) continue
+      const lines = this.ofFile(path, deps)
+      if (lines !== false) setContext(frame, lines)
+    }
   }
 }

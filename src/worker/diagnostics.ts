@@ -34,6 +34,11 @@ const OTHER_BIT = WORDS.length * WORD_BITS - 1
 if (KEYS.length > OTHER_BIT) throw new Error(`diagnostics: ${KEYS.length} one-shot keys do not fit in ${OTHER_BIT} bits`)
 const BITS: Record<string, number> = Object.fromEntries(KEYS.map((k, i) => [k, i]))
 
+// The ring header holding the bits, set once as the worker starts. Kept here and not
+// in the worker object: "once" is across the worker's life and across the process
+// (the bits are shared by all workers), and every stage that may have something to
+// say (app files, source maps, spool, delivery) tells it without a handle passed
+// through each. Without a header (these modules used in-process) every line prints.
 let header: Int32Array | null = null
 
 export function setDiagnosticsHeader (h: Int32Array): void { header = h }

@@ -3,8 +3,9 @@ import type { WireBreadcrumb, WireEvent, WireFrame } from '../shared/types'
 
 // JSON for an event. Frames and breadcrumbs are most of the bytes and repeat from
 // event to event as the very same (cached, never mutated) objects, so their JSON
-// is computed once per object and spliced into the rest of the event.
-
+// is computed once per object and spliced into the rest of the event. One map of
+// each for the thread: keyed weakly by the object itself, it holds nothing past the
+// object's life, and the JSON depends on nothing but the object.
 const framesJson = new WeakMap<readonly WireFrame[], string>()
 const crumbJson = new WeakMap<WireBreadcrumb, string>()
 

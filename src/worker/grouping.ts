@@ -62,7 +62,9 @@ export function framePart (frame: WireFrame): string {
 }
 
 // Frames are cached per stack string and shared between events (build-event.ts):
-// their parts are computed once per frames array.
+// their parts are computed once per frames array. One map for the thread: keyed
+// weakly by the array itself, it holds nothing past the array's life, and the parts
+// depend on nothing but the array (never changed in place).
 const partsByFrames = new WeakMap<WireFrame[], string[]>()
 
 /**

@@ -1,9 +1,8 @@
 import { join, dirname } from 'node:path'
 import { readRegularFile } from './app-files'
 
-// The app's declared dependencies with their installed versions, read once per worker.
-
-let cached: Record<string, string> | null = null
+// The app's declared dependencies with their installed versions. Read once per
+// worker: the event builder (build-event.ts) keeps what this returns.
 
 /** A package.json is a few KiB: 1 MiB leaves room for an unusually large one and still bounds the read. */
 const MAX_PACKAGE_JSON_BYTES = 1024 * 1024
@@ -27,8 +26,8 @@ function findPackageJson (start: string): string | null {
   return null
 }
 
-export function installedModules (cwd: string): Record<string, string> {
-  if (cached !== null) return cached
+/** The dependencies of the package.json nearest cwd (up to 500), with the versions installed under it. */
+export function readInstalledModules (cwd: string): Record<string, string> {
   const out: Record<string, string> = {}
   const pkgPath = findPackageJson(cwd)
   const pkg = pkgPath === null ? null : readJson(pkgPath)
@@ -44,5 +43,5 @@ export function installedModules (cwd: string): Record<string, string> {
       if (installed !== null && typeof installed.version === 'string') out[name] = installed.version
     }
   }
-  return (cached = out)
+  return out
 }

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 import { startCollector, loadConfig, ErrorTracker } from 'xrayradar'
 import { TOKEN, fixture } from '../helpers.mjs'
-import { mapFrames, sourceMapCounts, setSourceMapping, MAX_MAP_BYTES } from '../../dist/worker/source-maps.js'
+import { SourceMaps, MAX_MAP_BYTES } from '../../dist/worker/source-maps.js'
+import { ContextLines } from '../../dist/worker/context-lines.js'
 import { nodeMapsStacks } from '../../dist/pool/node-source-maps.js'
 import { AppFiles } from '../../dist/worker/app-files.js'
 
@@ -86,6 +87,8 @@ async function run (t, files, { flags = [], env = {}, between = null } = {}) {
 const frames = (event) => event.exception.values[0].stacktrace.frames
 /** What a worker may read, with dir as its working directory and the stacks unmapped by Node. */
 const app = (dir) => new AppFiles({ cwd: dir, entryScript: null })
+/** A worker's source maps over the app in dir, as a worker makes them at start-up. */
+const maps = (dir, enabled = true) => { const files = app(dir); return new SourceMaps({ enabled, debug: false, cwd: dir }, files, new ContextLines(files, null)) }
 const tsLines = (name) => readFileSync(join(SRC, name), 'utf8').split('\n')
 /** 1-based line and column of `needle` in a fixture source (where V8 and Node point). */
 function at (name, needle) {
@@ -278,7 +281,6 @@ t.test('a redeployed file and map are read again', async (t) => {
 })
 
 t.test('in-process: bounds and counts of the worker module', async (t) => {
-  setSourceMapping({ enabled: true, debug: false })
   const dir = t.testdir({
     'huge.js': 'function f () { throw new Error() }\n//# sourceMappingURL=huge.js.map\n',
     'inline.js': 'function f () { throw new Error() }\n//# sourceMappingURL=data:text/html;base64,PGgxPg==\n',
@@ -286,33 +288,31 @@ t.test('in-process: bounds and counts of the worker module', async (t) => {
   })
   writeFileSync(join(dir, 'huge.js.map'), Buffer.alloc(MAX_MAP_BYTES + 1, 32))
   const frame = (file) => ({ filename: file, function: 'f', lineno: 1, colno: 17, abs_path: join(dir, file), in_app: true })
-  const before = sourceMapCounts()
+  const m = maps(dir)
+  const before = m.counts()
   const fs = ['huge.js', 'inline.js', 'nomap.js'].map(frame)
-  mapFrames(fs, dir, app(dir))
+  m.mapFrames(fs)
   t.same(fs, ['huge.js', 'inline.js', 'nomap.js'].map(frame), 'frames left as they were')
-  const after = sourceMapCounts()
+  const after = m.counts()
   t.equal(after.too_large - before.too_large, 1, 'a map over the cap is counted, not read')
   t.equal(after.refused - before.refused, 1, 'a data: URL that is not JSON is refused')
   t.equal(after.mapped, before.mapped, 'nothing mapped')
-  mapFrames(['huge.js'].map(frame), dir, app(dir))
-  t.equal(sourceMapCounts().too_large, after.too_large, 'a file is looked at once, not at every event')
+  m.mapFrames(['huge.js'].map(frame))
+  t.equal(m.counts().too_large, after.too_large, 'a file is looked at once, not at every event')
 
   const node = { filename: 'node:internal/x', function: 'g', lineno: 1, colno: 1, abs_path: 'node:internal/x', in_app: false }
-  mapFrames([node], dir, app(dir))
+  m.mapFrames([node])
   t.equal(node.filename, 'node:internal/x', "Node's own frames are left")
 
-  setSourceMapping({ enabled: false, debug: false })
   const { dir: built, out } = await sharedTsc()
   const off = [{ filename: 'x', function: 'x', lineno: 3, colno: 1, abs_path: out, in_app: true }]
-  mapFrames(off, built, app(built))
+  maps(built, false).mapFrames(off)
   t.equal(off[0].abs_path, out, 'off: not mapped')
-  setSourceMapping({ enabled: true, debug: false })
-  mapFrames(off, built, app(built))
+  maps(built).mapFrames(off)
   t.match(off[0].abs_path, /fail\.ts$/, 'on: the same frame is mapped')
 })
 
 t.test('in-process: a dependency is mapped when its map is at hand, and stays out of the app', async (t) => {
-  setSourceMapping({ enabled: true, debug: false })
   const dir = t.testdir({ node_modules: { dep: { src: { 'index.ts': "export function boom (): never {\n  const why: string = 'dep failed'\n  throw new Error(why)\n}\n" } } } })
   const pkg = join(dir, 'node_modules', 'dep')
   await build({ entryPoints: [join(pkg, 'src', 'index.ts')], outfile: join(pkg, 'dist', 'index.js'), platform: 'node', format: 'cjs', sourcemap: true, logLevel: 'error' })
@@ -328,13 +328,14 @@ t.test('in-process: a dependency is mapped when its map is at hand, and stays ou
   const compiled = stackOf(join(pkg, 'dist', 'index.js'))
   t.ok(compiled.includes(join(pkg, 'dist', 'index.js')), 'the stack names the compiled file')
   const mappedDep = parseStack(compiled, dir)
-  mapFrames(mappedDep, dir, app(dir))
+  const m = maps(dir)
+  m.mapFrames(mappedDep)
   t.match(mappedDep.at(-1), { abs_path: join(pkg, 'src', 'index.ts'), lineno: 3, in_app: false }, "the package's map was at hand: its source, and not in the app")
   const plain = parseStack(stackOf(bare), dir)
-  const before = sourceMapCounts()
-  mapFrames(plain, dir, app(dir))
+  const before = m.counts()
+  m.mapFrames(plain)
   t.match(plain.at(-1), { abs_path: bare, lineno: 1, in_app: false }, 'no map: as it was')
-  t.same(sourceMapCounts(), before, 'a file without a comment is no problem, and nothing was mapped')
+  t.same(m.counts(), before, 'a file without a comment is no problem, and nothing was mapped')
 })
 
 t.test('the main thread tells the workers when Node already maps', async (t) => {
