@@ -7,6 +7,7 @@ import { Pipeline } from './pool/pipeline'
 import { sinkOf, workerConfig } from './pool/worker-config'
 import { installUnhandledHooks } from './lifecycle/unhandled'
 import { installSignalHooks } from './lifecycle/signals'
+import { ExitDrain } from './lifecycle/exit-drain'
 import { Client, type ClientParts } from './capture/client'
 import { currentClient, replaceCurrentClient } from './capture/global'
 import { getDefaultIntegrations } from './integrations/defaults'
@@ -21,7 +22,7 @@ function compose (options: Options): ClientParts {
   const o = resolveOptions(options)
   const sink = sinkOf(o)
   // Inside our own workers (a preload that calls init() runs there too) never start another pool.
-  if (sink === null || isSdkWorker(workerData)) return { options: o, sink, pipeline: null, install: null }
+  if (sink === null || isSdkWorker(workerData)) return { options: o, sink, pipeline: null, exitDrain: null, install: null }
   // Before any hook or thread exists: an integrations function that throws fails init() and leaves nothing behind.
   const integrations = resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations)
   const pipeline = new Pipeline({
@@ -33,6 +34,8 @@ function compose (options: Options): ClientParts {
     mainTransport: sink === 'main' ? o.transport as Transport : null,
     worker: workerConfig(o, sink)
   })
+  // Its part in the process's end ('beforeExit', 'exit'), from now until the client closes it.
+  const exitDrain = new ExitDrain(pipeline, o.shutdownTimeout)
   const install = (client: Client): Array<() => void> => {
     const undo: Array<() => void> = []
     if (o.captureUnhandled) undo.push(installUnhandledHooks(client, o.unhandledRejections))
@@ -40,7 +43,7 @@ function compose (options: Options): ClientParts {
     undo.push(...setupIntegrations(client, integrations))
     return undo
   }
-  return { options: o, sink, pipeline, install }
+  return { options: o, sink, pipeline, exitDrain, install }
 }
 
 /** A client: options in, events out. Throws ConfigurationError on bad options. */

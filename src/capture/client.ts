@@ -3,6 +3,7 @@ import { MIN_SCRUBBABLE_TOKEN } from '../config/defaults'
 import type { ResolvedOptions } from '../config/types'
 import { scrubEvent, type ScrubOptions } from '../privacy/scrub'
 import type { Pipeline } from '../pool/pipeline'
+import type { ExitDrain } from '../lifecycle/exit-drain'
 import { isSdkWorker, type SinkKind } from '../shared/worker-protocol'
 import { REC_FULL, DROP_REASONS, type DropReason } from '../ring/layout'
 import { WORKER_SINK } from '../transports/transport'
@@ -86,13 +87,15 @@ export function zeroStats (): Stats {
 
 /**
  * What a client is built from, by the composition root (src/sdk.ts): its options, the
- * pipeline (null for a client that does not send) and what installs its process hooks and
- * integrations (run once, with the client, when it sends; returns their teardowns).
+ * pipeline and its exit drain (null for a client that does not send) and what installs its
+ * process hooks and integrations (run once, with the client, when it sends; returns their teardowns).
  */
 export interface ClientParts {
   options: ResolvedOptions
   sink: SinkKind | null
   pipeline: Pipeline | null
+  /** Drains the pipeline when the process ends, and closes it. */
+  exitDrain: ExitDrain | null
   install: ((client: Client) => Array<() => void>) | null
 }
 
@@ -105,6 +108,7 @@ export interface ClientParts {
 export class Client {
   readonly options: ResolvedOptions
   private readonly pipeline: Pipeline | null
+  private readonly exitDrain: ExitDrain | null
   private closed = false
   private readonly local: Stats = zeroStats()
   private readonly defaults: EventDefaults
@@ -132,6 +136,7 @@ export class Client {
     // Strings cut on the main thread keep this token whole until close(), so the worker can replace it.
     this.uninstall.push(guardToken(o.authToken))
     this.pipeline = parts.pipeline
+    this.exitDrain = parts.exitDrain
     // Hooks and integrations only for a client that sends: a disabled one would pay per request for nothing.
     if (this.pipeline !== null && parts.install !== null) this.uninstall.push(...parts.install(this))
     // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
@@ -268,10 +273,10 @@ export class Client {
   /** @internal — flush before the process ends: the last part of the time goes to the disk spool. */
   async drainForExit (timeoutArg?: number): Promise<boolean> {
     const timeoutMs = timeoutOr(timeoutArg, this.options.shutdownTimeout)
-    this.pipeline?.announceExit(timeoutMs)
+    this.exitDrain?.announceExit(timeoutMs)
     const ok = await this.flush(timeoutMs)
     // The signal is raised again next and ends the process without an 'exit' event.
-    if (!ok) this.pipeline?.abandonUnsettled('is ending on a signal')
+    if (!ok) this.exitDrain?.abandonUnsettled('is ending on a signal')
     return ok
   }
 
@@ -282,7 +287,7 @@ export class Client {
     for (const undo of this.uninstall.splice(0).reverse()) {
       try { undo() } catch {}
     }
-    return this.pipeline === null ? true : await this.pipeline.close(timeoutOr(timeoutArg, this.options.shutdownTimeout))
+    return this.exitDrain === null ? true : await this.exitDrain.close(timeoutOr(timeoutArg, this.options.shutdownTimeout))
   }
 
   /**
