@@ -7,7 +7,7 @@ import { OPTION_KEYS, type Options } from './types'
 import { redactDsn } from './dsn'
 
 // Functions and objects cannot come from a file.
-const CODE_ONLY = new Set(['beforeSend', 'beforeBreadcrumb', 'transport'])
+const CODE_ONLY = new Set(['beforeSend', 'beforeBreadcrumb', 'transport', 'integrations'])
 const FILE_KEYS = new Map<string, keyof Options>(
   OPTION_KEYS.filter((k) => !CODE_ONLY.has(k)).map((k) => [camelToSnake(k), k])
 )

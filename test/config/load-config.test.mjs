@@ -35,5 +35,7 @@ t.test('rejections name the key, the file and the fix', async (t) => {
   t.throws(() => loadConfig(write('g.json', '[1]')), { message: /must hold an object of settings/ })
   t.throws(() => loadConfig(join(dir, 'missing.json')), { message: /Cannot read the configuration file .*missing\.json: ENOENT/ })
   t.throws(() => loadConfig({ before_send: 1 }), { message: /Unknown key "before_send"/ }, 'code-only options cannot come from a file')
+  t.throws(() => loadConfig(write('i.yaml', 'integrations: []\n')), { message: /Unknown key "integrations"/ }, 'integrations are code: not from a file')
+  t.same(loadConfig(write('j.yaml', 'default_integrations: false\n')), { defaultIntegrations: false }, 'turning the defaults off is a setting a file may hold')
   t.throws(() => loadConfig(write('h.json', '{"max_breadcrumbs": -3}')), { message: /max_breadcrumbs must be a whole number/ })
 })
