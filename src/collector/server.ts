@@ -108,6 +108,9 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
   let fault: Fault | null = options.fault ?? null
   let waiters: Array<{ n: number, resolve: (ok: boolean) => void }> = []
   let fileChain: Promise<void> = Promise.resolve()
+  // Answers a latency fault is holding back: close() drops them (their connections are gone
+  // by then), or their timers would keep the process alive for up to latencyMs after it.
+  const held = new Set<NodeJS.Timeout>()
   const counts: Record<string, number> = {}
   const store = createEventStore(keep)
   const live = createLiveStream(() => ({ lastSeq: store.lastSeq, kept: store.kept, received: store.received }))
@@ -185,7 +188,12 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     if (f !== null) {
       // This request consumes one use of a counted fault.
       if (f.count !== undefined && --f.count <= 0) fault = null
-      if (f.latencyMs !== undefined && f.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, f.latencyMs))
+      if (f.latencyMs !== undefined && f.latencyMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => { held.delete(timer); resolve() }, f.latencyMs)
+          held.add(timer)
+        })
+      }
       if (f.status !== undefined) {
         const headers: Record<string, string> = {}
         if (f.status === 429 && f.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter)
@@ -246,6 +254,8 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     },
     async close () {
       live.close()
+      for (const timer of held) clearTimeout(timer)
+      held.clear()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await fileChain
