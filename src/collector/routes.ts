@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WireEvent } from '../shared/types'
-import { activeFault, recordRequest, storeEvent, takeFault, type CollectorState } from './state'
+import { activeFault, holdAnswer, recordRequest, storeEvent, takeFault, type CollectorState } from './state'
 import type { Fault } from './types'
 import { validateEvent } from './validate'
 
@@ -101,7 +101,7 @@ async function handleStore (state: CollectorState, req: IncomingMessage, res: Se
   }
   const f = takeFault(state)
   if (f !== null) {
-    if (f.latencyMs !== undefined && f.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, f.latencyMs))
+    if (f.latencyMs !== undefined && f.latencyMs > 0) await holdAnswer(state, f.latencyMs)
     if (f.status !== undefined) {
       const headers: Record<string, string> = {}
       if (f.status === 429 && f.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter)

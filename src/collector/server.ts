@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { handleRequest } from './routes'
-import { activeFault, createCollectorState, waitForEvents } from './state'
+import { activeFault, createCollectorState, dropHeldAnswers, waitForEvents } from './state'
 import type { Collector, CollectorOptions } from './types'
 
 export type { Collector, CollectorOptions, Fault, StoreRequest } from './types'
@@ -44,6 +44,7 @@ export async function startCollector (options: CollectorOptions = {}): Promise<C
     waitForEvents: (n, timeoutMs) => waitForEvents(state, n, timeoutMs),
     async close () {
       state.live.close()
+      dropHeldAnswers(state)
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await state.fileChain

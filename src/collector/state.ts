@@ -35,6 +35,11 @@ export interface CollectorState {
   waiters: Waiter[]
   /** The appends to `file`, in order: close() waits for the last. */
   fileChain: Promise<void>
+  /**
+   * Answers a latency fault is holding back: close() drops them (their connections are gone
+   * by then), or their timers would keep the process alive for up to latencyMs after it.
+   */
+  readonly held: Set<NodeJS.Timeout>
 }
 
 export function createCollectorState (options: CollectorOptions, listenHost: string): CollectorState {
@@ -56,7 +61,8 @@ export function createCollectorState (options: CollectorOptions, listenHost: str
     page: createPageRoutes(store, live, { token, listenHost }),
     fault: options.fault ?? null,
     waiters: [],
-    fileChain: Promise.resolve()
+    fileChain: Promise.resolve(),
+    held: new Set()
   }
 }
 
@@ -98,4 +104,18 @@ export function waitForEvents (state: CollectorState, n: number, timeoutMs: numb
     const timer = setTimeout(() => { state.waiters = state.waiters.filter((x) => x !== w); resolve(false) }, timeoutMs)
     state.waiters.push(w)
   })
+}
+
+/** Waits ms before answering (a latency fault), unless close() drops the answer first. */
+export async function holdAnswer (state: CollectorState, ms: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { state.held.delete(timer); resolve() }, ms)
+    state.held.add(timer)
+  })
+}
+
+/** Drops every held answer (see `held`). */
+export function dropHeldAnswers (state: CollectorState): void {
+  for (const timer of state.held) clearTimeout(timer)
+  state.held.clear()
 }

@@ -13,10 +13,13 @@ let project = 700
 const normalize = (stderr) => stderr.replace(/\(node:\d+\)/g, '(node:PID)')
 
 async function run (nodeArgs, env) {
-  const dsn = collector.dsn(String(++project))
-  const r = await runFixture('rejection-modes.mjs', { nodeArgs, env: { XRAYRADAR_DSN: dsn, ...env } })
-  return { ...r, project: String(project) }
+  const p = String(++project)
+  const r = await runFixture('rejection-modes.mjs', { nodeArgs, env: { XRAYRADAR_DSN: collector.dsn(p), ...env } })
+  return { ...r, project: p }
 }
+
+/** The same script without and with the SDK: two independent processes (a project each), run side by side. */
+const runPair = (nodeArgs, withoutEnv, withEnv) => Promise.all([run(nodeArgs, withoutEnv), run(nodeArgs, withEnv)])
 
 const eventsFor = (p) => collector.counts[p] ?? 0
 
@@ -34,8 +37,7 @@ for (const [mode, code, livesOn, level] of MODES) {
   for (const reason of ['error', 'string']) {
     t.test(`--unhandled-rejections=${mode ?? '(default)'}, rejected with ${reason === 'error' ? 'an Error' : 'a string'}`, async (t) => {
       const nodeArgs = mode === null ? [] : [`--unhandled-rejections=${mode}`]
-      const without = await run(nodeArgs, { SDK: '0', REASON: reason })
-      const withSdk = await run(nodeArgs, { SDK: '1', REASON: reason })
+      const [without, withSdk] = await runPair(nodeArgs, { SDK: '0', REASON: reason }, { SDK: '1', REASON: reason })
       t.equal(without.code, code, 'Node\'s exit code for this mode')
       t.equal(withSdk.code, code, 'the same exit code with the SDK')
       t.equal(normalize(withSdk.stderr), normalize(without.stderr), 'the same stderr with the SDK')
@@ -53,8 +55,7 @@ for (const [mode, code, livesOn, level] of MODES) {
 t.test('the SDK\'s warn mode under Node\'s warn modes: one warning, Node\'s exit code', async (t) => {
   for (const [mode, code] of [['warn', 0], ['warn-with-error-code', 1]]) {
     const nodeArgs = [`--unhandled-rejections=${mode}`]
-    const without = await run(nodeArgs, { SDK: '0' })
-    const withSdk = await run(nodeArgs, { SDK: '1', SDK_MODE: 'warn' })
+    const [without, withSdk] = await runPair(nodeArgs, { SDK: '0' }, { SDK: '1', SDK_MODE: 'warn' })
     t.equal(withSdk.code, code, `${mode}: exit code ${code}, as without the SDK`)
     t.equal(normalize(withSdk.stderr), normalize(without.stderr), `${mode}: the same stderr`)
     const warnings = (r) => r.stderr.match(/UnhandledPromiseRejectionWarning: Error: rejected in every mode/g)?.length ?? 0
@@ -66,8 +67,7 @@ t.test('the SDK\'s warn mode under Node\'s warn modes: one warning, Node\'s exit
 
 t.test('the mode given in NODE_OPTIONS counts like the command line', async (t) => {
   const env = { NODE_OPTIONS: '--unhandled-rejections=warn-with-error-code' }
-  const without = await run([], { ...env, SDK: '0' })
-  const withSdk = await run([], { ...env, SDK: '1', SDK_MODE: 'warn' })
+  const [without, withSdk] = await runPair([], { ...env, SDK: '0' }, { ...env, SDK: '1', SDK_MODE: 'warn' })
   t.equal(without.code, 1)
   t.equal(withSdk.code, 1, 'the SDK\'s warn mode did not hide the rejection from Node')
   t.equal(normalize(withSdk.stderr), normalize(without.stderr))
@@ -77,8 +77,7 @@ t.test('the mode given in NODE_OPTIONS counts like the command line', async (t) 
 t.test('unhandledRejections: none under every Node mode: nothing captured, Node unchanged', async (t) => {
   for (const mode of ['throw', 'warn', 'none']) {
     const nodeArgs = [`--unhandled-rejections=${mode}`]
-    const without = await run(nodeArgs, { SDK: '0' })
-    const withSdk = await run(nodeArgs, { SDK: '1', SDK_MODE: 'none' })
+    const [without, withSdk] = await runPair(nodeArgs, { SDK: '0' }, { SDK: '1', SDK_MODE: 'none' })
     t.equal(withSdk.code, without.code, `${mode}: same exit code`)
     t.equal(normalize(withSdk.stderr), normalize(without.stderr), `${mode}: same stderr`)
     t.equal(eventsFor(withSdk.project), 0, `${mode}: not captured`)

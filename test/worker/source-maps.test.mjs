@@ -17,6 +17,7 @@ import { SourceMaps, MAX_MAP_BYTES } from '../../dist/worker/source-maps.js'
 import { ContextLines } from '../../dist/worker/context-lines.js'
 import { nodeMapsStacks } from '../../dist/pool/node-source-maps.js'
 import { AppFiles } from '../../dist/worker/app-files.js'
+import { RECHECK_MS } from '../../dist/worker/file-stamp.js'
 
 const require = createRequire(import.meta.url)
 const TSC = require.resolve('typescript/bin/tsc')
@@ -265,11 +266,14 @@ t.test('a redeployed file and map are read again', async (t) => {
   const js = readFileSync(join(dir, 'out', 'checkout.js'), 'utf8')
   const r = await run(t, [out, out], {
     between: async () => {
+      // The worker read the files for the first event, before it was delivered: before now.
+      const recheckDue = Date.now() + RECHECK_MS + 200
       const ts = join(dir, 'src', 'checkout.ts')
       writeFileSync(ts, '// v2\n// of the service\n// redeployed\n' + readFileSync(ts, 'utf8'))
       await compile(dir, ['--removeComments'])
       t.equal(readFileSync(join(dir, 'out', 'checkout.js'), 'utf8'), js, 'the compiled code is unchanged')
-      await sleep(1200) // files are re-checked at most once a second
+      // Files are re-checked at most once per RECHECK_MS: the compile usually outlasts that already.
+      await sleep(recheckDue - Date.now())
     }
   })
   const want = at('checkout.ts', 'new Error(`cannot charge')
