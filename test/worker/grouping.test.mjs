@@ -3,7 +3,6 @@
 // functions in a compiled TypeScript file with a source map, served in child processes
 // with and without --enable-source-maps; the rest through the real pipeline in-process.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { mkdirSync, readFile, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { createRequire } from 'node:module'
@@ -11,6 +10,7 @@ import { connect, createServer } from 'node:net'
 import { build } from 'esbuild'
 import { startCollector, withScope } from 'xrayradar'
 import { TOKEN, fixture, setup } from '../helpers.mjs'
+import { runChild, userCommand } from '../utils/child.mjs'
 import { framePart, stackParts, defaultFingerprint } from '../../dist/worker/grouping.js'
 
 const require = createRequire(import.meta.url)
@@ -39,20 +39,13 @@ async function serve (t, out, routes, flags = []) {
   const collector = await startCollector({ token: TOKEN })
   t.teardown(() => collector.close())
   // tap adds --enable-source-maps to NODE_OPTIONS of its children: removed, so the flag is only where asked.
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...flags, fixture('grouping/serve.mjs'), out], {
-    env: { ...process.env, XRAYRADAR_DSN: collector.dsn('9'), XRAYRADAR_AUTH_TOKEN: TOKEN, ROUTES: routes.join(',') },
+  const { code, stdout, stderr } = await runChild(...userCommand([...flags, fixture('grouping/serve.mjs'), out]), {
+    env: { XRAYRADAR_DSN: collector.dsn('9'), XRAYRADAR_AUTH_TOKEN: TOKEN, ROUTES: routes.join(',') },
     cwd: dirname(dirname(out)),
-    stdio: ['ignore', 'pipe', 'pipe']
+    timeoutMs: 60000
   })
-  let output = ''
-  child.stdout.on('data', (d) => { output += d })
-  child.stderr.on('data', (d) => { output += d })
-  const code = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child timed out: ${output}`)) }, 60000)
-    child.on('exit', (c) => { clearTimeout(timer); resolve(c) })
-  })
-  t.equal(code, 0, `child exited cleanly: ${output}`)
-  t.match(output, `node-maps=${flags.includes(FLAG)}\nfailed=${routes.length}\nflushed=true\n`, `every route failed, all delivered; Node maps only with ${FLAG}`)
+  t.equal(code, 0, `child exited cleanly: ${stderr}`)
+  t.match(stdout, `node-maps=${flags.includes(FLAG)}\nfailed=${routes.length}\nflushed=true\n`, `every route failed, all delivered; Node maps only with ${FLAG}`)
   t.equal(collector.events.length, routes.length, 'one event per failed request')
   const byRoute = new Map()
   for (const e of collector.events) {
