@@ -7,6 +7,7 @@ import t from 'tap'
 import { createServer, request as httpRequest } from 'node:http'
 import { ErrorTracker, startCollector, getGlobalScope, getIsolationScope, runWithIsolationScope, consoleIntegration } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 
 const TOK = 'Zq7Xk2pWv9LmN4rT'
 const USER = 'Uq8Rn5Vt'
@@ -203,22 +204,17 @@ t.test("console: the breadcrumb's and the event's copy of a logged object (util.
   for (const limit of [2048, 8192]) vs.push(...values(limit, prefix), ...values(limit), ...values(limit + TOK.length))
   const captures = []
   const warned = new Map()
-  const write = process.stderr.write
-  process.stderr.write = () => true // the log lines themselves are not the test's
-  try {
-    vs.forEach(({ label, v }, n) => {
-      captures.push({
-        name: 'console.warn breadcrumb',
-        label,
-        get: (e) => e.breadcrumbs.at(-1)?.message,
-        id: runWithIsolationScope(() => { console.warn(head(n), { note: v }); return client.captureMessage('after the log line') })
-      })
-      runWithIsolationScope(() => console.error(head(n), { note: v }))
-      warned.set(head(n), { name: 'console.error event', label, get: (e) => e.message })
+  // The log lines themselves are not the test's.
+  stderrOf(() => vs.forEach(({ label, v }, n) => {
+    captures.push({
+      name: 'console.warn breadcrumb',
+      label,
+      get: (e) => e.breadcrumbs.at(-1)?.message,
+      id: runWithIsolationScope(() => { console.warn(head(n), { note: v }); return client.captureMessage('after the log line') })
     })
-  } finally {
-    process.stderr.write = write
-  }
+    runWithIsolationScope(() => console.error(head(n), { note: v }))
+    warned.set(head(n), { name: 'console.error event', label, get: (e) => e.message })
+  }))
   t.equal(await client.flush(20000), true)
   // console.error returns no event id: its event is the one whose message starts with its head.
   for (const e of collector.events) {

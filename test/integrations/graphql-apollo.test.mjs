@@ -10,6 +10,7 @@ import { startStandaloneServer as standalone4 } from 'apollo4/standalone'
 import { GraphQLError } from 'graphql'
 import { apolloPlugin, ConfigurationError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, excOf, comparable } from './graphql-fixtures.mjs'
 
 const VERSIONS = [
@@ -196,14 +197,11 @@ t.test('the plugin reports to the active client by default; nothing without one'
 t.test('a throwing shouldHandleError leaves the default rule, said once', async (t) => {
   const { client, collector } = await setup(t)
   const url = await start(t, Apollo5, standalone5, [apolloPlugin({ client, shouldHandleError () { throw new Error('filter bug') } })])
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = function (chunk, ...rest) { lines.push(String(chunk)); return write.call(this, chunk, ...rest) }
-  t.teardown(() => { process.stderr.write = write })
-  await gql(url, 'query D { deliberate }')
-  await gql(url, 'query B1 { boom }')
-  await gql(url, 'query B2 { boom }')
-  process.stderr.write = write
+  const lines = await stderrOf(async () => {
+    await gql(url, 'query D { deliberate }')
+    await gql(url, 'query B1 { boom }')
+    await gql(url, 'query B2 { boom }')
+  })
   t.ok(await client.flush(5000))
   t.ok(await collector.waitForEvents(2, 5000))
   t.equal(collector.events.length, 2, 'both boom errors reported, the deliberate one not')

@@ -4,6 +4,7 @@
 import t from 'tap'
 import { ErrorTracker, ConfigurationError, getDefaultIntegrations } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 
 /** An integration that records what happened to it in log. */
 function probe (name, log, { throwAt } = {}) {
@@ -17,13 +18,6 @@ function probe (name, log, { throwAt } = {}) {
       return () => log.push(`${name}:teardown`)
     }
   }
-}
-
-function stderrOf (fn) {
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true }
-  try { return [fn(), lines] } finally { process.stderr.write = write }
 }
 
 t.test('setup per client, setupOnce once per process, teardown at close, newest first', async (t) => {
@@ -61,7 +55,7 @@ t.test('defaultIntegrations: false sets none of the defaults up', async (t) => {
 
 t.test('a throwing integration is skipped with one line; init() and the others go on', async (t) => {
   const log = []
-  const [, lines] = stderrOf(() => new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, integrations: [probe('broken', log, { throwAt: 'setup' }), probe('fine', log)] }))
+  const lines = stderrOf(() => new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, integrations: [probe('broken', log, { throwAt: 'setup' }), probe('fine', log)] }))
   t.match(lines.join(''), /integration "broken" failed to set up \(Error: setup broke\)/)
   t.ok(log.includes('fine:setup'), 'the next integration was set up')
   t.notOk(log.includes('broken:teardown'))

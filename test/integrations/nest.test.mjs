@@ -5,6 +5,7 @@
 import t from 'tap'
 import { setupNestErrorHandler, NestHandlerError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 import { PATHS, loadNest, startNestApp, hitAll } from './nest-app.mjs'
 
 const byMessage = (events) => Object.fromEntries(events.map((e) => [e.exception.values.at(-1).value, e]))
@@ -73,10 +74,7 @@ t.test('called after listen(): one line saying where it belongs', async (t) => {
   const nest = loadNest(11)
   const { client } = await setup(t)
   const { app } = await startNestApp(t, nest, 'express', null)
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true }
-  try { setupNestErrorHandler(app, { client }) } finally { process.stderr.write = write }
+  const lines = stderrOf(() => setupNestErrorHandler(app, { client }))
   t.match(lines.join(''), /called after app\.init\(\)\/listen\(\).*right after NestFactory\.create\(\)/)
 })
 
