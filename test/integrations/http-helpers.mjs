@@ -1,13 +1,5 @@
-// Plumbing for the httpIntegration tests: plain node:http servers on loopback.
+// Plumbing for the httpIntegration tests: requests to node:http servers on loopback, and their breadcrumbs.
 import http from 'node:http'
-
-/** A node:http server on 127.0.0.1 port 0 (closed at teardown); resolves with it and its base URL. */
-export async function listen (t, handler) {
-  const server = http.createServer(handler)
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()) }))
-  return { server, base: `http://127.0.0.1:${server.address().port}` }
-}
 
 /** POSTs body with node:http (no keep-alive); resolves with status and body text. */
 export function post (url, body, headers = {}) {
@@ -37,6 +29,3 @@ export function barrier (count, maxMs = 5000) {
 
 /** The messages of an event's breadcrumbs. */
 export const crumbMessages = (e) => (e.breadcrumbs ?? []).map((b) => b.message)
-
-/** The event whose message is m (or undefined). */
-export const byMessage = (collector, m) => collector.events.find((e) => e.message === m)

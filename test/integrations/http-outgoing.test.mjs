@@ -7,7 +7,9 @@ import http from 'node:http'
 import net from 'node:net'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { setup } from '../helpers.mjs'
-import { listen, post, barrier, byMessage } from './http-helpers.mjs'
+import { post, barrier } from './http-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
 /** An upstream that answers /status/NNN with that status, else 200, and counts its sockets. */
 async function upstream (t) {
@@ -59,7 +61,7 @@ t.test('keep-alive: one undici connection, requests from different incoming requ
   t.equal(await client.flush(5000), true)
   t.equal(up.sockets.size, 1, 'the upstream calls really shared one socket')
   for (let i = 0; i < N; i++) {
-    const crumbs = httpCrumbs(byMessage(collector, `event-${i}`))
+    const crumbs = httpCrumbs(findByMessage(collector.events, `event-${i}`))
     t.equal(crumbs.length, 1, `request ${i} has exactly its own outgoing breadcrumb`)
     t.match(crumbs[0], { type: 'http', level: 'info', message: `GET ${up.base}/u/${i}`, data: { method: 'GET', url: `${up.base}/u/${i}`, status_code: 200 } })
     t.type(crumbs[0]?.data.duration_ms, 'number')
@@ -80,7 +82,7 @@ t.test('keep-alive with global fetch: sequential requests on the reused socket',
   t.equal(await client.flush(5000), true)
   t.equal(up.sockets.size, 1, 'global fetch reused its keep-alive socket')
   for (let i = 0; i < 4; i++) {
-    t.same(httpCrumbs(byMessage(collector, `event-${i}`)).map((b) => b.data.url), [`${up.base}/g/${i}`])
+    t.same(httpCrumbs(findByMessage(collector.events, `event-${i}`)).map((b) => b.data.url), [`${up.base}/g/${i}`])
   }
 })
 
@@ -168,7 +170,7 @@ t.test('the SDK\'s own origin is not recorded; beforeBreadcrumb applies', async 
   })
   await post(`${base}/`, '')
   t.equal(await collector.waitForEvents(1, 5000), true)
-  const e = byMessage(collector, 'filtered')
+  const e = findByMessage(collector.events, 'filtered')
   t.same(httpCrumbs(e).map((b) => [b.data.url, b.data.seen]), [[`${up.base}/keep`, true]], 'only the kept one, changed by beforeBreadcrumb')
   t.notOk(JSON.stringify(e.breadcrumbs).includes(collector.url), 'no breadcrumb for the collector')
   t.equal(e.breadcrumbs.find((b) => b.category === 'http.server')?.data.seen, true, 'the incoming one went through beforeBreadcrumb too')
@@ -220,7 +222,7 @@ t.test('refused, reset and aborted: every outcome is one error breadcrumb in the
   const why = { 'fetch-refused': /ECONNREFUSED/, 'fetch-refused-dual-stack': /ECONNREFUSED/, 'fetch-reset': /SocketError|ECONNRESET|other side closed/, 'fetch-aborted': /TimeoutError|AbortError|aborted/, 'http-refused': /ECONNREFUSED/, 'http-refused-dual-stack': /ECONNREFUSED/ }
   for (const p of paths) {
     const [, kind, id] = p.split('/')
-    const e = byMessage(collector, `after ${kind} ${id}`)
+    const e = findByMessage(collector.events, `after ${kind} ${id}`)
     const crumbs = httpCrumbs(e)
     t.equal(crumbs.length, 1, `${id}: exactly one outgoing breadcrumb`)
     const url = `http://${target[kind]}/${id}`

@@ -9,7 +9,8 @@ import net from 'node:net'
 import dc from 'node:diagnostics_channel'
 import * as xr from 'xrayradar'
 import { setup, runFixture, TOKEN } from '../helpers.mjs'
-import { listen, byMessage } from './http-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
 /** GET with its own connection (closed after the response): resolves with status and body. */
 function get (url, headers = {}) {
@@ -50,11 +51,11 @@ t.test('request data and the incoming crumb read the same before and after the r
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 3, 'three events, no more')
 
-  const during = byMessage(collector, 'during during-and-after')
-  const after1 = byMessage(collector, 'after during-and-after')
-  const after2 = byMessage(collector, 'after only-after')
+  const during = findByMessage(collector.events, 'during during-and-after')
+  const after1 = findByMessage(collector.events, 'after during-and-after')
+  const after2 = findByMessage(collector.events, 'after only-after')
   t.ok(during && after1 && after2, 'each capture arrived')
-  t.equal(byMessage(collector, 'during only-after'), undefined, 'no capture that did not happen')
+  t.equal(findByMessage(collector.events, 'during only-after'), undefined, 'no capture that did not happen')
 
   for (const [e, path, probe] of [[during, 'during-and-after', 'one'], [after1, 'during-and-after', 'one'], [after2, 'only-after', 'two']]) {
     const r = e.contexts.request
@@ -103,11 +104,11 @@ t.test('beforeBreadcrumb still sees the incoming crumb when the request starts, 
   await captured
   t.equal(await client.flush(5000), true)
   t.same(seen, [`${base}/keep`, `${base}/drop`], 'called once per request')
-  const keep = incoming(byMessage(collector, 'after keep'))
+  const keep = incoming(findByMessage(collector.events, 'after keep'))
   t.equal(keep.length, 1)
   t.equal(keep[0].message, `seen GET ${base}/keep`, 'its change kept')
   t.equal(keep[0].data.status_code, 200, 'and the status filled in')
-  t.same(incoming(byMessage(collector, 'after drop')), [], 'a dropped crumb stays dropped')
+  t.same(incoming(findByMessage(collector.events, 'after drop')), [], 'a dropped crumb stays dropped')
 })
 
 t.test('a scope that outlives its request keeps its data, not the request object', async (t) => {

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ErrorTracker, getIsolationScope, httpIntegration, scopeOfRequest } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
-import { barrier, crumbMessages, byMessage } from './http-helpers.mjs'
+import { barrier, crumbMessages } from './http-helpers.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
 const N = 20
 
@@ -50,7 +51,7 @@ function request2 (client, urlPath, body, headers = {}) {
 
 function checkEvents (t, collector, base, label) {
   for (let i = 0; i < N; i++) {
-    const e = byMessage(collector, `${label}-event-${i}`)
+    const e = findByMessage(collector.events, `${label}-event-${i}`)
     t.ok(e, `${label} event ${i} arrived`)
     if (e === undefined) continue
     t.equal(e.contexts.user?.id, `user-${i}`, `${label} ${i}: its own user`)
@@ -63,7 +64,7 @@ function checkEvents (t, collector, base, label) {
     t.notOk(Object.keys(e.contexts.request?.headers ?? {}).some((k) => k.startsWith(':')), 'no pseudo-header (:path carries the query)')
     t.notOk(JSON.stringify(e).includes(`secret${i}`), 'no query token without sendDefaultPii')
   }
-  const outside = byMessage(collector, `${label}-outside`)
+  const outside = findByMessage(collector.events, `${label}-outside`)
   t.notOk(outside.contexts.user, 'no request user outside the requests')
   t.notOk(outside.contexts.request, 'no request data outside the requests')
   t.same(outside.contexts.tags, { service: 'shop' })
@@ -166,8 +167,8 @@ t.test('the incoming breadcrumb gets the status when the stream finishes; sendDe
   const r = await request2(h2, '/things?who=ann', 'x')
   t.equal(r.status, 201)
   t.equal(await collector.waitForEvents(2, 5000), true)
-  const before = byMessage(collector, 'before-finish')
-  const after = byMessage(collector, 'after-finish')
+  const before = findByMessage(collector.events, 'before-finish')
+  const after = findByMessage(collector.events, 'after-finish')
   t.equal(before.breadcrumbs.length, 1)
   t.match(before.breadcrumbs[0], { message: `POST ${base}/things?who=ann`, data: { url: `${base}/things?who=ann` } })
   t.notOk('status_code' in before.breadcrumbs[0].data, 'no status before the response was sent')
@@ -207,7 +208,7 @@ t.test('createSecureServer (allowHTTP1): streams and HTTP/1.1 requests are isola
   await Promise.all([...['a', 'b', 'c', 'd'].map((id) => request2(h2, `/s/${id}`, id)), h1('e'), h1('f')])
   t.equal(await collector.waitForEvents(6, 5000), true)
   for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
-    const e = byMessage(collector, `tls-${id}`)
+    const e = findByMessage(collector.events, `tls-${id}`)
     t.equal(e?.contexts.user?.id, id)
     t.equal(e?.contexts.request?.url, `${base}/s/${id}`, 'https scheme from the TLS socket')
     t.same(crumbMessages(e), [`POST ${base}/s/${id}`])
@@ -233,8 +234,8 @@ t.test('ignoreIncomingRequests gets the :path and a request view; after the last
   t.same(seen.map((s) => s.scoped), [false, true], 'ignored: no scope')
   t.equal(seen[1].inScope, true)
   t.equal(await collector.waitForEvents(2, 5000), true)
-  t.notOk(byMessage(collector, 'm-/health?deep=1').contexts.request, 'no request data on the ignored stream\'s event')
-  t.equal(byMessage(collector, 'm-/work').contexts.request.url, `${base}/work`)
+  t.notOk(findByMessage(collector.events, 'm-/health?deep=1').contexts.request, 'no request data on the ignored stream\'s event')
+  t.equal(findByMessage(collector.events, 'm-/work').contexts.request.url, `${base}/work`)
   await client.close(100)
   const r = await request2(h2, '/after', 'z')
   t.equal(r.body, 'ok', 'answer unchanged after the last close()')

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { startCollector } from 'xrayradar'
 import { fixture } from '../helpers.mjs'
 import { startChild } from '../utils/child.mjs'
-import { messageOf } from './framework-helpers.mjs'
+import { messageOf } from '../utils/events.mjs'
 import { checkIsolated } from './request-work.mjs'
 
 const N = 12

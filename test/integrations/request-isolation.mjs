@@ -2,17 +2,15 @@
 // (its own user, tag and breadcrumbs, an outgoing call, a wait that interleaves it with the
 // others, then an error), N concurrent requests, and the check that each event holds its
 // own request's data and nothing of another request or of the background.
-import { createServer } from 'node:http'
 import { setUser, setTag, addBreadcrumb } from 'xrayradar'
+import { listen } from '../utils/servers.mjs'
 
 export const N = 12
 
-/** A local upstream the handlers call (so outgoing breadcrumbs must land in the right request). */
+/** A local upstream the handlers call (so outgoing breadcrumbs must land in the right request); resolves with its base URL. */
 export async function startUpstream (t) {
-  const server = createServer((req, res) => { res.setHeader('content-type', 'text/plain'); res.end('up') })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => server.close(resolve)))
-  return `http://127.0.0.1:${server.address().port}`
+  const { base } = await listen(t, (req, res) => { res.setHeader('content-type', 'text/plain'); res.end('up') })
+  return base
 }
 
 /**
