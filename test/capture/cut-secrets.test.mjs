@@ -4,10 +4,11 @@
 // URL's user:password@, straddling the cut at every offset. No prefix of 4 or more characters
 // of either may arrive, and the event must arrive with the text before the secret.
 import t from 'tap'
-import { createServer, request as httpRequest } from 'node:http'
+import { request as httpRequest } from 'node:http'
 import { ErrorTracker, startCollector, getGlobalScope, getIsolationScope, runWithIsolationScope, consoleIntegration } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
 import { stderrOf } from '../utils/stderr.mjs'
+import { listen } from '../utils/servers.mjs'
 
 const TOK = 'Zq7Xk2pWv9LmN4rT'
 const USER = 'Uq8Rn5Vt'
@@ -173,13 +174,10 @@ t.test("the worker's payload cuts (message, exception value 1,000; extra strings
 t.test("the incoming request's breadcrumb (url and message cut at 2,048)", async (t) => {
   const { collector, client } = await start(t, { defaultIntegrations: true })
   const ids = new Map()
-  const server = createServer((req, res) => {
+  const { base: origin } = await listen(t, (req, res) => {
     ids.set(req.url, client.captureMessage('in request'))
     res.end('ok')
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => server.close(resolve)))
-  const origin = `http://127.0.0.1:${server.address().port}`
   const paths = []
   // The data url (origin + path) and the message ("GET " + url) are both cut at 2,048.
   for (const prefix of [origin.length + 1, origin.length + 1 + 'GET '.length]) {

@@ -11,7 +11,7 @@ import { GraphQLError } from 'graphql'
 import { apolloPlugin, ConfigurationError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 import { stderrOf } from '../utils/stderr.mjs'
-import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, excOf, comparable } from './graphql-fixtures.mjs'
+import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, RESPONSE_CASES, excOf, checkSameResponses } from './graphql-fixtures.mjs'
 
 const VERSIONS = [
   ['Apollo Server 5', Apollo5, standalone5],
@@ -102,17 +102,7 @@ for (const [label, ApolloServer, startStandaloneServer] of VERSIONS) {
     const { client } = await setup(t)
     const bare = await start(t, ApolloServer, startStandaloneServer, [])
     const withPlugin = await start(t, ApolloServer, startStandaloneServer, [apolloPlugin({ client })])
-    const cases = [
-      ...Object.values(NOT_REPORTED), SCALAR_INPUT,
-      { query: '{ ok }' }, { query: 'query Boom { boom ok }' }, { query: '{ users { id email } }' },
-      { query: 'mutation { save(v: "y") }' }, { query: '{ nonNull }' }
-    ]
-    for (const c of cases) {
-      const a = await gql(bare, c.query, c)
-      const b = await gql(withPlugin, c.query, c)
-      t.equal(b.status, a.status, `${c.query}: status`)
-      t.same(comparable(b.body), comparable(a.body), `${c.query}: body`)
-    }
+    await checkSameResponses(t, bare, withPlugin, RESPONSE_CASES)
     t.ok(client.stats().captured > 0, 'and the plugin did report')
     t.ok(await client.flush(5000))
   })

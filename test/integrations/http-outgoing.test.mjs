@@ -8,7 +8,7 @@ import net from 'node:net'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { setup } from '../helpers.mjs'
 import { post, barrier } from './http-helpers.mjs'
-import { listen } from '../utils/servers.mjs'
+import { listen, closedPort } from '../utils/servers.mjs'
 import { findByMessage } from '../utils/events.mjs'
 
 /** An upstream that answers /status/NNN with that status, else 200, and counts its sockets. */
@@ -21,15 +21,6 @@ async function upstream (t) {
     setTimeout(() => res.end(`up ${req.url}`), 2) // a little later, so requests overlap
   })
   return { server, base, sockets }
-}
-
-/** A port nothing listens on. */
-async function closedPort () {
-  const s = net.createServer()
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const { port } = s.address()
-  await new Promise((resolve) => s.close(resolve))
-  return port
 }
 
 function httpGet (url) {

@@ -8,9 +8,9 @@ import { createServer } from 'node:http'
 import { startCollector } from 'xrayradar'
 import { setup, runFixture, TOKEN } from '../helpers.mjs'
 import { stderrOf } from '../utils/stderr.mjs'
+import { deadDsn } from '../utils/collector.mjs'
 
 const sum = (s) => s.delivered + s.spooled + Object.values(s.dropped).reduce((a, b) => a + b, 0) + s.pending
-const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
 // A spool file: the header naming its target (DSN origin and project), then one event a line.
 const spooledLines = (dir) => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length - 1, 0)
 /** The ingest back where it was down (the same port: spooled events are only sent to the origin they were captured for). */

@@ -1,5 +1,6 @@
 // A real collector on loopback and a client pointed at it, for one test.
 import { ErrorTracker, startCollector, getGlobalScope, getIsolationScope } from 'xrayradar'
+import { closedPort } from './servers.mjs'
 
 export const TOKEN = 'test-token-123456'
 
@@ -17,3 +18,6 @@ export async function setup (t, options = {}, collectorOptions = {}) {
   })
   return { collector, client }
 }
+
+/** A DSN for project at which nothing listens (an ingest that is down): every send is refused. */
+export const deadDsn = async (project = '42') => `http://127.0.0.1:${await closedPort()}/${project}`

@@ -1,5 +1,7 @@
-// Servers for tests: on 127.0.0.1 (loopback only) at a free port, closed at the test's teardown.
+// Servers for tests: on 127.0.0.1 (loopback only) at a free port, closed at the test's teardown;
+// and a port where nothing listens.
 import http from 'node:http'
+import net from 'node:net'
 
 /**
  * Listens on 127.0.0.1 port 0 with server, or with a node:http server for handler (a request
@@ -18,4 +20,13 @@ export async function listen (t, serverOrHandler) {
   const close = () => (closed ??= new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()) }))
   t.teardown(close)
   return { server, port, base: `http://127.0.0.1:${port}`, close }
+}
+
+/** A loopback port nothing listens on: one the system just gave out and that was closed again. */
+export async function closedPort () {
+  const server = net.createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }

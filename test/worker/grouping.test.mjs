@@ -6,11 +6,12 @@ import t from 'tap'
 import { mkdirSync, readFile, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { createRequire } from 'node:module'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { build } from 'esbuild'
 import { startCollector, withScope } from 'xrayradar'
 import { TOKEN, fixture, setup } from '../helpers.mjs'
 import { runChild, userCommand } from '../utils/child.mjs'
+import { closedPort } from '../utils/servers.mjs'
 import { framePart, stackParts, defaultFingerprint } from '../../dist/worker/grouping.js'
 
 const require = createRequire(import.meta.url)
@@ -211,10 +212,7 @@ t.test('an anonymous function: its file and the text of its line; without the te
 t.test('no frame in the app: every frame takes part; no frame at all: the message', async (t) => {
   const { collector, client } = await setup(t)
   // A refused connection to loopback: an error raised in Node's own code.
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = server.address().port
-  await new Promise((resolve) => server.close(resolve))
+  const port = await closedPort()
   const refused = await new Promise((resolve) => connect(port, '127.0.0.1').on('error', resolve))
   const ids = [client.captureException(refused)]
   // An fs error given to a callback carries no frames.

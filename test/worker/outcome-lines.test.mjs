@@ -5,10 +5,10 @@ import t from 'tap'
 import { join } from 'node:path'
 import { startCollector } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
+import { deadDsn } from '../utils/collector.mjs'
 import { lastJsonLine } from '../utils/child.mjs'
 import { sdkLines } from '../utils/stderr.mjs'
 
-const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
 // The SDK's lines about outcomes: not the ones saying where it sends (debug) or that it is off.
 const lines = (stderr) => sdkLines(stderr).filter((l) => !/sending to|disabled/.test(l))
 const run = async (env) => {
