@@ -72,6 +72,27 @@ function checkEvents (t, collector, base, label) {
   t.notOk(crumbMessages(outside).some((m) => m.startsWith('crumb-') || m.startsWith('POST ')), 'no request breadcrumb leaked out')
 }
 
+/** Notes in wrongScope a callback of this stream (req or stream) that ran outside the stream's own scope. */
+function checkScope (wrongScope, root, stream, what) {
+  if (getIsolationScope() !== scopeOfRequest(stream) || getIsolationScope() === root) wrongScope.push(what)
+}
+
+/**
+ * A stream's work once its body ("<id>x") is read, in its scope: its own user, tag and
+ * breadcrumbs, the N streams all in flight at once, then its event; resolves with its id.
+ */
+async function streamWork (client, label, body, allBodiesRead) {
+  const id = body.slice(0, -1)
+  client.setUser({ id: `user-${id}` })
+  client.setTag('request', body)
+  client.addBreadcrumb({ message: `crumb-${id}-a` })
+  await allBodiesRead()
+  await sleep(Math.random() * 10) // they finish in a random order
+  client.addBreadcrumb({ message: `crumb-${id}-b` })
+  client.captureMessage(`${label}-event-${id}`)
+  return id
+}
+
 /**
  * N concurrent streams against server while the background adds breadcrumbs, then one capture
  * outside them; every response, the scope seen in the stream's callbacks and every event checked.
@@ -103,18 +124,11 @@ t.test('compat API: 20 concurrent streams on one session, each in its own scope'
     req.setEncoding('utf8')
     req.on('data', (d) => {
       body += d
-      if (getIsolationScope() !== scopeOfRequest(req) || getIsolationScope() === root) wrongScope.push(`data ${req.url}`)
+      checkScope(wrongScope, root, req, `data ${req.url}`)
     })
     req.on('end', async () => {
-      if (getIsolationScope() !== scopeOfRequest(req) || getIsolationScope() === root) wrongScope.push(`end ${req.url}`)
-      const id = body.slice(0, -1)
-      client.setUser({ id: `user-${id}` })
-      client.setTag('request', body)
-      client.addBreadcrumb({ message: `crumb-${id}-a` })
-      await allBodiesRead()
-      await sleep(Math.random() * 10)
-      client.addBreadcrumb({ message: `crumb-${id}-b` })
-      client.captureMessage(`compat-event-${id}`)
+      checkScope(wrongScope, root, req, `end ${req.url}`)
+      const id = await streamWork(client, 'compat', body, allBodiesRead)
       res.end(`done ${id}`)
     })
   })
@@ -135,18 +149,11 @@ t.test('raw stream events: 20 concurrent streams, each in its own scope', async 
     stream.setEncoding('utf8')
     stream.on('data', (d) => {
       body += d
-      if (getIsolationScope() !== scopeOfRequest(stream) || getIsolationScope() === root) wrongScope.push(`data ${headers[':path']}`)
+      checkScope(wrongScope, root, stream, `data ${headers[':path']}`)
     })
     stream.on('end', async () => {
-      if (getIsolationScope() !== scopeOfRequest(stream) || getIsolationScope() === root) wrongScope.push(`end ${headers[':path']}`)
-      const id = body.slice(0, -1)
-      client.setUser({ id: `user-${id}` })
-      client.setTag('request', body)
-      client.addBreadcrumb({ message: `crumb-${id}-a` })
-      await allBodiesRead()
-      await sleep(Math.random() * 10)
-      client.addBreadcrumb({ message: `crumb-${id}-b` })
-      client.captureMessage(`raw-event-${id}`)
+      checkScope(wrongScope, root, stream, `end ${headers[':path']}`)
+      const id = await streamWork(client, 'raw', body, allBodiesRead)
       stream.respond({ ':status': 200 })
       stream.end(`done ${id}`)
     })
