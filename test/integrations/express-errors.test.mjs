@@ -71,13 +71,23 @@ t.test('not an Express app: a ConfigurationError naming the fix', async (t) => {
 
 t.test('a closed client reports nothing and Express still answers', async (t) => {
   const { client, collector } = await setup(t)
-  const c2 = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, defaultIntegrations: false })
-  await c2.close(100)
-  const s = await listen(t, buildExpressApp(require('express'), { major: 5, sdk: (app) => setupExpressErrorHandler(app, { client: c2 }) }))
-  t.equal((await get(s.base + '/api/users/3')).status, 500)
+  // The same app and handler given an open client and a closed one: the open one's event shows
+  // that the handler is there and reports; the closed one's app must send nothing, not even
+  // through the latest open client.
+  const appFor = (c) => listen(t, buildExpressApp(require('express'), { major: 5, sdk: (app) => setupExpressErrorHandler(app, { client: c }) }))
+  const open = new ErrorTracker({ dsn: collector.dsn('43'), authToken: TOKEN, spool: false, defaultIntegrations: false })
+  t.teardown(() => open.close(100))
+  const closed = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, defaultIntegrations: false })
+  await closed.close(100)
+  const withClosed = await appFor(closed)
+  const withOpen = await appFor(open)
+  t.equal((await get(withClosed.base + '/api/users/3')).status, 500, 'Express still answers')
+  t.equal((await get(withOpen.base + '/api/users/4')).status, 500)
+  t.ok(await open.flush(5000))
   t.ok(await client.flush(5000))
   await new Promise((r) => setTimeout(r, 150))
-  t.equal(collector.events.length, 0)
+  t.same(collector.events.map(messageOf), ['user 4'], 'only the open client\'s event: none for the closed one, nor through another client')
+  t.same(collector.counts, { 43: 1 }, 'sent by the open client')
 })
 
 t.test('wrong options are refused with the fix, for Express and Koa', async (t) => {
