@@ -29,3 +29,20 @@ export function barrier (count, maxMs = 5000) {
 
 /** The messages of an event's breadcrumbs. */
 export const crumbMessages = (e) => (e.breadcrumbs ?? []).map((b) => b.message)
+
+// How long the test servers hold a response whose duration a breadcrumb must show: long enough
+// that a duration measured from the wrong moment (or a constant) falls outside the bounds below.
+export const HOLD_MS = 20
+
+/**
+ * A breadcrumb's duration_ms is its request's: at least the heldMs its server held the response
+ * (one millisecond less for clock rounding) and at most the time since `since` (a Date.now()
+ * taken before the request was sent, plus that millisecond).
+ */
+export function checkDuration (t, data, heldMs, since, label) {
+  const d = data?.duration_ms
+  t.type(d, 'number', `${label}: duration filled in`)
+  t.ok(d >= heldMs - 1, `${label}: duration ${d} ms covers the ${heldMs} ms the response was held`)
+  const elapsed = Date.now() - since
+  t.ok(d <= elapsed + 1, `${label}: duration ${d} ms is within the ${elapsed} ms since the request was sent`)
+}

@@ -7,18 +7,20 @@ import http from 'node:http'
 import net from 'node:net'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { setup } from '../helpers.mjs'
-import { post, barrier } from './http-helpers.mjs'
+import { post, barrier, HOLD_MS, checkDuration } from './http-helpers.mjs'
 import { listen, closedPort } from '../utils/servers.mjs'
+import { holdFor } from '../utils/time.mjs'
 import { findByMessage } from '../utils/events.mjs'
 
-/** An upstream that answers /status/NNN with that status, else 200, and counts its sockets. */
+/** An upstream that answers /status/NNN with that status, else 200, after HOLD_MS (so requests overlap, and take a known time); counts its sockets. */
 async function upstream (t) {
   const sockets = new Set()
-  const { server, base } = await listen(t, (req, res) => {
+  const { server, base } = await listen(t, async (req, res) => {
     sockets.add(`${req.socket.remotePort}`)
     const m = /^\/status\/(\d+)/.exec(req.url)
     res.statusCode = m === null ? 200 : Number(m[1])
-    setTimeout(() => res.end(`up ${req.url}`), 2) // a little later, so requests overlap
+    await holdFor(HOLD_MS)
+    res.end(`up ${req.url}`)
   })
   return { server, base, sockets }
 }
@@ -47,6 +49,7 @@ t.test('keep-alive: one undici connection, requests from different incoming requ
     client.captureMessage(`event-${id}`)
     res.end(id)
   })
+  const sent = Date.now()
   const answers = await Promise.all(Array.from({ length: N }, (_, i) => post(`${base}/${i}`, '')))
   t.same(answers.map((a) => a.body), Array.from({ length: N }, (_, i) => String(i)))
   t.equal(await client.flush(5000), true)
@@ -55,7 +58,7 @@ t.test('keep-alive: one undici connection, requests from different incoming requ
     const crumbs = httpCrumbs(findByMessage(collector.events, `event-${i}`))
     t.equal(crumbs.length, 1, `request ${i} has exactly its own outgoing breadcrumb`)
     t.match(crumbs[0], { type: 'http', level: 'info', message: `GET ${up.base}/u/${i}`, data: { method: 'GET', url: `${up.base}/u/${i}`, status_code: 200 } })
-    t.type(crumbs[0]?.data.duration_ms, 'number')
+    checkDuration(t, crumbs[0]?.data, HOLD_MS, sent, `request ${i}'s call`)
   }
 })
 
@@ -94,10 +97,12 @@ t.test('node:http client: status, duration, no credentials, no query without sen
     client.captureMessage('made-calls')
     res.end()
   })
+  const sent = Date.now()
   await post(`${base}/`, '')
   t.equal(await collector.waitForEvents(1, 5000), true)
   const crumbs = httpCrumbs(collector.events[0])
   t.equal(crumbs.length, 4)
+  for (const c of crumbs) checkDuration(t, c.data, HOLD_MS, sent, c.data.url)
   t.match(crumbs[0], { type: 'http', message: `GET ${up.base}/a`, data: { method: 'GET', url: `${up.base}/a`, status_code: 200 } })
   t.match(crumbs[1], { level: 'info', data: { url: `${up.base}/status/503`, status_code: 503 } })
   t.equal(crumbs[2]?.data.url, `${up.base}/mail/ann@example.com`)

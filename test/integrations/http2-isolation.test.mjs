@@ -11,8 +11,9 @@ import { execFileSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ErrorTracker, getIsolationScope, httpIntegration, scopeOfRequest } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
-import { barrier, crumbMessages } from './http-helpers.mjs'
+import { barrier, crumbMessages, HOLD_MS, checkDuration } from './http-helpers.mjs'
 import { findByMessage } from '../utils/events.mjs'
+import { holdFor } from '../utils/time.mjs'
 
 const N = 20
 
@@ -163,14 +164,16 @@ t.test('raw stream events: 20 concurrent streams, each in its own scope', async 
 
 t.test('the incoming breadcrumb gets the status when the stream finishes; sendDefaultPii keeps the query', async (t) => {
   const { collector, client } = await setup(t, { sendDefaultPii: true })
-  const server = http2.createServer((req, res) => {
+  const server = http2.createServer(async (req, res) => {
     client.captureMessage('before-finish')
     res.on('finish', () => client.captureMessage('after-finish'))
     req.resume()
     res.statusCode = 201
+    await holdFor(HOLD_MS)
     res.end('made')
   })
   const { base, client: h2 } = await listen2(t, server)
+  const sent = Date.now()
   const r = await request2(h2, '/things?who=ann', 'x')
   t.equal(r.status, 201)
   t.equal(await collector.waitForEvents(2, 5000), true)
@@ -181,7 +184,7 @@ t.test('the incoming breadcrumb gets the status when the stream finishes; sendDe
   t.notOk('status_code' in before.breadcrumbs[0].data, 'no status before the response was sent')
   t.equal(after.breadcrumbs.length, 1, 'the same breadcrumb, filled in')
   t.equal(after.breadcrumbs[0].data.status_code, 201)
-  t.type(after.breadcrumbs[0].data.duration_ms, 'number')
+  checkDuration(t, after.breadcrumbs[0].data, HOLD_MS, sent, 'the incoming breadcrumb')
   t.equal(before.contexts.request.query_string, 'who=ann')
   t.equal(before.contexts.request.url, `${base}/things?who=ann`)
 })
