@@ -5,6 +5,7 @@ import t from 'tap'
 import { ErrorTracker, ConfigurationError, getDefaultIntegrations } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
 import { stderrOf } from '../utils/stderr.mjs'
+import { byMessage } from '../utils/events.mjs'
 
 /** An integration that records what happened to it in log, and in its `given` the client each setup was given. */
 function probe (name, log, { throwAt } = {}) {
@@ -96,7 +97,7 @@ t.test('mechanism travels as contexts.mechanism; handled defaults to true', asyn
   client.captureException(new Error('m3'))
   t.ok(await client.flush(5000))
   await collector.waitForEvents(3, 5000)
-  const by = Object.fromEntries(collector.events.map((e) => [e.exception.values.at(-1).value, e]))
+  const by = byMessage(collector.events)
   t.same(by.m1.contexts.mechanism, { type: 'express', handled: false })
   t.same(by.m2.contexts.mechanism, { type: 'koa', handled: true })
   t.notOk('mechanism' in by.m3.contexts, 'no mechanism when none was given')
