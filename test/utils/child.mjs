@@ -34,7 +34,7 @@ export function startChild (command, args, { env = {}, fullEnv, cwd, stdin = 'ig
   const child = spawn(command, args, { cwd, uid, gid, env: fullEnv ?? { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'] })
   const out = { stdout: '', stderr: '' }
   let closed = false
-  const label = `${[command, ...args].join(' ').slice(0, 200)}`
+  const label = [command, ...args].join(' ').slice(0, 200)
   child.stdout.on('data', (d) => { out.stdout += d })
   child.stderr.on('data', (d) => { out.stderr += d })
   const exited = new Promise((resolve, reject) => {
