@@ -1,25 +1,15 @@
 // The command line (dist/cli.js), each case in a child process.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { runChild, startChild } from './utils/child.mjs'
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 // Help and version answer at once; a collector that started instead would still be running here.
 const LIMIT_MS = 15000
 
-function run (args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`xrayradar ${args.join(' ')} still running after ${LIMIT_MS} ms; stdout: ${stdout}`)) }, LIMIT_MS)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
-}
+const run = (args) => runChild(process.execPath, [cli, ...args], { timeoutMs: LIMIT_MS })
 
 t.test('--version prints the package version and nothing else', async (t) => {
   for (const flag of ['--version', '-v']) {
@@ -65,17 +55,10 @@ t.test('demo --help describes the demo without running it', async (t) => {
 
 t.test('collector prints its page\'s URL (and that it asks for the token when it has one)', async (t) => {
   for (const [args, tail] of [[[], /\n$/], [['--token', 'tok'], / \(asks for the token\)\n$/]]) {
-    const child = spawn(process.execPath, [cli, 'collector', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    t.teardown(() => child.kill('SIGKILL'))
-    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
-    const out = await new Promise((resolve, reject) => {
-      let stdout = ''
-      const timer = setTimeout(() => reject(new Error(`no page line in ${LIMIT_MS} ms: ${stdout}`)), LIMIT_MS)
-      child.stdout.on('data', (d) => {
-        stdout += d
-        if (/its page: .*\n/.test(stdout)) { clearTimeout(timer); resolve(stdout) }
-      })
-    })
+    // Runs until the signal below; the deadline only bounds a collector that never stops.
+    const collector = startChild(process.execPath, [cli, 'collector', '--port', '0', ...args], { timeoutMs: 60000, t })
+    await collector.waitForOutput(/its page: .*\n/, LIMIT_MS)
+    const out = collector.stdout()
     const m = /listening on (http:\/\/127\.0\.0\.1:\d+) .*\nits page: (\S+)/.exec(out)
     t.ok(m, out)
     t.equal(m[2], `${m[1]}/`, 'the root URL of the collector')
@@ -84,8 +67,8 @@ t.test('collector prints its page\'s URL (and that it asks for the token when it
     t.equal(page.status, 200)
     t.match(page.headers.get('content-type'), /text\/html/)
     await page.arrayBuffer()
-    child.kill('SIGTERM')
-    t.equal(await exited, 0, 'Ctrl-C or SIGTERM stops it')
+    collector.child.kill('SIGTERM')
+    t.equal((await collector.exited).code, 0, 'Ctrl-C or SIGTERM stops it')
   }
 })
 

@@ -192,16 +192,14 @@ t.test('a user fingerprint and capture options win', async (t) => {
 })
 
 t.test('request headers carry the SDK user agent and the token', async (t) => {
-  const { createServer } = await import('node:http')
+  const { listen } = await import('./utils/servers.mjs')
   const seen = []
-  const server = createServer((req, res) => { seen.push(req.headers); req.resume(); req.on('end', () => res.end('{}')) })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { base } = await listen(t, (req, res) => { seen.push(req.headers); req.resume(); req.on('end', () => res.end('{}')) })
   const { ErrorTracker } = await import('xrayradar')
-  const client = new ErrorTracker({ dsn: `http://127.0.0.1:${server.address().port}/7`, authToken: 'tok-abc-123' })
+  const client = new ErrorTracker({ dsn: `${base}/7`, authToken: 'tok-abc-123' })
   client.captureMessage('hi')
   t.equal(await client.flush(5000), true)
   await client.close()
-  server.close()
   t.equal(seen[0]['content-type'], 'application/json')
   t.equal(seen[0]['user-agent'], `xrayradar-node/${require('../package.json').version}`)
   t.equal(seen[0]['x-xrayradar-token'], 'tok-abc-123')

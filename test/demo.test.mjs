@@ -1,21 +1,15 @@
 // `npm run demo` works as the README says: events arrive and are shown, grouped into
 // issues; with --keep-open the collector and its page stay up until a signal.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { fixture } from './helpers.mjs'
+import { runChild, startChild } from './utils/child.mjs'
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+// The demo's whole run (a collector, a worker pool, five requests) on a loaded machine.
+const DEMO_TIMEOUT_MS = 30000
 
-function demo (nodeArgs = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', cli, 'demo'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('demo hung')) }, 30000)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout }) })
-  })
-}
+const demo = (nodeArgs = []) => runChild(process.execPath, [...nodeArgs, '--enable-source-maps', cli, 'demo'], { timeoutMs: DEMO_TIMEOUT_MS })
 
 t.test('the demo runs the sample service against the embedded collector', async (t) => {
   const out = await demo()
@@ -46,18 +40,9 @@ t.test('run under OpenTelemetry (http instrumentation preloaded): each event sho
 })
 
 t.test('demo --keep-open: the collector and its page answer after the run, until SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['--enable-source-maps', cli, 'demo', '--keep-open'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  t.teardown(() => child.kill('SIGKILL'))
-  let stdout = ''
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no page URL in 30 s; stdout: ${stdout}`)), 30000)
-    child.stdout.on('data', (d) => {
-      stdout += d
-      const m = /The collector and its page stay up: (\S+)/.exec(stdout)
-      if (m !== null) { clearTimeout(timer); resolve(m[1]) }
-    })
-  })
+  // Stays up until the signal below; the deadline only bounds a demo that never stops.
+  const run = startChild(process.execPath, ['--enable-source-maps', cli, 'demo', '--keep-open'], { timeoutMs: 2 * DEMO_TIMEOUT_MS, t })
+  const [, url] = await run.waitForOutput(/The collector and its page stay up: (\S+)/, DEMO_TIMEOUT_MS)
   const page = new URL(url)
   t.equal(page.hash, '#token=demo-token-not-a-secret')
   const html = await fetch(page.origin + '/')
@@ -68,6 +53,7 @@ t.test('demo --keep-open: the collector and its page answer after the run, until
   t.match(groups, { kept: 5, total: 4 })
   t.same(groups.groups.map((g) => g.count), [2, 1, 1, 1], 'the repeated /checkout error is one issue with two events')
   t.equal((await fetch(`${page.origin}/ui/api/groups`)).status, 401, 'the page\'s data wants the demo\'s token')
-  child.kill('SIGTERM')
-  t.same(await exited, { code: 0, signal: null }, 'SIGTERM stops it cleanly')
+  run.child.kill('SIGTERM')
+  const { code, signal } = await run.exited
+  t.same({ code, signal }, { code: 0, signal: null }, 'SIGTERM stops it cleanly')
 })

@@ -5,16 +5,7 @@ import t from 'tap'
 import * as xr from 'xrayradar'
 import { ErrorTracker, NullTransport, ConfigurationError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-
-/** Collects stderr writes until the returned stop() is called. */
-function recordStderr (t) {
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = (chunk, ...rest) => { lines.push(String(chunk)); return true }
-  const stop = () => { process.stderr.write = write }
-  t.teardown(stop)
-  return { lines, stop }
-}
+import { stderrOf } from '../utils/stderr.mjs'
 
 function outcomes (s) {
   return s.delivered + s.spooled + s.pending + Object.values(s.dropped).reduce((a, b) => a + b, 0)
@@ -48,15 +39,15 @@ t.test('a plain beforeSend that returns a Promise drops the event (before_send),
   const onUnhandled = (r) => unhandled.push(r)
   process.on('unhandledRejection', onUnhandled)
   t.teardown(() => process.off('unhandledRejection', onUnhandled))
-  const err = recordStderr(t)
-  t.equal(client.captureMessage('promise one'), undefined)
-  t.equal(client.captureMessage('promise two'), undefined)
-  t.equal(client.captureMessage('promise reject'), undefined)
-  const syncId = client.captureMessage('plain one')
-  t.type(syncId, 'string', 'the same callback returning an event still sends')
-  t.equal(await client.flush(10000), true)
-  await new Promise((resolve) => setImmediate(resolve)) // let a rejection surface, if it could
-  err.stop()
+  const lines = await stderrOf(async () => {
+    t.equal(client.captureMessage('promise one'), undefined)
+    t.equal(client.captureMessage('promise two'), undefined)
+    t.equal(client.captureMessage('promise reject'), undefined)
+    const syncId = client.captureMessage('plain one')
+    t.type(syncId, 'string', 'the same callback returning an event still sends')
+    t.equal(await client.flush(10000), true)
+    await new Promise((resolve) => setImmediate(resolve)) // let a rejection surface, if it could
+  })
   t.equal(calls, 4)
   t.same(collector.events.map((e) => e.message), ['plain one'], 'no emptied event reached the ingest')
   t.same(collector.requests.map((r) => r.status), [200])
@@ -66,7 +57,7 @@ t.test('a plain beforeSend that returns a Promise drops the event (before_send),
   t.equal(s.dropped.before_send, 3)
   t.equal(outcomes(s), s.captured)
   t.same(unhandled, [], 'a rejecting Promise does not become an unhandled rejection')
-  const said = err.lines.filter((l) => l.includes('beforeSend returned a Promise'))
+  const said = lines.filter((l) => l.includes('beforeSend returned a Promise'))
   t.equal(said.length, 1, 'said once, without debug')
   t.match(said[0], /dropped\.before_send/)
 })
@@ -75,18 +66,18 @@ t.test('a beforeSend result that is not an event is dropped, not sent empty', as
   const { collector, client } = await setup(t, {
     beforeSend: (e) => e.message === 'array' ? [e] : e.message === 'empty' ? {} : { ...e, message: `kept ${e.message}` }
   })
-  const err = recordStderr(t)
-  t.equal(client.captureMessage('array'), undefined)
-  t.equal(client.captureMessage('empty'), undefined)
-  t.type(client.captureMessage('object'), 'string')
-  err.stop()
+  const lines = stderrOf(() => {
+    t.equal(client.captureMessage('array'), undefined)
+    t.equal(client.captureMessage('empty'), undefined)
+    t.type(client.captureMessage('object'), 'string')
+  })
   t.equal(await client.flush(10000), true)
   t.same(collector.events.map((e) => e.message), ['kept object'])
   const s = client.stats()
   t.equal(s.dropped.before_send, 2)
   t.equal(s.delivered, 1)
   t.equal(outcomes(s), s.captured)
-  t.equal(err.lines.filter((l) => l.includes('not an event')).length, 1)
+  t.equal(lines.filter((l) => l.includes('not an event')).length, 1)
 })
 
 t.test('a capture inside beforeSend is dropped and counted: 1 error, 1 event', async (t) => {
@@ -102,9 +93,8 @@ t.test('a capture inside beforeSend is dropped and counted: 1 error, 1 event', a
   // The module-level functions go through the global client: make it this client's twin.
   const global = xr.init({ dsn: collector.dsn('42'), authToken: 'test-token-123456', spool: false, beforeSend: (e) => { client.captureMessage('nested again'); return e } })
   t.teardown(() => xr.close(100))
-  const err = recordStderr(t)
-  const id = client.captureException(new Error('the one error'))
-  err.stop()
+  let id
+  const lines = stderrOf(() => { id = client.captureException(new Error('the one error')) })
   t.type(id, 'string')
   t.equal(calls, 1, 'beforeSend ran once')
   t.equal(await client.flush(10000), true)
@@ -120,7 +110,7 @@ t.test('a capture inside beforeSend is dropped and counted: 1 error, 1 event', a
   t.equal(gs.dropped.before_send, 1)
   t.equal(gs.delivered, 0)
   t.equal(outcomes(gs), gs.captured)
-  t.equal(err.lines.filter((l) => l.includes('inside beforeSend or beforeBreadcrumb')).length, 1, 'said once in the process, though two clients dropped')
+  t.equal(lines.filter((l) => l.includes('inside beforeSend or beforeBreadcrumb')).length, 1, 'said once in the process, though two clients dropped')
   // Outside the callback, captures go through again.
   client.captureMessage('after')
   t.equal(await client.flush(10000), true)
@@ -138,9 +128,7 @@ t.test('captures and breadcrumbs inside beforeBreadcrumb are dropped, never recu
       return { ...c, message: `${c.message}!` }
     }
   })
-  const err = recordStderr(t)
-  client.addBreadcrumb({ message: 'outer' })
-  err.stop()
+  stderrOf(() => client.addBreadcrumb({ message: 'outer' }))
   t.equal(calls, 1)
   client.captureMessage('carrier')
   t.equal(await client.flush(10000), true)

@@ -4,9 +4,11 @@
 // URL's user:password@, straddling the cut at every offset. No prefix of 4 or more characters
 // of either may arrive, and the event must arrive with the text before the secret.
 import t from 'tap'
-import { createServer, request as httpRequest } from 'node:http'
+import { request as httpRequest } from 'node:http'
 import { ErrorTracker, startCollector, getGlobalScope, getIsolationScope, runWithIsolationScope, consoleIntegration } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
+import { listen } from '../utils/servers.mjs'
 
 const TOK = 'Zq7Xk2pWv9LmN4rT'
 const USER = 'Uq8Rn5Vt'
@@ -172,13 +174,10 @@ t.test("the worker's payload cuts (message, exception value 1,000; extra strings
 t.test("the incoming request's breadcrumb (url and message cut at 2,048)", async (t) => {
   const { collector, client } = await start(t, { defaultIntegrations: true })
   const ids = new Map()
-  const server = createServer((req, res) => {
+  const { base: origin } = await listen(t, (req, res) => {
     ids.set(req.url, client.captureMessage('in request'))
     res.end('ok')
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => server.close(resolve)))
-  const origin = `http://127.0.0.1:${server.address().port}`
   const paths = []
   // The data url (origin + path) and the message ("GET " + url) are both cut at 2,048.
   for (const prefix of [origin.length + 1, origin.length + 1 + 'GET '.length]) {
@@ -203,22 +202,17 @@ t.test("console: the breadcrumb's and the event's copy of a logged object (util.
   for (const limit of [2048, 8192]) vs.push(...values(limit, prefix), ...values(limit), ...values(limit + TOK.length))
   const captures = []
   const warned = new Map()
-  const write = process.stderr.write
-  process.stderr.write = () => true // the log lines themselves are not the test's
-  try {
-    vs.forEach(({ label, v }, n) => {
-      captures.push({
-        name: 'console.warn breadcrumb',
-        label,
-        get: (e) => e.breadcrumbs.at(-1)?.message,
-        id: runWithIsolationScope(() => { console.warn(head(n), { note: v }); return client.captureMessage('after the log line') })
-      })
-      runWithIsolationScope(() => console.error(head(n), { note: v }))
-      warned.set(head(n), { name: 'console.error event', label, get: (e) => e.message })
+  // The log lines themselves are not the test's.
+  stderrOf(() => vs.forEach(({ label, v }, n) => {
+    captures.push({
+      name: 'console.warn breadcrumb',
+      label,
+      get: (e) => e.breadcrumbs.at(-1)?.message,
+      id: runWithIsolationScope(() => { console.warn(head(n), { note: v }); return client.captureMessage('after the log line') })
     })
-  } finally {
-    process.stderr.write = write
-  }
+    runWithIsolationScope(() => console.error(head(n), { note: v }))
+    warned.set(head(n), { name: 'console.error event', label, get: (e) => e.message })
+  }))
   t.equal(await client.flush(20000), true)
   // console.error returns no event id: its event is the one whose message starts with its head.
   for (const e of collector.events) {

@@ -3,6 +3,7 @@ import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { sdkLines } from '../utils/stderr.mjs'
 
 const sdk = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 const clean = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toUpperCase().startsWith('XRAYRADAR_')))
@@ -15,7 +16,7 @@ function run (env, body) {
 t.test('without a DSN: one line at init() naming the fix, and the captures counted as disabled', async (t) => {
   const r = run({}, "x.init({}); x.init({ environment: 'x' }); new x.ErrorTracker({}); x.captureMessage('lost'); x.captureException(new Error('lost')); console.log(JSON.stringify(x.stats()))")
   t.equal(r.status, 0, r.stderr)
-  const lines = r.stderr.split('\n').filter((l) => l.includes('[xrayradar]'))
+  const lines = sdkLines(r.stderr)
   t.equal(lines.length, 1, 'once per process, however many clients')
   t.match(lines[0], /\[xrayradar\] disabled: no DSN, nothing will be sent\. Set XRAYRADAR_DSN or the dsn option/)
   t.match(lines[0], /stats\(\)\.dropped\.disabled/)

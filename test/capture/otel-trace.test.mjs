@@ -13,6 +13,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { pinoIntegration, consoleIntegration, winstonTransport } from 'xrayradar'
 import { setup } from '../helpers.mjs'
+import { findByMessage } from '../utils/events.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 import { validate } from '../contract/schema.mjs'
 
 const require = createRequire(import.meta.url)
@@ -24,7 +26,6 @@ provider.register()
 t.teardown(() => provider.shutdown())
 const tracer = trace.getTracer('xrayradar-test')
 
-const byMessage = (collector, m) => collector.events.find((e) => e.message === m || e.exception?.values.at(-1)?.value === m)
 const finished = (name) => exporter.getFinishedSpans().filter((s) => s.name === name)
 const idsOf = (span) => ({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId, trace_flags: span.spanContext().traceFlags })
 
@@ -49,12 +50,12 @@ t.test('a capture inside startActiveSpan carries that span\'s ids; one outside c
   t.match(ids.trace_id, /^[0-9a-f]{32}$/)
   t.match(ids.span_id, /^[0-9a-f]{16}$/)
   for (const m of ['card declined', 'inside, as a message']) {
-    const e = byMessage(collector, m)
+    const e = findByMessage(collector.events, m)
     t.same(e.contexts.trace, ids, `${m}: the span's ids, no parent_span_id for a root span`)
     t.same(validate(schema, e), [], `${m}: conforms to the contract`)
   }
   for (const m of ['before any span', 'after the span ended']) {
-    const e = byMessage(collector, m)
+    const e = findByMessage(collector.events, m)
     t.notOk('trace' in e.contexts, `${m}: no contexts.trace outside every span`)
   }
 })
@@ -77,7 +78,7 @@ t.test('nested spans across await: the inner span and its parent, then the outer
   const [outer] = finished('outer')
   const [inner] = finished('inner')
   t.equal(inner.parentSpanContext.spanId, outer.spanContext().spanId, 'the SDK made inner a child of outer')
-  const e1 = byMessage(collector, 'inside inner')
+  const e1 = findByMessage(collector.events, 'inside inner')
   t.same(e1.contexts.trace, {
     trace_id: outer.spanContext().traceId,
     span_id: inner.spanContext().spanId,
@@ -85,7 +86,7 @@ t.test('nested spans across await: the inner span and its parent, then the outer
     parent_span_id: outer.spanContext().spanId
   }, 'span_id is the inner span, parent_span_id the outer one')
   t.same(validate(schema, e1), [])
-  const e2 = byMessage(collector, 'back in outer')
+  const e2 = findByMessage(collector.events, 'back in outer')
   t.same(e2.contexts.trace, idsOf(outer), 'after the inner span returned: the outer span, no parent')
 })
 
@@ -105,7 +106,7 @@ t.test('concurrent spans interleaved across awaits: each event carries its own s
   t.equal(collector.events.length, N)
   const traces = new Set()
   for (let i = 0; i < N; i++) {
-    const e = byMessage(collector, `job ${i} failed`)
+    const e = findByMessage(collector.events, `job ${i} failed`)
     t.same(e.contexts.trace, ids.get(i), `job ${i}: its own span`)
     t.same(e.contexts.trace, idsOf(finished(`job-${i}`)[0]), `job ${i}: as exported`)
     traces.add(e.contexts.trace.trace_id)
@@ -127,9 +128,9 @@ t.test('trace_flags as OpenTelemetry gives them; ids lower-cased; invalid span c
   context.with(trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 })), () => client.captureMessage('invalid span context'))
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 7, 'every event arrived')
-  t.same(byMessage(collector, 'unsampled').contexts.trace, { trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', trace_flags: 0 })
+  t.same(findByMessage(collector.events, 'unsampled').contexts.trace, { trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', trace_flags: 0 })
   for (const m of ['zero trace id', 'zero span id', 'short trace id', 'not hex', 'flags not a number', 'invalid span context']) {
-    t.notOk('trace' in byMessage(collector, m).contexts, `${m}: no contexts.trace`)
+    t.notOk('trace' in findByMessage(collector.events, m).contexts, `${m}: no contexts.trace`)
   }
 })
 
@@ -143,8 +144,8 @@ t.test('parent_span_id from a span that exposes it the sdk-trace-base 1.x way (p
   const noParent = { spanContext: () => sc, parentSpanId: undefined }
   context.with(trace.setSpan(ROOT_CONTEXT, noParent), () => client.captureMessage('v1 root'))
   t.equal(await client.flush(5000), true)
-  t.same(byMessage(collector, 'v1 span').contexts.trace, { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: 1, parent_span_id: '53995c3f42cd8ad8' })
-  t.same(byMessage(collector, 'v1 root').contexts.trace, { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: 1 })
+  t.same(findByMessage(collector.events, 'v1 span').contexts.trace, { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: 1, parent_span_id: '53995c3f42cd8ad8' })
+  t.same(findByMessage(collector.events, 'v1 root').contexts.trace, { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: 1 })
 })
 
 t.test('a span that throws when read costs the event its trace context, never the event', async (t) => {
@@ -157,7 +158,7 @@ t.test('a span that throws when read costs the event its trace context, never th
   t.ok(ids.every((id) => typeof id === 'string'), 'every capture returned an event id')
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 3)
-  for (const m of ['throwing spanContext', 'throwing getter', 'throwing parent']) t.notOk('trace' in byMessage(collector, m).contexts, m)
+  for (const m of ['throwing spanContext', 'throwing getter', 'throwing parent']) t.notOk('trace' in findByMessage(collector.events, m).contexts, m)
   t.equal(client.stats().dropped.internal_error, 0, 'nothing dropped')
 })
 
@@ -173,9 +174,9 @@ t.test('precedence: the active span beats a scope\'s trace context; a capture\'s
     span.end()
   })
   t.equal(await client.flush(5000), true)
-  t.same(byMessage(collector, 'scope only, no span').contexts.trace, { trace_id: 'from-the-scope' }, 'without a span the scope\'s context goes as set')
-  t.same(byMessage(collector, 'span and scope').contexts.trace, ids)
-  t.same(byMessage(collector, 'explicit').contexts.trace, { trace_id: 'given-at-capture' })
+  t.same(findByMessage(collector.events, 'scope only, no span').contexts.trace, { trace_id: 'from-the-scope' }, 'without a span the scope\'s context goes as set')
+  t.same(findByMessage(collector.events, 'span and scope').contexts.trace, ids)
+  t.same(findByMessage(collector.events, 'explicit').contexts.trace, { trace_id: 'given-at-capture' })
 })
 
 t.test('beforeSend sees contexts.trace on the main thread, and what it returns is sent', async (t) => {
@@ -190,8 +191,8 @@ t.test('beforeSend sees contexts.trace on the main thread, and what it returns i
   client.captureMessage('no span, through beforeSend')
   t.equal(await client.flush(5000), true)
   t.same(seen, [ids, null])
-  t.same(byMessage(collector, 'through beforeSend').contexts.trace, ids)
-  t.notOk('trace' in byMessage(collector, 'no span, through beforeSend').contexts)
+  t.same(findByMessage(collector.events, 'through beforeSend').contexts.trace, ids)
+  t.notOk('trace' in findByMessage(collector.events, 'no span, through beforeSend').contexts)
 })
 
 t.test('logging integrations capture in the span of the log call', async (t) => {
@@ -201,11 +202,7 @@ t.test('logging integrations capture in the span of the log call', async (t) => 
   const plog = pino({ name: 'orders' }, { write () {} })
   const wlog = winston.createLogger({ transports: [winstonTransport()] })
   const ids = {}
-  const quietError = (...args) => {
-    const w = process.stderr.write
-    process.stderr.write = () => true
-    try { console.error(...args) } finally { process.stderr.write = w }
-  }
+  const quietError = (...args) => stderrOf(() => console.error(...args))
   await tracer.startActiveSpan('logging', async (span) => {
     ids.logging = idsOf(span)
     await sleep(1)
@@ -220,8 +217,8 @@ t.test('logging integrations capture in the span of the log call', async (t) => 
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 6)
   for (const who of ['pino', 'winston', 'console']) {
-    t.same(byMessage(collector, `${who} error in span`)?.contexts.trace, ids.logging, `${who}: the span of the log call`)
-    t.same(byMessage(collector, `${who} error in span`)?.contexts.mechanism?.type, who)
-    t.notOk('trace' in (byMessage(collector, `${who} error outside`)?.contexts ?? { trace: 'missing event' }), `${who}: none outside`)
+    t.same(findByMessage(collector.events, `${who} error in span`)?.contexts.trace, ids.logging, `${who}: the span of the log call`)
+    t.same(findByMessage(collector.events, `${who} error in span`)?.contexts.mechanism?.type, who)
+    t.notOk('trace' in (findByMessage(collector.events, `${who} error outside`)?.contexts ?? { trace: 'missing event' }), `${who}: none outside`)
   }
 })

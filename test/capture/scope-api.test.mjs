@@ -4,19 +4,11 @@ import t from 'tap'
 import * as xr from 'xrayradar'
 import { Scope } from 'xrayradar'
 import { setup } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 
 // The caps (src/shared/limits.ts MAX_SCOPE_TAGS / _EXTRA / _CONTEXTS), as documented in docs/configuration.md.
 const CAP = 100
 const MANY = 10000
-
-/** stderr lines written while fn runs (the SDK's one-shot diagnostics go there). */
-function stderrOf (fn) {
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = (chunk, ...rest) => { lines.push(String(chunk)); return true }
-  try { fn() } finally { process.stderr.write = write }
-  return lines
-}
 
 t.test('10,000 setTag / setExtra / setContext calls keep the first 100 keys and say so once', async (t) => {
   const s = new Scope()

@@ -9,6 +9,7 @@ import * as xr from 'xrayradar'
 import { createRequire } from 'node:module'
 import { Unpackr } from 'msgpackr'
 import { setup } from '../helpers.mjs'
+import { byMessage } from '../utils/events.mjs'
 
 const require = createRequire(import.meta.url)
 const { createRing } = require('../../dist/ring/layout.js')
@@ -23,8 +24,6 @@ function fa (i, k) { return k === 0 ? new Error(`site ${i}`) : ((i >> (k - 1)) &
 function fb (i, k) { return k === 0 ? new Error(`site ${i}`) : ((i >> (k - 1)) & 1 ? fb : fa)(i, k - 1) }
 const throwSite = (i) => ((i >> 8) & 1 ? fb : fa)(i, 8)
 const pathOf = (i) => Array.from({ length: 9 }, (_, k) => ((i >> k) & 1 ? 'fb' : 'fa')).join(',')
-
-const byMessage = (events) => new Map(events.map((e) => [e.exception?.values.at(-1)?.value ?? e.message, e]))
 
 t.test('every scope setter shows in the next event, and not in the one before', async (t) => {
   const { collector, client } = await setup(t)
@@ -67,8 +66,8 @@ t.test('every scope setter shows in the next event, and not in the one before', 
   t.equal(collector.events.length, cases.length * 3, 'every event arrived')
   const events = byMessage(collector.events)
   for (const [name, , shows] of cases) {
-    t.ok(shows(events.get(`${name} after`)), `${name}: the event after the change carries it`)
-    t.notOk(shows(events.get(`${name} before 2`)), `${name}: the event before does not`)
+    t.ok(shows(events[`${name} after`]), `${name}: the event after the change carries it`)
+    t.notOk(shows(events[`${name} before 2`]), `${name}: the event before does not`)
   }
 })
 

@@ -3,13 +3,14 @@
 // collector, driven over HTTP on 127.0.0.1 (and SIGTERM), and what arrived checked. The docs
 // cannot drift from what runs.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import http from 'node:http'
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startCollector } from 'xrayradar'
+import { startChild } from '../utils/child.mjs'
+import { waitForProjectEvents } from '../utils/events.mjs'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const TOKEN = 'guides-token-1234'
@@ -40,23 +41,22 @@ let projectId = 0
 /** Starts a guide's program; resolves once it prints "listening on PORT". */
 async function start (t, name) {
   const p = String(++projectId)
-  const child = spawn(process.execPath, [join(project, name)], {
+  // The deadline covers its whole life: start, the test's requests, and its exit after SIGTERM.
+  const app = startChild(process.execPath, [join(project, name)], {
     cwd: project,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', XRAYRADAR_DSN: collector.dsn(p), XRAYRADAR_AUTH_TOKEN: TOKEN, PORT: '0', HOST: '127.0.0.1' }
+    env: { NODE_OPTIONS: '', XRAYRADAR_DSN: collector.dsn(p), XRAYRADAR_AUTH_TOKEN: TOKEN, PORT: '0', HOST: '127.0.0.1' },
+    timeoutMs: START_TIMEOUT_MS + EXIT_TIMEOUT_MS,
+    t
   })
-  const run = { child, stdout: '', stderr: '', project: p }
-  child.stdout.on('data', (d) => { run.stdout += d })
-  child.stderr.on('data', (d) => { run.stderr += d })
-  run.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  const deadline = Date.now() + START_TIMEOUT_MS
-  while (!/listening on \d+/.test(run.stdout)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name} did not start: ${run.stdout} ${run.stderr}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+  const [, port] = await app.waitForOutput(/listening on (\d+)/, START_TIMEOUT_MS)
+  return {
+    child: app.child,
+    project: p,
+    base: `http://127.0.0.1:${port}`,
+    exited: app.exited.then(({ code, signal }) => ({ code, signal })),
+    get stdout () { return app.stdout() },
+    get stderr () { return app.stderr() }
   }
-  run.base = `http://127.0.0.1:${/listening on (\d+)/.exec(run.stdout)[1]}`
-  return run
 }
 
 /** One request on its own connection; resolves with status and body, or the connection error. */
@@ -73,10 +73,9 @@ function request (url, { method = 'GET', headers = {}, onSocket } = {}) {
   })
 }
 
-/** Waits until the collector holds n events for the run's project (10 s at most). */
+/** Waits until the collector holds n events for the run's project (10 s at most); resolves with how many it holds. */
 async function eventsFor (run, n) {
-  const deadline = Date.now() + 10000
-  while ((collector.counts[run.project] ?? 0) < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  await waitForProjectEvents(collector, run.project, n, 10000)
   return collector.counts[run.project] ?? 0
 }
 

@@ -2,8 +2,8 @@
 // watcher thread and inspector, and a real collector on loopback.
 import t from 'tap'
 import { startCollector, eventLoopBlockIntegration, ConfigurationError } from 'xrayradar'
-import { spawn } from 'node:child_process'
 import { fixture, runFixture, TOKEN, userCommand } from '../helpers.mjs'
+import { runChild, startChild } from '../utils/child.mjs'
 
 const APP = 'loop-block/app.cjs'
 
@@ -95,22 +95,12 @@ t.test('the exit is not held: the same idle process ends about as fast without t
 t.test('a main thread that never returns to its loop: the watcher says where it is stuck, and nothing claims a report', async (t) => {
   const collector = await startCollector({ token: TOKEN })
   t.teardown(() => collector.close())
-  const r = await new Promise((resolve) => {
-    const [command, argv] = userCommand([fixture(APP), collector.dsn('42'), 'endless'])
-    const child = spawn(command, argv, { env: { ...process.env, LOOPBLOCK_DEBUG: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let killed = false
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => {
-      stderr += d
-      // Killed once the watcher has taken the stack, as a supervisor would kill a hung process.
-      if (!killed && /has run no timer/.test(stderr)) { killed = true; child.kill('SIGTERM') }
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
-    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
-  })
-  t.equal(r.signal, 'SIGTERM', `ended by the kill, not the timeout: ${r.stderr}`)
+  const app = startChild(...userCommand([fixture(APP), collector.dsn('42'), 'endless']), { env: { LOOPBLOCK_DEBUG: '1' }, t })
+  // Killed once the watcher has taken the stack, as a supervisor would kill a hung process.
+  await app.waitForOutput(/has run no timer/, undefined, 'stderr')
+  app.child.kill('SIGTERM')
+  const r = await app.exited
+  t.equal(r.signal, 'SIGTERM', `ended by the kill: ${r.stderr}`)
   t.match(r.stdout, /blocking for good/)
   t.match(r.stderr, /the main thread has run no timer for \d+ ms; it is in parseHugeReport \(.*app\.cjs:\d+:\d+\)/, 'where it is stuck, while it is')
   t.match(r.stderr, /not if it never does/, 'and that no event will follow if it never resumes')
@@ -144,15 +134,7 @@ t.test('the frames are mapped to the TypeScript source, with and without --enabl
   const dist = createRequire(import.meta.url).resolve('xrayradar')
   for (const nodeArgs of [['--enable-source-maps'], []]) {
     const collector = await startCollector({ token: TOKEN })
-    const r = await new Promise((resolve) => {
-      const [command, argv] = userCommand([...nodeArgs, out, collector.dsn('42')])
-      const child = spawn(command, argv, { env: { ...process.env, LOOPBLOCK_SDK: dist }, stdio: ['ignore', 'ignore', 'pipe'] })
-      let stderr = ''
-      child.stderr.on('data', (d) => { stderr += d })
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
-      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }) })
-    })
-    await collector.close()
+    const r = await runChild(...userCommand([...nodeArgs, out, collector.dsn('42')]), { env: { LOOPBLOCK_SDK: dist } }).finally(() => collector.close())
     t.equal(r.code, 0, r.stderr)
     t.equal(collector.events.length, 1, `one event ${nodeArgs.join(' ')}`)
     const top = framesOf(collector.events[0] ?? { exception: { values: [{ stacktrace: { frames: [] } }] } }).at(-1)

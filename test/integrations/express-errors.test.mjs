@@ -6,7 +6,9 @@ import { createRequire } from 'node:module'
 import { ErrorTracker, setupExpressErrorHandler } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
 import { buildExpressApp } from './express-app.mjs'
-import { listen, get, messageOf, settle } from './framework-helpers.mjs'
+import { get, settle, checkReported } from './framework-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { messageOf } from '../utils/events.mjs'
 
 const require = createRequire(import.meta.url)
 const MAJORS = [['express4', 4], ['express', 5]]
@@ -16,8 +18,7 @@ for (const [pkg, major] of MAJORS) {
 
   t.test(`Express ${major}: server errors reported with route and mount path, client errors not`, async (t) => {
     const { client, collector } = await setup(t)
-    const s = await listen(buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app) }))
-    t.teardown(s.close)
+    const s = await listen(t, buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app) }))
     const reported = {
       'plain 1': ['/plain/1', 500, 'GET /plain/:n'],
       'user 7': ['/api/users/7', 500, 'GET /api/users/:id'],
@@ -33,26 +34,15 @@ for (const [pkg, major] of MAJORS) {
     for (const [path, status] of notReported) t.equal((await get(s.base + path)).status, status, path)
     for (const [path, status] of Object.values(reported)) t.equal((await get(s.base + path)).status, status, path)
     await settle(client, collector, Object.keys(reported).length, t)
-    t.equal(collector.events.length, Object.keys(reported).length, 'one event per server error, none for the others')
-    const byMessage = Object.fromEntries(collector.events.map((e) => [messageOf(e), e]))
-    t.same(Object.keys(byMessage).sort(), Object.keys(reported).sort(), 'exactly the server errors')
-    for (const [message, [, , route]] of Object.entries(reported)) {
-      const e = byMessage[message]
-      t.equal(e.contexts.tags.framework, 'express', `${message}: framework tag`)
-      t.equal(e.contexts.tags.route, route, `${message}: route ${route}`)
-      t.same(e.contexts.mechanism, { type: 'express', handled: false }, `${message}: mechanism`)
-    }
-    t.notOk('route' in byMessage.middleware.contexts.tags, 'no route tag when no route matched')
+    checkReported(t, collector.events, Object.fromEntries(Object.entries(reported).map(([message, [, , route]]) => [message, route])), 'express')
   })
 
   t.test(`Express ${major}: shouldHandleError decides instead; a throwing one falls back to the default`, async (t) => {
     const { client, collector } = await setup(t)
     const seen = []
     const only403 = (err, req, res) => { seen.push([req.method, typeof res.status]); return err.status === 403 }
-    const a = await listen(buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app, { shouldHandleError: only403 }) }))
-    const b = await listen(buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app, { shouldHandleError: () => { throw new Error('bad callback') } }) }))
-    t.teardown(a.close)
-    t.teardown(b.close)
+    const a = await listen(t, buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app, { shouldHandleError: only403 }) }))
+    const b = await listen(t, buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app, { shouldHandleError: () => { throw new Error('bad callback') } }) }))
     t.equal((await get(a.base + '/api/users/1')).status, 500)
     t.equal((await get(a.base + '/api/forbidden')).status, 403)
     t.equal((await get(b.base + '/api/forbidden')).status, 403)
@@ -65,8 +55,7 @@ for (const [pkg, major] of MAJORS) {
   t.test(`Express ${major}: the client option sends to that client only`, async (t) => {
     const { client, collector } = await setup(t)
     const other = await setup(t)
-    const s = await listen(buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app, { client: other.client }) }))
-    t.teardown(s.close)
+    const s = await listen(t, buildExpressApp(express, { major, sdk: (app) => setupExpressErrorHandler(app, { client: other.client }) }))
     await get(s.base + '/api/users/5')
     await settle(other.client, other.collector, 1, t)
     t.ok(await client.flush(5000))
@@ -82,14 +71,23 @@ t.test('not an Express app: a ConfigurationError naming the fix', async (t) => {
 
 t.test('a closed client reports nothing and Express still answers', async (t) => {
   const { client, collector } = await setup(t)
-  const c2 = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, defaultIntegrations: false })
-  await c2.close(100)
-  const s = await listen(buildExpressApp(require('express'), { major: 5, sdk: (app) => setupExpressErrorHandler(app, { client: c2 }) }))
-  t.teardown(s.close)
-  t.equal((await get(s.base + '/api/users/3')).status, 500)
+  // The same app and handler given an open client and a closed one: the open one's event shows
+  // that the handler is there and reports; the closed one's app must send nothing, not even
+  // through the latest open client.
+  const appFor = (c) => listen(t, buildExpressApp(require('express'), { major: 5, sdk: (app) => setupExpressErrorHandler(app, { client: c }) }))
+  const open = new ErrorTracker({ dsn: collector.dsn('43'), authToken: TOKEN, spool: false, defaultIntegrations: false })
+  t.teardown(() => open.close(100))
+  const closed = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, defaultIntegrations: false })
+  await closed.close(100)
+  const withClosed = await appFor(closed)
+  const withOpen = await appFor(open)
+  t.equal((await get(withClosed.base + '/api/users/3')).status, 500, 'Express still answers')
+  t.equal((await get(withOpen.base + '/api/users/4')).status, 500)
+  t.ok(await open.flush(5000))
   t.ok(await client.flush(5000))
   await new Promise((r) => setTimeout(r, 150))
-  t.equal(collector.events.length, 0)
+  t.same(collector.events.map(messageOf), ['user 4'], 'only the open client\'s event: none for the closed one, nor through another client')
+  t.same(collector.counts, { 43: 1 }, 'sent by the open client')
 })
 
 t.test('wrong options are refused with the fix, for Express and Koa', async (t) => {

@@ -2,19 +2,11 @@
 // @koa/router: the server error reported with its tags, the client error not, responses as
 // without the SDK.
 const t = require('tap')
-const http = require('node:http')
 const xr = require('xrayradar')
 const express = require('express4')
 const Koa = require('koa2')
 const { Router } = require('@koa/router')
 
-function listen (handler) {
-  const server = http.createServer(handler)
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    base: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()) })
-  })))
-}
 const get = async (url) => { const r = await fetch(url, { signal: AbortSignal.timeout(10000) }); return { status: r.status, body: await r.text() } }
 
 function expressApp (sdk) {
@@ -44,13 +36,12 @@ t.test('CommonJS: Express 4 and Koa 2 through require()', async (t) => {
   t.teardown(() => collector.close())
   xr.init({ dsn: collector.dsn('9') })
   t.teardown(() => xr.close(100))
+  const { listen } = await import('../utils/servers.mjs')
   const servers = [
-    ['express', await listen(expressApp(false)), await listen(expressApp(true)), ['/api/forbidden', '/api/users/1']],
-    ['koa', await listen(koaApp(false).callback()), await listen(koaApp(true).callback()), ['/api/missing', '/api/users/2']]
+    ['express', await listen(t, expressApp(false)), await listen(t, expressApp(true)), ['/api/forbidden', '/api/users/1']],
+    ['koa', await listen(t, koaApp(false).callback()), await listen(t, koaApp(true).callback()), ['/api/missing', '/api/users/2']]
   ]
   for (const [name, plain, withSdk, paths] of servers) {
-    t.teardown(plain.close)
-    t.teardown(withSdk.close)
     for (const p of paths) t.same(await get(withSdk.base + p), await get(plain.base + p), `${name} ${p}: same response`)
   }
   // Both frameworks capture before the answer leaves the server (Express in its error middleware,

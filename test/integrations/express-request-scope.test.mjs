@@ -6,7 +6,9 @@ import t from 'tap'
 import { createRequire } from 'node:module'
 import * as xr from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { listen, get, messageOf, settle } from './framework-helpers.mjs'
+import { get, settle } from './framework-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { messageOf } from '../utils/events.mjs'
 import { N, barrier, upstream, requestWork, backgroundTicker, checkIsolated } from './request-work.mjs'
 
 const require = createRequire(import.meta.url)
@@ -16,8 +18,7 @@ for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
 
   t.test(`Express ${major}: ${N} concurrent requests, zero cross-request data`, async (t) => {
     const { client, collector } = await setup(t)
-    const up = await upstream()
-    t.teardown(up.close)
+    const up = await upstream(t)
     const arrive = barrier(N)
     const app = express()
     app.set('env', 'test')
@@ -27,8 +28,7 @@ for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
     else api.get('/users/:id', async (req) => { throw await requestWork(req.params.id, up.base, arrive) })
     app.use('/api', api)
     xr.setupExpressErrorHandler(app)
-    const s = await listen(app)
-    t.teardown(s.close)
+    const s = await listen(t, app)
     const stop = backgroundTicker()
     const ids = Array.from({ length: N }, (_, i) => String(i + 1))
     const responses = await Promise.all(ids.map((id) => get(`${s.base}/api/users/${id}?token=secret-${id}`)))
@@ -51,8 +51,7 @@ for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
     })
     app.use('/api', api)
     xr.setupExpressErrorHandler(app)
-    const s = await listen(app)
-    t.teardown(s.close)
+    const s = await listen(t, app)
     t.equal((await get(`${s.base}/api/items/1`)).status, 500)
     t.equal((await get(`${s.base}/api/items/2`)).status, 500)
     await settle(client, collector, 2, t)
@@ -81,8 +80,7 @@ t.test('Express 4: next(err) and the same error rejected: one event, by the erro
     throw err
   })
   xr.setupExpressErrorHandler(app)
-  const s = await listen(app)
-  t.teardown(s.close)
+  const s = await listen(t, app)
   t.equal((await get(`${s.base}/both/1`)).status, 500)
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.equal(rejected.length, 1, 'the rejection did reach the unhandled-rejection path')
@@ -105,8 +103,7 @@ t.test('Express: next(err) called outside the request\'s async context still get
     bus.once('go', () => next(new Error(`later ${req.params.id}`)))
   })
   xr.setupExpressErrorHandler(app)
-  const s = await listen(app)
-  t.teardown(s.close)
+  const s = await listen(t, app)
   // Started here, outside any request: its callbacks run in the background context.
   let polls = 0
   const poll = setInterval(() => {

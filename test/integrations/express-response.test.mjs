@@ -6,7 +6,9 @@ import { createRequire } from 'node:module'
 import { setupExpressErrorHandler } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 import { buildExpressApp } from './express-app.mjs'
-import { listen, get, messageOf, settle } from './framework-helpers.mjs'
+import { get, settle } from './framework-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { messageOf } from '../utils/events.mjs'
 
 const require = createRequire(import.meta.url)
 const PATHS = ['/plain/1', '/api/users/7', '/api/v1/items/3', '/api/forbidden', '/api/unavailable', '/api/boom/502', '/api/ok', '/nope', '/mw']
@@ -17,10 +19,8 @@ for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
       const { client, collector } = await setup(t)
       const express = require(pkg)
       const paths = major === 5 ? [...PATHS, '/api/async/4'] : PATHS
-      const plain = await listen(buildExpressApp(express, { major, ownErrorMiddleware: own }))
-      const withSdk = await listen(buildExpressApp(express, { major, ownErrorMiddleware: own, sdk: (app) => setupExpressErrorHandler(app) }))
-      t.teardown(plain.close)
-      t.teardown(withSdk.close)
+      const plain = await listen(t, buildExpressApp(express, { major, ownErrorMiddleware: own }))
+      const withSdk = await listen(t, buildExpressApp(express, { major, ownErrorMiddleware: own, sdk: (app) => setupExpressErrorHandler(app) }))
       for (const path of paths) {
         const a = await get(plain.base + path)
         const b = await get(withSdk.base + path)

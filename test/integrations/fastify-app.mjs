@@ -39,20 +39,10 @@ export function buildApp (Fastify, sdk) {
   return app
 }
 
-/** Listens on 127.0.0.1:0; returns the base URL. */
-export async function listen (t, app) {
+/** Starts the Fastify app on 127.0.0.1:0 (closed at t's teardown); returns the base URL. */
+export async function startFastifyApp (t, app) {
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => app.close())
   const { port } = app.server.address()
   return `http://127.0.0.1:${port}`
-}
-
-/** Requests every path once; returns { path: { status, body } }. */
-export async function hitAll (base) {
-  const out = {}
-  for (const [path, how] of Object.entries(PATHS)) {
-    const res = await fetch(base + path, { method: how.method ?? 'GET', body: how.body, headers: how.body === undefined ? {} : { 'content-type': 'application/json' } })
-    out[path] = { status: res.status, body: await res.text() }
-  }
-  return out
 }

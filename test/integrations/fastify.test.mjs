@@ -7,18 +7,16 @@ import fastify5 from 'fastify'
 import fastify4 from 'fastify4'
 import { setupFastifyErrorHandler, FastifyHandlerError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { PATHS, buildApp, listen, hitAll } from './fastify-app.mjs'
+import { PATHS, buildApp, startFastifyApp } from './fastify-app.mjs'
+import { hitAll, reportedIn, checkReported } from './framework-helpers.mjs'
 
 const MAJORS = { 5: fastify5, 4: fastify4 }
-
-/** Events by the message of their error (the last exception value). */
-const byMessage = (events) => Object.fromEntries(events.map((e) => [e.exception.values.at(-1).value, e]))
 
 for (const [major, Fastify] of Object.entries(MAJORS)) {
   t.test(`Fastify ${major}: reported vs not per final status, route tags, response unchanged`, async (t) => {
     const { client, collector } = await setup(t)
-    const plain = await hitAll(await listen(t, buildApp(Fastify, null)))
-    const withSdk = await hitAll(await listen(t, buildApp(Fastify, { client })))
+    const plain = await hitAll(await startFastifyApp(t, buildApp(Fastify, null)), PATHS)
+    const withSdk = await hitAll(await startFastifyApp(t, buildApp(Fastify, { client })), PATHS)
     t.same(withSdk, plain, 'every status and body is what Fastify answers without the SDK')
     t.equal(plain['/api/guarded/auth'].status, 401)
     t.equal(plain['/api/validated'].status, 400)
@@ -26,20 +24,11 @@ for (const [major, Fastify] of Object.entries(MAJORS)) {
     t.equal(plain['/api/http-404'].status, 404)
     t.equal(plain['/api/explicit-503'].status, 503)
 
-    const expected = Object.values(PATHS).filter((p) => p.reported)
+    const expected = reportedIn(PATHS)
     t.ok(await client.flush(5000))
-    t.ok(await collector.waitForEvents(expected.length, 5000))
+    t.ok(await collector.waitForEvents(Object.keys(expected).length, 5000))
     await new Promise((resolve) => setTimeout(resolve, 200)) // room for an extra event to show up
-    t.equal(collector.events.length, expected.length, 'exactly the >= 500 errors, once each')
-    const got = byMessage(collector.events)
-    for (const p of Object.values(PATHS)) {
-      if (p.message === undefined) continue
-      if (!p.reported) { t.notOk(got[p.message], `"${p.message}" not reported`); continue }
-      const e = got[p.message]
-      t.ok(e, `"${p.message}" reported`)
-      t.same(e?.contexts.tags, { framework: 'fastify', route: p.route }, `${p.route} tagged`)
-      t.same(e?.contexts.mechanism, { type: 'fastify', handled: false })
-    }
+    checkReported(t, collector.events, expected, 'fastify')
   })
 
   t.test(`Fastify ${major}: shouldHandleError decides instead; a throwing one falls back to the default`, async (t) => {
@@ -50,8 +39,8 @@ for (const [major, Fastify] of Object.entries(MAJORS)) {
       if (err.message === 'handler gave up') throw new Error('user callback broke')
       return reply.statusCode === 401 // the 401 only, not the 500s
     }
-    const base = await listen(t, buildApp(Fastify, { client, shouldHandleError }))
-    await hitAll(base)
+    const base = await startFastifyApp(t, buildApp(Fastify, { client, shouldHandleError }))
+    await hitAll(base, PATHS)
     t.ok(await client.flush(5000))
     t.ok(await collector.waitForEvents(2, 5000))
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -65,7 +54,7 @@ for (const [major, Fastify] of Object.entries(MAJORS)) {
     setupFastifyErrorHandler(app) // no client option: the latest open client with integrations
     app.setErrorHandler((err, req, reply) => { client.captureException(err); reply.code(500).send({ failed: true }) })
     app.get('/twice', async () => { throw new Error('seen twice') })
-    const base = await listen(t, app)
+    const base = await startFastifyApp(t, app)
     t.equal((await fetch(base + '/twice')).status, 500)
     t.ok(await client.flush(5000))
     t.ok(await collector.waitForEvents(1, 5000))
@@ -85,7 +74,7 @@ for (const [major, Fastify] of Object.entries(MAJORS)) {
     await app.register(async (p) => { p.get('/early', async () => { throw new Error('early plugin') }) })
     app.get('/root', async () => { throw new Error('root route') })
     setupFastifyErrorHandler(app, { client })
-    const base = await listen(t, app)
+    const base = await startFastifyApp(t, app)
     for (const path of ['/early', '/root']) t.equal((await fetch(base + path)).status, 500)
     t.ok(await client.flush(5000))
     t.ok(await collector.waitForEvents(2, 5000))

@@ -10,7 +10,9 @@ import { startStandaloneServer as standalone4 } from 'apollo4/standalone'
 import { GraphQLError } from 'graphql'
 import { apolloPlugin, ConfigurationError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, excOf, comparable } from './graphql-fixtures.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
+import { byMessage } from '../utils/events.mjs'
+import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, RESPONSE_CASES, excOf, checkSameResponses } from './graphql-fixtures.mjs'
 
 const VERSIONS = [
   ['Apollo Server 5', Apollo5, standalone5],
@@ -55,12 +57,12 @@ for (const [label, ApolloServer, startStandaloneServer] of VERSIONS) {
     t.equal(client.stats().captured, 6, 'six errors captured, none of the client errors')
     t.equal(client.stats().dropped.grouped, 1, 'users.1.email folded into the event of users.0.email')
     t.equal(collector.events.length, 5)
-    const byValue = new Map(collector.events.map((e) => [excOf(e).value, e]))
+    const byValue = byMessage(collector.events)
     for (const msg of ['you may not', 'outer', 'inner', 'n must be even', 'Syntax Error', 'noSuchField', 'not an even number']) {
-      t.notOk([...byValue.keys()].some((v) => v.includes(msg)), `"${msg}" not reported`)
+      t.notOk(Object.keys(byValue).some((v) => v.includes(msg)), `"${msg}" not reported`)
     }
 
-    const boom = byValue.get('boom in resolver')
+    const boom = byValue['boom in resolver']
     t.ok(boom, 'the resolver error reported')
     t.equal(excOf(boom).type, 'Error')
     t.ok(excOf(boom).stacktrace.frames.some((f) => f.filename?.endsWith('graphql-fixtures.mjs')), 'stack is the resolver\'s own (originalError)')
@@ -75,7 +77,7 @@ for (const [label, ApolloServer, startStandaloneServer] of VERSIONS) {
     t.same(emails[0].contexts.extra, { graphql_error_count: 2, graphql_error_paths: ['users.0.email', 'users.1.email'] })
     t.same(emails[0].fingerprint, ['LedgerError', 'graphql', 'users.*.email'], 'one fingerprint for the field, whatever the index')
 
-    const save = byValue.get('could not save x1')
+    const save = byValue['could not save x1']
     t.same(save.contexts.tags, { 'graphql.operation': 'Save', 'graphql.operation_type': 'mutation' })
     const typed = collector.events.find((e) => excOf(e).type === 'TypeError')
     t.ok(typed, 'a TypeError in an async resolver')
@@ -101,17 +103,7 @@ for (const [label, ApolloServer, startStandaloneServer] of VERSIONS) {
     const { client } = await setup(t)
     const bare = await start(t, ApolloServer, startStandaloneServer, [])
     const withPlugin = await start(t, ApolloServer, startStandaloneServer, [apolloPlugin({ client })])
-    const cases = [
-      ...Object.values(NOT_REPORTED), SCALAR_INPUT,
-      { query: '{ ok }' }, { query: 'query Boom { boom ok }' }, { query: '{ users { id email } }' },
-      { query: 'mutation { save(v: "y") }' }, { query: '{ nonNull }' }
-    ]
-    for (const c of cases) {
-      const a = await gql(bare, c.query, c)
-      const b = await gql(withPlugin, c.query, c)
-      t.equal(b.status, a.status, `${c.query}: status`)
-      t.same(comparable(b.body), comparable(a.body), `${c.query}: body`)
-    }
+    await checkSameResponses(t, bare, withPlugin, RESPONSE_CASES)
     t.ok(client.stats().captured > 0, 'and the plugin did report')
     t.ok(await client.flush(5000))
   })
@@ -170,12 +162,12 @@ for (const [label, ApolloServer, startStandaloneServer] of VERSIONS) {
     t.ok(await client.flush(5000))
     t.ok(await collector.waitForEvents(2, 5000))
     t.equal(collector.events.length, 2, 'context failure and processing failure; not the UNAUTHENTICATED answer')
-    const byValue = new Map(collector.events.map((e) => [excOf(e).value, e]))
-    const c = byValue.get('database down while building context')
+    const byValue = byMessage(collector.events)
+    const c = byValue['database down while building context']
     t.ok(c, 'context creation failure reported with the original error')
     t.same(c.contexts.graphql, { stage: 'context' })
     t.same(c.contexts.mechanism, { type: 'graphql', handled: false })
-    const p = byValue.get('plugin broke while sending')
+    const p = byValue['plugin broke while sending']
     t.ok(p, 'processing failure reported')
     t.same(p.contexts.graphql, { operation_name: 'P', operation_type: 'query', stage: 'processing' })
   })
@@ -196,14 +188,11 @@ t.test('the plugin reports to the active client by default; nothing without one'
 t.test('a throwing shouldHandleError leaves the default rule, said once', async (t) => {
   const { client, collector } = await setup(t)
   const url = await start(t, Apollo5, standalone5, [apolloPlugin({ client, shouldHandleError () { throw new Error('filter bug') } })])
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = function (chunk, ...rest) { lines.push(String(chunk)); return write.call(this, chunk, ...rest) }
-  t.teardown(() => { process.stderr.write = write })
-  await gql(url, 'query D { deliberate }')
-  await gql(url, 'query B1 { boom }')
-  await gql(url, 'query B2 { boom }')
-  process.stderr.write = write
+  const lines = await stderrOf(async () => {
+    await gql(url, 'query D { deliberate }')
+    await gql(url, 'query B1 { boom }')
+    await gql(url, 'query B2 { boom }')
+  })
   t.ok(await client.flush(5000))
   t.ok(await collector.waitForEvents(2, 5000))
   t.equal(collector.events.length, 2, 'both boom errors reported, the deliberate one not')

@@ -118,5 +118,22 @@ export const NOT_REPORTED = {
 /** A variable its custom scalar refuses with a plain TypeError: Apollo's BAD_USER_INPUT, masked by Yoga. */
 export const SCALAR_INPUT = { query: 'query Half($n: Even!) { half(n: $n) }', variables: { n: 3 } }
 
+/** Requests of every kind, reported or not, whose responses the plugins must leave as they are. */
+export const RESPONSE_CASES = [
+  ...Object.values(NOT_REPORTED), SCALAR_INPUT,
+  { query: '{ ok }' }, { query: 'query Boom { boom ok }' }, { query: '{ users { id email } }' },
+  { query: 'mutation { save(v: "y") }' }, { query: '{ nonNull }' }
+]
+
+/** Sends each case to the server without the plugin and the one with it: the same status and body. */
+export async function checkSameResponses (t, bare, withPlugin, cases) {
+  for (const c of cases) {
+    const a = await gql(bare, c.query, c)
+    const b = await gql(withPlugin, c.query, c)
+    t.equal(b.status, a.status, `${c.query}: status`)
+    t.same(comparable(b.body), comparable(a.body), `${c.query}: body`)
+  }
+}
+
 /** The exception values of an event, innermost last. */
 export const excOf = (e) => e.exception?.values?.at(-1)

@@ -3,8 +3,6 @@
 // first paths; the others are counted in stats() as dropped.grouped; an operation sends at most
 // MAX_GRAPHQL_ERROR_EVENTS events. Real Apollo Server 5 and 4 (standalone) and GraphQL Yoga 5.
 import t from 'tap'
-import { createServer } from 'node:http'
-import { once } from 'node:events'
 import { ApolloServer as Apollo5 } from '@apollo/server'
 import { startStandaloneServer as standalone5 } from '@apollo/server/standalone'
 import { ApolloServer as Apollo4 } from 'apollo4'
@@ -13,6 +11,7 @@ import { createYoga, createSchema } from 'graphql-yoga'
 import { apolloPlugin, useXrayRadar } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 import { gql, excOf } from './graphql-fixtures.mjs'
+import { listen } from '../utils/servers.mjs'
 
 const PATHS = 10 // MAX_GRAPHQL_ERROR_PATHS
 const EVENTS = 10 // MAX_GRAPHQL_ERROR_EVENTS
@@ -51,11 +50,8 @@ async function apollo (t, ApolloServer, startStandaloneServer, client) {
 
 async function yoga (t, client) {
   const y = createYoga({ schema: createSchema({ typeDefs, resolvers }), plugins: [useXrayRadar({ client })], logging: false })
-  const server = createServer(y)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
-  return `http://127.0.0.1:${server.address().port}/graphql`
+  const { base } = await listen(t, y)
+  return `${base}/graphql`
 }
 
 const SERVERS = [

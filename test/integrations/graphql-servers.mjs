@@ -1,8 +1,6 @@
 // The GraphQL servers the integration tests run, each on 127.0.0.1 port 0, with the same
 // schema and the same context ({ who } from the x-who header). Each start() resolves the
 // endpoint URL and registers its own teardown.
-import { createServer } from 'node:http'
-import { once } from 'node:events'
 import { ApolloServer as Apollo5 } from '@apollo/server'
 import { startStandaloneServer as standalone5 } from '@apollo/server/standalone'
 import { expressMiddleware as expressMiddleware5 } from '@as-integrations/express5'
@@ -13,19 +11,12 @@ import express5 from 'express'
 import express4 from 'express4'
 import { createYoga, createSchema } from 'graphql-yoga'
 import { typeDefs, resolvers } from './graphql-fixtures.mjs'
+import { listen } from '../utils/servers.mjs'
 
 // Apollo logs unexpected processing errors itself: keep test output readable.
 const quietLogger = { debug () {}, info () {}, warn () {}, error () {} }
 
 const whoOf = (req) => ({ who: req.headers['x-who'] ?? 'nobody' })
-
-async function listen (t, handler) {
-  const server = createServer(handler)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
-  return server.address().port
-}
 
 async function apolloStandalone (t, ApolloServer, startStandaloneServer, plugins) {
   const server = new ApolloServer({ typeDefs, resolvers, plugins, logger: quietLogger })
@@ -40,8 +31,8 @@ async function apolloExpress (t, ApolloServer, express, expressMiddleware, plugi
   t.teardown(() => server.stop())
   const app = express()
   app.use('/api/graphql', express.json(), expressMiddleware(server, { context: async ({ req }) => whoOf(req) }))
-  const port = await listen(t, app)
-  return `http://127.0.0.1:${port}/api/graphql`
+  const { base } = await listen(t, app)
+  return `${base}/api/graphql`
 }
 
 async function yoga (t, plugins) {
@@ -51,8 +42,8 @@ async function yoga (t, plugins) {
     logging: false,
     context: ({ request }) => ({ who: request.headers.get('x-who') ?? 'nobody' })
   })
-  const port = await listen(t, y)
-  return `http://127.0.0.1:${port}/graphql`
+  const { base } = await listen(t, y)
+  return `${base}/graphql`
 }
 
 /** [label, start(t, plugin) → url]; plugin is 'apollo' or 'envelop' to pick the SDK plugin kind. */

@@ -2,21 +2,18 @@
 // errors Yoga masks are reported, for queries, mutations and subscriptions over SSE; the
 // masked response is the same with and without the plugin.
 import t from 'tap'
-import { createServer } from 'node:http'
-import { once } from 'node:events'
 import { createYoga, createSchema } from 'graphql-yoga'
 import { GraphQLError } from 'graphql'
 import { useXrayRadar, ConfigurationError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, excOf, comparable } from './graphql-fixtures.mjs'
+import { typeDefs, resolvers, gql, NOT_REPORTED, SCALAR_INPUT, RESPONSE_CASES, excOf, checkSameResponses } from './graphql-fixtures.mjs'
+import { listen } from '../utils/servers.mjs'
+import { byMessage } from '../utils/events.mjs'
 
 async function start (t, plugins, options = {}) {
   const yoga = createYoga({ schema: createSchema({ typeDefs, resolvers }), plugins, logging: false, ...options })
-  const server = createServer(yoga)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
-  return `http://127.0.0.1:${server.address().port}/graphql`
+  const { base } = await listen(t, yoga)
+  return `${base}/graphql`
 }
 
 /** Runs a subscription over SSE to its end; resolves the data/error payloads Yoga sent. */
@@ -60,11 +57,11 @@ t.test('Yoga 5: masked resolver errors reported once each; unmasked ones not', a
   t.equal(client.stats().dropped.grouped, 1, 'the second email folded into the first one\'s event')
   t.equal(collector.events.length, 5)
 
-  const byValue = new Map(collector.events.map((e) => [excOf(e).value, e]))
+  const byValue = byMessage(collector.events)
   for (const msg of ['you may not', 'outer', 'inner', 'n must be even', 'Syntax Error', 'noSuchField']) {
-    t.notOk([...byValue.keys()].some((v) => v.includes(msg)), `"${msg}" not reported`)
+    t.notOk(Object.keys(byValue).some((v) => v.includes(msg)), `"${msg}" not reported`)
   }
-  const b = byValue.get('boom in resolver')
+  const b = byValue['boom in resolver']
   t.ok(excOf(b).stacktrace.frames.some((f) => f.filename?.endsWith('graphql-fixtures.mjs')), 'the resolver\'s own stack')
   t.same(b.contexts.tags, { 'graphql.operation': 'Boom', 'graphql.operation_type': 'query' })
   t.same(b.contexts.graphql, { operation_name: 'Boom', operation_type: 'query', path: ['boom'] })
@@ -73,9 +70,9 @@ t.test('Yoga 5: masked resolver errors reported once each; unmasked ones not', a
   const emails = collector.events.filter((e) => excOf(e).value.startsWith('no email'))
   t.same(emails.map((e) => e.fingerprint[2]), ['users.*.email'])
   t.same(emails[0].contexts.extra, { graphql_error_count: 2, graphql_error_paths: ['users.0.email', 'users.1.email'] })
-  t.same(byValue.get('could not save y1').contexts.tags, { 'graphql.operation': 'Save', 'graphql.operation_type': 'mutation' })
+  t.same(byValue['could not save y1'].contexts.tags, { 'graphql.operation': 'Save', 'graphql.operation_type': 'mutation' })
   t.ok(collector.events.some((e) => excOf(e).value.includes('Cannot return null')))
-  const half = byValue.get('not an even number: 3')
+  const half = byValue['not an even number: 3']
   t.equal(excOf(half).type, 'TypeError', 'the scalar\'s own error')
   t.same(half.contexts.graphql, { operation_name: 'Half', operation_type: 'query' }, 'no resolver path for a variable')
   t.notOk(half.fingerprint.includes('graphql'), 'no path: default grouping')
@@ -113,17 +110,17 @@ t.test('Yoga 5: subscriptions over SSE: per-event resolver errors, a broken sour
   t.ok(await client.flush(5000))
   t.ok(await collector.waitForEvents(4, 5000))
   t.equal(client.stats().captured, 4, 'tick 1, tick 2, source stream, subscribe: nothing from Ticks')
-  const byValue = new Map(collector.events.map((e) => [excOf(e).value, e]))
-  const tick = byValue.get('tick 1 broke')
+  const byValue = byMessage(collector.events)
+  const tick = byValue['tick 1 broke']
   t.same(tick.contexts.tags, { 'graphql.operation': 'BadTick', 'graphql.operation_type': 'subscription' })
   t.same(tick.contexts.graphql.path, ['badTick'])
   t.same(tick.fingerprint, ['LedgerError', 'graphql', 'badTick'])
-  t.ok(byValue.get('tick 2 broke'))
-  const source = byValue.get('source stream broke')
+  t.ok(byValue['tick 2 broke'])
+  const source = byValue['source stream broke']
   t.ok(source, 'the async iterator\'s error reported')
   t.same(source.contexts.tags, { 'graphql.operation': 'TickFails', 'graphql.operation_type': 'subscription' })
   t.same(source.fingerprint, ['LedgerError', 'graphql', 'tickFails'])
-  const sub = byValue.get('subscribe broke')
+  const sub = byValue['subscribe broke']
   t.ok(sub, 'the subscribe function\'s error reported')
   t.same(sub.fingerprint, ['LedgerError', 'graphql', 'noStream'])
 })
@@ -132,17 +129,7 @@ t.test('Yoga 5: the response is the same with and without the plugin (masking ke
   const { client } = await setup(t)
   const bare = await start(t, [])
   const withPlugin = await start(t, [useXrayRadar({ client })])
-  const cases = [
-    ...Object.values(NOT_REPORTED), SCALAR_INPUT,
-    { query: '{ ok }' }, { query: 'query Boom { boom ok }' }, { query: '{ users { id email } }' },
-    { query: 'mutation { save(v: "y") }' }, { query: '{ nonNull }' }
-  ]
-  for (const c of cases) {
-    const a = await gql(bare, c.query, c)
-    const b = await gql(withPlugin, c.query, c)
-    t.equal(b.status, a.status, `${c.query}: status`)
-    t.same(comparable(b.body), comparable(a.body), `${c.query}: body`)
-  }
+  await checkSameResponses(t, bare, withPlugin, RESPONSE_CASES)
   for (const q of ['subscription { badTick }', 'subscription { tickFails }', 'subscription { ticks }']) {
     t.same((await subscribe(withPlugin, q)).payloads, (await subscribe(bare, q)).payloads, `${q}: same stream`)
   }
@@ -173,9 +160,9 @@ t.test('Yoga 5: context factory failures; shouldHandleError overrides', async (t
   t.ok(await client.flush(5000))
   t.ok(await collector.waitForEvents(2, 5000))
   t.equal(collector.events.length, 2, 'context failure and the opted-in FORBIDDEN; not UNAUTHENTICATED')
-  const byValue = new Map(collector.events.map((e) => [excOf(e).value, e]))
-  t.same(byValue.get('session store down')?.contexts.graphql, { stage: 'context' })
-  t.same(byValue.get('you may not')?.contexts.graphql.path, ['deliberate'])
+  const byValue = byMessage(collector.events)
+  t.same(byValue['session store down']?.contexts.graphql, { stage: 'context' })
+  t.same(byValue['you may not']?.contexts.graphql.path, ['deliberate'])
 })
 
 t.test('useXrayRadar: bad options are refused with the fix', async (t) => {

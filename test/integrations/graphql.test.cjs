@@ -3,8 +3,6 @@
 // resolver error reported once with its operation and path, a deliberate one not, the
 // response unchanged.
 const t = require('tap')
-const { createServer } = require('node:http')
-const { once } = require('node:events')
 const { GraphQLError } = require('graphql')
 const { ApolloServer: Apollo5 } = require('@apollo/server')
 const { startStandaloneServer: standalone5 } = require('@apollo/server/standalone')
@@ -50,11 +48,9 @@ const SERVERS = [
     return url
   }, apolloPlugin],
   ['Yoga 5', async (t, plugins) => {
-    const server = createServer(createYoga({ schema: createSchema({ typeDefs, resolvers }), plugins, logging: false }))
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    t.teardown(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
-    return `http://127.0.0.1:${server.address().port}/graphql`
+    const { listen } = await import('../utils/servers.mjs')
+    const { base } = await listen(t, createYoga({ schema: createSchema({ typeDefs, resolvers }), plugins, logging: false }))
+    return `${base}/graphql`
   }, useXrayRadar]
 ]
 

@@ -21,14 +21,13 @@ function send (url, body) {
 }
 
 t.test('CommonJS: isolation with raw bodies and outgoing breadcrumbs', async (t) => {
-  const upstream = http.createServer((req, res) => res.end('up'))
-  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
-  const up = `http://127.0.0.1:${upstream.address().port}`
+  const { listen } = await import('../utils/servers.mjs')
+  const { base: up } = await listen(t, (req, res) => res.end('up'))
   let arrived = 0
   let release
   const allIn = new Promise((resolve) => { release = resolve })
   const releaseTimer = setTimeout(() => release(), 5000) // a broken run cannot hang
-  const server = http.createServer((req, res) => {
+  const { base } = await listen(t, (req, res) => {
     let body = ''
     req.on('data', (d) => { body += d })
     req.on('end', async () => {
@@ -41,9 +40,6 @@ t.test('CommonJS: isolation with raw bodies and outgoing breadcrumbs', async (t)
       res.end(`ok ${body}`)
     })
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const base = `http://127.0.0.1:${server.address().port}`
-  t.teardown(() => { server.close(); upstream.close() })
 
   const collector = await xr.startCollector({ token: TOKEN })
   t.teardown(() => collector.close())

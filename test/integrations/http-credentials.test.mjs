@@ -4,7 +4,7 @@
 import t from 'tap'
 import { connect } from 'node:net'
 import { setup } from '../helpers.mjs'
-import { listen } from './http-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
 
 const USER = 'Uq8Rn5Vt'
 const PW = 'Pw9Hq3Jd7Lk2Xs'

@@ -1,13 +1,5 @@
-// Plumbing for the httpIntegration tests: plain node:http servers on loopback.
+// Plumbing for the httpIntegration tests: requests to node:http servers on loopback, and their breadcrumbs.
 import http from 'node:http'
-
-/** A node:http server on 127.0.0.1 port 0 (closed at teardown); resolves with it and its base URL. */
-export async function listen (t, handler) {
-  const server = http.createServer(handler)
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()) }))
-  return { server, base: `http://127.0.0.1:${server.address().port}` }
-}
 
 /** POSTs body with node:http (no keep-alive); resolves with status and body text. */
 export function post (url, body, headers = {}) {
@@ -38,5 +30,19 @@ export function barrier (count, maxMs = 5000) {
 /** The messages of an event's breadcrumbs. */
 export const crumbMessages = (e) => (e.breadcrumbs ?? []).map((b) => b.message)
 
-/** The event whose message is m (or undefined). */
-export const byMessage = (collector, m) => collector.events.find((e) => e.message === m)
+// How long the test servers hold a response whose duration a breadcrumb must show: long enough
+// that a duration measured from the wrong moment (or a constant) falls outside the bounds below.
+export const HOLD_MS = 20
+
+/**
+ * A breadcrumb's duration_ms is its request's: at least the heldMs its server held the response
+ * (one millisecond less for clock rounding) and at most the time since `since` (a Date.now()
+ * taken before the request was sent, plus that millisecond).
+ */
+export function checkDuration (t, data, heldMs, since, label) {
+  const d = data?.duration_ms
+  t.type(d, 'number', `${label}: duration filled in`)
+  t.ok(d >= heldMs - 1, `${label}: duration ${d} ms covers the ${heldMs} ms the response was held`)
+  const elapsed = Date.now() - since
+  t.ok(d <= elapsed + 1, `${label}: duration ${d} ms is within the ${elapsed} ms since the request was sent`)
+}

@@ -4,7 +4,9 @@
 import t from 'tap'
 import { init, close, captureMessage, ErrorTracker, httpIntegration, getDefaultIntegrations, getIsolationScope, scopeOfRequest, ConfigurationError } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
-import { listen, post, crumbMessages, byMessage } from './http-helpers.mjs'
+import { post, crumbMessages } from './http-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
 const ROOT = getIsolationScope()
 
@@ -84,10 +86,10 @@ t.test('ignoreIncomingRequests: ignored requests get no scope, no request data, 
   t.same(calls, [['/health?deep=1', 'POST'], ['/work', 'POST'], ['/boom', 'POST']], 'called with req.url (path and query) and the request')
   t.same(seen.map((s) => s.scoped), [false, true, true], 'ignored: no scope; a throwing filter keeps the request isolated')
   t.equal(await collector.waitForEvents(3, 5000), true)
-  const health = byMessage(collector, 'm-h')
+  const health = findByMessage(collector.events, 'm-h')
   t.notOk(health.contexts.request, 'no request data on the ignored request\'s event')
   t.notOk(health.breadcrumbs.some((b) => b.category === 'http.server'), 'no incoming breadcrumb for it')
-  t.equal(byMessage(collector, 'm-w').contexts.request.url, `${base}/work`)
+  t.equal(findByMessage(collector.events, 'm-w').contexts.request.url, `${base}/work`)
 })
 
 t.test('breadcrumbs: false keeps isolation and request data, records no http breadcrumb', async (t) => {
@@ -104,7 +106,7 @@ t.test('breadcrumbs: false keeps isolation and request data, records no http bre
   t.same(crumbMessages(e), ['mine'], 'only the user\'s breadcrumb')
   client.captureMessage('outside')
   await client.flush(5000)
-  t.notOk(byMessage(collector, 'outside').breadcrumbs?.some((b) => b.type === 'http'), 'the outgoing POST made no breadcrumb either')
+  t.notOk(findByMessage(collector.events, 'outside').breadcrumbs?.some((b) => b.type === 'http'), 'the outgoing POST made no breadcrumb either')
 })
 
 t.test('on by default; defaultIntegrations: false leaves requests alone', async (t) => {

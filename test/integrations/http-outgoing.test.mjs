@@ -7,27 +7,22 @@ import http from 'node:http'
 import net from 'node:net'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { setup } from '../helpers.mjs'
-import { listen, post, barrier, byMessage } from './http-helpers.mjs'
+import { post, barrier, HOLD_MS, checkDuration } from './http-helpers.mjs'
+import { listen, closedPort } from '../utils/servers.mjs'
+import { holdFor } from '../utils/time.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
-/** An upstream that answers /status/NNN with that status, else 200, and counts its sockets. */
+/** An upstream that answers /status/NNN with that status, else 200, after HOLD_MS (so requests overlap, and take a known time); counts its sockets. */
 async function upstream (t) {
   const sockets = new Set()
-  const { server, base } = await listen(t, (req, res) => {
+  const { server, base } = await listen(t, async (req, res) => {
     sockets.add(`${req.socket.remotePort}`)
     const m = /^\/status\/(\d+)/.exec(req.url)
     res.statusCode = m === null ? 200 : Number(m[1])
-    setTimeout(() => res.end(`up ${req.url}`), 2) // a little later, so requests overlap
+    await holdFor(HOLD_MS)
+    res.end(`up ${req.url}`)
   })
   return { server, base, sockets }
-}
-
-/** A port nothing listens on. */
-async function closedPort () {
-  const s = net.createServer()
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const { port } = s.address()
-  await new Promise((resolve) => s.close(resolve))
-  return port
 }
 
 function httpGet (url) {
@@ -54,15 +49,16 @@ t.test('keep-alive: one undici connection, requests from different incoming requ
     client.captureMessage(`event-${id}`)
     res.end(id)
   })
+  const sent = Date.now()
   const answers = await Promise.all(Array.from({ length: N }, (_, i) => post(`${base}/${i}`, '')))
   t.same(answers.map((a) => a.body), Array.from({ length: N }, (_, i) => String(i)))
   t.equal(await client.flush(5000), true)
   t.equal(up.sockets.size, 1, 'the upstream calls really shared one socket')
   for (let i = 0; i < N; i++) {
-    const crumbs = httpCrumbs(byMessage(collector, `event-${i}`))
+    const crumbs = httpCrumbs(findByMessage(collector.events, `event-${i}`))
     t.equal(crumbs.length, 1, `request ${i} has exactly its own outgoing breadcrumb`)
     t.match(crumbs[0], { type: 'http', level: 'info', message: `GET ${up.base}/u/${i}`, data: { method: 'GET', url: `${up.base}/u/${i}`, status_code: 200 } })
-    t.type(crumbs[0]?.data.duration_ms, 'number')
+    checkDuration(t, crumbs[0]?.data, HOLD_MS, sent, `request ${i}'s call`)
   }
 })
 
@@ -80,7 +76,7 @@ t.test('keep-alive with global fetch: sequential requests on the reused socket',
   t.equal(await client.flush(5000), true)
   t.equal(up.sockets.size, 1, 'global fetch reused its keep-alive socket')
   for (let i = 0; i < 4; i++) {
-    t.same(httpCrumbs(byMessage(collector, `event-${i}`)).map((b) => b.data.url), [`${up.base}/g/${i}`])
+    t.same(httpCrumbs(findByMessage(collector.events, `event-${i}`)).map((b) => b.data.url), [`${up.base}/g/${i}`])
   }
 })
 
@@ -101,10 +97,12 @@ t.test('node:http client: status, duration, no credentials, no query without sen
     client.captureMessage('made-calls')
     res.end()
   })
+  const sent = Date.now()
   await post(`${base}/`, '')
   t.equal(await collector.waitForEvents(1, 5000), true)
   const crumbs = httpCrumbs(collector.events[0])
   t.equal(crumbs.length, 4)
+  for (const c of crumbs) checkDuration(t, c.data, HOLD_MS, sent, c.data.url)
   t.match(crumbs[0], { type: 'http', message: `GET ${up.base}/a`, data: { method: 'GET', url: `${up.base}/a`, status_code: 200 } })
   t.match(crumbs[1], { level: 'info', data: { url: `${up.base}/status/503`, status_code: 503 } })
   t.equal(crumbs[2]?.data.url, `${up.base}/mail/ann@example.com`)
@@ -168,7 +166,7 @@ t.test('the SDK\'s own origin is not recorded; beforeBreadcrumb applies', async 
   })
   await post(`${base}/`, '')
   t.equal(await collector.waitForEvents(1, 5000), true)
-  const e = byMessage(collector, 'filtered')
+  const e = findByMessage(collector.events, 'filtered')
   t.same(httpCrumbs(e).map((b) => [b.data.url, b.data.seen]), [[`${up.base}/keep`, true]], 'only the kept one, changed by beforeBreadcrumb')
   t.notOk(JSON.stringify(e.breadcrumbs).includes(collector.url), 'no breadcrumb for the collector')
   t.equal(e.breadcrumbs.find((b) => b.category === 'http.server')?.data.seen, true, 'the incoming one went through beforeBreadcrumb too')
@@ -220,7 +218,7 @@ t.test('refused, reset and aborted: every outcome is one error breadcrumb in the
   const why = { 'fetch-refused': /ECONNREFUSED/, 'fetch-refused-dual-stack': /ECONNREFUSED/, 'fetch-reset': /SocketError|ECONNRESET|other side closed/, 'fetch-aborted': /TimeoutError|AbortError|aborted/, 'http-refused': /ECONNREFUSED/, 'http-refused-dual-stack': /ECONNREFUSED/ }
   for (const p of paths) {
     const [, kind, id] = p.split('/')
-    const e = byMessage(collector, `after ${kind} ${id}`)
+    const e = findByMessage(collector.events, `after ${kind} ${id}`)
     const crumbs = httpCrumbs(e)
     t.equal(crumbs.length, 1, `${id}: exactly one outgoing breadcrumb`)
     const url = `http://${target[kind]}/${id}`

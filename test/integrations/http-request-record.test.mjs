@@ -9,7 +9,10 @@ import net from 'node:net'
 import dc from 'node:diagnostics_channel'
 import * as xr from 'xrayradar'
 import { setup, runFixture, TOKEN } from '../helpers.mjs'
-import { listen, byMessage } from './http-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { holdFor } from '../utils/time.mjs'
+import { HOLD_MS, checkDuration } from './http-helpers.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
 /** GET with its own connection (closed after the response): resolves with status and body. */
 function get (url, headers = {}) {
@@ -30,7 +33,7 @@ t.test('request data and the incoming crumb read the same before and after the r
   let afterDone
   const after = new Promise((resolve) => { afterDone = resolve })
   let pending = 2
-  const { server, base } = await listen(t, (req, res) => {
+  const { server, base } = await listen(t, async (req, res) => {
     const name = req.url.slice(1)
     // A router rewriting req.url (as Express does for mounted routers): the event keeps the original.
     req.url = '/rewritten'
@@ -40,9 +43,11 @@ t.test('request data and the incoming crumb read the same before and after the r
       setTimeout(() => { client.captureMessage(`after ${name}`); if (--pending === 0) afterDone() }, 20)
     }))
     res.statusCode = 201
+    await holdFor(HOLD_MS)
     res.end(`ok ${name}`)
   })
   const port = String(server.address().port)
+  const sent = Date.now()
   const r1 = await get(`${base}/during-and-after`, { 'x-probe': 'one' })
   const r2 = await get(`${base}/only-after`, { 'x-probe': 'two' })
   t.same([r1, r2], [{ status: 201, body: 'ok during-and-after' }, { status: 201, body: 'ok only-after' }], 'the app answers as written')
@@ -50,11 +55,11 @@ t.test('request data and the incoming crumb read the same before and after the r
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 3, 'three events, no more')
 
-  const during = byMessage(collector, 'during during-and-after')
-  const after1 = byMessage(collector, 'after during-and-after')
-  const after2 = byMessage(collector, 'after only-after')
+  const during = findByMessage(collector.events, 'during during-and-after')
+  const after1 = findByMessage(collector.events, 'after during-and-after')
+  const after2 = findByMessage(collector.events, 'after only-after')
   t.ok(during && after1 && after2, 'each capture arrived')
-  t.equal(byMessage(collector, 'during only-after'), undefined, 'no capture that did not happen')
+  t.equal(findByMessage(collector.events, 'during only-after'), undefined, 'no capture that did not happen')
 
   for (const [e, path, probe] of [[during, 'during-and-after', 'one'], [after1, 'during-and-after', 'one'], [after2, 'only-after', 'two']]) {
     const r = e.contexts.request
@@ -74,8 +79,7 @@ t.test('request data and the incoming crumb read the same before and after the r
   // Captured after: filled in, whether the crumb was built before (amended) or only now.
   for (const e of [after1, after2]) {
     t.equal(incoming(e)[0].data.status_code, 201, `${e.message}: status filled in`)
-    t.type(incoming(e)[0].data.duration_ms, 'number', `${e.message}: duration filled in`)
-    t.ok(incoming(e)[0].data.duration_ms >= 0)
+    checkDuration(t, incoming(e)[0].data, HOLD_MS, sent, e.message)
   }
   t.equal(incoming(during)[0].timestamp, incoming(after1)[0].timestamp, 'the same crumb, recorded when the request started')
 })
@@ -103,11 +107,11 @@ t.test('beforeBreadcrumb still sees the incoming crumb when the request starts, 
   await captured
   t.equal(await client.flush(5000), true)
   t.same(seen, [`${base}/keep`, `${base}/drop`], 'called once per request')
-  const keep = incoming(byMessage(collector, 'after keep'))
+  const keep = incoming(findByMessage(collector.events, 'after keep'))
   t.equal(keep.length, 1)
   t.equal(keep[0].message, `seen GET ${base}/keep`, 'its change kept')
   t.equal(keep[0].data.status_code, 200, 'and the status filled in')
-  t.same(incoming(byMessage(collector, 'after drop')), [], 'a dropped crumb stays dropped')
+  t.same(incoming(findByMessage(collector.events, 'after drop')), [], 'a dropped crumb stays dropped')
 })
 
 t.test('a scope that outlives its request keeps its data, not the request object', async (t) => {
@@ -134,9 +138,8 @@ t.test("a request's own enumerable keys are what they are without the SDK", asyn
     res.end('ok')
   })
   await setup(t)
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => server.close())
-  const r = await fetch(`http://127.0.0.1:${server.address().port}/keys`)
+  const { base } = await listen(t, server)
+  const r = await fetch(`${base}/keys`)
   t.equal(await r.text(), 'ok')
   t.same(seen, [{ req: false, res: false, wrapped: true }], 'emit is wrapped (an own property) and not enumerable')
 })
@@ -161,9 +164,8 @@ t.test("a request that starts inside another request's forked scope does not inh
     })
     res.end('ok')
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => server.close())
-  t.equal(await (await fetch(`http://127.0.0.1:${server.address().port}/a`)).text(), 'ok')
+  const { base } = await listen(t, server)
+  t.equal(await (await fetch(`${base}/a`)).text(), 'ok')
   t.ok(inner !== null, 'request B got a scope')
   t.equal(inner.user, null, "not A's user")
   t.same(inner.tags, {}, "not A's tags, not the fork's")

@@ -11,7 +11,9 @@ import { execFileSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ErrorTracker, getIsolationScope, httpIntegration, scopeOfRequest } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
-import { barrier, crumbMessages, byMessage } from './http-helpers.mjs'
+import { barrier, crumbMessages, HOLD_MS, checkDuration } from './http-helpers.mjs'
+import { findByMessage } from '../utils/events.mjs'
+import { holdFor } from '../utils/time.mjs'
 
 const N = 20
 
@@ -50,7 +52,7 @@ function request2 (client, urlPath, body, headers = {}) {
 
 function checkEvents (t, collector, base, label) {
   for (let i = 0; i < N; i++) {
-    const e = byMessage(collector, `${label}-event-${i}`)
+    const e = findByMessage(collector.events, `${label}-event-${i}`)
     t.ok(e, `${label} event ${i} arrived`)
     if (e === undefined) continue
     t.equal(e.contexts.user?.id, `user-${i}`, `${label} ${i}: its own user`)
@@ -63,12 +65,33 @@ function checkEvents (t, collector, base, label) {
     t.notOk(Object.keys(e.contexts.request?.headers ?? {}).some((k) => k.startsWith(':')), 'no pseudo-header (:path carries the query)')
     t.notOk(JSON.stringify(e).includes(`secret${i}`), 'no query token without sendDefaultPii')
   }
-  const outside = byMessage(collector, `${label}-outside`)
+  const outside = findByMessage(collector.events, `${label}-outside`)
   t.notOk(outside.contexts.user, 'no request user outside the requests')
   t.notOk(outside.contexts.request, 'no request data outside the requests')
   t.same(outside.contexts.tags, { service: 'shop' })
   t.ok(crumbMessages(outside).includes('background'), 'the background breadcrumbs stay in the background')
   t.notOk(crumbMessages(outside).some((m) => m.startsWith('crumb-') || m.startsWith('POST ')), 'no request breadcrumb leaked out')
+}
+
+/** Notes in wrongScope a callback of this stream (req or stream) that ran outside the stream's own scope. */
+function checkScope (wrongScope, root, stream, what) {
+  if (getIsolationScope() !== scopeOfRequest(stream) || getIsolationScope() === root) wrongScope.push(what)
+}
+
+/**
+ * A stream's work once its body ("<id>x") is read, in its scope: its own user, tag and
+ * breadcrumbs, the N streams all in flight at once, then its event; resolves with its id.
+ */
+async function streamWork (client, label, body, allBodiesRead) {
+  const id = body.slice(0, -1)
+  client.setUser({ id: `user-${id}` })
+  client.setTag('request', body)
+  client.addBreadcrumb({ message: `crumb-${id}-a` })
+  await allBodiesRead()
+  await sleep(Math.random() * 10) // they finish in a random order
+  client.addBreadcrumb({ message: `crumb-${id}-b` })
+  client.captureMessage(`${label}-event-${id}`)
+  return id
 }
 
 /**
@@ -102,18 +125,11 @@ t.test('compat API: 20 concurrent streams on one session, each in its own scope'
     req.setEncoding('utf8')
     req.on('data', (d) => {
       body += d
-      if (getIsolationScope() !== scopeOfRequest(req) || getIsolationScope() === root) wrongScope.push(`data ${req.url}`)
+      checkScope(wrongScope, root, req, `data ${req.url}`)
     })
     req.on('end', async () => {
-      if (getIsolationScope() !== scopeOfRequest(req) || getIsolationScope() === root) wrongScope.push(`end ${req.url}`)
-      const id = body.slice(0, -1)
-      client.setUser({ id: `user-${id}` })
-      client.setTag('request', body)
-      client.addBreadcrumb({ message: `crumb-${id}-a` })
-      await allBodiesRead()
-      await sleep(Math.random() * 10)
-      client.addBreadcrumb({ message: `crumb-${id}-b` })
-      client.captureMessage(`compat-event-${id}`)
+      checkScope(wrongScope, root, req, `end ${req.url}`)
+      const id = await streamWork(client, 'compat', body, allBodiesRead)
       res.end(`done ${id}`)
     })
   })
@@ -134,18 +150,11 @@ t.test('raw stream events: 20 concurrent streams, each in its own scope', async 
     stream.setEncoding('utf8')
     stream.on('data', (d) => {
       body += d
-      if (getIsolationScope() !== scopeOfRequest(stream) || getIsolationScope() === root) wrongScope.push(`data ${headers[':path']}`)
+      checkScope(wrongScope, root, stream, `data ${headers[':path']}`)
     })
     stream.on('end', async () => {
-      if (getIsolationScope() !== scopeOfRequest(stream) || getIsolationScope() === root) wrongScope.push(`end ${headers[':path']}`)
-      const id = body.slice(0, -1)
-      client.setUser({ id: `user-${id}` })
-      client.setTag('request', body)
-      client.addBreadcrumb({ message: `crumb-${id}-a` })
-      await allBodiesRead()
-      await sleep(Math.random() * 10)
-      client.addBreadcrumb({ message: `crumb-${id}-b` })
-      client.captureMessage(`raw-event-${id}`)
+      checkScope(wrongScope, root, stream, `end ${headers[':path']}`)
+      const id = await streamWork(client, 'raw', body, allBodiesRead)
       stream.respond({ ':status': 200 })
       stream.end(`done ${id}`)
     })
@@ -155,25 +164,27 @@ t.test('raw stream events: 20 concurrent streams, each in its own scope', async 
 
 t.test('the incoming breadcrumb gets the status when the stream finishes; sendDefaultPii keeps the query', async (t) => {
   const { collector, client } = await setup(t, { sendDefaultPii: true })
-  const server = http2.createServer((req, res) => {
+  const server = http2.createServer(async (req, res) => {
     client.captureMessage('before-finish')
     res.on('finish', () => client.captureMessage('after-finish'))
     req.resume()
     res.statusCode = 201
+    await holdFor(HOLD_MS)
     res.end('made')
   })
   const { base, client: h2 } = await listen2(t, server)
+  const sent = Date.now()
   const r = await request2(h2, '/things?who=ann', 'x')
   t.equal(r.status, 201)
   t.equal(await collector.waitForEvents(2, 5000), true)
-  const before = byMessage(collector, 'before-finish')
-  const after = byMessage(collector, 'after-finish')
+  const before = findByMessage(collector.events, 'before-finish')
+  const after = findByMessage(collector.events, 'after-finish')
   t.equal(before.breadcrumbs.length, 1)
   t.match(before.breadcrumbs[0], { message: `POST ${base}/things?who=ann`, data: { url: `${base}/things?who=ann` } })
   t.notOk('status_code' in before.breadcrumbs[0].data, 'no status before the response was sent')
   t.equal(after.breadcrumbs.length, 1, 'the same breadcrumb, filled in')
   t.equal(after.breadcrumbs[0].data.status_code, 201)
-  t.type(after.breadcrumbs[0].data.duration_ms, 'number')
+  checkDuration(t, after.breadcrumbs[0].data, HOLD_MS, sent, 'the incoming breadcrumb')
   t.equal(before.contexts.request.query_string, 'who=ann')
   t.equal(before.contexts.request.url, `${base}/things?who=ann`)
 })
@@ -207,7 +218,7 @@ t.test('createSecureServer (allowHTTP1): streams and HTTP/1.1 requests are isola
   await Promise.all([...['a', 'b', 'c', 'd'].map((id) => request2(h2, `/s/${id}`, id)), h1('e'), h1('f')])
   t.equal(await collector.waitForEvents(6, 5000), true)
   for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
-    const e = byMessage(collector, `tls-${id}`)
+    const e = findByMessage(collector.events, `tls-${id}`)
     t.equal(e?.contexts.user?.id, id)
     t.equal(e?.contexts.request?.url, `${base}/s/${id}`, 'https scheme from the TLS socket')
     t.same(crumbMessages(e), [`POST ${base}/s/${id}`])
@@ -233,8 +244,8 @@ t.test('ignoreIncomingRequests gets the :path and a request view; after the last
   t.same(seen.map((s) => s.scoped), [false, true], 'ignored: no scope')
   t.equal(seen[1].inScope, true)
   t.equal(await collector.waitForEvents(2, 5000), true)
-  t.notOk(byMessage(collector, 'm-/health?deep=1').contexts.request, 'no request data on the ignored stream\'s event')
-  t.equal(byMessage(collector, 'm-/work').contexts.request.url, `${base}/work`)
+  t.notOk(findByMessage(collector.events, 'm-/health?deep=1').contexts.request, 'no request data on the ignored stream\'s event')
+  t.equal(findByMessage(collector.events, 'm-/work').contexts.request.url, `${base}/work`)
   await client.close(100)
   const r = await request2(h2, '/after', 'z')
   t.equal(r.body, 'ok', 'answer unchanged after the last close()')

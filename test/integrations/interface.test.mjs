@@ -4,34 +4,34 @@
 import t from 'tap'
 import { ErrorTracker, ConfigurationError, getDefaultIntegrations } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
+import { byMessage } from '../utils/events.mjs'
 
-/** An integration that records what happened to it in log. */
+/** An integration that records what happened to it in log, and in its `given` the client each setup was given. */
 function probe (name, log, { throwAt } = {}) {
+  const given = []
   return {
     name,
+    given,
     setupOnce () { log.push(`${name}:once`); if (throwAt === 'once') throw new Error('once broke') },
     setup (client) {
       log.push(`${name}:setup`)
+      given.push(client)
       if (throwAt === 'setup') throw new Error('setup broke')
-      t.type(client.captureException, 'function', 'setup gets the client')
       return () => log.push(`${name}:teardown`)
     }
   }
 }
 
-function stderrOf (fn) {
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true }
-  try { return [fn(), lines] } finally { process.stderr.write = write }
-}
-
 t.test('setup per client, setupOnce once per process, teardown at close, newest first', async (t) => {
   const log = []
-  const { client, collector } = await setup(t, { integrations: [probe('a1', log), probe('b1', log)] })
+  const [a1, b1, again] = [probe('a1', log), probe('b1', log), probe('a1', log)]
+  const { client, collector } = await setup(t, { integrations: [a1, b1] })
   t.same(log, ['a1:once', 'a1:setup', 'b1:once', 'b1:setup'])
-  const second = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, integrations: [probe('a1', log)] })
+  t.ok(a1.given.length === 1 && a1.given[0] === client && b1.given[0] === client, 'setup gets the client it sets up for')
+  const second = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, integrations: [again] })
   t.same(log.slice(4), ['a1:setup'], 'a second client runs setup, not setupOnce')
+  t.ok(again.given.length === 1 && again.given[0] === second, 'with the second client')
   await second.close(100)
   t.same(log.slice(5), ['a1:teardown'], 'its close() undid only its own')
   await client.close(100)
@@ -48,9 +48,12 @@ t.test('one integration per name: the last listed wins; a function gets the defa
   t.same(log, ['last'], 'only the last "dup" was set up')
   let seen = null
   const log2 = []
-  await setup(t, { integrations: (defaults) => { seen = defaults.map((i) => i.name); return [probe('fn1', log2)] } })
+  const fn1 = probe('fn1', log2)
+  const { client } = await setup(t, { integrations: (defaults) => { seen = defaults.map((i) => i.name); return [fn1] } })
   t.same(seen, getDefaultIntegrations().map((i) => i.name), 'the function is given the defaults')
   t.same(log2, ['fn1:once', 'fn1:setup'])
+  t.ok(fn1.given.length === 1 && fn1.given[0] === client, 'set up for the client')
+  t.same(first.given, [], 'the "dup" listed first was never set up')
 })
 
 t.test('defaultIntegrations: false sets none of the defaults up', async (t) => {
@@ -61,9 +64,13 @@ t.test('defaultIntegrations: false sets none of the defaults up', async (t) => {
 
 t.test('a throwing integration is skipped with one line; init() and the others go on', async (t) => {
   const log = []
-  const [, lines] = stderrOf(() => new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, integrations: [probe('broken', log, { throwAt: 'setup' }), probe('fine', log)] }))
+  const fine = probe('fine', log)
+  let tracker
+  const lines = stderrOf(() => { tracker = new ErrorTracker({ dsn: 'http://127.0.0.1:9/1', spool: false, integrations: [probe('broken', log, { throwAt: 'setup' }), fine] }) })
+  t.teardown(() => tracker.close(100))
   t.match(lines.join(''), /integration "broken" failed to set up \(Error: setup broke\)/)
   t.ok(log.includes('fine:setup'), 'the next integration was set up')
+  t.ok(fine.given.length === 1 && fine.given[0] === tracker, 'for this client')
   t.notOk(log.includes('broken:teardown'))
 })
 
@@ -76,8 +83,10 @@ t.test('bad integrations options are refused with the fix', async (t) => {
 
 t.test('a disabled client (no DSN) sets nothing up', async (t) => {
   const log = []
-  const c = new ErrorTracker({ integrations: [probe('idle', log)] })
+  const idle = probe('idle', log)
+  const c = new ErrorTracker({ integrations: [idle] })
   t.same(log, [])
+  t.same(idle.given, [], 'no setup was given a client')
   await c.close(10)
 })
 
@@ -88,7 +97,7 @@ t.test('mechanism travels as contexts.mechanism; handled defaults to true', asyn
   client.captureException(new Error('m3'))
   t.ok(await client.flush(5000))
   await collector.waitForEvents(3, 5000)
-  const by = Object.fromEntries(collector.events.map((e) => [e.exception.values.at(-1).value, e]))
+  const by = byMessage(collector.events)
   t.same(by.m1.contexts.mechanism, { type: 'express', handled: false })
   t.same(by.m2.contexts.mechanism, { type: 'koa', handled: true })
   t.notOk('mechanism' in by.m3.contexts, 'no mechanism when none was given')

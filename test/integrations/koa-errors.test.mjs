@@ -6,7 +6,9 @@ import { setupKoaErrorHandler } from 'xrayradar'
 import { createRequire } from 'node:module'
 import { setup } from '../helpers.mjs'
 import { buildKoaApp, KOA_MAJORS } from './koa-app.mjs'
-import { listen, get, messageOf, settle } from './framework-helpers.mjs'
+import { get, settle, checkReported } from './framework-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { messageOf } from '../utils/events.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -17,8 +19,7 @@ for (const [pkg, major] of KOA_MAJORS) {
     const { client, collector } = await setup(t)
     const app = buildKoaApp(Koa, { sdk: (a) => setupKoaErrorHandler(a) })
     app.silent = true // Koa's logging is koa-logging.test.mjs's concern
-    const s = await listen(app.callback())
-    t.teardown(s.close)
+    const s = await listen(t, app.callback())
     const reported = {
       'user 7': ['/api/users/7', 500, 'GET /api/users/:id'],
       'item 3': ['/api/v1/items/3', 500, 'GET /api/v1/items/:itemId'],
@@ -35,16 +36,7 @@ for (const [pkg, major] of KOA_MAJORS) {
     for (const [path, status] of notReported) t.equal((await get(s.base + path)).status, status, path)
     for (const [path, status] of Object.values(reported)) t.equal((await get(s.base + path)).status, status, path)
     await settle(client, collector, Object.keys(reported).length, t)
-    t.equal(collector.events.length, Object.keys(reported).length, 'one event per server error, none for the others')
-    const byMessage = Object.fromEntries(collector.events.map((e) => [messageOf(e), e]))
-    t.same(Object.keys(byMessage).sort(), Object.keys(reported).sort(), 'exactly the server errors')
-    for (const [message, [, , route]] of Object.entries(reported)) {
-      const e = byMessage[message]
-      t.equal(e.contexts.tags.framework, 'koa', `${message}: framework tag`)
-      t.equal(e.contexts.tags.route, route, `${message}: route ${route}`)
-      t.same(e.contexts.mechanism, { type: 'koa', handled: false }, `${message}: mechanism`)
-    }
-    t.notOk('route' in byMessage.middleware.contexts.tags, 'no route tag when no route matched')
+    checkReported(t, collector.events, Object.fromEntries(Object.entries(reported).map(([message, [, , route]]) => [message, route])), 'koa')
   })
 
   t.test(`Koa ${major}: shouldHandleError decides instead; a throwing one falls back to the default`, async (t) => {
@@ -53,10 +45,8 @@ for (const [pkg, major] of KOA_MAJORS) {
     const a = buildKoaApp(Koa, { sdk: (app) => setupKoaErrorHandler(app, { shouldHandleError: (err, ctx) => { seen.push(ctx.path); return err.status === 404 } }) })
     const b = buildKoaApp(Koa, { sdk: (app) => setupKoaErrorHandler(app, { shouldHandleError: () => { throw new Error('bad callback') } }) })
     a.silent = b.silent = true
-    const sa = await listen(a.callback())
-    const sb = await listen(b.callback())
-    t.teardown(sa.close)
-    t.teardown(sb.close)
+    const sa = await listen(t, a.callback())
+    const sb = await listen(t, b.callback())
     t.equal((await get(sa.base + '/api/users/1')).status, 500)
     t.equal((await get(sa.base + '/api/missing')).status, 404)
     t.equal((await get(sb.base + '/api/missing')).status, 404)
@@ -71,8 +61,7 @@ for (const [pkg, major] of KOA_MAJORS) {
     const other = await setup(t)
     const app = buildKoaApp(Koa, { sdk: (a) => setupKoaErrorHandler(a, { client: other.client }) })
     app.silent = true
-    const s = await listen(app.callback())
-    t.teardown(s.close)
+    const s = await listen(t, app.callback())
     await get(s.base + '/api/users/5')
     await settle(other.client, other.collector, 1, t)
     t.ok(await client.flush(5000))

@@ -6,7 +6,9 @@ import t from 'tap'
 import { createRequire } from 'node:module'
 import * as xr from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { listen, get, messageOf, settle } from './framework-helpers.mjs'
+import { get, settle } from './framework-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { messageOf } from '../utils/events.mjs'
 import { N, barrier, upstream, requestWork, backgroundTicker, checkIsolated } from './request-work.mjs'
 import { KOA_MAJORS } from './koa-app.mjs'
 
@@ -18,8 +20,7 @@ for (const [pkg, major] of KOA_MAJORS) {
 
   t.test(`Koa ${major}: ${N} concurrent requests, zero cross-request data`, async (t) => {
     const { client, collector } = await setup(t)
-    const up = await upstream()
-    t.teardown(up.close)
+    const up = await upstream(t)
     const arrive = barrier(N)
     const app = new Koa()
     app.silent = true
@@ -27,8 +28,7 @@ for (const [pkg, major] of KOA_MAJORS) {
     const router = new Router({ prefix: '/api' })
     router.get('/users/:id', async (ctx) => { throw await requestWork(ctx.params.id, up.base, arrive) })
     app.use(router.routes())
-    const s = await listen(app.callback())
-    t.teardown(s.close)
+    const s = await listen(t, app.callback())
     const stop = backgroundTicker()
     const ids = Array.from({ length: N }, (_, i) => String(i + 1))
     const responses = await Promise.all(ids.map((id) => get(`${s.base}/api/users/${id}?token=secret-${id}`)))
@@ -56,8 +56,7 @@ for (const [pkg, major] of KOA_MAJORS) {
     router.get('/mw/:id', (ctx) => { throw new Error(`mw ${ctx.params.id}`) })
     router.get('/listener/:id', (ctx) => { throw new Error(`listener ${ctx.params.id}`) })
     app.use(router.routes())
-    const s = await listen(app.callback())
-    t.teardown(s.close)
+    const s = await listen(t, app.callback())
     for (const p of ['/mw/1', '/listener/2']) t.equal((await get(s.base + p)).status, 500)
     await settle(client, collector, 2, t)
     t.equal(ownListenerRuns, 2, 'the app\'s listener saw both')
@@ -79,8 +78,7 @@ t.test('Koa: an error emitted outside the request\'s async context still gets th
     saved = ctx
     ctx.body = 'fine'
   })
-  const s = await listen(app.callback())
-  t.teardown(s.close)
+  const s = await listen(t, app.callback())
   t.equal((await get(`${s.base}/later/1`)).body, 'fine')
   // As a pool or a stream callback would: from the test's own (background) context.
   xr.setUser({ id: 'background-user' })

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module'
 import { setupKoaErrorHandler } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 import { buildKoaApp, KOA_MAJORS } from './koa-app.mjs'
-import { listen, get, settle } from './framework-helpers.mjs'
+import { get, settle } from './framework-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
 
 const require = createRequire(import.meta.url)
 const PATHS = ['/api/users/7', '/api/v1/items/3', '/api/missing', '/api/bad', '/api/server', '/api/exposed', '/api/unavailable', '/api/enoent', '/api/async/2', '/api/string', '/api/ok', '/nope', '/mw']
@@ -17,10 +18,8 @@ for (const [pkg, major] of KOA_MAJORS) {
     const plainApp = buildKoaApp(Koa)
     const sdkApp = buildKoaApp(Koa, { sdk: (a) => setupKoaErrorHandler(a) })
     plainApp.silent = sdkApp.silent = true
-    const plain = await listen(plainApp.callback())
-    const withSdk = await listen(sdkApp.callback())
-    t.teardown(plain.close)
-    t.teardown(withSdk.close)
+    const plain = await listen(t, plainApp.callback())
+    const withSdk = await listen(t, sdkApp.callback())
     for (const path of PATHS) {
       const a = await get(plain.base + path)
       const b = await get(withSdk.base + path)

@@ -6,12 +6,8 @@ import pino from 'pino'
 import winston from 'winston'
 import { pinoIntegration, winstonTransport, consoleIntegration } from 'xrayradar'
 import { setup } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
 
-function quietStderr (fn) {
-  const w = process.stderr.write
-  process.stderr.write = () => true
-  try { fn() } finally { process.stderr.write = w }
-}
 
 t.test('logged then captured, captured then logged: one event each', async (t) => {
   const { collector, client } = await setup(t, { integrations: [pinoIntegration(), consoleIntegration({ eventLevel: 'error' })] })
@@ -27,14 +23,14 @@ t.test('logged then captured, captured then logged: one event each', async (t) =
   ids.b = client.captureException(b)
   plog.error({ err: b }, 'then logged')
   wlog.error('and winston', b)
-  quietStderr(() => console.error(b))
+  stderrOf(() => console.error(b))
 
   const c = new Error('winston first')
   wlog.error(c)
   ids.c = client.captureException(c)
 
   const d = new Error('console first')
-  quietStderr(() => console.error('failed:', d))
+  stderrOf(() => console.error('failed:', d))
   ids.d = client.captureException(d)
 
   const twin = new Error('pino first') // same message, another object: its own event

@@ -4,18 +4,11 @@ import t from 'tap'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
 import { fixture } from '../helpers.mjs'
+import { runChild } from '../utils/child.mjs'
+import { linesWith } from '../utils/stderr.mjs'
 
-function run (cwd) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fixture('pino-version.mjs')], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }) })
-  })
-}
+const run = (cwd) => runChild(process.execPath, [fixture('pino-version.mjs')], { cwd })
 
 function app (version) {
   const dir = mkdtempSync(join(tmpdir(), 'xr-pino-'))
@@ -32,7 +25,7 @@ t.test('pino 8.21 → one line naming the fix; 9.10 and none → silent', async 
   t.teardown(() => { for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true }) })
   const old = await run(dirs.old)
   t.equal(old.code, 0)
-  const lines = old.stderr.split('\n').filter((l) => l.includes('pino'))
+  const lines = linesWith(old.stderr, 'pino')
   t.equal(lines.length, 1, 'said once for two clients')
   t.match(lines[0], /pinoIntegration\(\) needs pino 9\.10 or later.*pino 8\.21\.0.*npm install pino@latest/)
   t.match((await run(dirs.ninePointNine)).stderr, /pino 9\.9\.5/)

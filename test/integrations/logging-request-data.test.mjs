@@ -9,6 +9,7 @@ import express from 'express'
 import winston from 'winston'
 import { pinoIntegration, winstonTransport } from 'xrayradar'
 import { setup } from '../helpers.mjs'
+import { listen } from '../utils/servers.mjs'
 
 const require = createRequire(import.meta.url)
 const pino = require('pino')
@@ -62,9 +63,8 @@ t.test('pino: what pino-http binds to req.log (real express request, pino-std-se
         req.log.warn('cart slow')
         res.end('ok')
       })
-      const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
-      t.teardown(() => new Promise((resolve) => server.close(resolve)))
-      const res = await fetch(`http://127.0.0.1:${server.address().port}${PATH}`, { headers })
+      const { base } = await listen(t, app)
+      const res = await fetch(`${base}${PATH}`, { headers })
       t.equal(await res.text(), 'ok')
       t.equal(await client.flush(5000), true)
       t.equal(collector.events.length, 1, 'the warning is an event')

@@ -8,7 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import winston from 'winston'
 import { pinoIntegration, winstonTransport, consoleIntegration } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { listen, post, barrier, crumbMessages, byMessage } from './http-helpers.mjs'
+import { post, barrier, crumbMessages } from './http-helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { findByMessage } from '../utils/events.mjs'
 
 const require = createRequire(import.meta.url)
 const N = 16
@@ -53,8 +55,8 @@ for (const [label, pino] of [['pino 9', require('pino9')], ['pino 10', require('
     t.same(results.map((r) => r.body), Array.from({ length: N }, (_, i) => `done ${i}`), 'responses unchanged')
     t.equal(collector.events.length, 2 * N + 1)
     for (let i = 0; i < N; i++) {
-      const first = byMessage(collector, `first-${i}`)
-      const warn = byMessage(collector, `warn-${i}`)
+      const first = findByMessage(collector.events, `first-${i}`)
+      const warn = findByMessage(collector.events, `warn-${i}`)
       t.ok(first && warn, `both events of request ${i}`)
       if (!first || !warn) continue
       t.same(crumbMessages(first), [`POST ${base}/r/${i}`, `pino-${i}-a`, `winston-${i}-b`, `console-${i}-c`], 'its own records, nobody else\'s, no background')
@@ -63,7 +65,7 @@ for (const [label, pino] of [['pino 9', require('pino9')], ['pino 10', require('
       t.same(warn.contexts.extra, { id: String(i) })
       t.same(warn.contexts.tags, { logger: 'api' })
     }
-    const outside = byMessage(collector, 'outside')
+    const outside = findByMessage(collector.events, 'outside')
     t.ok(crumbMessages(outside).includes('background pino'), 'background records went to the background scope')
     t.notOk(crumbMessages(outside).some((m) => /^(pino|winston|console)-\d/.test(m)), 'no request record outside')
   })

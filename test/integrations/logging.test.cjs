@@ -12,15 +12,14 @@ t.test('CommonJS: pino, winston and console', async (t) => {
   const collector = await startCollector({ token: TOKEN })
   const client = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false, integrations: [pinoIntegration(), consoleIntegration({ breadcrumbLevel: 'warning' })] })
   t.teardown(async () => { await client.close(100); await collector.close() })
-  const w = process.stderr.write
-  process.stderr.write = () => true
-  try {
+  const { stderrOf } = await import('../utils/stderr.mjs')
+  stderrOf(() => {
     pino10({ name: 'ten' }, { write () {} }).info('from pino 10')
     pino9({ name: 'nine' }, { write () {} }).info('from pino 9')
     winston.createLogger({ defaultMeta: { service: 'w' }, transports: [winstonTransport()] }).info('from winston')
     console.warn('from console')
     pino9({ name: 'nine' }, { write () {} }).error(new Error('pino 9 error'))
-  } finally { process.stderr.write = w }
+  })
   t.equal(await client.flush(5000), true)
   t.equal(collector.events.length, 1)
   const e = collector.events[0]

@@ -84,13 +84,3 @@ export async function startNestApp (t, nest, adapter, sdk, before = () => {}) {
   const { port } = app.getHttpServer().address()
   return { app, base: `http://127.0.0.1:${port}` }
 }
-
-/** Requests every path once; returns { path: { status, body } }. */
-export async function hitAll (base) {
-  const out = {}
-  for (const [path, how] of Object.entries(PATHS)) {
-    const res = await fetch(base + path, { method: how.method ?? 'GET', body: how.body, headers: how.body === undefined ? {} : { 'content-type': 'application/json' } })
-    out[path] = { status: res.status, body: await res.text() }
-  }
-  return out
-}

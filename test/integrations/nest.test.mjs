@@ -5,37 +5,28 @@
 import t from 'tap'
 import { setupNestErrorHandler, NestHandlerError } from 'xrayradar'
 import { setup } from '../helpers.mjs'
-import { PATHS, loadNest, startNestApp, hitAll } from './nest-app.mjs'
-
-const byMessage = (events) => Object.fromEntries(events.map((e) => [e.exception.values.at(-1).value, e]))
+import { stderrOf } from '../utils/stderr.mjs'
+import { PATHS, loadNest, startNestApp } from './nest-app.mjs'
+import { hitAll, reportedIn, checkReported } from './framework-helpers.mjs'
 
 for (const major of [11, 10]) {
   const nest = loadNest(major)
   for (const adapter of ['express', 'fastify']) {
     t.test(`Nest ${major} + ${adapter}: reported vs not, route tags, response unchanged`, async (t) => {
       const { client, collector } = await setup(t)
-      const plain = await hitAll((await startNestApp(t, nest, adapter, null)).base)
-      const withSdk = await hitAll((await startNestApp(t, nest, adapter, { client })).base)
+      const plain = await hitAll((await startNestApp(t, nest, adapter, null)).base, PATHS)
+      const withSdk = await hitAll((await startNestApp(t, nest, adapter, { client })).base, PATHS)
       t.same(withSdk, plain, 'every status and body is what Nest answers without the SDK')
       t.same(Object.fromEntries(Object.entries(plain).map(([p, r]) => [p, r.status])), {
         '/api/users/7': 500, '/api/users/7/forbidden': 403, '/api/down': 503, '/api/internal': 500,
         '/api/gone': 404, '/api/missing': 404, '/api/echo': 400, '/api/ok': 200
       }, 'the statuses the table is about')
 
-      const expected = Object.values(PATHS).filter((p) => p.reported)
+      const expected = reportedIn(PATHS)
       t.ok(await client.flush(5000))
-      t.ok(await collector.waitForEvents(expected.length, 5000))
+      t.ok(await collector.waitForEvents(Object.keys(expected).length, 5000))
       await new Promise((resolve) => setTimeout(resolve, 200)) // room for an extra event to show up
-      t.equal(collector.events.length, expected.length, 'exactly the errors Nest answers with >= 500, once each')
-      const got = byMessage(collector.events)
-      for (const p of Object.values(PATHS)) {
-        if (p.message === undefined) continue
-        if (!p.reported) { t.notOk(got[p.message], `"${p.message}" not reported`); continue }
-        const e = got[p.message]
-        t.ok(e, `"${p.message}" reported`)
-        t.same(e?.contexts.tags, { framework: 'nestjs', route: p.route }, `${p.route} tagged`)
-        t.same(e?.contexts.mechanism, { type: 'nestjs', handled: false })
-      }
+      checkReported(t, collector.events, expected, 'nestjs')
     })
   }
 
@@ -47,7 +38,7 @@ for (const major of [11, 10]) {
       return typeof exception.getStatus === 'function' && exception.getStatus() === 403
     }
     const { base } = await startNestApp(t, nest, 'express', { client, shouldHandleError })
-    await hitAll(base)
+    await hitAll(base, PATHS)
     t.ok(await client.flush(5000))
     t.ok(await collector.waitForEvents(1, 5000))
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -73,10 +64,7 @@ t.test('called after listen(): one line saying where it belongs', async (t) => {
   const nest = loadNest(11)
   const { client } = await setup(t)
   const { app } = await startNestApp(t, nest, 'express', null)
-  const lines = []
-  const write = process.stderr.write
-  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true }
-  try { setupNestErrorHandler(app, { client }) } finally { process.stderr.write = write }
+  const lines = stderrOf(() => setupNestErrorHandler(app, { client }))
   t.match(lines.join(''), /called after app\.init\(\)\/listen\(\).*right after NestFactory\.create\(\)/)
 })
 

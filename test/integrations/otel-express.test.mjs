@@ -8,11 +8,11 @@
 // nothing of another request's. OpenTelemetry's own propagation is unchanged (the upstream
 // gets a traceparent of the same trace). A capture outside every span carries no trace.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { startCollector } from 'xrayradar'
 import { fixture } from '../helpers.mjs'
-import { messageOf } from './framework-helpers.mjs'
+import { startChild } from '../utils/child.mjs'
+import { messageOf } from '../utils/events.mjs'
 import { checkIsolated } from './request-work.mjs'
 
 const N = 12
@@ -20,29 +20,15 @@ const SERVER = 1 // SpanKind.SERVER
 const CLIENT = 2 // SpanKind.CLIENT
 
 /** Runs the fixture: waits for `ready`, lets `drive(appBase)` send the requests, then ends its stdin and reads `result`. */
-function runApp (env, drive) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture('otel-express.cjs')], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let driven = false
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`fixture timed out; stderr: ${stderr}`)) }, 30000)
-    child.stderr.on('data', (d) => { stderr += d })
-    child.stdout.on('data', (d) => {
-      stdout += d
-      const ready = /^ready (\S+)$/m.exec(stdout)
-      if (ready !== null && !driven) {
-        driven = true
-        drive(ready[1]).then((answers) => { child.stdin.end(); child.answers = answers }, (err) => { child.kill('SIGKILL'); reject(err) })
-      }
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      const line = /^result (.*)$/m.exec(stdout)?.[1]
-      if (line === undefined) { reject(new Error(`no result (exit ${code}); stderr: ${stderr}`)); return }
-      resolve({ code, stderr, answers: child.answers, ...JSON.parse(line) })
-    })
-  })
+async function runApp (t, env, drive) {
+  const app = startChild(process.execPath, [fixture('otel-express.cjs')], { env, stdin: 'pipe', timeoutMs: 30000, t })
+  const [, appBase] = await app.waitForOutput(/^ready (\S+)$/m)
+  const answers = await drive(appBase)
+  app.child.stdin.end()
+  const { code, stdout, stderr } = await app.exited
+  const line = /^result (.*)$/m.exec(stdout)?.[1]
+  if (line === undefined) throw new Error(`no result (exit ${code}); stderr: ${stderr}`)
+  return { code, stderr, answers, ...JSON.parse(line) }
 }
 
 const collector = await startCollector()
@@ -56,7 +42,7 @@ for (const order of ['otel-first', 'sdk-first']) {
     // Odd requests continue a trace from upstream (a sampled W3C traceparent); even ones start their own.
     const incoming = new Map(ids.filter((id) => Number(id) % 2 === 1).map((id) => [id, { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') }]))
     const before = collector.events.length
-    const r = await runApp({ XRAYRADAR_DSN: collector.dsn(key), ORDER: order, N: String(N) }, (base) => Promise.all(ids.map(async (id) => {
+    const r = await runApp(t, { XRAYRADAR_DSN: collector.dsn(key), ORDER: order, N: String(N) }, (base) => Promise.all(ids.map(async (id) => {
       const p = incoming.get(id)
       const headers = p === undefined ? {} : { traceparent: `00-${p.traceId}-${p.spanId}-01` }
       const res = await fetch(`${base}/api/users/${id}?token=secret-${id}`, { headers, signal: AbortSignal.timeout(10000) })

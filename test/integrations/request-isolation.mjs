@@ -2,17 +2,15 @@
 // (its own user, tag and breadcrumbs, an outgoing call, a wait that interleaves it with the
 // others, then an error), N concurrent requests, and the check that each event holds its
 // own request's data and nothing of another request or of the background.
-import { createServer } from 'node:http'
-import { setUser, setTag, addBreadcrumb } from 'xrayradar'
+import { setUser, setTag, addBreadcrumb, getIsolationScope } from 'xrayradar'
+import { listen } from '../utils/servers.mjs'
 
 export const N = 12
 
-/** A local upstream the handlers call (so outgoing breadcrumbs must land in the right request). */
+/** A local upstream the handlers call (so outgoing breadcrumbs must land in the right request); resolves with its base URL. */
 export async function startUpstream (t) {
-  const server = createServer((req, res) => { res.setHeader('content-type', 'text/plain'); res.end('up') })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => server.close(resolve)))
-  return `http://127.0.0.1:${server.address().port}`
+  const { base } = await listen(t, (req, res) => { res.setHeader('content-type', 'text/plain'); res.end('up') })
+  return base
 }
 
 /**
@@ -42,8 +40,13 @@ export async function fireInterleaved (base, pathOf) {
   return Promise.all(all)
 }
 
-/** Checks each request's event: its own data only. Returns the number of foreign items seen (0 expected). */
+/**
+ * Checks that there is one event per request (none twice, also where the handler captured it
+ * first), each with its own request's data only, and that no request's data stayed in the
+ * process's isolation scope.
+ */
 export function checkIsolation (t, events, { framework, routeOf, scopeTags }) {
+  t.equal(events.length, N, 'one event per error, also where the handler captured it first')
   let foreign = 0
   const byI = new Map(events.map((e) => [Number(/boom (\d+)/.exec(e.exception.values.at(-1).value)?.[1]), e]))
   t.equal(byI.size, N, `one event per request (${N})`)
@@ -74,5 +77,7 @@ export function checkIsolation (t, events, { framework, routeOf, scopeTags }) {
     foreign += others.length
     t.same(others, [], `request ${i}: no breadcrumb of another request or of the background`)
   }
-  return foreign
+  t.equal(foreign, 0, 'zero cross-request data')
+  t.equal(getIsolationScope().user, null, 'no request\'s user leaked into the process scope')
+  t.same(getIsolationScope().tags, {}, 'nor a tag')
 }

@@ -1,22 +1,16 @@
 // What each concurrent request does in the request-scope tests (Express and Koa alike), and
 // the checks that its event holds its own data and no other request's.
-import http from 'node:http'
 import * as xr from 'xrayradar'
-import { messageOf } from './framework-helpers.mjs'
+import { messageOf } from '../utils/events.mjs'
+import { listen } from '../utils/servers.mjs'
 import { barrier } from './http-helpers.mjs'
 
 export { barrier }
 
 export const N = 24
 
-/** An upstream server on 127.0.0.1 that the handlers call (their outgoing breadcrumbs). */
-export function upstream () {
-  const server = http.createServer((req, res) => res.end('ok'))
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    base: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()) })
-  })))
-}
+/** An upstream server on 127.0.0.1 that the handlers call (their outgoing breadcrumbs); closed at t's teardown. */
+export const upstream = (t) => listen(t, (req, res) => res.end('ok'))
 
 /** The handler's work: its own user, tag and breadcrumbs, an outgoing call, all N in flight at once; returns the error to throw. */
 export async function requestWork (id, upstreamBase, arrive) {

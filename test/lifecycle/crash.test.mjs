@@ -1,8 +1,9 @@
 // Uncaught exceptions, unhandled rejections and SIGTERM, each in a child process.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { startCollector } from 'xrayradar'
 import { runFixture, fixture } from '../helpers.mjs'
+import { startChild, userCommand } from '../utils/child.mjs'
+import { sdkLines } from '../utils/stderr.mjs'
 
 const collector = await startCollector()
 t.teardown(() => collector.close())
@@ -50,18 +51,18 @@ t.test('unhandled rejection, warn: captured, warning printed, keeps running', as
 })
 
 t.test('SIGTERM when another listener exists: the SDK drains and leaves the outcome to it', async (t) => {
-  const child = spawn(process.execPath, ['-e', `
+  const run = startChild(process.execPath, ['-e', `
     const xr = require('xrayradar')
     xr.init({ handleSignals: ['SIGTERM'] })
     xr.captureMessage('from a process with its own SIGTERM handler')
     process.on('SIGTERM', () => { setTimeout(() => { console.log('app shut down'); process.exit(3) }, 200) })
     setInterval(() => {}, 1000)
     console.log('ready')
-  `], { ...env('own-sigterm'), cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
-  await new Promise((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() }))
+  `], { fullEnv: env('own-sigterm').env, cwd: process.cwd(), t })
+  await run.waitForOutput('ready')
   const before = collector.events.length
-  child.kill('SIGTERM')
-  const [code] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  run.child.kill('SIGTERM')
+  const { code } = await run.exited
   t.equal(code, 3, 'the application decided')
   t.equal(collector.events.filter((e) => e.message === 'from a process with its own SIGTERM handler').length, 1, 'the event captured before the signal arrived exactly once (before or during the drain)')
   t.equal(collector.events.at(-1).message, 'from a process with its own SIGTERM handler')
@@ -71,10 +72,10 @@ t.test('SIGTERM with handleSignals right after 1,000 captures: all delivered, en
   const before = collector.events.length
   // tap injects its process-info loader into children, and it listens for SIGTERM; the SDK
   // rightly leaves a signal to other listeners, so run the child without it (env execs node in place).
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, fixture('crash.mjs')], { ...env('sigterm', { COUNT: '1000' }), stdio: ['ignore', 'pipe', 'pipe'] })
-  await new Promise((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() }))
-  child.kill('SIGTERM')
-  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  const run = startChild(...userCommand([fixture('crash.mjs')]), { fullEnv: env('sigterm', { COUNT: '1000' }).env, t })
+  await run.waitForOutput('ready')
+  run.child.kill('SIGTERM')
+  const { code, signal } = await run.exited
   t.equal(signal, 'SIGTERM')
   t.equal(code, null)
   t.equal(collector.events.length - before, 1000)
@@ -84,19 +85,14 @@ t.test('SIGTERM with handleSignals against a hung ingest, no spool: what the dra
   // Hung as far as a 500 ms shutdownTimeout is concerned (the collector holds each request 3 s).
   const hung = await startCollector({ fault: { latencyMs: 3000 } })
   t.teardown(() => hung.close())
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, fixture('crash.mjs')], {
-    env: { ...process.env, XRAYRADAR_DSN: hung.dsn('1'), MODE: 'sigterm', COUNT: '5', SHUTDOWN_TIMEOUT: '500', SPOOL: '0' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stderr = ''
-  child.stderr.on('data', (d) => { stderr += d })
-  await new Promise((resolve) => child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() }))
-  child.kill('SIGTERM')
-  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+  const run = startChild(...userCommand([fixture('crash.mjs')]), { env: { XRAYRADAR_DSN: hung.dsn('1'), MODE: 'sigterm', COUNT: '5', SHUTDOWN_TIMEOUT: '500', SPOOL: '0' }, t })
+  await run.waitForOutput('ready')
+  run.child.kill('SIGTERM')
+  const { code, signal, stderr } = await run.exited
   t.equal(signal, 'SIGTERM', 'the signal still ends the process')
   t.equal(code, null)
   // A signal death runs no 'exit' handler: before, these events vanished without a word.
-  const said = stderr.split('\n').filter((l) => l.startsWith('[xrayradar]'))
+  const said = sdkLines(stderr)
   t.equal(said.length, 1, stderr)
   t.match(said[0], /is ending on a signal with 5 event\(s\) neither sent nor spooled.*counted as dropped: shutdown_timeout/)
 })

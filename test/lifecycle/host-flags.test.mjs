@@ -4,8 +4,8 @@
 // worker_unavailable, never a crash or a pending-forever event.
 import t from 'tap'
 import { startCollector } from 'xrayradar'
-import { spawn } from 'node:child_process'
-import { runFixture, fixture, userCommand } from '../helpers.mjs'
+import { runFixture, fixture } from '../helpers.mjs'
+import { sdkLines } from '../utils/stderr.mjs'
 import { workerExecArgv } from '../../dist/pool/exec-argv.js'
 
 const collector = await startCollector()
@@ -17,7 +17,6 @@ const result = (r) => {
   const line = r.stdout.split('\n').find((l) => l.startsWith('result='))
   return line === undefined ? null : JSON.parse(line.slice('result='.length))
 }
-const sdkLines = (stderr) => stderr.split('\n').filter((l) => l.startsWith('[xrayradar]'))
 
 // Each is refused by new Worker({ execArgv }) on Node 20, 22 and 24. The OpenSSL
 // flag exists only in a Node built with OpenSSL 3.
@@ -58,20 +57,10 @@ t.test('all of them at once, with a flag a worker does accept', async (t) => {
 // Node 20 calls it --experimental-permission; 22 and 24 --permission.
 const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission'
 // tap injects a process-info preload into every child (NODE_OPTIONS, re-added at spawn), and the
-// permission model refuses it (process.binding): run these children through env -u NODE_OPTIONS.
+// permission model refuses it (process.binding): runFixture runs children through env -u NODE_OPTIONS.
 // nodeOptions: a NODE_OPTIONS of the test's own, set after tap's is removed.
-function runWithoutTap (nodeArgs, env, nodeOptions = null) {
-  return new Promise((resolve, reject) => {
-    const [command, args] = userCommand([...nodeArgs, fixture('host-lifecycle.mjs')], nodeOptions ?? undefined)
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out; stderr: ${stderr}`)) }, 20000)
-    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
-  })
-}
+const runWithoutTap = (nodeArgs, env, nodeOptions = null) =>
+  runFixture('host-lifecycle.mjs', { nodeArgs, env: nodeOptions === null ? env : { ...env, NODE_OPTIONS: nodeOptions } })
 
 for (const mode of ['capture-flush', 'capture-exit']) {
   t.test(`${PERMISSION} without --allow-worker (${mode}): one line, every event worker_unavailable`, async (t) => {

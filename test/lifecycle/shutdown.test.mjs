@@ -3,6 +3,7 @@
 import t from 'tap'
 import { startCollector } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
+import { sdkLines } from '../utils/stderr.mjs'
 
 const collector = await startCollector()
 t.teardown(() => collector.close())
@@ -96,7 +97,7 @@ t.test('an event captured in a late exit listener against a hung ingest: counted
   t.equal(r.code, 0, r.stderr)
   const stats = result(r)?.stats
   t.match(stats, { captured: 2, delivered: 0, pending: 0, dropped: { shutdown_timeout: 2 } }, 'every event has its outcome')
-  const lines = r.stderr.split('\n').filter((l) => l.startsWith('[xrayradar]'))
+  const lines = sdkLines(r.stderr)
   t.ok(lines.length >= 1, r.stderr)
   const said = lines.reduce((n, l) => n + Number(/with (\d+) event\(s\) neither sent nor spooled/.exec(l)?.[1] ?? 0), 0)
   t.equal(said, stats?.dropped.shutdown_timeout, 'the lines account for what stats() counts')

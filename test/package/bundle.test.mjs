@@ -4,7 +4,6 @@
 // reused by the next run, and refused (with a fresh private copy used instead) when
 // anything about that directory is not safely ours.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -14,6 +13,7 @@ import { build } from 'esbuild'
 import webpack from 'webpack'
 import { startCollector } from 'xrayradar'
 import { setup, fixture } from '../helpers.mjs'
+import { runChild, lastJsonLine } from '../utils/child.mjs'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const EVENTS = 3 // what test/fixtures/bundle/app.* capture
@@ -61,26 +61,13 @@ function webpackApp (name, format) {
 }
 
 /** Runs a bundle in a child process from its own directory, with TMPDIR as the only place to write. */
-function run (file, { dsn, tmp, debug = false }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], {
-      cwd: dirname(file),
-      env: { ...process.env, XRAYRADAR_DSN: dsn, TMPDIR: tmp, NODE_PATH: '', XR_DEBUG: debug ? '1' : '' },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${file} timed out; stderr: ${stderr}`)) }, RUN_TIMEOUT_MS)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      const line = stdout.trim().split('\n').pop()
-      let result = null
-      try { result = JSON.parse(line) } catch {}
-      resolve({ code, stdout, stderr, result })
-    })
+async function run (file, { dsn, tmp, debug = false }) {
+  const r = await runChild(process.execPath, [file], {
+    cwd: dirname(file),
+    env: { XRAYRADAR_DSN: dsn, TMPDIR: tmp, NODE_PATH: '', XR_DEBUG: debug ? '1' : '' },
+    timeoutMs: RUN_TIMEOUT_MS
   })
+  return { ...r, result: lastJsonLine(r.stdout) }
 }
 
 const collector = await startCollector()

@@ -1,22 +1,14 @@
 // `npx xrayradar demo` as a package user runs it (README): the packed package installed in a
 // fresh project, the bin npm links, npx finding it locally (--no: never a download).
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { installPacked, pack } from './packed.mjs'
+import { runChild } from '../utils/child.mjs'
 
 const DEMO_TIMEOUT_MS = 60000
 
 t.test('npx xrayradar demo in a project that installed the package', async (t) => {
   const { project } = installPacked(t, pack(t))
-  const out = await new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--no', 'xrayradar', 'demo'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', npm_config_update_notifier: 'false' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`demo hung: ${stderr}`)) }, DEMO_TIMEOUT_MS)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
+  const out = await runChild('npx', ['--no', 'xrayradar', 'demo'], { cwd: project, env: { NODE_OPTIONS: '', npm_config_update_notifier: 'false' }, timeoutMs: DEMO_TIMEOUT_MS })
   t.equal(out.code, 0, out.stderr)
   t.match(out.stdout, /5 events arrived at the collector, 4 issues/)
   t.match(out.stdout, /TypeError: Cannot read properties of undefined \(reading 'id'\)/)

@@ -1,27 +1,32 @@
 // stats() while events settle out of order: captured = delivered + spooled + Σ dropped
 // + pending in every snapshot, and pending is what is not settled.
 import t from 'tap'
-import { createServer } from 'node:http'
 import { setup } from '../helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { waitFor } from '../utils/time.mjs'
 
 const sum = (s) => s.delivered + s.spooled + Object.values(s.dropped).reduce((a, b) => a + b, 0) + s.pending
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** stats() every 5 ms until done(stats) holds (20 s at most): every snapshot taken, the last one last. */
+async function snapshotsUntil (client, done) {
+  const snapshots = []
+  await waitFor(() => { const s = client.stats(); snapshots.push(s); return done(s) }, 20000, { every: 5 })
+  return snapshots
+}
 
 /** An ingest on loopback that holds the first store request until release(), and answers 200 to the rest. */
 async function holdFirst (t) {
   let held = null
   let released = false
-  const server = createServer((req, res) => {
+  const { base } = await listen(t, (req, res) => {
     req.resume()
     req.on('end', () => {
       if (!released && held === null) { held = res; return }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
     })
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => { server.closeAllConnections(); return new Promise((resolve) => server.close(resolve)) })
   return {
-    dsn: `http://127.0.0.1:${server.address().port}/42`,
+    dsn: `${base}/42`,
     isHolding: () => held !== null,
     release: () => { released = true; held?.writeHead(200, { 'content-type': 'application/json' }).end('{}') }
   }
@@ -38,16 +43,9 @@ t.test('one hung request: the nine others count as delivered, not pending; the i
   client.captureMessage('drop me')
   client.captureMessage('drop me too')
 
-  const snapshots = []
-  const end = Date.now() + 20000
-  let s = client.stats()
-  // Until the nine others are counted (bounded), checking each snapshot taken meanwhile.
-  while (s.delivered < 9 && Date.now() < end) {
-    snapshots.push(s)
-    await sleep(5)
-    s = client.stats()
-  }
-  snapshots.push(s)
+  // Until the nine others are counted, checking each snapshot taken meanwhile.
+  const snapshots = await snapshotsUntil(client, (x) => x.delivered >= 9)
+  const s = snapshots.at(-1)
   t.ok(ingest.isHolding(), 'one request is held')
   t.ok(snapshots.length > 1, 'snapshots were taken while events were in flight')
   t.match(s, { captured: 12, delivered: 9, spooled: 0, pending: 1, dropped: { before_send: 2 } }, 'the held one alone is pending')
@@ -68,15 +66,8 @@ t.test('queue_full drops (counted before the ring) are in the identity while one
   const ingest = await holdFirst(t)
   const { client } = await setup(t, { dsn: ingest.dsn, maxQueuedEvents: 64 })
   for (let i = 0; i < 70; i++) client.captureMessage(`event ${i}`)
-  const snapshots = []
-  const end = Date.now() + 20000
-  let s = client.stats()
-  while (s.delivered < 63 && Date.now() < end) {
-    snapshots.push(s)
-    await sleep(5)
-    s = client.stats()
-  }
-  snapshots.push(s)
+  const snapshots = await snapshotsUntil(client, (x) => x.delivered >= 63)
+  const s = snapshots.at(-1)
   t.match(s, { captured: 70, delivered: 63, pending: 1, dropped: { queue_full: 6 } }, JSON.stringify(s))
   t.same(snapshots.filter((x) => sum(x) !== x.captured || x.pending < 0), [], 'the identity holds in every snapshot')
   ingest.release()

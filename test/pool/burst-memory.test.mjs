@@ -4,37 +4,21 @@
 // (Node 24 peaked at 162-185 MiB: its worker's old generation grew to 4× what it kept alive,
 // V8's growing factor for a heap limit of 2 GiB or more; the worker now has a 1 GiB cap).
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { startCollector } from 'xrayradar'
-import { fixture } from '../helpers.mjs'
+import { runFixture, lastJsonLine } from '../utils/child.mjs'
 
 // The budget of the benchmark's burst target (docs/benchmarks-notes.md).
 const PEAK_RSS_LIMIT_MIB = 150
 const FIXTURE_TIMEOUT_MS = 110000 // tap gives the file 120 s
 
-/**
- * Runs the fixture as a user runs their app. tap adds its process-info loader to
- * NODE_OPTIONS of every child it sees spawned (and with it source maps for every
- * err.stack), which costs the child ~25 MiB; `env -u` removes it after tap's hook.
- */
-function runPlain (name, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, fixture(name)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`fixture ${name} timed out; stderr: ${stderr}`)) }, FIXTURE_TIMEOUT_MS)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
-}
-
 t.test(`50,000 captures in one synchronous loop on Node ${process.version}: all delivered, none dropped, peak RSS under ${PEAK_RSS_LIMIT_MIB} MiB`, async (t) => {
   const collector = await startCollector({ keep: 100 })
   t.teardown(() => collector.close())
-  const r = await runPlain('burst-memory.mjs', { XRAYRADAR_DSN: collector.dsn('88'), FLUSH_MS: '100000' })
+  // Run as a user runs their app: tap's process-info loader (and with it source maps for every
+  // err.stack) costs a child ~25 MiB; runFixture removes it.
+  const r = await runFixture('burst-memory.mjs', { env: { XRAYRADAR_DSN: collector.dsn('88'), FLUSH_MS: '100000' }, timeoutMs: FIXTURE_TIMEOUT_MS })
   t.equal(r.code, 0, r.stderr)
-  const out = JSON.parse(r.stdout.trim().split('\n').pop())
+  const out = lastJsonLine(r.stdout)
   t.equal(out.node, process.version, 'the fixture ran on the Node under test')
   t.equal(out.sourceMaps, false, 'the fixture ran without tap\'s hooks')
   // Memory is only worth comparing when the work was done: every event delivered, none dropped.

@@ -7,9 +7,10 @@ import { join } from 'node:path'
 import { createServer } from 'node:http'
 import { startCollector } from 'xrayradar'
 import { setup, runFixture, TOKEN } from '../helpers.mjs'
+import { stderrOf } from '../utils/stderr.mjs'
+import { deadDsn } from '../utils/collector.mjs'
 
 const sum = (s) => s.delivered + s.spooled + Object.values(s.dropped).reduce((a, b) => a + b, 0) + s.pending
-const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
 // A spool file: the header naming its target (DSN origin and project), then one event a line.
 const spooledLines = (dir) => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length - 1, 0)
 /** The ingest back where it was down (the same port: spooled events are only sent to the origin they were captured for). */
@@ -54,11 +55,8 @@ t.test('close(500) with a hung ingest and no spool: every event counted, none pe
   t.teardown(() => collector.close())
   const { client } = await setup(t, { dsn: collector.dsn('42') })
   for (let i = 0; i < 100; i++) client.captureMessage(`hung ${i}`)
-  const said = []
-  const write = process.stderr.write
-  process.stderr.write = function (chunk, ...rest) { said.push(String(chunk)); return write.call(this, chunk, ...rest) }
   let ok
-  try { ok = await client.close(500) } finally { process.stderr.write = write }
+  const said = await stderrOf(async () => { ok = await client.close(500) })
   t.equal(ok, false, 'close says not everything was delivered in time')
   t.equal(said.filter((l) => /close\(500\) ended with 100 event\(s\) neither sent nor spooled.*shutdown_timeout/.test(l)).length, 1, 'said once on stderr')
   const s = client.stats()

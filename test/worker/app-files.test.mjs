@@ -6,12 +6,14 @@
 // data-size cap (ulimit -d: an unbounded read of /dev/zero fails the child, not
 // the machine; undici's WebAssembly reservations rule out ulimit -v).
 import t from 'tap'
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { tmpdir } from 'node:os'
 import { startCollector } from 'xrayradar'
 import { TOKEN, fixture } from '../helpers.mjs'
+import { runChild } from '../utils/child.mjs'
+import { linesWith } from '../utils/stderr.mjs'
 
 const CHILD = fixture('app-files/capture.mjs')
 const HARD_TIMEOUT_MS = 30000
@@ -38,27 +40,19 @@ async function run (t, args, { flags = [], env = {}, cwd = process.cwd() } = {})
   const collector = await startCollector({ token: TOKEN })
   t.teardown(() => collector.close())
   // tap's hook adds NODE_OPTIONS (with --enable-source-maps) to every child: removed, so the child runs as a service does.
-  const child = spawn('sh', ['-c', 'ulimit -d 3000000 2>/dev/null; exec env -u NODE_OPTIONS "$@"', 'sh', process.execPath, ...flags, CHILD, ...args], {
+  // Killed at HARD_TIMEOUT_MS (the test then fails with what it printed): it must end on its own.
+  const { code, stdout, stderr } = await runChild('sh', ['-c', 'ulimit -d 3000000 2>/dev/null; exec env -u NODE_OPTIONS "$@"', 'sh', process.execPath, ...flags, CHILD, ...args], {
     cwd,
     // A short environment: /proc/self/environ is one line, and a context line is clipped at 300 characters.
-    env: { PATH: process.env.PATH, SECRET_DB_PASSWORD: SECRET, XRAYRADAR_DSN: collector.dsn('9'), XRAYRADAR_AUTH_TOKEN: TOKEN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
+    fullEnv: { PATH: process.env.PATH, SECRET_DB_PASSWORD: SECRET, XRAYRADAR_DSN: collector.dsn('9'), XRAYRADAR_AUTH_TOKEN: TOKEN, ...env },
+    timeoutMs: HARD_TIMEOUT_MS
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => { stdout += d })
-  child.stderr.on('data', (d) => { stderr += d })
-  let timedOut = false
-  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL') }, HARD_TIMEOUT_MS)
-  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)))
-  clearTimeout(timer)
-  return { code, timedOut, stdout, stderr, events: collector.events }
+  return { code, stdout, stderr, events: collector.events }
 }
 
-/** The child ended on its own, every capture was delivered, flush() said so and close() returned in time. */
+/** The child ended on its own (run's deadline), every capture was delivered, flush() said so and close() returned in time. */
 function settled (t, r, count) {
-  t.equal(r.timedOut, false, `the child exited on its own within ${HARD_TIMEOUT_MS} ms; stdout: ${r.stdout} stderr: ${r.stderr.slice(0, 2000)}`)
-  t.equal(r.code, 0, 'exit code 0')
+  t.equal(r.code, 0, `exit code 0; stderr: ${r.stderr.slice(0, 2000)}`)
   t.match(r.stdout, /^flushed=true$/m, 'flush() returned true')
   const closed = /^closed-ms=(\d+)$/m.exec(r.stdout)
   t.ok(closed !== null && Number(closed[1]) < 5000, `close() returned (${closed?.[1]} ms)`)
@@ -72,7 +66,7 @@ const noContext = (t, frame, label) => {
   t.equal(frame.pre_context, undefined, `${label}: no pre_context`)
   t.equal(frame.post_context, undefined, `${label}: no post_context`)
 }
-const told = (stderr) => stderr.split('\n').filter((l) => l.includes('not read'))
+const told = (stderr) => linesWith(stderr, 'not read')
 
 t.test('a map naming /etc/passwd or /proc/self/environ: the frame keeps the mapped file and line, nothing of the file is sent', async (t) => {
   const dir = t.testdir()

@@ -2,15 +2,16 @@
 // cut stops events in retry back-off (no further attempt) but lets a request awaiting
 // its answer finish; a hard cut aborts that request too. Each body gets one result.
 import t from 'tap'
-import { createServer } from 'node:http'
 import { HttpTransport } from '../../dist/worker/http-transport.js'
+import { listen } from '../utils/servers.mjs'
+import { waitFor } from '../utils/time.mjs'
 
 /** Bodies 'hold' wait until release(); bodies 'fail' get a 500; counts attempts per body. */
 async function ingest (t) {
   const seen = { hold: 0, fail: 0 }
   const held = []
   let aborted = 0
-  const server = createServer((req, res) => {
+  const { base: origin } = await listen(t, (req, res) => {
     let body = ''
     req.on('data', (d) => { body += d })
     req.on('end', () => {
@@ -21,9 +22,6 @@ async function ingest (t) {
       held.push(res)
     })
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => { server.closeAllConnections(); return new Promise((resolve) => server.close(resolve)) })
-  const origin = `http://127.0.0.1:${server.address().port}`
   return {
     seen,
     held: () => held.length,
@@ -37,14 +35,12 @@ async function ingest (t) {
   }
 }
 
-const until = async (fn, ms) => { const end = Date.now() + ms; while (!fn() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10)); return fn() }
-
 t.test('soft cut: back-off stops at once, a request awaiting its answer is left to finish', async (t) => {
   const i = await ingest(t)
   t.teardown(() => i.transport.close())
   const results = []
   const sent = i.transport.sendBatch([JSON.stringify({ kind: 'hold' }), JSON.stringify({ kind: 'fail' })], (k, outcome) => results.push([k, outcome]))
-  t.ok(await until(() => i.held() === 1 && i.seen.fail >= 1, 10000), 'one request held, the other failed once and is in back-off')
+  t.ok(await waitFor(() => i.held() === 1 && i.seen.fail >= 1, 10000), 'one request held, the other failed once and is in back-off')
   t.same(results, [], 'nothing settled before the cut')
   i.transport.cut(false)
   t.same(results, [[1, 'shutdown_timeout']], 'the event in back-off is settled at the cut')
@@ -63,17 +59,17 @@ t.test('hard cut: a request still awaiting its answer is aborted and settled onc
   t.teardown(() => i.transport.close())
   const results = []
   const sent = i.transport.sendBatch([JSON.stringify({ kind: 'hold' })], (k, outcome) => results.push([k, outcome]))
-  t.ok(await until(() => i.held() === 1, 10000))
+  t.ok(await waitFor(() => i.held() === 1, 10000))
   i.transport.cut(false)
   t.same(results, [], 'a soft cut leaves it')
   i.transport.cut(true)
   await sent
   t.same(results, [[0, 'shutdown_timeout']])
-  t.ok(await until(() => i.aborted() === 1, 5000), 'the ingest saw the request go')
+  t.ok(await waitFor(() => i.aborted() === 1, 5000), 'the ingest saw the request go')
   // Sends after a cut run normally.
   const later = []
   const next = i.transport.sendBatch([JSON.stringify({ kind: 'hold' })], (k, outcome) => later.push(outcome))
-  t.ok(await until(() => i.held() === 2, 10000))
+  t.ok(await waitFor(() => i.held() === 2, 10000))
   i.release()
   await next
   t.same(later, ['delivered'])

@@ -3,14 +3,15 @@
 // functions in a compiled TypeScript file with a source map, served in child processes
 // with and without --enable-source-maps; the rest through the real pipeline in-process.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { mkdirSync, readFile, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { createRequire } from 'node:module'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { build } from 'esbuild'
 import { startCollector, withScope } from 'xrayradar'
 import { TOKEN, fixture, setup } from '../helpers.mjs'
+import { runChild, userCommand } from '../utils/child.mjs'
+import { closedPort } from '../utils/servers.mjs'
 import { framePart, stackParts, defaultFingerprint } from '../../dist/worker/grouping.js'
 
 const require = createRequire(import.meta.url)
@@ -39,20 +40,13 @@ async function serve (t, out, routes, flags = []) {
   const collector = await startCollector({ token: TOKEN })
   t.teardown(() => collector.close())
   // tap adds --enable-source-maps to NODE_OPTIONS of its children: removed, so the flag is only where asked.
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...flags, fixture('grouping/serve.mjs'), out], {
-    env: { ...process.env, XRAYRADAR_DSN: collector.dsn('9'), XRAYRADAR_AUTH_TOKEN: TOKEN, ROUTES: routes.join(',') },
+  const { code, stdout, stderr } = await runChild(...userCommand([...flags, fixture('grouping/serve.mjs'), out]), {
+    env: { XRAYRADAR_DSN: collector.dsn('9'), XRAYRADAR_AUTH_TOKEN: TOKEN, ROUTES: routes.join(',') },
     cwd: dirname(dirname(out)),
-    stdio: ['ignore', 'pipe', 'pipe']
+    timeoutMs: 60000
   })
-  let output = ''
-  child.stdout.on('data', (d) => { output += d })
-  child.stderr.on('data', (d) => { output += d })
-  const code = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child timed out: ${output}`)) }, 60000)
-    child.on('exit', (c) => { clearTimeout(timer); resolve(c) })
-  })
-  t.equal(code, 0, `child exited cleanly: ${output}`)
-  t.match(output, `node-maps=${flags.includes(FLAG)}\nfailed=${routes.length}\nflushed=true\n`, `every route failed, all delivered; Node maps only with ${FLAG}`)
+  t.equal(code, 0, `child exited cleanly: ${stderr}`)
+  t.match(stdout, `node-maps=${flags.includes(FLAG)}\nfailed=${routes.length}\nflushed=true\n`, `every route failed, all delivered; Node maps only with ${FLAG}`)
   t.equal(collector.events.length, routes.length, 'one event per failed request')
   const byRoute = new Map()
   for (const e of collector.events) {
@@ -218,10 +212,7 @@ t.test('an anonymous function: its file and the text of its line; without the te
 t.test('no frame in the app: every frame takes part; no frame at all: the message', async (t) => {
   const { collector, client } = await setup(t)
   // A refused connection to loopback: an error raised in Node's own code.
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = server.address().port
-  await new Promise((resolve) => server.close(resolve))
+  const port = await closedPort()
   const refused = await new Promise((resolve) => connect(port, '127.0.0.1').on('error', resolve))
   const ids = [client.captureException(refused)]
   // An fs error given to a callback carries no frames.

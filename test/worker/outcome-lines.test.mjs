@@ -5,12 +5,15 @@ import t from 'tap'
 import { join } from 'node:path'
 import { startCollector } from 'xrayradar'
 import { runFixture } from '../helpers.mjs'
+import { deadDsn } from '../utils/collector.mjs'
+import { lastJsonLine } from '../utils/child.mjs'
+import { sdkLines } from '../utils/stderr.mjs'
 
-const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('42'); await c.close(); return dsn }
-const lines = (stderr) => stderr.split('\n').filter((l) => l.startsWith('[xrayradar]') && !/sending to|disabled/.test(l))
+// The SDK's lines about outcomes: not the ones saying where it sends (debug) or that it is off.
+const lines = (stderr) => sdkLines(stderr).filter((l) => !/sending to|disabled/.test(l))
 const run = async (env) => {
   const r = await runFixture('outcome-lines.mjs', { env: { COUNT: '3', DEBUG: '', SPOOL_DIR: '', ...env }, timeoutMs: 40000 })
-  return { ...r, stats: JSON.parse(r.stdout.trim().split('\n').pop()), lines: lines(r.stderr) }
+  return { ...r, stats: lastJsonLine(r.stdout), lines: lines(r.stderr) }
 }
 
 t.test('ingest unreachable, events spooled: the debug line says spooled, not dropped', async (t) => {

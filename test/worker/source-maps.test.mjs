@@ -1,9 +1,9 @@
-// Source maps resolved in the delivery workers (issue 12): TypeScript compiled by
+// Source maps resolved in the delivery workers: TypeScript compiled by
 // tsc (separate .map files) and bundled by esbuild (inline map), each run in a
 // child process with and without --enable-source-maps, events captured by the
 // real collector. Unit checks of the bounds run the worker module in-process.
 import t from 'tap'
-import { spawn, execFile } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { cpSync, readFileSync, writeFileSync, rmSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -13,6 +13,8 @@ import { createRequire } from 'node:module'
 import { build } from 'esbuild'
 import { startCollector, loadConfig, ErrorTracker } from 'xrayradar'
 import { TOKEN, fixture } from '../helpers.mjs'
+import { runChild, startChild, userCommand } from '../utils/child.mjs'
+import { linesWith } from '../utils/stderr.mjs'
 import { SourceMaps, MAX_MAP_BYTES } from '../../dist/worker/source-maps.js'
 import { ContextLines } from '../../dist/worker/context-lines.js'
 import { nodeMapsStacks } from '../../dist/pool/node-source-maps.js'
@@ -61,24 +63,18 @@ async function run (t, files, { flags = [], env = {}, between = null } = {}) {
   t.teardown(() => collector.close())
   // tap's hook adds a loader to NODE_OPTIONS of every child, and with it --enable-source-maps: removed, so
   // the child runs as a user's service does.
-  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...flags, CHILD, ...files], {
-    env: { ...process.env, XRAYRADAR_DSN: collector.dsn('7'), XRAYRADAR_AUTH_TOKEN: TOKEN, FIXTURE_WAIT: between === null ? '0' : '1', ...env },
-    stdio: ['pipe', 'pipe', 'pipe']
+  const app = startChild(...userCommand([...flags, CHILD, ...files]), {
+    env: { XRAYRADAR_DSN: collector.dsn('7'), XRAYRADAR_AUTH_TOKEN: TOKEN, FIXTURE_WAIT: between === null ? '0' : '1', ...env },
+    stdin: 'pipe',
+    timeoutMs: 60000
   })
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (d) => { stderr += d })
-  child.stdout.on('data', async (d) => {
-    stdout += d
-    const m = /loaded (\d+)\n$/.exec(stdout)
+  app.child.stdout.on('data', async () => {
+    const m = /loaded (\d+)\n$/.exec(app.stdout())
     if (m === null || between === null) return
     try { await between(Number(m[1])) } catch (err) { t.error(err, 'the redeploy step') }
-    child.stdin.write('go\n')
+    app.child.stdin.write('go\n')
   })
-  const code = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`child timed out; stderr: ${stderr}`)) }, 60000)
-    child.on('exit', (c) => { clearTimeout(timer); resolve(c) })
-  })
+  const { code, stdout, stderr } = await app.exited
   t.equal(code, 0, `child exited cleanly; stderr: ${stderr}`)
   t.match(stdout, `node-maps=${flags.includes(FLAG[0])}\n`, `Node maps stacks in the child only with ${FLAG[0]}`)
   t.equal(collector.events.length, files.length, 'one event per capture')
@@ -173,15 +169,11 @@ t.test('a service bundled with the SDK inside: the embedded workers map the bund
   for (const flags of [[], FLAG]) {
     const collector = await startCollector({ token: TOKEN })
     t.teardown(() => collector.close())
-    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...flags, outfile], {
-      cwd: join(work, 'out'), env: { ...process.env, XRAYRADAR_DSN: collector.dsn('8'), XRAYRADAR_AUTH_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe']
+    const { code, stdout, stderr } = await runChild(...userCommand([...flags, outfile]), {
+      cwd: join(work, 'out'), env: { XRAYRADAR_DSN: collector.dsn('8'), XRAYRADAR_AUTH_TOKEN: TOKEN }, timeoutMs: 60000
     })
-    let out = ''
-    child.stdout.on('data', (d) => { out += d })
-    child.stderr.on('data', (d) => { out += d })
-    const code = await new Promise((resolve) => child.on('exit', resolve))
-    t.equal(code, 0, out)
-    t.match(out, `node-maps=${flags.length > 0}\nflushed=true`, `delivered; Node maps only with ${FLAG[0]}`)
+    t.equal(code, 0, stderr)
+    t.match(stdout, `node-maps=${flags.length > 0}\nflushed=true`, `delivered; Node maps only with ${FLAG[0]}`)
     const f = frames(collector.events[0])
     const want = at('checkout.ts', 'new Error(`cannot charge')
     t.equal(f.at(-1).abs_path, join(work, 'src', 'checkout.ts'), 'the .ts file, not the bundle')
@@ -237,7 +229,7 @@ t.test('a missing, malformed or refused map leaves readable frames, told once in
     t.same([top.function, top.lineno, top.colno], ['Object.fail', 5, 9], `${cases[i]}: compiled line and column`)
     t.equal(top.context_line, lines[4], `${cases[i]}: context from the compiled file`)
   })
-  const told = r.stderr.split('\n').filter((l) => l.includes('source map'))
+  const told = linesWith(r.stderr, 'source map')
   t.equal(told.length, 1, `one debug line for all the problems: ${told.join(' | ')}`)
   t.match(told[0], /the source map of .*m0\.js is not a valid source map \(not JSON\); its frames are sent as compiled/)
   t.notMatch(r.stderr, /root:x|Error: |internal_error/, 'nothing thrown, nothing of the refused file shown')

@@ -1,11 +1,10 @@
-// The spool against what it can meet on disk: junk and oversized files (issue 8
-// item 5), a directory it cannot write (issue 8 item 13), and a directory, file
-// or link another user could have planted (issue 9 item 9). Real workers, real
-// files, permissions and owners (run as root, the tests chown to uid 65534 and run
+// The spool against what it can meet on disk: junk and oversized files, a directory
+// it cannot write, and a directory, file or link another user could have planted.
+// Real workers, real files, permissions and owners (run as root, the tests chown to uid 65534 and run
 // the SDK as uid 65534 for a second user; those parts skip, saying so, where that
 // is not permitted), real HTTP to the local collector, child processes for stderr.
 import t from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,38 +12,36 @@ import { startCollector } from 'xrayradar'
 import { resolveOptions } from '../../dist/config/options.js'
 import { ensureSafeDir } from '../../dist/worker/safe-dir.js'
 import { fixture, runFixture, spoolFile } from '../helpers.mjs'
+import { runChild, startChild, lastJsonLine } from '../utils/child.mjs'
+import { deadDsn } from '../utils/collector.mjs'
+import { linesWith } from '../utils/stderr.mjs'
 
 const OTHER_UID = 65534 // nobody: a second owner, which root can hand files to
 const uid = process.getuid()
 const stamp = (agoMs) => String(Date.now() - agoMs).padStart(15, '0')
 const wireEvent = (message) => JSON.stringify({ event_id: message, timestamp: new Date().toISOString(), level: 'error', message, platform: 'javascript', sdk: { name: 'x', version: '1' }, contexts: { user: null, request: null, tags: {}, extra: {}, server_name: null, release: null, environment: 'e' }, breadcrumbs: [], fingerprint: [], modules: {} })
-const deadDsn = async () => { const c = await startCollector(); const dsn = c.dsn('91'); await c.close(); return dsn }
 const run = async (env, timeoutMs = 60000) => {
   const r = await runFixture('spool-hardening.mjs', { env, timeoutMs })
-  const last = r.stdout.trim().split('\n').pop()
-  return { ...r, out: last ? JSON.parse(last) : null }
+  return { ...r, out: lastJsonLine(r.stdout) }
 }
-const spoolLines = (stderr) => stderr.split('\n').filter((l) => l.includes('spool directory'))
+const spoolLines = (stderr) => linesWith(stderr, 'spool directory')
 const canChown = (path) => { try { chownSync(path, OTHER_UID, OTHER_UID); return true } catch { return false } }
 const mode = (path) => lstatSync(path).mode & 0o7777
 /** Writes a [name, text] spool file (see spoolFile) into dir. */
 const put = (dir, [name, text], opts) => writeFileSync(join(dir, name), text, opts)
 
 /** Runs the fixture as another user (uid 65534). Null when this process may not switch uid. */
-const runAs = (env, uid = OTHER_UID) => new Promise((resolve, reject) => {
+async function runAs (env, uid = OTHER_UID) {
   let child
   try {
-    child = spawn(process.execPath, [fixture('spool-hardening.mjs')], { uid, gid: uid, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  } catch { return resolve(null) }
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => { stdout += d })
-  child.stderr.on('data', (d) => { stderr += d })
-  child.on('error', () => resolve(null))
-  const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${stderr}`)) }, 60000)
+    child = startChild(process.execPath, [fixture('spool-hardening.mjs')], { uid, gid: uid, env, timeoutMs: 60000 })
+  } catch { return null }
+  const r = await child.exited.catch((err) => { if (err.code === undefined) throw err; return null }) // a code: it could not start
+  if (r === null) return null
   // Not the exit code: tap's process hook in the child cannot write its record as that uid.
-  child.on('exit', () => { clearTimeout(timer); const line = stdout.split('\n').find((l) => l.startsWith('{')); resolve({ stderr, out: line ? JSON.parse(line) : null }) })
-})
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'))
+  return { stderr: r.stderr, out: line ? JSON.parse(line) : null }
+}
 
 t.test('8.5 junk files: 80 MB of lines, a 20 MiB line: read only as far as a batch reaches, counted once, removed; live and real events delivered', async (t) => {
   const dir = join(t.testdir({}), 'spool')
@@ -72,7 +69,7 @@ t.test('8.5 junk files: 80 MB of lines, a 20 MiB line: read only as far as a bat
 t.test('8.13 a file in the directory place: spool_error, one line, file untouched', async (t) => {
   const base = t.testdir({ 'in-the-way': 'a file' })
   for (const spoolDir of [join(base, 'in-the-way'), join(base, 'in-the-way', 'spool')]) {
-    const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: spoolDir, COUNT: '10', WORKERS: '2' })
+    const r = await run({ XRAYRADAR_DSN: await deadDsn('91'), SPOOL_DIR: spoolDir, COUNT: '10', WORKERS: '2' })
     t.equal(r.code, 0, r.stderr)
     t.equal(r.out.stats.dropped.spool_error, 10, spoolDir)
     t.equal(r.out.stats.dropped.spool_full, 0)
@@ -89,7 +86,7 @@ t.test('8.13 a file in the directory place: spool_error, one line, file untouche
 })
 
 t.test('8.13 a parent that is a device, not a directory (/dev/null/x): the advice is another spoolDir', async (t) => {
-  const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: '/dev/null/x', COUNT: '3' })
+  const r = await run({ XRAYRADAR_DSN: await deadDsn('91'), SPOOL_DIR: '/dev/null/x', COUNT: '3' })
   t.equal(r.code, 0, r.stderr)
   t.equal(r.out.stats.dropped.spool_error, 3)
   const lines = spoolLines(r.stderr)
@@ -101,22 +98,16 @@ t.test('8.13 a parent that is a device, not a directory (/dev/null/x): the advic
 
 t.test('8.13 a write failing part-way (EFBIG, as ENOSPC): spool_error, no .tmp left', async (t) => {
   const dir = join(t.testdir({}), 'spool')
-  const dsn = await deadDsn()
+  const dsn = await deadDsn('91')
   // ulimit -f counts 1024-byte blocks: 16 KiB, below one 20 KB event. Node ignores SIGXFSZ, so the write
   // fails with EFBIG part-way, as it would with ENOSPC (which root cannot provoke here). The child runs
   // without tap's preload (env -u NODE_OPTIONS): its exit hook writes a file too, hits the same limit
   // and crashes the child at exit on Node 26. The fixture ignores the signal itself (IGNORE_XFSZ).
-  const r = await new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', 'ulimit -f 16 && exec /usr/bin/env -u NODE_OPTIONS "$0" "$1"', process.execPath, fixture('spool-hardening.mjs')], { env: { ...process.env, IGNORE_XFSZ: '1', XRAYRADAR_DSN: dsn, SPOOL_DIR: dir, COUNT: '8', PAD: '20000' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${stderr}`)) }, 60000)
-    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
+  const r = await runChild('bash', ['-c', 'ulimit -f 16 && exec /usr/bin/env -u NODE_OPTIONS "$0" "$1"', process.execPath, fixture('spool-hardening.mjs')], {
+    env: { IGNORE_XFSZ: '1', XRAYRADAR_DSN: dsn, SPOOL_DIR: dir, COUNT: '8', PAD: '20000' }, timeoutMs: 60000
   })
   t.equal(r.code, 0, `${r.signal} ${r.stderr}`)
-  const { stats } = JSON.parse(r.stdout.trim().split('\n').pop())
+  const { stats } = lastJsonLine(r.stdout)
   t.equal(stats.dropped.spool_error, 8, JSON.stringify(stats))
   t.equal(stats.dropped.spool_full, 0)
   t.equal(stats.spooled, 0)
@@ -131,7 +122,7 @@ t.test('8.13 a directory this user may not write (a real second user): spool_err
   const base = t.testdir({})
   chmodSync(base, 0o755) // root's, readable by all, writable by root only
   const dir = join(base, 'spool')
-  const r = await runAs({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: dir, COUNT: '3' })
+  const r = await runAs({ XRAYRADAR_DSN: await deadDsn('91'), SPOOL_DIR: dir, COUNT: '3' })
   if (r === null) return t.skip('cannot run a process as another uid here')
   t.ok(r.out, r.stderr)
   t.equal(r.out.stats.dropped.spool_error, 3)
@@ -144,7 +135,7 @@ t.test('8.13 a directory this user may not write (a real second user): spool_err
 
 t.test('8.13 over spoolMaxBytes stays spool_full, no spool_error', async (t) => {
   const dir = join(t.testdir({}), 'spool')
-  const r = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: dir, COUNT: '4', SPOOL_MAX_BYTES: '10' })
+  const r = await run({ XRAYRADAR_DSN: await deadDsn('91'), SPOOL_DIR: dir, COUNT: '4', SPOOL_MAX_BYTES: '10' })
   t.equal(r.out.stats.dropped.spool_full, 4)
   t.equal(r.out.stats.dropped.spool_error, 0)
   t.same(spoolLines(r.stderr), [])
@@ -170,7 +161,7 @@ t.test('9.9 default location is per user (XDG state, XDG cache, ~/.cache, tmpdir
 t.test('9.9 two users with no home and one tmpdir: each spools into its own directory (the first no longer locks out the second)', async (t) => {
   const tmp = t.testdir({})
   chmodSync(tmp, 0o1777) // like /tmp
-  const env = { TMPDIR: tmp, HOME: '/nonexistent', XDG_CACHE_HOME: '', XDG_STATE_HOME: '', XRAYRADAR_DSN: await deadDsn(), COUNT: '2' }
+  const env = { TMPDIR: tmp, HOME: '/nonexistent', XDG_CACHE_HOME: '', XDG_STATE_HOME: '', XRAYRADAR_DSN: await deadDsn('91'), COUNT: '2' }
   const mine = await run(env)
   t.equal(mine.out.stats.spooled, 2, mine.stderr)
   const theirs = await runAs(env)
@@ -217,7 +208,7 @@ const refuses = async (t, dir, problem, plant) => {
   t.match(lines[0], `refusing the spool directory ${dir}`)
   t.match(lines[0], problem)
   // And what would have been spooled is counted spool_error, from a dead ingest.
-  const dead = await run({ XRAYRADAR_DSN: await deadDsn(), SPOOL_DIR: dir, COUNT: '3' })
+  const dead = await run({ XRAYRADAR_DSN: await deadDsn('91'), SPOOL_DIR: dir, COUNT: '3' })
   t.equal(dead.out.stats.dropped.spool_error, 3)
   t.equal(dead.out.stats.spooled, 0)
 }

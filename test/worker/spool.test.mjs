@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path'
 import { ErrorTracker, startCollector } from 'xrayradar'
 import { setup, runFixture, spoolFile, TOKEN } from '../helpers.mjs'
+import { waitFor } from '../utils/time.mjs'
 
 /** An ingest that is down (nothing listens on its port) until up() starts a collector there: one DSN origin throughout. */
 const downIngest = async () => {
@@ -13,7 +14,6 @@ const downIngest = async () => {
   await c.close()
   return { dsn, up: (opts = {}) => startCollector({ ...opts, port }) }
 }
-const waitFor = async (fn, ms) => { const end = Date.now() + ms; while (!fn() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50)); return fn() }
 
 t.test('ingest down for the whole run: the process exits in time, events are on disk; the next process delivers them exactly once', async (t) => {
   const dir = join(t.testdir({}), 'spool')
