@@ -2,6 +2,8 @@
 // cut stops events in retry back-off (no further attempt) but lets a request awaiting
 // its answer finish; a hard cut aborts that request too. Each body gets one result.
 import t from 'tap'
+import diagnostics from 'node:diagnostics_channel'
+import { setImmediate as nextMacrotask } from 'node:timers/promises'
 import { HttpTransport } from '../../dist/worker/http-transport.js'
 import { listen } from '../utils/servers.mjs'
 import { waitFor } from '../utils/time.mjs'
@@ -35,12 +37,26 @@ async function ingest (t) {
   }
 }
 
+/** Responses the transport has read to their end (undici publishes this on the sending thread). */
+function answersRead (t) {
+  const seen = { n: 0 }
+  const onTrailers = () => { seen.n++ }
+  diagnostics.subscribe('undici:request:trailers', onTrailers)
+  t.teardown(() => diagnostics.unsubscribe('undici:request:trailers', onTrailers))
+  return seen
+}
+
 t.test('soft cut: back-off stops at once, a request awaiting its answer is left to finish', async (t) => {
   const i = await ingest(t)
   t.teardown(() => i.transport.close())
+  const read = answersRead(t)
   const results = []
   const sent = i.transport.sendBatch([JSON.stringify({ kind: 'hold' }), JSON.stringify({ kind: 'fail' })], (k, outcome) => results.push([k, outcome]))
-  t.ok(await waitFor(() => i.held() === 1 && i.seen.fail >= 1, 10000), 'one request held, the other failed once and is in back-off')
+  // The ingest having answered 500 is not enough: the transport is in back-off only once it
+  // has read that answer (the held request has none yet, so the one answer read is the 500's),
+  // and what follows the read (the attempt's end, p-retry scheduling its delay) is microtasks.
+  t.ok(await waitFor(() => i.held() === 1 && i.seen.fail >= 1 && read.n >= 1, 10000), 'one request held, the other failed once and is in back-off')
+  await nextMacrotask()
   t.same(results, [], 'nothing settled before the cut')
   i.transport.cut(false)
   t.same(results, [[1, 'shutdown_timeout']], 'the event in back-off is settled at the cut')
