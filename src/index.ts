@@ -3,7 +3,6 @@
 // so a consumer whose tsconfig lists no @types (tsc --init's "types": []) still loads them.
 // xrayradar: error tracking for Node.js services that report to XrayRadar.
 export { ErrorTracker, init, getClient } from './sdk'
-export type { Client } from './capture/client'
 export {
   captureException, captureMessage, addBreadcrumb, setUser, setTag, setTags, setExtra,
   setContext, setRequest, clearBreadcrumbs, flush, flushSync, close, stats

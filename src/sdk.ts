@@ -22,7 +22,7 @@ function compose (options: Options): ClientParts {
   const o = resolveOptions(options)
   const sink = sinkOf(o)
   // Inside our own workers (a preload that calls init() runs there too) never start another pool.
-  if (sink === null || isSdkWorker(workerData)) return { options: o, sink, pipeline: null, exitDrain: null, install: null }
+  if (sink === null || isSdkWorker(workerData)) return { options: o, sink, delivery: null }
   // Before any hook or thread exists: an integrations function that throws fails init() and leaves nothing behind.
   const integrations = resolveIntegrations(getDefaultIntegrations(), o.integrations, o.defaultIntegrations)
   const pipeline = new Pipeline({
@@ -43,7 +43,7 @@ function compose (options: Options): ClientParts {
     undo.push(...setupIntegrations(client, integrations))
     return undo
   }
-  return { options: o, sink, pipeline, exitDrain, install }
+  return { options: o, sink, delivery: { pipeline, exitDrain, install } }
 }
 
 /** A client: options in, events out. Throws ConfigurationError on bad options. */

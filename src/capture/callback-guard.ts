@@ -2,7 +2,7 @@
 // beforeBreadcrumb) on this thread right now. A capture made from inside one would
 // run the callback again, which may capture again: one error became ~1,460 events
 // and overflowed the stack. Such captures are dropped and counted instead (see
-// ErrorTracker.accept); a breadcrumb added inside beforeBreadcrumb is skipped.
+// Client.accept); a breadcrumb added inside beforeBreadcrumb is skipped.
 // Module-wide, not per client: a callback of one client capturing through another
 // (or through the global functions) recurses just the same.
 

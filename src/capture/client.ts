@@ -86,17 +86,22 @@ export function zeroStats (): Stats {
 }
 
 /**
- * What a client is built from, by the composition root (src/sdk.ts): its options, the
- * pipeline and its exit drain (null for a client that does not send) and what installs its
- * process hooks and integrations (run once, with the client, when it sends; returns their teardowns).
+ * What a client is built from, by the composition root (src/sdk.ts; not part of the public
+ * API): its options, and for a client that sends, its delivery (null for one that does not).
  */
 export interface ClientParts {
   options: ResolvedOptions
   sink: SinkKind | null
-  pipeline: Pipeline | null
-  /** Drains the pipeline when the process ends, and closes it. */
-  exitDrain: ExitDrain | null
-  install: ((client: Client) => Array<() => void>) | null
+  delivery: ClientDelivery | null
+}
+
+/** A sending client's pipeline, with what ends it and what hooks the process up to it. */
+export interface ClientDelivery {
+  pipeline: Pipeline
+  /** Drains the pipeline when the process ends, and closes it (close() goes through it too). */
+  exitDrain: ExitDrain
+  /** Installs the process hooks and integrations, once, with the client; returns their teardowns. */
+  install: (client: Client) => Array<() => void>
 }
 
 /**
@@ -135,10 +140,11 @@ export class Client {
     }
     // Strings cut on the main thread keep this token whole until close(), so the worker can replace it.
     this.uninstall.push(guardToken(o.authToken))
-    this.pipeline = parts.pipeline
-    this.exitDrain = parts.exitDrain
+    const d = parts.delivery
+    this.pipeline = d === null ? null : d.pipeline
+    this.exitDrain = d === null ? null : d.exitDrain
     // Hooks and integrations only for a client that sends: a disabled one would pay per request for nothing.
-    if (this.pipeline !== null && parts.install !== null) this.uninstall.push(...parts.install(this))
+    if (d !== null) this.uninstall.push(...d.install(this))
     // A missing XRAYRADAR_DSN is the usual reason nothing arrives: said even without debug.
     if (sink === null && !o.debug && !isSdkWorker(workerData)) {
       const why = o.emptyDsn === null ? '' : ` (${o.emptyDsn.source} is empty)`

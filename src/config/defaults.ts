@@ -1,4 +1,5 @@
 import type { BooleanKey, NoneMissing, NumericKey } from './types'
+import { MAX_PAYLOAD_BYTES } from '../shared/limits'
 
 // Defaults and bounds of the options, each with why it has its value. docs/configuration.md
 // shows the same defaults (test/config/docs-defaults.test.mjs compares them with this file).
@@ -33,9 +34,8 @@ export const NUMERIC_OPTIONS = [
   // connection long; 1 ms is the shortest timer Node arms; past 10 minutes a retry serves better.
   { key: 'timeout', default: 10, min: 0.001, max: 600, integer: false, unit: 'seconds' },
   // 100 KiB: the Python SDK's default max_payload_size. Below 1 KiB truncation would keep almost
-  // nothing of an event. 16 MiB is also the longest line the spool reads back (MAX_LINE_BYTES in
-  // src/worker/spool-read.ts).
-  { key: 'maxPayloadSize', default: 100 * KiB, min: KiB, max: 16 * MiB, integer: true, unit: 'bytes' },
+  // nothing of an event. The maximum (16 MiB) is also the longest line the spool reads back.
+  { key: 'maxPayloadSize', default: 100 * KiB, min: KiB, max: MAX_PAYLOAD_BYTES, integer: true, unit: 'bytes' },
   // 16 MiB holds ~85,000 records of ~200 bytes, more than maxQueuedEvents, so the count bound is met
   // first. 64 KiB still holds a few hundred records; past 1 GiB (1.25 GiB with the blob area) the ring
   // is more memory than an error tracker should take from its host.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { ConfigurationError } from '../shared/errors'
 import { resolveOptions } from './options'
-import { camelToSnake } from './names'
+import { camelToSnake, snakeToCamel } from './names'
 import { OPTION_KEYS, type Options } from './types'
 import { redactDsn } from './dsn'
 
@@ -45,7 +45,10 @@ export function loadConfig (source: string | Record<string, unknown>): Options {
   for (const [key, value] of Object.entries(raw)) {
     const option = FILE_KEYS.get(key)
     if (option === undefined) {
-      const hint = FILE_KEYS.has(camelToSnake(key)) ? ` Use "${camelToSnake(key)}" (snake_case) in files.` : ''
+      const code = CODE_ONLY.has(snakeToCamel(key)) || CODE_ONLY.has(key)
+      const hint = code
+        ? ` It is code (a function, an object or a list of integrations), which a file cannot hold: pass it to init() beside the file's settings, as init({ ...loadConfig(file), ${snakeToCamel(key)}: ... }).`
+        : FILE_KEYS.has(camelToSnake(key)) ? ` Use "${camelToSnake(key)}" (snake_case) in files.` : ''
       throw new ConfigurationError(`Unknown key "${key}" in ${where}.${hint} Known keys: ${[...FILE_KEYS.keys()].join(', ')}.`)
     }
     out[option] = value

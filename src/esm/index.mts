@@ -17,7 +17,7 @@ export {
 export type {
   Options, BeforeSend, BeforeBreadcrumb, Transport, Breadcrumb, CaptureOptions, RequestInfo, Stats, TraceContext, User, WireEvent,
   WireException, WireFrame, WireBreadcrumb, Collector, CollectorOptions, Fault,
-  Client, Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, Http2IncomingRequest, ExpressErrorHandlerOptions,
+  Integration, IntegrationClient, IntegrationsOption, Mechanism, HttpIntegrationOptions, Http2IncomingRequest, ExpressErrorHandlerOptions,
   KoaErrorHandlerOptions, FastifyErrorHandlerOptions, NestErrorHandlerOptions, GraphQLPluginOptions, XrayRadarApolloPlugin, XrayRadarEnvelopPlugin,
   LoggingOptions, LogLevelOption, WinstonTransportOptions, EventLoopBlockOptions
 } from '../index.js'

@@ -1,12 +1,12 @@
 // One set of process listeners ('exit' first and in order, 'beforeExit') for every
-// pipeline of the process. A replaced client keeps its pipeline until its close() has
-// flushed, asynchronously, so listeners per pipeline would pile up when init() is called
+// pipeline's exit drain in the process. A replaced client keeps its pipeline until its close() has
+// flushed, asynchronously, so listeners per drain would pile up when init() is called
 // again and again (a dev server reloading, a setup per test file) and cross Node's
 // MaxListeners (10), which prints a leak warning.
 
 type ExitFn = (code?: number) => never
 
-/** What a pipeline does when the process ends. */
+/** What an exit drain (lifecycle/exit-drain.ts) does when the process ends. */
 export interface ExitParticipant {
   /** The drain at 'exit' (and before process.exit() ends the process). Must not throw. */
   onExit (): void
@@ -15,7 +15,7 @@ export interface ExitParticipant {
 }
 
 class ExitHooks {
-  /** In creation order: a replaced client's pipeline drains before its successor's. */
+  /** In creation order: a replaced client's drain runs before its successor's. */
   private readonly members = new Set<ExitParticipant>()
 
   private readonly onExit = (): void => {

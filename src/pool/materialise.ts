@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, ope
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { OWNER_ONLY_DIR, OWNER_ONLY_FILE, ancestorProblem, keepToOwner, ownDirProblem, ownFileProblem, processUid, type Unsafe } from '../shared/fs-safety'
+import { OWNER_ONLY_DIR, OWNER_ONLY_FILE, ancestorProblem, keepToOwner, ownDirProblem, ownFileProblem, permissionBits, processUid, type Unsafe } from '../shared/fs-safety'
 
 // Writes the embedded worker files (scripts/build-bundles.mjs) to disk so that Node
 // can start threads from them. The files are code the SDK runs, so where they live
@@ -15,7 +15,6 @@ export interface EmbeddedWorker {
   files: Array<[name: string, text: string]>
 }
 
-const octal = (mode: number): string => (mode & 0o777).toString(8)
 /** Random suffix of a file while it is written: another process writing the same file never collides. */
 const TMP_SUFFIX_BYTES = 6
 
@@ -26,7 +25,7 @@ class Refused extends Error {}
 function refused (path: string, found: Unsafe, uid: number | null, level: 'ancestor' | 'own directory' | 'file'): Refused {
   switch (found.problem) {
     case 'owner': return new Refused(`${path} is owned by uid ${found.owner}, ${level === 'ancestor' ? `neither ${uid} nor root` : `not ${uid}`}`)
-    case 'writable': return new Refused(`${path} is writable by group or others (mode ${octal(found.mode)})${level === 'ancestor' ? ' and not sticky' : ''}`)
+    case 'writable': return new Refused(`${path} is writable by group or others (mode ${permissionBits(found.mode)})${level === 'ancestor' ? ' and not sticky' : ''}`)
     case 'symlink': return new Refused(`${path} is a symbolic link`)
     case 'kind': return new Refused(`${path} is not ${level === 'file' ? 'a regular file' : 'a directory'}`)
   }

@@ -1,4 +1,5 @@
 import type { WireBreadcrumb, WireEvent } from '../shared/types'
+import { BEFORE_SEND_LIMITS } from '../shared/limits'
 
 // The one privacy model (docs/privacy.md), applied to every field of an event
 // that can hold user data. Runs in the worker after beforeSend's result arrives,
@@ -83,8 +84,8 @@ const URL_CREDENTIALS = /\/\/[^\s/?#]*@/g
 // Keys repeat from event to event (the same extra, tags and headers): each is
 // classified once. Bounded so keys made of ids cannot grow the worker; cleared when full.
 const KEY_MEMO_MAX = 10000
-// Deeper than normalize() ever produces (depth 12); anything below is replaced whole.
-const MAX_DEPTH = 32
+// Deeper than normalize() ever produces (BEFORE_SEND_LIMITS.depth, its deepest); anything below is replaced whole.
+const MAX_DEPTH = BEFORE_SEND_LIMITS.depth + 20
 
 // What a key is, as bits, memoized per key: secret-like, holding the token, (breadcrumb
 // data) naming a URL, and what it says in request-shaped data. Header and env keys get
@@ -125,6 +126,8 @@ interface Rules {
   crumbs: WeakMap<WireBreadcrumb, WireBreadcrumb>
 }
 
+// The rules compiled once per options object (a worker's, or a client's for beforeSend): a memo
+// keyed by that object, so two workers or clients with their own options never share rules.
 const compiled = new WeakMap<ScrubOptions, Rules>()
 
 function escapeRe (s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') }

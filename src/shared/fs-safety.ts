@@ -76,3 +76,9 @@ function ownerProblem (st: Stats, uid: number): UnsafeNotLink | null {
 export function keepToOwner (path: string, st: Stats): void {
   if ((st.mode & GROUP_OTHER_ANY) !== 0) chmodSync(path, OWNER_ONLY_DIR)
 }
+
+/** A mode as chmod takes it, with the setuid/setgid/sticky digit: "0777", "1777" (the spool's messages). */
+export const modeWithSpecialBits = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0')
+
+/** A mode's permission bits alone: "777" (the bundled worker directory's messages). */
+export const permissionBits = (mode: number): string => (mode & 0o777).toString(8)

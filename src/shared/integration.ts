@@ -15,9 +15,10 @@ export interface Integration {
 }
 
 /**
- * What an integration may use of a client (ErrorTracker implements it): the public capture
- * API and the options integrations need. A structural type, so integrations never import the
- * client's module (which sets them up: that would be an import cycle).
+ * What an integration may use of a client (capture's Client, and so ErrorTracker, implements
+ * it): the public capture API and the options integrations need. A structural type, so an
+ * integration depends on this contract, not on the client class; and so a client of a bundled
+ * copy of the SDK and one of the installed copy are both accepted.
  */
 export interface IntegrationClient {
   captureException: (error?: unknown, opts?: CaptureOptions) => string | undefined

@@ -179,3 +179,9 @@ export const FIT_BREADCRUMBS = 100
 export const FIT_FEW_BREADCRUMBS = 10
 /** Then each string in extra: 256 characters still show an id or a short value. */
 export const FIT_EXTRA_STRING_LENGTH = 256
+
+/**
+ * The largest maxPayloadSize the options accept, and so the longest event body the spool writes
+ * as one line and reads back (worker/spool-read.ts): one bound on both sides of the disk.
+ */
+export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024

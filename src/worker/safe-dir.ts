@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { resolve, parse, join, sep } from 'node:path'
 import { UnsafeDirectoryError } from '../shared/errors'
-import { OWNER_ONLY_DIR, ancestorProblem, keepToOwner, ownDirProblem, processUid } from '../shared/fs-safety'
+import { OWNER_ONLY_DIR, ancestorProblem, keepToOwner, modeWithSpecialBits, ownDirProblem, processUid } from '../shared/fs-safety'
 
 // The spool's directory, checked by the rules of shared/fs-safety.ts (no other local user can
 // add, remove or swap what is in it) and said as UnsafeDirectoryError lines that name a spoolDir
@@ -15,8 +15,6 @@ export interface SafeDirOptions {
   /** How many trailing levels of the path are the caller's own (at least 1: the directory itself). */
   ownLevels?: number
 }
-
-const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0')
 
 /** What a non-directory is, for the message: "/dev/null is a character device, not a directory". */
 function kindOf (st: Stats): string | null {
@@ -51,7 +49,7 @@ function checkAncestor (path: string, st: Stats, uid: number): void {
   switch (found.problem) {
     case 'owner': throw new UnsafeDirectoryError(path, `is owned by uid ${found.owner}, neither this process (uid ${uid}) nor root, so that user could replace what lies below it`, 'Set spoolDir to a directory under one this user or root owns')
     case 'kind': throw notADirectory(path, st)
-    case 'writable': throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(found.mode)}), so another user could replace what lies below it`, `Run chmod go-w ${path}, or set spoolDir elsewhere`)
+    case 'writable': throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${modeWithSpecialBits(found.mode)}), so another user could replace what lies below it`, `Run chmod go-w ${path}, or set spoolDir elsewhere`)
   }
 }
 
@@ -64,7 +62,7 @@ function checkOwn (path: string, st: Stats, uid: number): void {
     case 'kind': throw notADirectory(path, st)
     case 'owner': throw new UnsafeDirectoryError(path, `is owned by uid ${found.owner}, not this process (uid ${uid})`, `Remove it (another user may have planted it) or set spoolDir to a directory this user owns`)
     // Its content may already have been tampered with: tightening now would hide that.
-    case 'writable': throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${octal(found.mode)})`, `Remove it, or check its files and run chmod 700 ${path}`)
+    case 'writable': throw new UnsafeDirectoryError(path, `is writable by group or others (mode ${modeWithSpecialBits(found.mode)})`, `Remove it, or check its files and run chmod 700 ${path}`)
   }
 }
 

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
+import { MAX_PAYLOAD_BYTES } from '../shared/limits'
 
 // Reads one spool file, trusting nothing about it: the name is ours, the content
 // may not be (a damaged file, a stranger's, a link someone planted). It is opened
@@ -12,8 +13,8 @@ import { open, type FileHandle } from 'node:fs/promises'
 const MAX_EVENTS_PER_FILE = 64
 /** The most lines: the events and the header naming their target (spool-target.ts). */
 export const MAX_LINES_PER_FILE = MAX_EVENTS_PER_FILE + 1
-/** The longest line the SDK writes: one event body, at most the largest maxPayloadSize the options accept (16 MiB). */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024
+/** The longest line the SDK writes: one event body, at most the largest maxPayloadSize the options accept. */
+export const MAX_LINE_BYTES = MAX_PAYLOAD_BYTES
 /** Larger than a full batch of the longest lines: not a file the SDK wrote, skipped unread. */
 export const MAX_FILE_BYTES = MAX_LINES_PER_FILE * (MAX_LINE_BYTES + 1)
 /** Read size: small enough that a file that turns out not to be ours costs little, large enough for a batch in a few reads. */

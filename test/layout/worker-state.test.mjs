@@ -8,7 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const WORKER = fileURLToPath(new URL('../../src/worker/', import.meta.url))
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
+const WORKER = join(SRC, 'worker')
+// What a worker thread loads besides its own folder (test/layout/imports.test.mjs keeps it to these).
+const ALSO_LOADED = ['privacy', 'event', 'ring', 'shared']
 
 // Module-level mutable state: a `let`, or a collection made at load.
 const STATE = /^(?:export\s+)?(?:let\s+\w+|const\s+\w+\s*(?::[^=]+)?=\s*new\s+(?:Map|Set|WeakMap|WeakSet|LRUCache)\b)/
@@ -32,6 +35,7 @@ function unexplained (text) {
 }
 
 const files = readdirSync(WORKER).filter((n) => n.endsWith('.ts'))
+const loaded = [WORKER, ...ALSO_LOADED.map((d) => join(SRC, d))].flatMap((dir) => readdirSync(dir).filter((n) => n.endsWith('.ts')).map((n) => join(dir, n)))
 
 t.test('the check can fail: a bare module variable is caught, an explained one is not', async (t) => {
   t.same(unexplained('const LIMIT = 5\nlet count = 0\n'), ['2: let count = 0'])
@@ -52,7 +56,8 @@ t.test('the thread entry holds no state of its own', async (t) => {
   t.match(text, /new DeliveryWorker\(workerData/, 'the worker is made from the workerData the thread starts with')
 })
 
-t.test('every module-level variable or collection in src/worker says why it is not per worker', async (t) => {
-  const bad = files.flatMap((n) => unexplained(readFileSync(join(WORKER, n), 'utf8')).map((s) => `${n}:${s}`))
+t.test('every module-level variable or collection a worker thread loads says why it is not per worker', async (t) => {
+  t.ok(loaded.some((p) => p.endsWith('privacy/scrub.ts')) && loaded.some((p) => p.endsWith('event/assemble.ts')), 'the shared layers are read too')
+  const bad = loaded.flatMap((p) => unexplained(readFileSync(p, 'utf8')).map((s) => `${p.slice(SRC.length)}:${s}`))
   t.same(bad, [])
 })
