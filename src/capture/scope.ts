@@ -19,8 +19,12 @@ export type { StoredCrumb, ScopeData } from '../shared/event-shapes'
  */
 export interface LazyCrumb { toCrumb (): StoredCrumb }
 
-/** @internal Request data computed on first use (when an event needs it); never throws. */
-export interface LazyRequest { toRequestInfo (): RequestInfo | null }
+/**
+ * @internal Request data computed on first use (when an event needs it), and the tags of the
+ * route the framework matched (framework, route), read each time an event is built: the same
+ * object while the route stays the same, null before one matched. Neither throws.
+ */
+export interface LazyRequest { toRequestInfo (): RequestInfo | null, routeTags (): Readonly<Record<string, string>> | null }
 
 // crumb is null until a lazy entry is first needed; the three fields are always set
 // (one object shape).
@@ -79,11 +83,18 @@ export class Scope {
   private _tagsShared = true
   private _extraShared = true
   private _contextsShared = true
-  // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set).
-  private _sizes: Record<MapName, number> = { tags: 0, extra: 0, contexts: 0 }
+  // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set);
+  // plain fields, so that clone() copies numbers, not an object.
+  private _tagCount = 0
+  private _extraCount = 0
+  private _contextCount = 0
   private _request: Record<string, unknown> | null = null
   // Set instead of _request by setLazyRequest(); turned into _request by data().
   private _lazyRequest: LazyRequest | null = null
+  // The request whose route tags data() adds (kept after _lazyRequest is resolved), and the
+  // tags object the cached _dataBytes were made with: a route matched since makes them stale.
+  private _routeSource: LazyRequest | null = null
+  private _routeSeen: Readonly<Record<string, string>> | null = null
   /**
    * @internal The scope an incoming request's scope was forked from (httpIntegration), kept by
    * every fork of it: a request that starts inside another request's scope, or a fork of it,
@@ -113,9 +124,13 @@ export class Scope {
     s._tagsShared = this._tagsShared = true
     s._extraShared = this._extraShared = true
     s._contextsShared = this._contextsShared = true
-    s._sizes = { ...this._sizes }
+    s._tagCount = this._tagCount
+    s._extraCount = this._extraCount
+    s._contextCount = this._contextCount
     s._request = this._request
     s._lazyRequest = this._lazyRequest
+    s._routeSource = this._routeSource
+    s._routeSeen = this._routeSeen
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
@@ -159,7 +174,7 @@ export class Scope {
     if (data === null || data === undefined) {
       if (!Object.prototype.hasOwnProperty.call(this._contexts, key)) return this
       delete this.own('contexts')[key]
-      this._sizes.contexts--
+      this._contextCount--
       this._dataBytes = null
     } else {
       this.putKey('contexts', key, normalize(data))
@@ -184,6 +199,7 @@ export class Scope {
   setLazyRequest (source: LazyRequest): this {
     this._request = null
     this._lazyRequest = source
+    this._routeSource = source
     this._dataBytes = null
     return this
   }
@@ -278,9 +294,10 @@ export class Scope {
     this._user = null
     this._tags = this._extra = this._contexts = EMPTY_MAP
     this._tagsShared = this._extraShared = this._contextsShared = true
-    this._sizes = { tags: 0, extra: 0, contexts: 0 }
+    this._tagCount = this._extraCount = this._contextCount = 0
     this._request = null
     this._lazyRequest = null
+    this._routeSource = null
     this._level = null
     this._fingerprint = null
     this._dataBytes = null
@@ -289,7 +306,10 @@ export class Scope {
 
   // Getters hand out copies: the maps are changed in place by later setters.
   get user (): Record<string, unknown> | null { return this._user }
-  get tags (): Readonly<Record<string, string>> { return { ...this._tags } }
+  get tags (): Readonly<Record<string, string>> {
+    const route = this._routeSource?.routeTags() ?? null
+    return route === null ? { ...this._tags } : { ...route, ...this._tags }
+  }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
   get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
   get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map(crumbOf) }
@@ -304,9 +324,16 @@ export class Scope {
       this._request = info === null ? null : normalize(info, USER_DATA_LIMITS) as Record<string, unknown>
       this._lazyRequest = null
     }
+    let tags = this._tags
+    if (this._routeSource !== null) {
+      const route = this._routeSource.routeTags()
+      this._routeSeen = route
+      // Beneath the scope's own tags: a handler's setTag('route', …) wins.
+      if (route !== null) tags = { ...route, ...tags }
+    }
     return {
       user: this._user,
-      tags: this._tags,
+      tags,
       extra: this._extra,
       contexts: this._contexts,
       request: this._request,
@@ -317,7 +344,7 @@ export class Scope {
 
   /** @internal Packed data, encoded once per change. */
   dataBytes (): Uint8Array {
-    if (this._dataBytes !== null) return this._dataBytes
+    if (this._dataBytes !== null && (this._routeSource === null || this._routeSource.routeTags() === this._routeSeen)) return this._dataBytes
     this._dataId = newBlobId()
     return (this._dataBytes = packCopy(this.data()))
   }
@@ -359,8 +386,11 @@ export class Scope {
   private putKey (name: MapName, key: string, value: unknown): void {
     const current = name === 'tags' ? this._tags : name === 'extra' ? this._extra : this._contexts
     if (!Object.prototype.hasOwnProperty.call(current, key)) {
-      if (this._sizes[name] >= CAPS[name]) { sayFullOnce(name); return }
-      this._sizes[name]++
+      const count = name === 'tags' ? this._tagCount : name === 'extra' ? this._extraCount : this._contextCount
+      if (count >= CAPS[name]) { sayFullOnce(name); return }
+      if (name === 'tags') this._tagCount++
+      else if (name === 'extra') this._extraCount++
+      else this._contextCount++
     }
     put(this.own(name), key, value)
     this._dataBytes = null

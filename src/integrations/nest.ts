@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
-import { scopeOfRequest } from './request-scope'
+import { RouteMatch, setRouteMatch } from './request-scope'
 import { sayOnce } from '../capture/say-once'
 import { NestHandlerError } from '../shared/errors'
 // Exported with the setup function that throws it (src/index.ts takes both from here).
@@ -113,10 +113,12 @@ function tagRequestScopes (app: NestApp): void {
       get (this: Record<symbol, unknown>) { return this[ROUTE] },
       set (this: Record<symbol, unknown>, route: unknown) {
         this[ROUTE] = route
+        // Kept on the request as matched (req.baseUrl changes later); tags are made of it
+        // only when an event of the request is built.
         try {
-          const template = nestRoute(this)
-          const scope = template === null ? null : scopeOfRequest(this)
-          if (scope !== null && template !== null) { scope.setTag('framework', 'nestjs'); scope.setTag('route', template) }
+          const r = this as { method?: unknown, baseUrl?: unknown }
+          const path = (route as { path?: unknown } | null)?.path
+          if (typeof path === 'string') setRouteMatch(this, new RouteMatch('nestjs', r.method, r.baseUrl, path, false))
         } catch {}
       }
     })

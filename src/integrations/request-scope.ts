@@ -25,3 +25,71 @@ export function setScopeOfRequest (req: object, scope: Scope): void {
     (req as { [REQUEST_SCOPE]?: Scope })[REQUEST_SCOPE] = scope
   } catch {}
 }
+
+// The route a framework matched for a request, kept on the request (req, or Fastify's raw
+// request) as the framework hands it over: the framework and route tags are made of it only
+// when an event of the request is built (scope.data()), never per request. A symbol from the
+// global registry, as REQUEST_SCOPE.
+export const ROUTE_MATCH: unique symbol = Symbol.for('xrayradar.routeMatch') as never
+
+/** A matched route: `METHOD mount+path` is its template, made by template() on demand. */
+export class RouteMatch {
+  readonly framework: string
+  readonly method: string
+  readonly mount: string
+  readonly path: unknown
+  // Express joins a router's mount path and its route '/' as the mount alone (`/api`, not `/api/`).
+  readonly slashIsMount: boolean
+  private _tags: Record<string, string> | null = null
+
+  constructor (framework: string, method: unknown, mount: unknown, path: unknown, slashIsMount: boolean) {
+    this.framework = framework
+    this.method = typeof method === 'string' ? method : 'GET'
+    this.mount = typeof mount === 'string' ? mount : ''
+    this.path = path
+    this.slashIsMount = slashIsMount
+  }
+
+  /** `GET /api/users/:id`, or null when the route has no usable path. Never throws. */
+  template (): string | null {
+    try {
+      if (this.path === undefined || this.path === null) return null
+      const own = pathText(this.path)
+      const path = this.slashIsMount && this.mount !== '' && own === '/' ? this.mount : this.mount + own
+      return `${this.method} ${path}`
+    } catch {
+      return null
+    }
+  }
+
+  /** { framework, route }, the same object each call; null when there is no template. */
+  tags (): Record<string, string> | null {
+    if (this._tags !== null) return this._tags
+    const route = this.template()
+    return route === null ? null : (this._tags = { framework: this.framework, route })
+  }
+}
+
+/** A route path as text: a string, an array of them joined by commas, a RegExp as /…/. */
+export function pathText (p: unknown): string {
+  if (typeof p === 'string') return p
+  if (Array.isArray(p)) return p.map(pathText).join(',')
+  return String(p)
+}
+
+/** The route matched for this request (see ROUTE_MATCH), or null. Never throws. */
+export function routeMatchOf (req: unknown): RouteMatch | null {
+  if (req === null || typeof req !== 'object') return null
+  try {
+    const m = (req as { [ROUTE_MATCH]?: RouteMatch | null })[ROUTE_MATCH]
+    // By shape, not instanceof: two copies of the SDK in one process have two classes.
+    return m !== undefined && m !== null && typeof m.tags === 'function' ? m : null
+  } catch {
+    return null
+  }
+}
+
+/** Records the matched route on the request (a plain assignment, as setScopeOfRequest). */
+export function setRouteMatch (req: object, match: RouteMatch): void {
+  try { (req as { [ROUTE_MATCH]?: RouteMatch })[ROUTE_MATCH] = match } catch {}
+}

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { EventEmitter } from 'node:events'
-import { applyInScope, getIsolationScope } from '../../capture/hub'
+import { applyInScope, getIsolationScope, isCurrentScope } from '../../capture/hub'
 import { absoluteUrlOf, requestInfoAt } from '../../capture/request-data'
 import { truncateString } from '../../capture/normalize'
 import { MAX_BREADCRUMB_STRING } from '../../shared/limits'
 import type { LazyCrumb, LazyRequest, Scope, StoredCrumb } from '../../capture/scope'
 import type { RequestInfo } from '../../shared/types'
-import { REQUEST_SCOPE, scopeOfRequest, setScopeOfRequest } from '../request-scope'
+import { REQUEST_SCOPE, ROUTE_MATCH, routeMatchOf, scopeOfRequest, setScopeOfRequest } from '../request-scope'
 import { currentRegistration, recordOn, type Registration } from './registry'
 import { crumbUrl } from './url'
 
@@ -82,10 +82,17 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
     const req = this.req
     const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null
     this.req = {
+      [ROUTE_MATCH]: routeMatchOf(req),
       headers: req.headers,
       method: req.method,
       socket: socket === null ? null : { encrypted: socket.encrypted, localAddress: socket.localAddress, localPort: socket.localPort, remoteAddress: socket.remoteAddress }
     } as unknown as IncomingMessage
+  }
+
+  /** The framework and route tags of the route the framework matched (on req), or null. */
+  routeTags (): Readonly<Record<string, string>> | null {
+    const m = routeMatchOf(this.req)
+    return m === null ? null : m.tags()
   }
 
   toRequestInfo (): RequestInfo | null {
@@ -136,8 +143,10 @@ function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
   if (event === 'finish' || event === 'close') finishRecord(this, event)
   if (!state.active) return EMIT.apply(this, arguments as unknown as [string])
   const scope = this[REQUEST_SCOPE]
-  // No listener, no code to run in the scope: skip the context switch (most events of a request).
-  if (scope === undefined || this.listenerCount?.(event) === 0) return EMIT.apply(this, arguments as unknown as [string])
+  // No listener, or already in the request's scope (a response ended from the handler emits
+  // 'finish' there): no context to switch to. Only emits from the socket's side (body
+  // 'data'/'end', a client gone) pay for a second context.
+  if (scope === undefined || this.listenerCount?.(event) === 0 || isCurrentScope(scope)) return EMIT.apply(this, arguments as unknown as [string])
   return applyInScope(scope, EMIT, this, arguments)
 }
 
@@ -178,7 +187,7 @@ export function bindEmit (target: Slotted, scope: Scope): void {
   setEmit(target, function emitInRequestScopeOf (this: unknown, event) {
     if (!state.active) return original.apply(this, arguments as unknown as [string])
     if (event === 'finish' || event === 'close') finishRecord(this as Slotted, event)
-    if ((this as Slotted).listenerCount?.(event) === 0) return original.apply(this, arguments as unknown as [string])
+    if ((this as Slotted).listenerCount?.(event) === 0 || isCurrentScope(scope)) return original.apply(this, arguments as unknown as [string])
     return applyInScope(scope, original, this, arguments)
   })
 }
