@@ -19,12 +19,15 @@ export type { StoredCrumb, ScopeData } from '../shared/event-shapes'
  */
 export interface LazyCrumb { toCrumb (): StoredCrumb }
 
+/** @internal Request data computed on first use (when an event needs it); never throws. */
+export interface LazyRequest { toRequestInfo (): RequestInfo | null }
+
 /**
- * @internal Request data computed on first use (when an event needs it), and the tags of the
- * route the framework matched (framework, route), read each time an event is built: the same
- * object while the route stays the same, null before one matched. Neither throws.
+ * @internal The route a framework matched for the request: its tags (framework, route) are
+ * made only when an event is built, so a request that reports nothing never makes them.
+ * tags() never throws; null when the route has no usable template.
  */
-export interface LazyRequest { toRequestInfo (): RequestInfo | null, routeTags (): Readonly<Record<string, string>> | null }
+export interface LazyRoute { tags (): Readonly<Record<string, string>> | null }
 
 // crumb is null until a lazy entry is first needed; the three fields are always set
 // (one object shape).
@@ -91,10 +94,10 @@ export class Scope {
   private _request: Record<string, unknown> | null = null
   // Set instead of _request by setLazyRequest(); turned into _request by data().
   private _lazyRequest: LazyRequest | null = null
-  // The request whose route tags data() adds (kept after _lazyRequest is resolved), and the
-  // tags object the cached _dataBytes were made with: a route matched since makes them stale.
-  private _routeSource: LazyRequest | null = null
-  private _routeSeen: Readonly<Record<string, string>> | null = null
+  // Set by setLazyRoute(); its tags are added beneath the scope's own by data().
+  private _route: LazyRoute | null = null
+  /** @internal What httpIntegration keeps about the request this scope serves (forks share it). */
+  requestRecord: unknown = null
   /**
    * @internal The scope an incoming request's scope was forked from (httpIntegration), kept by
    * every fork of it: a request that starts inside another request's scope, or a fork of it,
@@ -129,8 +132,8 @@ export class Scope {
     s._contextCount = this._contextCount
     s._request = this._request
     s._lazyRequest = this._lazyRequest
-    s._routeSource = this._routeSource
-    s._routeSeen = this._routeSeen
+    s._route = this._route
+    s.requestRecord = this.requestRecord
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
@@ -199,10 +202,22 @@ export class Scope {
   setLazyRequest (source: LazyRequest): this {
     this._request = null
     this._lazyRequest = source
-    this._routeSource = source
     this._dataBytes = null
     return this
   }
+
+  /**
+   * @internal The route the framework matched (the integrations' route hooks): replaces the
+   * one set before; null removes it.
+   */
+  setLazyRoute (route: LazyRoute | null): this {
+    this._route = route
+    this._dataBytes = null
+    return this
+  }
+
+  /** @internal The route setLazyRoute() set, or null. */
+  get lazyRoute (): LazyRoute | null { return this._route }
 
   setLevel (level: Level | null): this {
     this._level = level !== null && LEVELS.includes(level) ? level : null
@@ -297,7 +312,7 @@ export class Scope {
     this._tagCount = this._extraCount = this._contextCount = 0
     this._request = null
     this._lazyRequest = null
-    this._routeSource = null
+    this._route = null
     this._level = null
     this._fingerprint = null
     this._dataBytes = null
@@ -307,7 +322,7 @@ export class Scope {
   // Getters hand out copies: the maps are changed in place by later setters.
   get user (): Record<string, unknown> | null { return this._user }
   get tags (): Readonly<Record<string, string>> {
-    const route = this._routeSource?.routeTags() ?? null
+    const route = this._route === null ? null : this._route.tags()
     return route === null ? { ...this._tags } : { ...route, ...this._tags }
   }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
@@ -325,9 +340,8 @@ export class Scope {
       this._lazyRequest = null
     }
     let tags = this._tags
-    if (this._routeSource !== null) {
-      const route = this._routeSource.routeTags()
-      this._routeSeen = route
+    if (this._route !== null) {
+      const route = this._route.tags()
       // Beneath the scope's own tags: a handler's setTag('route', …) wins.
       if (route !== null) tags = { ...route, ...tags }
     }
@@ -344,7 +358,7 @@ export class Scope {
 
   /** @internal Packed data, encoded once per change. */
   dataBytes (): Uint8Array {
-    if (this._dataBytes !== null && (this._routeSource === null || this._routeSource.routeTags() === this._routeSeen)) return this._dataBytes
+    if (this._dataBytes !== null) return this._dataBytes
     this._dataId = newBlobId()
     return (this._dataBytes = packCopy(this.data()))
   }

@@ -1,7 +1,7 @@
 import type { IntegrationClient } from '../shared/integration'
 import { ConfigurationError } from '../shared/errors'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
-import { RouteMatch, routeMatchOf, setRouteMatch } from './request-scope'
+import { RouteMatch, routeMatchOf, scopeOfRequest, setRouteMatch } from './request-scope'
 
 // Express 4 and 5 error middleware, duck-typed (the SDK never loads express).
 //
@@ -45,16 +45,25 @@ function hookRoutes (proto: object | undefined): void {
     Object.defineProperty(proto, HOOKED, { value: true })
     Object.defineProperty(proto, 'route', {
       configurable: true,
-      get (this: Record<symbol, unknown>) { return this[ROUTE] },
+      get (this: Record<symbol, unknown>) {
+        const m = routeMatchOf(this)
+        return m !== null && m.framework === 'express' ? m.source : this[ROUTE]
+      },
       set (this: ExpressRequest & Record<symbol, unknown>, route: ExpressRoute) {
-        this[ROUTE] = route
         // Runs inside Express's router: nothing here may throw into it (an odd route.path getter).
-        // The match is kept on the request as it is now (req.baseUrl changes on leaving the
-        // router); every event of the request, also an Express 4 promise rejection that never
-        // reaches error middleware, gets its tags from it when the event is built.
+        // The match is kept as it is now (req.baseUrl changes on leaving the router), on the
+        // request's scope: every event of the request, also an Express 4 promise rejection that
+        // never reaches error middleware, gets its tags from it when the event is built. The
+        // getter returns the route from there; on req itself only without a scope.
         try {
-          if (route !== null && route !== undefined && typeof route === 'object') setRouteMatch(this, new RouteMatch('express', this.method, this.baseUrl, route.path, true))
+          if (route !== null && route !== undefined && typeof route === 'object' && scopeOfRequest(this) !== null) {
+            setRouteMatch(this, new RouteMatch('express', this.method, this.baseUrl, route.path, true, route))
+            if (this[ROUTE] !== undefined) this[ROUTE] = undefined
+            return
+          }
         } catch {}
+        this[ROUTE] = route
+        try { setRouteMatch(this, route !== null && route !== undefined && typeof route === 'object' ? new RouteMatch('express', this.method, this.baseUrl, route.path, true, route) : null) } catch {}
       }
     })
   } catch {} // a frozen prototype: events then carry the route without its mount path

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
-import { RouteMatch, setRouteMatch } from './request-scope'
+import { RouteMatch, routeMatchOf, scopeOfRequest, setRouteMatch } from './request-scope'
 import { sayOnce } from '../capture/say-once'
 import { NestHandlerError } from '../shared/errors'
 // Exported with the setup function that throws it (src/index.ts takes both from here).
@@ -110,16 +110,25 @@ function tagRequestScopes (app: NestApp): void {
     Object.defineProperty(proto, HOOKED, { value: true })
     Object.defineProperty(proto, 'route', {
       configurable: true,
-      get (this: Record<symbol, unknown>) { return this[ROUTE] },
+      get (this: Record<symbol, unknown>) {
+        const m = routeMatchOf(this)
+        return m !== null && m.framework === 'nestjs' ? m.source : this[ROUTE]
+      },
       set (this: Record<symbol, unknown>, route: unknown) {
-        this[ROUTE] = route
-        // Kept on the request as matched (req.baseUrl changes later); tags are made of it
-        // only when an event of the request is built.
+        // Kept as matched (req.baseUrl changes later), on the request's scope when it has one
+        // (see ROUTE_MATCH): tags are made of it only when an event of the request is built.
         try {
           const r = this as { method?: unknown, baseUrl?: unknown }
           const path = (route as { path?: unknown } | null)?.path
-          if (typeof path === 'string') setRouteMatch(this, new RouteMatch('nestjs', r.method, r.baseUrl, path, false))
+          const match = typeof path === 'string' ? new RouteMatch('nestjs', r.method, r.baseUrl, path, false, route) : null
+          if (match !== null && scopeOfRequest(this) !== null) {
+            setRouteMatch(this, match)
+            if (this[ROUTE] !== undefined) this[ROUTE] = undefined
+            return
+          }
+          setRouteMatch(this, match)
         } catch {}
+        this[ROUTE] = route
       }
     })
   } catch {} // a frozen prototype: the filter's events still carry the tags

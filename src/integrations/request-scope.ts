@@ -26,10 +26,13 @@ export function setScopeOfRequest (req: object, scope: Scope): void {
   } catch {}
 }
 
-// The route a framework matched for a request, kept on the request (req, or Fastify's raw
-// request) as the framework hands it over: the framework and route tags are made of it only
-// when an event of the request is built (scope.data()), never per request. A symbol from the
-// global registry, as REQUEST_SCOPE.
+// The route a framework matched for a request, kept as the framework hands it over: the
+// framework and route tags are made of it only when an event of the request is built
+// (scope.data()), never per request. On the request's scope when it has one (a field of an
+// object of one shape); on the request object only without one (no httpIntegration): adding a
+// property to a framework's request costs microseconds (Express 5: a fresh hidden class per
+// request, measured in a profile of bench figure 8). A symbol from the global registry, as
+// REQUEST_SCOPE.
 export const ROUTE_MATCH: unique symbol = Symbol.for('xrayradar.routeMatch') as never
 
 /** A matched route: `METHOD mount+path` is its template, made by template() on demand. */
@@ -40,10 +43,13 @@ export class RouteMatch {
   readonly path: unknown
   // Express joins a router's mount path and its route '/' as the mount alone (`/api`, not `/api/`).
   readonly slashIsMount: boolean
+  // The framework's own route object (Express: what it assigned to req.route), or undefined.
+  readonly source: unknown
   private _tags: Record<string, string> | null = null
 
-  constructor (framework: string, method: unknown, mount: unknown, path: unknown, slashIsMount: boolean) {
+  constructor (framework: string, method: unknown, mount: unknown, path: unknown, slashIsMount: boolean, source?: unknown) {
     this.framework = framework
+    this.source = source
     this.method = typeof method === 'string' ? method : 'GET'
     this.mount = typeof mount === 'string' ? mount : ''
     this.path = path
@@ -81,7 +87,8 @@ export function pathText (p: unknown): string {
 export function routeMatchOf (req: unknown): RouteMatch | null {
   if (req === null || typeof req !== 'object') return null
   try {
-    const m = (req as { [ROUTE_MATCH]?: RouteMatch | null })[ROUTE_MATCH]
+    const scope = scopeOfRequest(req)
+    const m = (scope !== null ? scope.lazyRoute : (req as { [ROUTE_MATCH]?: unknown })[ROUTE_MATCH]) as RouteMatch | null | undefined
     // By shape, not instanceof: two copies of the SDK in one process have two classes.
     return m !== undefined && m !== null && typeof m.tags === 'function' ? m : null
   } catch {
@@ -89,7 +96,11 @@ export function routeMatchOf (req: unknown): RouteMatch | null {
   }
 }
 
-/** Records the matched route on the request (a plain assignment, as setScopeOfRequest). */
-export function setRouteMatch (req: object, match: RouteMatch): void {
-  try { (req as { [ROUTE_MATCH]?: RouteMatch })[ROUTE_MATCH] = match } catch {}
+/** Records the matched route (null: none) on the request's scope, or on the request without one. Never throws. */
+export function setRouteMatch (req: object, match: RouteMatch | null): void {
+  try {
+    const scope = scopeOfRequest(req)
+    if (scope !== null) scope.setLazyRoute(match)
+    else (req as { [ROUTE_MATCH]?: RouteMatch | null })[ROUTE_MATCH] = match
+  } catch {}
 }

@@ -6,7 +6,7 @@ import { truncateString } from '../../capture/normalize'
 import { MAX_BREADCRUMB_STRING } from '../../shared/limits'
 import type { LazyCrumb, LazyRequest, Scope, StoredCrumb } from '../../capture/scope'
 import type { RequestInfo } from '../../shared/types'
-import { REQUEST_SCOPE, ROUTE_MATCH, routeMatchOf, scopeOfRequest, setScopeOfRequest } from '../request-scope'
+import { REQUEST_SCOPE, scopeOfRequest, setScopeOfRequest } from '../request-scope'
 import { currentRegistration, recordOn, type Registration } from './registry'
 import { crumbUrl } from './url'
 
@@ -33,8 +33,6 @@ export const state = { active: false }
 
 // Servers the SDK runs itself (the local collector): their requests are left alone.
 export const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
-// On res (an HTTP/2 stream for HTTP/2): the request's record, to fill in the breadcrumb at 'finish'.
-export const RECORD = Symbol('xrayradar.incoming')
 const wrappedServers = new WeakSet<object>()
 // A request scope (and every fork of it: scope.requestBase travels with clone()) knows the
 // scope it was forked from. Defensive: should the channel ever fire inside an earlier
@@ -45,7 +43,7 @@ const wrappedServers = new WeakSet<object>()
 
 export type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean
 export interface Emitter { emit: Emit }
-export type Slotted = Emitter & { [REQUEST_SCOPE]?: Scope, [RECORD]?: IncomingRecord, listenerCount?: (event: string | symbol) => number }
+export type Slotted = Emitter & { [REQUEST_SCOPE]?: Scope, listenerCount?: (event: string | symbol) => number }
 
 const EMIT = EventEmitter.prototype.emit as Emit
 
@@ -64,6 +62,8 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   status: number | null = null
   duration: number | null = null
   built: StoredCrumb | null = null
+  // Set once the response finished (or the connection closed first).
+  done = false
 
   constructor (req: IncomingMessage, keepQuery: boolean) {
     this.req = req
@@ -82,17 +82,10 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
     const req = this.req
     const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null
     this.req = {
-      [ROUTE_MATCH]: routeMatchOf(req),
       headers: req.headers,
       method: req.method,
       socket: socket === null ? null : { encrypted: socket.encrypted, localAddress: socket.localAddress, localPort: socket.localPort, remoteAddress: socket.remoteAddress }
     } as unknown as IncomingMessage
-  }
-
-  /** The framework and route tags of the route the framework matched (on req), or null. */
-  routeTags (): Readonly<Record<string, string>> | null {
-    const m = routeMatchOf(this.req)
-    return m === null ? null : m.tags()
   }
 
   toRequestInfo (): RequestInfo | null {
@@ -152,9 +145,12 @@ function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
 
 /** At 'finish' (or 'close' without one: the client went away): the request is over. */
 function finishRecord (res: Slotted, event: string): void {
-  const record = res[RECORD]
-  if (record === undefined) return
-  res[RECORD] = undefined
+  // Through the scope (req and res share it), not a property of res: adding one to a
+  // framework's res per request costs more than this whole function.
+  const record = res[REQUEST_SCOPE]?.requestRecord
+  // req's own 'close' is not the response's end.
+  if (!(record instanceof IncomingRecord) || record.done || record.req === res as unknown) return
+  record.done = true
   try { record.detach() } catch {}
   if (event !== 'finish') return
   const status = statusOf(res)
@@ -217,7 +213,7 @@ export function ignored (r: Registration, url: string, req: Parameters<NonNullab
 }
 
 function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined): void {
-  const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii), res as unknown as Slotted)
+  const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii))
   setScopeOfRequest(req, scope)
   if (server !== undefined && typeof server.emit === 'function') wrapServer(server)
   bindEmit(req as unknown as Slotted, scope)
@@ -226,10 +222,10 @@ function startRequest (r: Registration, req: IncomingMessage, res: ServerRespons
 
 /**
  * A request's scope: the current data (global user, tags set at start-up) with only this
- * request's breadcrumbs (its incoming one), its request data, and the record on `finisher`
- * (res, or the HTTP/2 stream), whose 'finish' fills in the breadcrumb.
+ * request's breadcrumbs (its incoming one), its request data, and the record (scope.requestRecord),
+ * which the response's 'finish' (res, or the HTTP/2 stream) fills in.
  */
-export function newRequestScope (r: Registration, record: IncomingRecord, finisher: Slotted): Scope {
+export function newRequestScope (r: Registration, record: IncomingRecord): Scope {
   const current = getIsolationScope()
   const base = current.requestBase ?? current
   const scope = base.clone().clearBreadcrumbs()
@@ -246,6 +242,6 @@ export function newRequestScope (r: Registration, record: IncomingRecord, finish
       record.built = scope.lastBreadcrumb()
     }
   }
-  finisher[RECORD] = record
+  scope.requestRecord = record
   return scope
 }
