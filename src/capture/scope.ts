@@ -208,11 +208,19 @@ export class Scope {
 
   /**
    * @internal The route the framework matched (the integrations' route hooks): replaces the
-   * one set before; null removes it.
+   * one set before; null removes it. Its tags are made when an event is built.
    */
   setLazyRoute (route: LazyRoute | null): this {
     this._route = route
     this._dataBytes = null
+    // A match replaces the framework/route tags set before it (as setTags at the match did);
+    // ones set after it win over the match's (data() puts own tags last).
+    if (route !== null && (Object.prototype.hasOwnProperty.call(this._tags, 'route') || Object.prototype.hasOwnProperty.call(this._tags, 'framework'))) {
+      const tags = this.own('tags')
+      for (const k of ['framework', 'route']) {
+        if (Object.prototype.hasOwnProperty.call(tags, k)) { delete tags[k]; this._tagCount-- }
+      }
+    }
     return this
   }
 
