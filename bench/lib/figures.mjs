@@ -138,17 +138,19 @@ function http (results) {
 
 function httpheap (results) {
   const rows = []
+  let count = 10000
   for (const major of HTTP_NODES) {
     for (const app of ['node', 'express', 'fastify']) {
       const runs = results[`httpheap-n${major}-${app}`]
       if (runs === undefined) continue
+      count = runs[0]?.count ?? count
       const c = (k) => col(runs, k)
       rows.push([`Node ${major}`, HTTP_APP_NAMES[app], fmt(c('noneBytes'), 0), fmt(c('floorBytes'), 0), fmt(c('oursBytes'), 0), fmt(c('oursAddedBytes'), 0), fmt(c('oursOverFloorBytes'), 0), fmt(c('oursAfterBytes'), 0)])
     }
   }
   if (rows.length === 0) return null
   return ['8c. Heap held per in-flight request', table(rows, ['Node', 'app', 'no SDK (B/request)', 'floor', 'ours', 'ours adds', 'ours over floor', 'ours still holds after (B/request)']) +
-    '\n\nbench/lib/http-load.mjs measureHeld with bench/scenarios/http-server.mjs (`slowMs`): the handler answers after 20 s, 10,000 requests are sent at once (one connection each), nothing is raised. The server\'s `heapUsed` after two full GCs (`--expose-gc`) is read idle (after 200 warm-up requests), once all 10,000 are inside the handler, and once every answer came back; per request = the difference / 10,000. "ours adds" is ours minus no SDK of the same round; "still holds after" is ours\' heap left over the idle reading minus no SDK\'s, per request. Subjects in a rotated order per round.']
+    `\n\nbench/lib/http-load.mjs measureHeld with bench/scenarios/http-server.mjs (\`slowMs\`): the handler answers after 20 s, ${count.toLocaleString('en')} requests are sent at once (one connection each), nothing is raised. The server\'s \`heapUsed\` after two full GCs (\`--expose-gc\`) is read idle (after 200 warm-up requests), once all ${count.toLocaleString('en')} are inside the handler, and once every answer came back; per request = the difference / ${count.toLocaleString('en')}. "ours adds" is ours minus no SDK of the same round; "still holds after" is ours\' heap left over the idle reading minus no SDK\'s, per request. Subjects in a rotated order per round.`]
 }
 
 function pinohttp (results) {

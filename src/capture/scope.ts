@@ -265,9 +265,13 @@ export class Scope {
   private pushEntry (entry: CrumbEntry, max: number): void {
     // A shared list is copied first (the empty shared NO_CRUMBS of a fresh scope becomes a literal).
     if (this._crumbsShared) {
-      this._crumbs = this._crumbs.length === this._crumbStart ? [] : this._crumbs.slice(this._crumbStart)
-      this._crumbStart = 0
+      const empty = this._crumbs.length === this._crumbStart
       this._crumbsShared = false
+      // A list of one: a request's scope, which mostly holds only its incoming crumb, gets no
+      // push-grown backing store (17 slots) of its own.
+      if (empty) { this._crumbs = [entry]; this._crumbStart = 0; this._crumbBytes = null; return }
+      this._crumbs = this._crumbs.slice(this._crumbStart)
+      this._crumbStart = 0
     }
     this._crumbs.push(entry)
     if (this._crumbs.length - this._crumbStart > max) {
