@@ -4,6 +4,7 @@
 //   floor   the isolation floor: http.Server.prototype.emit wrapped so that a 'request' emit runs
 //           in als.run({ req }, …) with one AsyncLocalStorage, nothing else;
 //   ours    init({ dsn }) and the framework's error handler;
+//   init    init({ dsn }) alone (bench/request-cost: what the framework's handler adds);
 //   sentry  @sentry/node's documented setup (init before the framework is loaded, its error
 //           handler where it has one for the framework).
 // Frameworks: node (node:http), express4, express (5), fastify4, fastify (5), koa (3, with
@@ -22,7 +23,7 @@ const { subject, framework } = args
 const slowMs = args.slowMs ?? 0
 
 let sdk = null
-if (subject === 'ours') {
+if (subject === 'ours' || subject === 'init') {
   sdk = require(process.env.BENCH_SDK_PATH ?? 'xrayradar')
   // With pino-http the pino integration is on too: its per-request line is a breadcrumb.
   sdk.init({ dsn: args.dsn, ...(framework === 'express-pino-http' ? { integrations: [sdk.pinoIntegration()] } : {}) })
@@ -37,7 +38,7 @@ if (subject === 'ours') {
     return emit.call(this, ev, ...rest)
   }
 }
-const handler = (sdk !== null && subject !== 'floor') ? sdk : null
+const handler = subject === 'ours' || subject === 'sentry' ? sdk : null
 const answer = (id) => ({ id, name: 'user' })
 // Requests inside a slow handler now (figure 8c waits until all are).
 let inflight = 0
