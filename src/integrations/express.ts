@@ -55,10 +55,12 @@ function hookRoutes (proto: object | undefined): void {
         // request's scope: every event of the request, also an Express 4 promise rejection that
         // never reaches error middleware, gets its tags from it when the event is built. The
         // getter returns the route from there; on req itself only without a scope.
+        // One read of the scope slot and one small object: Express 5 gives each request its own
+        // hidden class, so every property looked up on req here is a slow lookup.
         try {
-          if (route !== null && route !== undefined && typeof route === 'object' && scopeOfRequest(this) !== null) {
-            setRouteMatch(this, new RouteMatch('express', this.method, this.baseUrl, route.path, true, route))
-            if (this[ROUTE] !== undefined) this[ROUTE] = undefined
+          const scope = scopeOfRequest(this)
+          if (scope !== null && route !== null && route !== undefined && typeof route === 'object') {
+            scope.setLazyRoute(new RouteMatch('express', this.method, this.baseUrl, route.path, true, route))
             return
           }
         } catch {}

@@ -121,11 +121,8 @@ function tagRequestScopes (app: NestApp): void {
           const r = this as { method?: unknown, baseUrl?: unknown }
           const path = (route as { path?: unknown } | null)?.path
           const match = typeof path === 'string' ? new RouteMatch('nestjs', r.method, r.baseUrl, path, false, route) : null
-          if (match !== null && scopeOfRequest(this) !== null) {
-            setRouteMatch(this, match)
-            if (this[ROUTE] !== undefined) this[ROUTE] = undefined
-            return
-          }
+          const scope = scopeOfRequest(this)
+          if (match !== null && scope !== null) { scope.setLazyRoute(match); return }
           setRouteMatch(this, match)
         } catch {}
         this[ROUTE] = route
