@@ -142,17 +142,25 @@ function wrapServer (server: Emitter): void {
  * request's response) passes straight through.
  */
 function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
+  // Most of a request's emits ('socket', 'prefinish', 'resume', …) have no listener and are
+  // not its end: they pass through before the scope is even looked up (on Node 20 each
+  // property lookup on a framework's req/res is a slow one: a hidden class per request).
+  const ending = event === 'finish' || event === 'close'
+  if (!ending && (!state.active || this.listenerCount?.(event) === 0)) return EMIT.apply(this, arguments as unknown as [string])
   let scope = this[REQUEST_SCOPE]
   if (scope === undefined) {
     const req = (this as { req?: Slotted | null }).req
     if (req === undefined || req === null || (scope = req[REQUEST_SCOPE]) === undefined) return EMIT.apply(this, arguments as unknown as [string])
   }
   // Also once inactive (after the last close()): the record lets go of req when the request ends.
-  if (event === 'finish' || event === 'close') finishRecord(this, scope, event)
-  // No listener, or already in the request's scope (a response ended from the handler emits
-  // 'finish' there): no context to switch to. Only emits from the socket's side (body
-  // 'data'/'end', a client gone) pay for a second context.
-  if (!state.active || this.listenerCount?.(event) === 0 || isCurrentScope(scope)) return EMIT.apply(this, arguments as unknown as [string])
+  if (ending) {
+    finishRecord(this, scope, event)
+    if (!state.active || this.listenerCount?.(event) === 0) return EMIT.apply(this, arguments as unknown as [string])
+  }
+  // Already in the request's scope (a response ended from the handler emits 'finish' there):
+  // no context to switch to. Only emits from the socket's side (body 'data'/'end', a client
+  // gone) pay for a second context.
+  if (isCurrentScope(scope)) return EMIT.apply(this, arguments as unknown as [string])
   return applyInScope(scope, EMIT, this, arguments)
 }
 
