@@ -1,5 +1,5 @@
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
-import { RouteMatch, setRouteMatch } from './request-scope'
+import { RouteMatch, scopeOfRequest } from './request-scope'
 import { FastifyHandlerError } from '../shared/errors'
 // Exported with the setup function that throws it (src/index.ts takes both from here).
 export { FastifyHandlerError }
@@ -16,9 +16,9 @@ export { FastifyHandlerError }
 //
 // So that the app's own events of a request (captureException in a handler) carry the
 // framework and route tags too, each route declared after the call gets a route-level
-// onRequest hook (added from an onRoute hook, with the template known once per route) that
-// puts them on the request's own scope; without httpIntegration there is no such scope and
-// the hook does nothing.
+// onRequest hook (added from an onRoute hook, with the route's match made once per route) that
+// keeps the match on the request's own scope, where the tags are made of it when an event is
+// built; without httpIntegration there is no such scope and the hook does nothing.
 
 /** The Fastify shapes used here (no types from fastify: it is not a dependency). */
 interface RawResponse {
@@ -76,15 +76,15 @@ function tagRequestsOf (route: RouteOptions, framework: string): void {
   const byMethod = new Map<string, RouteMatch>()
   const tagScope: RequestHook = function xrayradarRouteTags (request, _reply, done) {
     try {
-      const raw = request.raw
-      if (raw !== null && typeof raw === 'object') {
+      const scope = scopeOfRequest(request.raw)
+      if (scope !== null) {
         let match = fixed
         if (match === null) {
           const method = typeof request.method === 'string' ? request.method : 'GET'
           match = byMethod.get(method) ?? null
           if (match === null) byMethod.set(method, match = new RouteMatch(framework, method, '', url, false))
         }
-        setRouteMatch(raw, match)
+        scope.setLazyRoute(match)
       }
     } catch {}
     done()
