@@ -6,10 +6,10 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync, readFileSync, statSync, readdirSync, rmSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +18,7 @@ import { runScenario, settledCount } from './lib/child.mjs'
 import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
 import { treeSize } from './lib/size.mjs'
-import { measureHttp } from './lib/http-load.mjs'
+import { measureHeld, measureHttp } from './lib/http-load.mjs'
 import { buildTsApp } from './lib/ts-app.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
@@ -170,31 +170,88 @@ if (want('scrub')) {
   show('scrub')
 }
 
+// Figure 8 runs its servers on one Node version per run: --node=22.23.5 (installed by
+// .ci/install-node), else this process's. --http-apps=node,express narrows the apps; --sdk=DIR
+// runs "ours" from another build (its package directory), for before/after runs.
+const HTTP_APPS = ['node', 'express4', 'express', 'fastify4', 'fastify', 'koa', 'nest']
+const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+function httpNode () {
+  const version = argValue('node')
+  if (version === undefined) return { execPath: process.execPath, major: Number(process.versions.node.split('.')[0]) }
+  const dir = execFileSync(join(root, '.ci/install-node'), [version], { encoding: 'utf8' }).trim()
+  return { execPath: join(dir, 'node'), major: Number(version.split('.')[0]) }
+}
+
 if (want('http')) {
-  log('\nFigure 8: requests per second of a minimal Express and Fastify app, no SDK / ours / @sentry/node')
-  const HTTP_SUBJECTS = ['none', 'ours', 'sentry']
-  for (const framework of ['express', 'fastify']) {
-    for (const subject of HTTP_SUBJECTS) results[`http-${framework}-${subject}`] = []
-    results[`http-${framework}-ratio`] = []
+  const { execPath, major } = httpNode()
+  const apps = argValue('http-apps')?.split(',') ?? HTTP_APPS
+  const sdkPath = argValue('sdk')
+  log(`\nFigure 8 (Node ${major}): server CPU per request and requests/s of a minimal app, no SDK / the isolation floor / ours / @sentry/node`)
+  const HTTP_SUBJECTS = ['none', 'floor', 'ours', 'sentry']
+  for (const app of apps) {
+    const key = `http-n${major}-${app}`
+    for (const subject of HTTP_SUBJECTS) results[`${key}-${subject}`] = []
+    results[`${key}-ratio`] = []
     for (let i = 0; i < RUNS; i++) {
-      // Subjects in a rotated order per run, and each compared with the no-SDK run of the same
+      // Subjects in a rotated order per round, and each compared with the no-SDK run of the same
       // round: the machine's drift over a round affects both sides of a ratio alike.
       const round = {}
       for (let k = 0; k < HTTP_SUBJECTS.length; k++) {
         const subject = HTTP_SUBJECTS[(i + k) % HTTP_SUBJECTS.length]
-        round[subject] = await measureHttp({ subject, framework, seconds: quick ? 3 : 5, ...newRun() })
-        results[`http-${framework}-${subject}`].push(round[subject])
+        round[subject] = await measureHttp({ subject, framework: app, seconds: quick ? 1 : 2, warmup: 0.5, execPath, sdkPath, ...newRun() })
+        results[`${key}-${subject}`].push(round[subject])
       }
-      results[`http-${framework}-ratio`].push({
-        ours: round.ours.rps / round.none.rps,
-        sentry: round.sentry.rps / round.none.rps,
-        oursCpu: round.ours.cpuUsPerRequest / round.none.cpuUsPerRequest,
-        sentryCpu: round.sentry.cpuUsPerRequest / round.none.cpuUsPerRequest
+      const { none, floor, ours, sentry } = round
+      results[`${key}-ratio`].push({
+        floorCpu: floor.cpuUsPerRequest / none.cpuUsPerRequest,
+        oursCpu: ours.cpuUsPerRequest / none.cpuUsPerRequest,
+        sentryCpu: sentry.cpuUsPerRequest / none.cpuUsPerRequest,
+        floor: floor.rps / none.rps,
+        ours: ours.rps / none.rps,
+        sentry: sentry.rps / none.rps,
+        floorAddedUs: floor.cpuUsPerRequest - none.cpuUsPerRequest,
+        oursAddedUs: ours.cpuUsPerRequest - none.cpuUsPerRequest,
+        oursOverFloorUs: ours.cpuUsPerRequest - floor.cpuUsPerRequest,
+        oursVsFloor: ours.rps / floor.rps
       })
-      log(`  … http ${framework} round ${i + 1}/${RUNS}: none ${round.none.rps.toFixed(0)}/s ${round.none.cpuUsPerRequest.toFixed(1)} µs, ours ${round.ours.rps.toFixed(0)}/s ${round.ours.cpuUsPerRequest.toFixed(1)} µs, sentry ${round.sentry.rps.toFixed(0)}/s ${round.sentry.cpuUsPerRequest.toFixed(1)} µs CPU/request`)
+      log(`  … ${app} round ${i + 1}/${RUNS}: ` + HTTP_SUBJECTS.map((s) => `${s} ${round[s].rps.toFixed(0)}/s ${round[s].cpuUsPerRequest.toFixed(1)} µs`).join(', '))
     }
   }
+  results[`http-n${major}-meta`] = [{ node: execFileSync(execPath, ['--version'], { encoding: 'utf8' }).trim(), apps }]
   show('http')
+}
+
+if (want('httpheap')) {
+  const { execPath, major } = httpNode()
+  const sdkPath = argValue('sdk')
+  log(`\nFigure 8c (Node ${major}): heap held per in-flight request, 10,000 concurrent slow requests that raise nothing`)
+  const HEAP_APPS = ['node', 'express', 'fastify']
+  const HEAP_SUBJECTS = ['none', 'floor', 'ours']
+  const count = quick ? 2000 : 10000
+  for (const app of HEAP_APPS) {
+    const key = `httpheap-n${major}-${app}`
+    results[key] = []
+    for (let i = 0; i < RUNS; i++) {
+      const round = {}
+      for (let k = 0; k < HEAP_SUBJECTS.length; k++) {
+        const subject = HEAP_SUBJECTS[(i + k) % HEAP_SUBJECTS.length]
+        round[subject] = await measureHeld({ subject, framework: app, count, execPath, sdkPath, ...newRun() })
+      }
+      const per = (s) => (round[s].inflight - round[s].idle) / count
+      const left = (s) => (round[s].after - round[s].idle) / count
+      results[key].push({
+        count,
+        noneBytes: per('none'),
+        floorBytes: per('floor'),
+        oursBytes: per('ours'),
+        oursAddedBytes: per('ours') - per('none'),
+        oursOverFloorBytes: per('ours') - per('floor'),
+        oursAfterBytes: left('ours') - left('none')
+      })
+      log(`  … ${app} round ${i + 1}/${RUNS}: in flight, bytes per request: none ${per('none').toFixed(0)}, floor ${per('floor').toFixed(0)}, ours ${per('ours').toFixed(0)}; after: ours ${left('ours').toFixed(0)} vs none ${left('none').toFixed(0)}`)
+    }
+  }
+  show('httpheap')
 }
 
 if (want('pinohttp')) {

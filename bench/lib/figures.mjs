@@ -2,7 +2,7 @@
 // docs/benchmarks.json): every table, figure and verdict is computed here from those
 // results, so the page cannot state a number the run did not produce.
 import { summarize, fmt, ratio, table, chartSvg } from './report.mjs'
-import { targetsTable } from './targets.mjs'
+import { targetsTable, HTTP_NODES, HTTP_APP_NAMES } from './targets.mjs'
 
 export const LABEL = { ours: 'xrayradar', sentry: '@sentry/node', naive: 'naive floor' }
 export const CEILING_RATES = [1000, 2000, 5000, 10000, 20000]
@@ -110,21 +110,47 @@ function scrub (results) {
 }
 
 function http (results) {
-  if (results['http-express-ratio'] === undefined) return null
-  const rows = []
-  for (const framework of ['express', 'fastify']) {
-    const rps = (subject) => col(results[`http-${framework}-${subject}`], 'rps')
-    const p99 = (subject) => col(results[`http-${framework}-${subject}`], 'p99Ms')
-    const r = (who) => col(results[`http-${framework}-ratio`], who)
-    rows.push([`${framework}: requests/s`, fmt(rps('none'), 0), fmt(rps('ours'), 0), fmt(rps('sentry'), 0)])
-    rows.push([`${framework}: × the app without an SDK (per-round ratio)`, '1', fmt(r('ours'), 3), fmt(r('sentry'), 3)])
-    rows.push([`${framework}: latency p99 (ms)`, fmt(p99('none'), 0), fmt(p99('ours'), 0), fmt(p99('sentry'), 0)])
-    const cpu = (subject) => col(results[`http-${framework}-${subject}`], 'cpuUsPerRequest')
-    rows.push([`${framework}: server CPU per request (µs, all threads)`, fmt(cpu('none'), 1), fmt(cpu('ours'), 1), fmt(cpu('sentry'), 1)])
-    rows.push([`${framework}: CPU × the app without an SDK (per-round ratio)`, '1', fmt(r('oursCpu'), 3), fmt(r('sentryCpu'), 3)])
+  const majors = HTTP_NODES.filter((m) => Object.keys(HTTP_APP_NAMES).some((app) => results[`http-n${m}-${app}-ratio`] !== undefined))
+  if (majors.length === 0) return null
+  const parts = []
+  for (const major of majors) {
+    const rows = []
+    let node = `Node ${major}`
+    for (const [app, name] of Object.entries(HTTP_APP_NAMES)) {
+      const key = `http-n${major}-${app}`
+      if (results[`${key}-ratio`] === undefined) continue
+      node = results[`http-n${major}-meta`]?.[0]?.node ?? node
+      const cpu = (subject) => col(results[`${key}-${subject}`], 'cpuUsPerRequest')
+      const rps = (subject) => col(results[`${key}-${subject}`], 'rps')
+      const r = (k) => col(results[`${key}-ratio`], k)
+      rows.push([name, fmt(cpu('none'), 1), `${fmt(r('floorCpu'), 3)}×`, `${fmt(r('oursCpu'), 3)}×`, `${fmt(r('sentryCpu'), 3)}×`,
+        fmt(rps('none'), 0), `${fmt(r('floor'), 3)}×`, `${fmt(r('ours'), 3)}×`, `${fmt(r('sentry'), 3)}×`,
+        fmt(r('floorAddedUs'), 1), fmt(r('oursAddedUs'), 1), fmt(r('oursOverFloorUs'), 1), `${fmt(r('oursVsFloor'), 3)}×`])
+    }
+    parts.push(`### ${node}\n\n` + table(rows, ['app', 'no SDK: CPU µs/request', 'floor CPU ×', 'ours CPU ×', '@sentry/node CPU ×',
+      'no SDK: requests/s', 'floor req/s ×', 'ours req/s ×', '@sentry/node req/s ×', 'floor adds (µs)', 'ours adds (µs)', 'ours over floor (µs)', 'ours req/s × floor']))
   }
-  return ['8. HTTP throughput with the integrations on', table(rows, ['figure', 'no SDK', 'xrayradar', '@sentry/node']) +
-    '\n\nbench/scenarios/http-server.mjs: one router mounted at /api, `GET /api/users/:id` answering JSON; ours is `init({ dsn })` (default integrations: per-request isolation scope, request data, incoming and outgoing HTTP breadcrumbs, console breadcrumbs) plus the framework\'s error handler; @sentry/node is its documented setup (init before the framework is loaded, its error handler, no tracing configured). autocannon from the bench process, 20 connections on loopback, a 1 s warm-up then the timed run; the three subjects in a rotated order per round, each ratio against the no-SDK run of its round. Both the server and the load generator share this machine\'s cores, so requests/s swings with other load; server CPU per request (its process\'s CPU over the timed run, all threads, divided by the requests served) holds better.']
+  const missing = HTTP_NODES.filter((m) => !majors.includes(m))
+  return ['8. Per-request cost: no SDK, the isolation floor, xrayradar, @sentry/node', parts.join('\n\n') +
+    (missing.length === 0 ? '' : `\n\nNot measured in these results: Node ${missing.join(', ')} (\`node bench/run.mjs --only=http --merge --node=<version>\` adds a version).`) +
+    '\n\nbench/scenarios/http-server.mjs, run once per Node version (`--node=<version>`): `GET /api/users/:id` answering JSON behind a router or prefix at /api, for node:http, Express 4 and 5, Fastify 4 and 5, Koa 3 with @koa/router, NestJS 11 (Express adapter). Subjects: no SDK; the isolation floor (the same app with `http.Server.prototype.emit` wrapped so that each \'request\' emit runs in `als.run({ req }, …)` with one AsyncLocalStorage, nothing else); ours, `init({ dsn })` (default integrations) plus the framework\'s error handler; @sentry/node\'s documented setup (init before the framework is loaded, its error handler where it has one: not for Nest, which is @sentry/nestjs). autocannon from the bench process, 20 keep-alive connections on loopback, a 0.5 s warm-up, then 2 s timed; the four subjects in a rotated order per round; CPU per request is the server process\'s CPU over the timed run (all threads) divided by the requests served. Each × is against the no-SDK run of the same round, "adds" and "over floor" are per-round differences; median of rounds (min–max). The server and the load generator share the machine\'s cores, so requests/s swings with other load; CPU per request holds better.']
+}
+
+function httpheap (results) {
+  const rows = []
+  let count = 10000
+  for (const major of HTTP_NODES) {
+    for (const app of ['node', 'express', 'fastify']) {
+      const runs = results[`httpheap-n${major}-${app}`]
+      if (runs === undefined) continue
+      count = runs[0]?.count ?? count
+      const c = (k) => col(runs, k)
+      rows.push([`Node ${major}`, HTTP_APP_NAMES[app], fmt(c('noneBytes'), 0), fmt(c('floorBytes'), 0), fmt(c('oursBytes'), 0), fmt(c('oursAddedBytes'), 0), fmt(c('oursOverFloorBytes'), 0), fmt(c('oursAfterBytes'), 0)])
+    }
+  }
+  if (rows.length === 0) return null
+  return ['8c. Heap held per in-flight request', table(rows, ['Node', 'app', 'no SDK (B/request)', 'floor', 'ours', 'ours adds', 'ours over floor', 'ours still holds after (B/request)']) +
+    `\n\nbench/lib/http-load.mjs measureHeld with bench/scenarios/http-server.mjs (\`slowMs\`): the handler answers after 20 s, ${count.toLocaleString('en')} requests are sent at once (one connection each), nothing is raised. The server\'s \`heapUsed\` after two full GCs (\`--expose-gc\`) is read idle (after 200 warm-up requests), once all ${count.toLocaleString('en')} are inside the handler, and once every answer came back; per request = the difference / ${count.toLocaleString('en')}. "ours adds" is ours minus no SDK of the same round; "still holds after" is ours\' heap left over the idle reading minus no SDK\'s, per request. Subjects in a rotated order per round.`]
 }
 
 function pinohttp (results) {
@@ -190,7 +216,7 @@ function loopblock (results) {
     `\n\nbench/scenarios/loopblock-idle.mjs, ${runs[0]?.node ?? 'Node'}: a client with a DSN and no other integration, nothing captured, nothing blocking; after a 1 s warm-up, process.cpuUsage() (every thread: the main thread's 250 ms heartbeat and the watcher thread, which wakes about once per thresholdMs) over the measured seconds. Off and on in separate fresh processes, one after the other per round. The issue's bound is 0.1% of one core; a capture costs nothing more with the integration on (it adds no work to capture).`]
 }
 
-export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, pinohttp, logging, loopblock, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

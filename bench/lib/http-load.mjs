@@ -2,12 +2,16 @@
 // a warm-up, then a timed run. Bounded by duration; the child is killed if it hangs.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import http from 'node:http'
 import autocannon from 'autocannon'
 
 const SERVER = fileURLToPath(new URL('../scenarios/http-server.mjs', import.meta.url))
 
-function startServer (args) {
-  const child = spawn(process.execPath, [SERVER, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
+// execPath: the node binary of the server (figure 8 runs once per Node version); sdkPath:
+// another build of the SDK for "ours" (BENCH_SDK_PATH), for before/after runs.
+function startServer ({ execPath = process.execPath, nodeArgs = [], sdkPath, ...args }) {
+  const env = sdkPath === undefined ? process.env : { ...process.env, BENCH_SDK_PATH: sdkPath }
+  const child = spawn(execPath, [...nodeArgs, SERVER, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'], env })
   let out = ''
   let err = ''
   child.stderr.on('data', (d) => { err += d })
@@ -32,12 +36,12 @@ const load = (url, opts) => new Promise((resolve, reject) => {
 })
 
 /** One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process, all threads), rssMiB }. */
-export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds = 5, connections = 20 }) {
-  const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn })
+export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds = 5, warmup = 1, connections = 20, execPath, sdkPath }) {
+  const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn, execPath, sdkPath })
   try {
     const { port } = await nextLine(30000)
     const url = `http://127.0.0.1:${port}/api/users/42`
-    await load(url, { connections, duration: 1 }) // warm-up: JIT, keep-alive sockets, lazy SDK parts
+    await load(url, { connections, duration: warmup }) // warm-up: JIT, keep-alive sockets, lazy SDK parts
     child.kill('SIGUSR2')
     await new Promise((resolve) => setTimeout(resolve, 50)) // the mark lands before the load
     const r = await load(url, { connections, duration: seconds })
@@ -45,6 +49,48 @@ export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds
     const { cpuUs, rssMiB } = await nextLine(15000)
     return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / r.requests.total, rssMiB }
   } finally {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
+}
+
+/**
+ * Heap held per in-flight request: a server whose handler answers after `slowMs`, `count`
+ * requests sent at once (one connection each, nothing raised), the server's heapUsed after a
+ * full GC read idle (after a warm-up of the same requests), with all `count` in flight, and
+ * again once every response came back. { idle, inflight, after } in bytes.
+ */
+export async function measureHeld ({ subject, framework, dsn, sentryDsn, count = 10000, slowMs = 20000, execPath, sdkPath }) {
+  const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn, slowMs, execPath, sdkPath, nodeArgs: ['--expose-gc'] })
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity })
+  const fire = (port, n) => Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/users/42', agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)) })
+    req.on('error', reject)
+    req.setTimeout(slowMs + 60000, () => req.destroy(new Error('no answer')))
+  })))
+  const reading = async () => { child.kill('SIGUSR1'); return nextLine(30000) }
+  try {
+    const { port } = await nextLine(30000)
+    await fire(port, 200) // warm-up: every lazy part of the app and the SDK loaded
+    const idle = await reading()
+    const answers = fire(port, count)
+    // Bounded wait until the server's handlers hold all of them.
+    let inflight = null
+    for (const until = Date.now() + slowMs - 2000; Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      const r = await reading()
+      if (r.inflight >= count) { inflight = r; break }
+    }
+    if (inflight === null) throw new Error(`${framework}/${subject}: the ${count} requests were not all in flight within ${slowMs - 2000} ms`)
+    const codes = await answers
+    const bad = codes.filter((c) => c !== 200).length
+    if (bad > 0) throw new Error(`${framework}/${subject}: ${bad} answers not 200`)
+    await new Promise((resolve) => setTimeout(resolve, 200)) // sockets closed on the server side
+    const after = await reading()
+    child.kill('SIGTERM')
+    await nextLine(15000)
+    return { idle: idle.heapUsed, inflight: inflight.heapUsed, after: after.heapUsed }
+  } finally {
+    agent.destroy()
     if (child.exitCode === null) child.kill('SIGKILL')
   }
 }

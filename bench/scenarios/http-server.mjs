@@ -1,28 +1,68 @@
-// The server side of the HTTP-throughput figures: a minimal Express or Fastify app (one router
-// mounted at /api, GET /api/users/:id answering JSON) with no SDK, with ours (init() and the
-// framework's error handler) or with @sentry/node's default setup; framework 'express-pino-http'
-// is the Express app with pino-http in front (figure 8b), ours then with pinoIntegration() too. Prints {"port"} once
-// listening; on SIGTERM closes, flushes and prints its result line. The load comes from the
-// bench process (bench/lib/http-load.mjs), so the two do not share this process's thread.
+// The server side of the HTTP figures (8, 8b, 8c): a minimal app (GET /api/users/:id answering
+// JSON, behind a router or prefix at /api) for one framework, with one subject:
+//   none    no SDK;
+//   floor   the isolation floor: http.Server.prototype.emit wrapped so that a 'request' emit runs
+//           in als.run({ req }, …) with one AsyncLocalStorage, nothing else;
+//   ours    init({ dsn }) and the framework's error handler;
+//   init    init({ dsn }) alone (bench/request-cost: what the framework's handler adds);
+//   sentry  @sentry/node's documented setup (init before the framework is loaded, its error
+//           handler where it has one for the framework).
+// Frameworks: node (node:http), express4, express (5), fastify4, fastify (5), koa (3, with
+// @koa/router), nest (11, Express adapter), and express-pino-http (figure 8b: the Express 5 app
+// with pino-http in front; ours then with pinoIntegration() too).
+// With `slowMs` (figure 8c), the handler answers after that many ms (a timer), so requests
+// stay in flight. Prints {"port"} once listening; SIGUSR2 marks the start of the timed run,
+// SIGUSR1 prints a heap reading (after a full GC; needs --expose-gc), SIGTERM closes, flushes
+// and prints the result line. The load comes from the bench process (bench/lib/http-load.mjs).
 import { createRequire } from 'node:module'
+import http from 'node:http'
+import { AsyncLocalStorage } from 'node:async_hooks'
 const require = createRequire(import.meta.url)
 const args = JSON.parse(process.argv[2] ?? '{}')
 const { subject, framework } = args
+const slowMs = args.slowMs ?? 0
 
 let sdk = null
-if (subject === 'ours') {
-  sdk = require('xrayradar')
+if (subject === 'ours' || subject === 'init') {
+  sdk = require(process.env.BENCH_SDK_PATH ?? 'xrayradar')
   // With pino-http the pino integration is on too: its per-request line is a breadcrumb.
   sdk.init({ dsn: args.dsn, ...(framework === 'express-pino-http' ? { integrations: [sdk.pinoIntegration()] } : {}) })
 } else if (subject === 'sentry') {
-  // Its documented setup: init before the framework is loaded, so its instrumentation applies.
   sdk = require('@sentry/node')
   sdk.init({ dsn: args.sentryDsn })
+} else if (subject === 'floor') {
+  const als = new AsyncLocalStorage()
+  const emit = http.Server.prototype.emit
+  http.Server.prototype.emit = function (ev, ...rest) {
+    if (ev === 'request') return als.run({ req: rest[0] }, () => emit.call(this, ev, ...rest))
+    return emit.call(this, ev, ...rest)
+  }
 }
+const handler = subject === 'ours' || subject === 'sentry' ? sdk : null
+const answer = (id) => ({ id, name: 'user' })
+// Requests inside a slow handler now (figure 8c waits until all are).
+let inflight = 0
+const later = (fn) => { if (slowMs === 0) return fn(); inflight++; setTimeout(() => { inflight--; fn() }, slowMs) }
+const sleep = () => { inflight++; return new Promise((resolve) => setTimeout(() => { inflight--; resolve() }, slowMs)) }
 
 let close
-if (framework === 'express' || framework === 'express-pino-http') {
-  const express = require('express')
+let port
+const listen = async (server) => {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  close = () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections?.() })
+  port = server.address().port
+}
+
+if (framework === 'node') {
+  await listen(http.createServer((req, res) => {
+    later(() => {
+      const body = JSON.stringify(answer(req.url.slice(req.url.lastIndexOf('/') + 1)))
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+    })
+  }))
+} else if (framework === 'express' || framework === 'express4' || framework === 'express-pino-http') {
+  const express = require(framework === 'express4' ? 'express4' : 'express')
   const app = express()
   if (framework === 'express-pino-http') {
     // pino-http as its README sets it up: a child logger per request (req.log) and a line per
@@ -31,31 +71,64 @@ if (framework === 'express' || framework === 'express-pino-http') {
     app.use(require('pino-http')({ logger }))
   }
   const api = express.Router()
-  api.get('/users/:id', (req, res) => { res.json({ id: req.params.id, name: 'user' }) })
+  api.get('/users/:id', (req, res) => { later(() => res.json(answer(req.params.id))) })
   app.use('/api', api)
-  if (subject !== 'none') sdk.setupExpressErrorHandler(app)
-  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
-  close = () => new Promise((resolve) => server.close(resolve))
-  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
-} else {
-  const fastify = require('fastify')({ logger: false })
-  if (subject !== 'none') sdk.setupFastifyErrorHandler(fastify)
+  if (handler !== null) handler.setupExpressErrorHandler(app)
+  await listen(http.createServer(app))
+} else if (framework === 'fastify' || framework === 'fastify4') {
+  const fastify = require(framework)({ logger: false })
+  if (handler !== null) handler.setupFastifyErrorHandler(fastify)
   await fastify.register(async (api) => {
-    api.get('/users/:id', async (request) => ({ id: request.params.id, name: 'user' }))
+    api.get('/users/:id', async (request) => { if (slowMs > 0) await sleep(); return answer(request.params.id) })
   }, { prefix: '/api' })
   await fastify.listen({ port: 0, host: '127.0.0.1' })
   close = () => fastify.close()
-  process.stdout.write(JSON.stringify({ port: fastify.server.address().port }) + '\n')
+  port = fastify.server.address().port
+} else if (framework === 'koa') {
+  const Koa = require('koa')
+  const Router = require('@koa/router')
+  const app = new Koa()
+  if (handler !== null) handler.setupKoaErrorHandler(app)
+  const router = new Router({ prefix: '/api' })
+  router.get('/users/:id', async (ctx) => { if (slowMs > 0) await sleep(); ctx.body = answer(ctx.params.id) })
+  app.use(router.routes())
+  await listen(http.createServer(app.callback()))
+} else if (framework === 'nest') {
+  require('reflect-metadata')
+  const { NestFactory } = require('@nestjs/core')
+  const { Controller, Get, Param, Module } = require('@nestjs/common')
+  const { ExpressAdapter } = require('@nestjs/platform-express')
+  // Decorators applied as functions: this file is plain JavaScript.
+  class UsersController { async get (id) { if (slowMs > 0) await sleep(); return answer(id) } }
+  Controller('api/users')(UsersController)
+  Get(':id')(UsersController.prototype, 'get', Object.getOwnPropertyDescriptor(UsersController.prototype, 'get'))
+  Param('id')(UsersController.prototype, 'get', 0)
+  class AppModule {}
+  Module({ controllers: [UsersController] })(AppModule)
+  const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false })
+  // @sentry/node has no Nest handler (that is @sentry/nestjs): its init alone.
+  if (subject === 'ours') sdk.setupNestErrorHandler(app)
+  await app.listen(0, '127.0.0.1')
+  close = () => app.close()
+  port = app.getHttpServer().address().port
+} else {
+  throw new Error(`unknown framework ${framework}`)
 }
+process.stdout.write(JSON.stringify({ port }) + '\n')
 
 // CPU of this process (all its threads) over the timed run only: SIGUSR2 marks its start,
 // SIGTERM its end. CPU per request holds on a loaded machine where requests/s swings.
 let cpuAtStart = null
 process.on('SIGUSR2', () => { cpuAtStart = process.cpuUsage() })
+process.on('SIGUSR1', () => {
+  globalThis.gc?.()
+  globalThis.gc?.()
+  process.stdout.write(JSON.stringify({ heapUsed: process.memoryUsage().heapUsed, inflight }) + '\n')
+})
 process.once('SIGTERM', async () => {
   const cpu = process.cpuUsage(cpuAtStart ?? undefined)
   await close()
-  if (sdk !== null) await sdk.flush(5000)
+  if (sdk !== null && subject !== 'floor') await sdk.flush(5000)
   process.stdout.write(JSON.stringify({ cpuUs: cpu.user + cpu.system, rssMiB: process.memoryUsage().rss / 2 ** 20 }) + '\n')
   process.exit(0)
 })

@@ -28,6 +28,9 @@ export function runWithIsolationScope<T> (fn: (scope: Scope) => T, scope?: Scope
   return storage.run(next, fn, next)
 }
 
+/** @internal True when code runs in this scope already (then applyInScope would only re-enter it). */
+export function isCurrentScope (scope: Scope): boolean { return storage.getStore() === scope }
+
 /**
  * @internal fn.apply(thisArg, args) inside the scope, without a closure: the http
  * integration runs a request's event listeners through this on every emit.

@@ -22,6 +22,13 @@ export interface LazyCrumb { toCrumb (): StoredCrumb }
 /** @internal Request data computed on first use (when an event needs it); never throws. */
 export interface LazyRequest { toRequestInfo (): RequestInfo | null }
 
+/**
+ * @internal The route a framework matched for the request: its tags (framework, route) are
+ * made only when an event is built, so a request that reports nothing never makes them.
+ * tags() never throws; null when the route has no usable template.
+ */
+export interface LazyRoute { tags (): Readonly<Record<string, string>> | null }
+
 // crumb is null until a lazy entry is first needed; the three fields are always set
 // (one object shape).
 interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
@@ -79,11 +86,18 @@ export class Scope {
   private _tagsShared = true
   private _extraShared = true
   private _contextsShared = true
-  // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set).
-  private _sizes: Record<MapName, number> = { tags: 0, extra: 0, contexts: 0 }
+  // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set);
+  // plain fields, so that clone() copies numbers, not an object.
+  private _tagCount = 0
+  private _extraCount = 0
+  private _contextCount = 0
   private _request: Record<string, unknown> | null = null
   // Set instead of _request by setLazyRequest(); turned into _request by data().
   private _lazyRequest: LazyRequest | null = null
+  // Set by setLazyRoute(); its tags are added beneath the scope's own by data().
+  private _route: LazyRoute | null = null
+  /** @internal What httpIntegration keeps about the request this scope serves (forks share it). */
+  requestRecord: unknown = null
   /**
    * @internal The scope an incoming request's scope was forked from (httpIntegration), kept by
    * every fork of it: a request that starts inside another request's scope, or a fork of it,
@@ -113,9 +127,13 @@ export class Scope {
     s._tagsShared = this._tagsShared = true
     s._extraShared = this._extraShared = true
     s._contextsShared = this._contextsShared = true
-    s._sizes = { ...this._sizes }
+    s._tagCount = this._tagCount
+    s._extraCount = this._extraCount
+    s._contextCount = this._contextCount
     s._request = this._request
     s._lazyRequest = this._lazyRequest
+    s._route = this._route
+    s.requestRecord = this.requestRecord
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
@@ -159,7 +177,7 @@ export class Scope {
     if (data === null || data === undefined) {
       if (!Object.prototype.hasOwnProperty.call(this._contexts, key)) return this
       delete this.own('contexts')[key]
-      this._sizes.contexts--
+      this._contextCount--
       this._dataBytes = null
     } else {
       this.putKey('contexts', key, normalize(data))
@@ -187,6 +205,27 @@ export class Scope {
     this._dataBytes = null
     return this
   }
+
+  /**
+   * @internal The route the framework matched (the integrations' route hooks): replaces the
+   * one set before; null removes it. Its tags are made when an event is built.
+   */
+  setLazyRoute (route: LazyRoute | null): this {
+    this._route = route
+    this._dataBytes = null
+    // A match replaces the framework/route tags set before it (as setTags at the match did);
+    // ones set after it win over the match's (data() puts own tags last).
+    if (route !== null && (Object.prototype.hasOwnProperty.call(this._tags, 'route') || Object.prototype.hasOwnProperty.call(this._tags, 'framework'))) {
+      const tags = this.own('tags')
+      for (const k of ['framework', 'route']) {
+        if (Object.prototype.hasOwnProperty.call(tags, k)) { delete tags[k]; this._tagCount-- }
+      }
+    }
+    return this
+  }
+
+  /** @internal The route setLazyRoute() set, or null. */
+  get lazyRoute (): LazyRoute | null { return this._route }
 
   setLevel (level: Level | null): this {
     this._level = level !== null && LEVELS.includes(level) ? level : null
@@ -226,9 +265,13 @@ export class Scope {
   private pushEntry (entry: CrumbEntry, max: number): void {
     // A shared list is copied first (the empty shared NO_CRUMBS of a fresh scope becomes a literal).
     if (this._crumbsShared) {
-      this._crumbs = this._crumbs.length === this._crumbStart ? [] : this._crumbs.slice(this._crumbStart)
-      this._crumbStart = 0
+      const empty = this._crumbs.length === this._crumbStart
       this._crumbsShared = false
+      // A list of one: a request's scope, which mostly holds only its incoming crumb, gets no
+      // push-grown backing store (17 slots) of its own.
+      if (empty) { this._crumbs = [entry]; this._crumbStart = 0; this._crumbBytes = null; return }
+      this._crumbs = this._crumbs.slice(this._crumbStart)
+      this._crumbStart = 0
     }
     this._crumbs.push(entry)
     if (this._crumbs.length - this._crumbStart > max) {
@@ -278,9 +321,10 @@ export class Scope {
     this._user = null
     this._tags = this._extra = this._contexts = EMPTY_MAP
     this._tagsShared = this._extraShared = this._contextsShared = true
-    this._sizes = { tags: 0, extra: 0, contexts: 0 }
+    this._tagCount = this._extraCount = this._contextCount = 0
     this._request = null
     this._lazyRequest = null
+    this._route = null
     this._level = null
     this._fingerprint = null
     this._dataBytes = null
@@ -289,7 +333,10 @@ export class Scope {
 
   // Getters hand out copies: the maps are changed in place by later setters.
   get user (): Record<string, unknown> | null { return this._user }
-  get tags (): Readonly<Record<string, string>> { return { ...this._tags } }
+  get tags (): Readonly<Record<string, string>> {
+    const route = this._route === null ? null : this._route.tags()
+    return route === null ? { ...this._tags } : { ...route, ...this._tags }
+  }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
   get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
   get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map(crumbOf) }
@@ -304,9 +351,15 @@ export class Scope {
       this._request = info === null ? null : normalize(info, USER_DATA_LIMITS) as Record<string, unknown>
       this._lazyRequest = null
     }
+    let tags = this._tags
+    if (this._route !== null) {
+      const route = this._route.tags()
+      // Beneath the scope's own tags: a handler's setTag('route', …) wins.
+      if (route !== null) tags = { ...route, ...tags }
+    }
     return {
       user: this._user,
-      tags: this._tags,
+      tags,
       extra: this._extra,
       contexts: this._contexts,
       request: this._request,
@@ -359,8 +412,11 @@ export class Scope {
   private putKey (name: MapName, key: string, value: unknown): void {
     const current = name === 'tags' ? this._tags : name === 'extra' ? this._extra : this._contexts
     if (!Object.prototype.hasOwnProperty.call(current, key)) {
-      if (this._sizes[name] >= CAPS[name]) { sayFullOnce(name); return }
-      this._sizes[name]++
+      const count = name === 'tags' ? this._tagCount : name === 'extra' ? this._extraCount : this._contextCount
+      if (count >= CAPS[name]) { sayFullOnce(name); return }
+      if (name === 'tags') this._tagCount++
+      else if (name === 'extra') this._extraCount++
+      else this._contextCount++
     }
     put(this.own(name), key, value)
     this._dataBytes = null

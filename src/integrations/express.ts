@@ -1,7 +1,7 @@
 import type { IntegrationClient } from '../shared/integration'
 import { ConfigurationError } from '../shared/errors'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
-import { scopeOfRequest } from './request-scope'
+import { RouteMatch, routeMatchOf, scopeOfRequest, setRouteMatch } from './request-scope'
 
 // Express 4 and 5 error middleware, duck-typed (the SDK never loads express).
 //
@@ -30,22 +30,12 @@ interface ExpressApp {
 export type ExpressErrorHandlerOptions = ErrorHandlerOptions<[req: unknown, res: unknown]>
 
 const ROUTE = Symbol('xrayradar.express.route')
-const TEMPLATE = Symbol('xrayradar.express.template')
 const HOOKED = Symbol.for('xrayradar.express.routeHook')
-
-function pathText (p: unknown): string {
-  if (typeof p === 'string') return p
-  if (Array.isArray(p)) return p.map(pathText).join(',')
-  return String(p) // a RegExp reads as /…/
-}
 
 /** `GET /api/users/:id`: method, mount path when the route matched, the route's own path. */
 function templateOf (req: ExpressRequest, route: ExpressRoute | null | undefined): string | null {
   if (route === null || route === undefined || typeof route !== 'object' || route.path === undefined) return null
-  const mount = typeof req.baseUrl === 'string' ? req.baseUrl : ''
-  const own = pathText(route.path)
-  const path = mount !== '' && own === '/' ? mount : mount + own
-  return `${typeof req.method === 'string' ? req.method : 'GET'} ${path}`
+  return new RouteMatch('express', req.method, req.baseUrl, route.path, true).template()
 }
 
 /** Records the template on each request of this app (and its sub-apps) as its route matches. */
@@ -55,18 +45,27 @@ function hookRoutes (proto: object | undefined): void {
     Object.defineProperty(proto, HOOKED, { value: true })
     Object.defineProperty(proto, 'route', {
       configurable: true,
-      get (this: Record<symbol, unknown>) { return this[ROUTE] },
+      get (this: Record<symbol, unknown>) {
+        const m = routeMatchOf(this)
+        return m !== null && m.framework === 'express' ? m.source : this[ROUTE]
+      },
       set (this: ExpressRequest & Record<symbol, unknown>, route: ExpressRoute) {
-        this[ROUTE] = route
         // Runs inside Express's router: nothing here may throw into it (an odd route.path getter).
+        // The match is kept as it is now (req.baseUrl changes on leaving the router), on the
+        // request's scope: every event of the request, also an Express 4 promise rejection that
+        // never reaches error middleware, gets its tags from it when the event is built. The
+        // getter returns the route from there; on req itself only without a scope.
+        // One read of the scope slot and one small object: Express 5 gives each request its own
+        // hidden class, so every property looked up on req here is a slow lookup.
         try {
-          const template = templateOf(this, route)
-          this[TEMPLATE] = template
-          // On the request's own scope (httpIntegration's) so that every event of the request
-          // has them, also an Express 4 promise rejection that never reaches error middleware.
           const scope = scopeOfRequest(this)
-          if (scope !== null && template !== null) scope.setTags({ framework: 'express', route: template })
+          if (scope !== null && route !== null && route !== undefined && typeof route === 'object') {
+            scope.setLazyRoute(new RouteMatch('express', this.method, this.baseUrl, route.path, true, route))
+            return
+          }
         } catch {}
+        this[ROUTE] = route
+        try { setRouteMatch(this, route !== null && route !== undefined && typeof route === 'object' ? new RouteMatch('express', this.method, this.baseUrl, route.path, true, route) : null) } catch {}
       }
     })
   } catch {} // a frozen prototype: events then carry the route without its mount path
@@ -119,7 +118,8 @@ export function setupExpressErrorHandler (app: unknown, options: ExpressErrorHan
       const serverError = status === null || status >= 500 || status < 400
       if (shouldReportRequestError(opts, serverError, err, [req, res])) {
         const r = req as ExpressRequest & Record<symbol, unknown>
-        const template = (r[TEMPLATE] as string | null | undefined) ?? templateOf(r, r.route)
+        const match = routeMatchOf(r)
+        const template = match !== null ? match.template() : templateOf(r, r.route)
         reportRequestError(given, err, req, 'express', template)
       }
     } catch {} // never let the SDK change what Express does with the error

@@ -1,5 +1,5 @@
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
-import { scopeOfRequest } from './request-scope'
+import { RouteMatch, scopeOfRequest } from './request-scope'
 import { FastifyHandlerError } from '../shared/errors'
 // Exported with the setup function that throws it (src/index.ts takes both from here).
 export { FastifyHandlerError }
@@ -16,9 +16,9 @@ export { FastifyHandlerError }
 //
 // So that the app's own events of a request (captureException in a handler) carry the
 // framework and route tags too, each route declared after the call gets a route-level
-// onRequest hook (added from an onRoute hook, with the template known once per route) that
-// puts them on the request's own scope; without httpIntegration there is no such scope and
-// the hook does nothing.
+// onRequest hook (added from an onRoute hook, with the route's match made once per route) that
+// keeps the match on the request's own scope, where the tags are made of it when an event is
+// built; without httpIntegration there is no such scope and the hook does nothing.
 
 /** The Fastify shapes used here (no types from fastify: it is not a dependency). */
 interface RawResponse {
@@ -69,13 +69,22 @@ export function fastifyRoute (request: FastifyRequest): string | null {
 function tagRequestsOf (route: RouteOptions, framework: string): void {
   const url = route.url
   if (typeof url !== 'string' || url === '') return
-  const fixed = typeof route.method === 'string' ? `${route.method} ${url}` : null
+  // One match per route (per method when the route takes several), kept on the raw request:
+  // the tags are made of it only when an event of the request is built.
+  const fixed = typeof route.method === 'string' ? new RouteMatch(framework, route.method, '', url, false) : null
+  // Bounded: Node's parser accepts only the methods it knows.
+  const byMethod = new Map<string, RouteMatch>()
   const tagScope: RequestHook = function xrayradarRouteTags (request, _reply, done) {
     try {
       const scope = scopeOfRequest(request.raw)
       if (scope !== null) {
-        scope.setTag('framework', framework)
-        scope.setTag('route', fixed ?? `${typeof request.method === 'string' ? request.method : 'GET'} ${url}`)
+        let match = fixed
+        if (match === null) {
+          const method = typeof request.method === 'string' ? request.method : 'GET'
+          match = byMethod.get(method) ?? null
+          if (match === null) byMethod.set(method, match = new RouteMatch(framework, method, '', url, false))
+        }
+        scope.setLazyRoute(match)
       }
     } catch {}
     done()

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
-import { scopeOfRequest } from './request-scope'
+import { RouteMatch, routeMatchOf, scopeOfRequest, setRouteMatch } from './request-scope'
 import { sayOnce } from '../capture/say-once'
 import { NestHandlerError } from '../shared/errors'
 // Exported with the setup function that throws it (src/index.ts takes both from here).
@@ -92,9 +92,9 @@ const ROUTE = Symbol('xrayradar.nest.route')
 const HOOKED = Symbol.for('xrayradar.nest.routeHook')
 
 /**
- * Puts the framework and route tags on each request's own scope (httpIntegration's) as soon as
- * the adapter has matched the route, so that the app's own events of the request carry them
- * too. Express: Express assigns req.route when a route matches; an accessor on the Express
+ * Keeps the matched route on each request's own scope (httpIntegration's) as soon as the
+ * adapter has matched it, so that the app's own events of the request carry the framework and
+ * route tags too (made when an event is built). Express: Express assigns req.route when a route matches; an accessor on the Express
  * app's request prototype sees that (no per-request hook). Fastify: a route-level onRequest
  * hook on each route Nest declares at init().
  */
@@ -110,14 +110,22 @@ function tagRequestScopes (app: NestApp): void {
     Object.defineProperty(proto, HOOKED, { value: true })
     Object.defineProperty(proto, 'route', {
       configurable: true,
-      get (this: Record<symbol, unknown>) { return this[ROUTE] },
+      get (this: Record<symbol, unknown>) {
+        const m = routeMatchOf(this)
+        return m !== null && m.framework === 'nestjs' ? m.source : this[ROUTE]
+      },
       set (this: Record<symbol, unknown>, route: unknown) {
-        this[ROUTE] = route
+        // Kept as matched (req.baseUrl changes later), on the request's scope when it has one
+        // (see ROUTE_MATCH): tags are made of it only when an event of the request is built.
         try {
-          const template = nestRoute(this)
-          const scope = template === null ? null : scopeOfRequest(this)
-          if (scope !== null && template !== null) { scope.setTag('framework', 'nestjs'); scope.setTag('route', template) }
+          const r = this as { method?: unknown, baseUrl?: unknown }
+          const path = (route as { path?: unknown } | null)?.path
+          const match = typeof path === 'string' ? new RouteMatch('nestjs', r.method, r.baseUrl, path, false, route) : null
+          const scope = scopeOfRequest(this)
+          if (match !== null && scope !== null) { scope.setLazyRoute(match); return }
+          setRouteMatch(this, match)
         } catch {}
+        this[ROUTE] = route
       }
     })
   } catch {} // a frozen prototype: the filter's events still carry the tags

@@ -101,7 +101,7 @@ function startStream (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): 
   const req = new StreamRequest(stream, headers)
   if (r.ignoreIncoming !== null && ignored(r, req.url, req)) return null
   const slotted = stream as unknown as Slotted
-  const scope = newRequestScope(r, new IncomingRecord(req as unknown as IncomingMessage, r.client.options.sendDefaultPii), slotted)
+  const scope = newRequestScope(r, new IncomingRecord(req as unknown as IncomingMessage, r.client.options.sendDefaultPii))
   setScopeOfRequest(stream, scope)
   bindEmit(slotted, scope)
   return scope

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { IncomingMessage, ServerResponse } from 'node:http'
 import { EventEmitter } from 'node:events'
-import { applyInScope, getIsolationScope } from '../../capture/hub'
+import { applyInScope, getIsolationScope, isCurrentScope } from '../../capture/hub'
 import { absoluteUrlOf, requestInfoAt } from '../../capture/request-data'
 import { truncateString } from '../../capture/normalize'
 import { MAX_BREADCRUMB_STRING } from '../../shared/limits'
@@ -12,29 +12,31 @@ import { crumbUrl } from './url'
 
 // Incoming requests: each one runs in its own isolation scope (design notes,
 // docs/integrations.md). 'http.server.request.start' fires synchronously just before
-// server.emit('request'), so no module is patched and init() may run after the server
-// exists. The scope must reach every continuation of the handler:
+// server.emit('request'), so no module is loaded by us first and init() may run after the
+// server exists. The scope must reach every continuation of the handler:
 // - the server's emit is wrapped once, so 'request' (and 'checkContinue' /
-//   'checkExpectation') listeners run inside the request's scope;
-// - each request's req.emit and res.emit are wrapped too: 'data'/'end'/'finish'
-//   listeners run in the socket's async context, not the handler's, and enterWith()
-//   from the channel does not reach them on Node 24 (AsyncContextFrame).
+//   'checkExpectation') listeners run inside the request's scope: the one
+//   AsyncLocalStorage context a request gets;
+// - IncomingMessage's and ServerResponse's emit are wrapped once, on their prototypes:
+//   'data'/'end' listeners run in the socket's async context, not the handler's, and
+//   enterWith() from the channel does not reach them on Node 24 (AsyncContextFrame). An emit
+//   already in the request's scope ('finish' of a response ended by the handler) or without
+//   a listener enters no second context.
 // While no client has the integration (after the last close()), every wrapper is a
-// plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record, scope and
-// emit wrapper.
+// plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record and scope, their
+// emit wrapped per stream.
 //
-// Per-request cost (measured in bench/request-cost): the request data and the incoming
-// breadcrumb are one small record, turned into RequestInfo / a breadcrumb only when an
-// event needs them; req and res share one module-level emit wrapper that finds the scope
-// in a symbol slot (no closure per request); the symbol slot is a plain assignment (Object.keys
-// and JSON skip symbols), emit a non-enumerable property.
+// Per-request cost (bench figure 8): a request's scope is a copy-on-write fork; the request
+// data, the incoming breadcrumb and the route tags are turned into RequestInfo, a breadcrumb
+// and tags only when an event needs them; the only property added to req is the scope slot (a
+// plain assignment: Object.keys and JSON skip symbols), none to res: adding properties to a
+// framework's request objects cost microseconds each (Express 5, profiled).
 
-export const state = { active: false }
+// active: a client has the integration; prototypes: installPrototypeEmit ran.
+export const state = { active: false, prototypes: false }
 
 // Servers the SDK runs itself (the local collector): their requests are left alone.
 export const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
-// On res (an HTTP/2 stream for HTTP/2): the request's record, to fill in the breadcrumb at 'finish'.
-export const RECORD = Symbol('xrayradar.incoming')
 const wrappedServers = new WeakSet<object>()
 // A request scope (and every fork of it: scope.requestBase travels with clone()) knows the
 // scope it was forked from. Defensive: should the channel ever fire inside an earlier
@@ -45,7 +47,7 @@ const wrappedServers = new WeakSet<object>()
 
 export type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean
 export interface Emitter { emit: Emit }
-export type Slotted = Emitter & { [REQUEST_SCOPE]?: Scope, [RECORD]?: IncomingRecord, listenerCount?: (event: string | symbol) => number }
+export type Slotted = Emitter & { [REQUEST_SCOPE]?: Scope, listenerCount?: (event: string | symbol) => number }
 
 const EMIT = EventEmitter.prototype.emit as Emit
 
@@ -64,6 +66,8 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   status: number | null = null
   duration: number | null = null
   built: StoredCrumb | null = null
+  // Set once the response finished (or the connection closed first).
+  done = false
 
   constructor (req: IncomingMessage, keepQuery: boolean) {
     this.req = req
@@ -130,22 +134,57 @@ function wrapServer (server: Emitter): void {
   })
 }
 
-/** req's and res's emit: the listeners run in the request's scope (from the object's slot); res fills in the breadcrumb at 'finish'. */
+/**
+ * req's and res's emit: the listeners run in the request's scope (req's slot; res finds it
+ * through res.req); res fills in the breadcrumb at 'finish'. Installed once on
+ * IncomingMessage.prototype and ServerResponse.prototype (installPrototypeEmit), so a request
+ * costs no own property but req's scope slot; every other IncomingMessage (an outgoing
+ * request's response) passes straight through.
+ */
 function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
+  // Most of a request's emits ('socket', 'prefinish', 'resume', …) have no listener and are
+  // not its end: they pass through before the scope is even looked up (on Node 20 each
+  // property lookup on a framework's req/res is a slow one: a hidden class per request).
+  const ending = event === 'finish' || event === 'close'
+  if (!ending && (!state.active || this.listenerCount?.(event) === 0)) return EMIT.apply(this, arguments as unknown as [string])
+  let scope = this[REQUEST_SCOPE]
+  if (scope === undefined) {
+    const req = (this as { req?: Slotted | null }).req
+    if (req === undefined || req === null || (scope = req[REQUEST_SCOPE]) === undefined) return EMIT.apply(this, arguments as unknown as [string])
+  }
   // Also once inactive (after the last close()): the record lets go of req when the request ends.
-  if (event === 'finish' || event === 'close') finishRecord(this, event)
-  if (!state.active) return EMIT.apply(this, arguments as unknown as [string])
-  const scope = this[REQUEST_SCOPE]
-  // No listener, no code to run in the scope: skip the context switch (most events of a request).
-  if (scope === undefined || this.listenerCount?.(event) === 0) return EMIT.apply(this, arguments as unknown as [string])
+  if (ending) {
+    finishRecord(this, scope, event)
+    if (!state.active || this.listenerCount?.(event) === 0) return EMIT.apply(this, arguments as unknown as [string])
+  }
+  // Already in the request's scope (a response ended from the handler emits 'finish' there):
+  // no context to switch to. Only emits from the socket's side (body 'data'/'end', a client
+  // gone) pay for a second context.
+  if (isCurrentScope(scope)) return EMIT.apply(this, arguments as unknown as [string])
   return applyInScope(scope, EMIT, this, arguments)
 }
 
+/**
+ * Once per process, when the integration first subscribes: IncomingMessage's and
+ * ServerResponse's emit become emitInRequestScope, where they are EventEmitter's own (else,
+ * some other code's wrapper there: each request's objects are wrapped instead, bindEmit).
+ */
+export function installPrototypeEmit (): void {
+  if (state.prototypes) return
+  state.prototypes = true
+  for (const proto of [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Emitter[]) {
+    try { if (proto.emit === EMIT) setEmit(proto, emitInRequestScope as Emit) } catch {}
+  }
+}
+
 /** At 'finish' (or 'close' without one: the client went away): the request is over. */
-function finishRecord (res: Slotted, event: string): void {
-  const record = res[RECORD]
-  if (record === undefined) return
-  res[RECORD] = undefined
+function finishRecord (res: Slotted, scope: Scope, event: string): void {
+  // Through the scope (req and res share it), not a property of res: adding one to a
+  // framework's res per request costs more than this whole function.
+  const record = scope.requestRecord
+  // req's own 'close' is not the response's end.
+  if (!(record instanceof IncomingRecord) || record.done || record.req === res as unknown) return
+  record.done = true
   try { record.detach() } catch {}
   if (event !== 'finish') return
   const status = statusOf(res)
@@ -157,8 +196,7 @@ function finishRecord (res: Slotted, event: string): void {
     return
   }
   // An event captured before 'finish' built the crumb: amend it as any stored crumb.
-  const scope = res[REQUEST_SCOPE]
-  if (scope !== undefined) scope.amendBreadcrumb(record.built, { status_code: status, duration_ms: duration })
+  scope.amendBreadcrumb(record.built, { status_code: status, duration_ms: duration })
 }
 
 /** res.statusCode; for an HTTP/2 stream, the :status it sent. */
@@ -177,8 +215,8 @@ export function bindEmit (target: Slotted, scope: Scope): void {
   // Someone replaced emit before us: keep calling theirs.
   setEmit(target, function emitInRequestScopeOf (this: unknown, event) {
     if (!state.active) return original.apply(this, arguments as unknown as [string])
-    if (event === 'finish' || event === 'close') finishRecord(this as Slotted, event)
-    if ((this as Slotted).listenerCount?.(event) === 0) return original.apply(this, arguments as unknown as [string])
+    if (event === 'finish' || event === 'close') finishRecord(this as Slotted, scope, event)
+    if ((this as Slotted).listenerCount?.(event) === 0 || isCurrentScope(scope)) return original.apply(this, arguments as unknown as [string])
     return applyInScope(scope, original, this, arguments)
   })
 }
@@ -208,19 +246,21 @@ export function ignored (r: Registration, url: string, req: Parameters<NonNullab
 }
 
 function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined): void {
-  const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii), res as unknown as Slotted)
+  const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii))
   setScopeOfRequest(req, scope)
   if (server !== undefined && typeof server.emit === 'function') wrapServer(server)
-  bindEmit(req as unknown as Slotted, scope)
-  bindEmit(res as unknown as Slotted, scope)
+  // Their prototypes' emit finds the scope (installPrototypeEmit); an object whose emit is
+  // something else (replaced before us) is wrapped on its own.
+  if ((req as unknown as Emitter).emit !== emitInRequestScope) bindEmit(req as unknown as Slotted, scope)
+  if ((res as unknown as Emitter).emit !== emitInRequestScope) bindEmit(res as unknown as Slotted, scope)
 }
 
 /**
  * A request's scope: the current data (global user, tags set at start-up) with only this
- * request's breadcrumbs (its incoming one), its request data, and the record on `finisher`
- * (res, or the HTTP/2 stream), whose 'finish' fills in the breadcrumb.
+ * request's breadcrumbs (its incoming one), its request data, and the record (scope.requestRecord),
+ * which the response's 'finish' (res, or the HTTP/2 stream) fills in.
  */
-export function newRequestScope (r: Registration, record: IncomingRecord, finisher: Slotted): Scope {
+export function newRequestScope (r: Registration, record: IncomingRecord): Scope {
   const current = getIsolationScope()
   const base = current.requestBase ?? current
   const scope = base.clone().clearBreadcrumbs()
@@ -237,6 +277,6 @@ export function newRequestScope (r: Registration, record: IncomingRecord, finish
       record.built = scope.lastBreadcrumb()
     }
   }
-  finisher[RECORD] = record
+  scope.requestRecord = record
   return scope
 }

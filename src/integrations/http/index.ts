@@ -1,7 +1,7 @@
 import dc from 'node:diagnostics_channel'
 import { ConfigurationError } from '../../shared/errors'
 import type { Integration, IntegrationClient } from '../../shared/integration'
-import { onServerRequestStart, state } from './incoming'
+import { installPrototypeEmit, onServerRequestStart, state } from './incoming'
 import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
 import { addRegistration, removeRegistration, type HttpIntegrationOptions, type Registration } from './registry'
@@ -28,6 +28,7 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
 ]
 
 function subscribe (): void {
+  installPrototypeEmit()
   for (const [name, fn] of CHANNELS) dc.subscribe(name, fn as (message: unknown, name: string | symbol) => void)
   state.active = true
 }
