@@ -2,6 +2,8 @@
 // shared by clients and off after the last close() with the servers still answering the
 // same; ignoreIncomingRequests, breadcrumbs: false, defaultIntegrations: false, bad options.
 import t from 'tap'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { EventEmitter } from 'node:events'
 import { init, close, captureMessage, ErrorTracker, httpIntegration, getDefaultIntegrations, getIsolationScope, scopeOfRequest, ConfigurationError } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
 import { post, crumbMessages } from './http-helpers.mjs'
@@ -58,7 +60,11 @@ t.test('ref-counted: isolation holds until the last client closes, then wrappers
   await post(`${base}/a`, 'a')
   await other.close(100)
   await post(`${base}/b`, 'b')
+  const wrapped = IncomingMessage.prototype.emit
   await client.close(100)
+  t.not(wrapped, EventEmitter.prototype.emit, 'while a client was open, the prototype\'s emit was the SDK\'s')
+  t.equal(Object.hasOwn(IncomingMessage.prototype, 'emit'), false, 'after the last close(), IncomingMessage inherits emit again')
+  t.equal(ServerResponse.prototype.emit, EventEmitter.prototype.emit, 'and ServerResponse too')
   const c = await post(`${base}/c`, 'c', { expect: '100-continue' })
   const d = await post(`${base}/d`, 'd')
   t.same([c.status, c.body, d.status, d.body], [202, 'echo c', 202, 'echo d'], 'answers unchanged after the last close()')
@@ -68,8 +74,10 @@ t.test('ref-counted: isolation holds until the last client closes, then wrappers
   t.equal(continueScoped, false, 'checkContinue after close(): no scope')
   // A later client turns it back on for the already-wrapped server.
   const again = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false })
+  t.equal(IncomingMessage.prototype.emit, wrapped, 'a new client installs the prototype wrapper again')
   await post(`${base}/e`, 'e')
   await again.close(100)
+  t.equal(IncomingMessage.prototype.emit, EventEmitter.prototype.emit, 'and takes it off at its close()')
   t.equal(seen[4].scoped, true, 'a new client after the last close() isolates again')
   t.equal(seen[4].inScope, true)
 })

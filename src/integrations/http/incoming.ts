@@ -22,7 +22,7 @@ import { crumbUrl } from './url'
 //   enterWith() from the channel does not reach them on Node 24 (AsyncContextFrame). An emit
 //   already in the request's scope ('finish' of a response ended by the handler) or without
 //   a listener enters no second context.
-// While no client has the integration (after the last close()), every wrapper is a
+// After the last close() the prototypes' emit is put back and every other wrapper is a
 // plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record and scope, their
 // emit wrapped per stream.
 //
@@ -164,17 +164,43 @@ function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
   return applyInScope(scope, EMIT, this, arguments)
 }
 
+// The prototypes' own emit descriptors before installPrototypeEmit (undefined: inherited from
+// EventEmitter), to put back when the last client lets go.
+const prototypeEmits = new Map<Emitter, PropertyDescriptor | undefined>()
+
 /**
- * Once per process, when the integration first subscribes: IncomingMessage's and
- * ServerResponse's emit become emitInRequestScope, where they are EventEmitter's own (else,
- * some other code's wrapper there: each request's objects are wrapped instead, bindEmit).
+ * When the integration first subscribes: IncomingMessage's and ServerResponse's emit become
+ * emitInRequestScope, where they are EventEmitter's own (else, some other code's wrapper
+ * there: each request's objects are wrapped instead, bindEmit). Undone by
+ * removePrototypeEmit.
  */
 export function installPrototypeEmit (): void {
   if (state.prototypes) return
   state.prototypes = true
   for (const proto of [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Emitter[]) {
-    try { if (proto.emit === EMIT) setEmit(proto, emitInRequestScope as Emit) } catch {}
+    try {
+      if (proto.emit !== EMIT) continue
+      prototypeEmits.set(proto, Object.getOwnPropertyDescriptor(proto, 'emit'))
+      setEmit(proto, emitInRequestScope as Emit)
+    } catch {}
   }
+}
+
+/**
+ * After the last client's close(): the prototypes get back what they had, where emit is still
+ * ours (code that wrapped it after us keeps its wrapper, which calls ours, a pass-through now).
+ */
+export function removePrototypeEmit (): void {
+  if (!state.prototypes) return
+  state.prototypes = false
+  for (const [proto, before] of prototypeEmits) {
+    try {
+      if (proto.emit !== emitInRequestScope) continue
+      if (before === undefined) delete (proto as Partial<Emitter>).emit
+      else Object.defineProperty(proto, 'emit', before)
+    } catch {}
+  }
+  prototypeEmits.clear()
 }
 
 /** At 'finish' (or 'close' without one: the client went away): the request is over. */

@@ -1,7 +1,7 @@
 import dc from 'node:diagnostics_channel'
 import { ConfigurationError } from '../../shared/errors'
 import type { Integration, IntegrationClient } from '../../shared/integration'
-import { installPrototypeEmit, onServerRequestStart, state } from './incoming'
+import { installPrototypeEmit, onServerRequestStart, removePrototypeEmit, state } from './incoming'
 import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
 import { addRegistration, removeRegistration, type HttpIntegrationOptions, type Registration } from './registry'
@@ -11,7 +11,7 @@ export type { HttpIntegrationOptions, Http2IncomingRequest } from './registry'
 
 // One process-wide set of subscriptions, shared by every client that sets the
 // integration up: the first client subscribes, the last one's close() unsubscribes
-// (and the emit wrappers already installed become pass-throughs).
+// (the prototypes' emit is put back; the servers' wrappers become pass-throughs).
 
 const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['http.server.request.start', onServerRequestStart],
@@ -36,6 +36,7 @@ function subscribe (): void {
 function unsubscribe (): void {
   state.active = false
   for (const [name, fn] of CHANNELS) dc.unsubscribe(name, fn as (message: unknown, name: string | symbol) => void)
+  removePrototypeEmit()
 }
 
 /**
