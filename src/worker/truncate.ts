@@ -17,11 +17,13 @@ function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void 
     if (v.stacktrace !== null) v.stacktrace = { frames: v.stacktrace.frames.map(f) }
   }
 }
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
+// A UTF-16 code unit is at most 3 bytes of UTF-8: most bodies fit by their length
+// alone, without a pass over their text to count bytes.
+const fits = (s: string, max: number): boolean => s.length * 3 <= max || Buffer.byteLength(s, 'utf8') <= max
 
 export function fitPayload (event: WireEvent, max: number): string | null {
   let body = enc(event)
-  if (bytes(body) <= max) return body
+  if (fits(body, max)) return body
   const steps: Array<(e: WireEvent) => void> = [
     (e) => {
       if (e.message.length > FIT_MESSAGE_LENGTH) e.message = e.message.slice(0, FIT_MESSAGE_LENGTH)
@@ -46,7 +48,7 @@ export function fitPayload (event: WireEvent, max: number): string | null {
   for (const step of steps) {
     step(event)
     body = enc(event)
-    if (bytes(body) <= max) return body
+    if (fits(body, max)) return body
   }
   return null
 }
