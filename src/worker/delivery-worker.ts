@@ -10,7 +10,7 @@ import { ContextLines } from './context-lines'
 import { SourceMaps } from './source-maps'
 import { AppFiles } from './app-files'
 import { fitPayload } from './truncate'
-import { HttpTransport, type SendOutcome } from './http-transport'
+import { HttpTransport, type Body, type SendOutcome } from './http-transport'
 import { writeStdout } from './stdout'
 import { diagnoseOnce, setDiagnosticsHeader, tellOutcome, type Why } from './diagnostics'
 import { Spool } from './spool'
@@ -134,8 +134,8 @@ export class DeliveryWorker {
    * spooled, or dropped as spool_full (over spoolMaxBytes) or spool_error (the
    * directory refused or the write failed; the spool says why once on stderr).
    */
-  private spoolAll (spool: Spool, bodies: readonly string[], seqs: readonly number[], whys: ReadonlyArray<Why | undefined>): void {
-    const outcome = spool.writeBatch(bodies)
+  private spoolAll (spool: Spool, bodies: readonly Body[], seqs: readonly number[], whys: ReadonlyArray<Why | undefined>): void {
+    const outcome = spool.writeBatch(bodies.map((b) => typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))
     // Told before settling: once settled, flush() may return and the process exit before the line.
     for (const why of new Set(whys)) if (why !== undefined) tellOutcome(why, outcome, this.cfg.debug)
     for (const seq of seqs) this.settle(seq, outcome)
@@ -144,7 +144,7 @@ export class DeliveryWorker {
   /** Builds each event, then sends the batch as one limiter job weighted by its size (or spools it). */
   private async deliverBatch (recs: ClaimedRecord[], spooling: boolean): Promise<void> {
     const { cfg, http, spool } = this
-    const bodies: string[] = []
+    const bodies: Body[] = []
     const seqs: number[] = []
     for (const rec of recs) {
       const done = this.process(rec)
@@ -153,7 +153,9 @@ export class DeliveryWorker {
         if (cfg.sink === 'debug') writeStdout(formatDebug(done.event))
         this.settle(rec.seq, 'delivered')
       } else {
-        bodies.push(done.body)
+        // As bytes: off the heap, an event waiting for its answer (or a retry) is not
+        // copied by every young-generation GC meanwhile, and the socket needs bytes anyway.
+        bodies.push(Buffer.from(done.body, 'utf8'))
         seqs.push(rec.seq)
       }
     }
@@ -177,7 +179,7 @@ export class DeliveryWorker {
     })
     if (failed.length === 0 || spool === null) return
     // One line per cause and outcome: the events of a batch mostly share their cause.
-    this.spoolAll(spool, failed.map((i) => bodies[i] as string), failed.map((i) => seqs[i] as number), whys)
+    this.spoolAll(spool, failed.map((i) => bodies[i] as Body), failed.map((i) => seqs[i] as number), whys)
   }
 
   private async sleepUntilWork (): Promise<void> {

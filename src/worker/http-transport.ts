@@ -13,6 +13,8 @@ import { SendLimiter } from './send-limiter'
 // retrying; other 4xx are final.
 
 export type SendOutcome = 'delivered' | 'spooled' | DropReason
+/** A request body: JSON text, or its UTF-8 bytes (kept off the worker's heap while in flight). */
+export type Body = string | Uint8Array
 /** One body's result; why is set when it was not delivered (what the diagnostic line says). */
 export type OnResult = (index: number, outcome: SendOutcome, why?: Why) => void
 type Result = SendOutcome | { outcome: SendOutcome, why: Why }
@@ -147,7 +149,7 @@ export class HttpTransport {
    * Sends a batch: one limiter job per batch, weighted by its size, so the
    * in-flight and per-second caps count events. onResult is called exactly once per body.
    */
-  async sendBatch (bodies: string[], onResult: OnResult): Promise<void> {
+  async sendBatch (bodies: readonly Body[], onResult: OnResult): Promise<void> {
     const n = bodies.length
     const done = new Array<boolean>(n).fill(false)
     const asking = new Array<boolean>(n).fill(false) // a request awaiting its answer
@@ -173,7 +175,7 @@ export class HttpTransport {
       if (stopping || done[i] === true) throw new TransportError('stopped at the deadline')
       asking[i] = true
       try {
-        return await this.attempt(bodies[i] as string, signal)
+        return await this.attempt(bodies[i] as Body, signal)
       } finally {
         asking[i] = false
       }
@@ -261,7 +263,7 @@ export class HttpTransport {
     }
   }
 
-  private async attempt (body: string, signal: AbortSignal): Promise<Result> {
+  private async attempt (body: Body, signal: AbortSignal): Promise<Result> {
     if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
     const opts = { path: this.path, method: 'POST' as const, headers: this.headers, body, signal }
     const res = this.pool instanceof NodeHttpPool ? await this.pool.request(opts) : await undici.request.call(this.pool, opts)
