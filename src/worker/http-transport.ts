@@ -184,7 +184,7 @@ export class HttpTransport {
     try {
       if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'rate_limited', why: this.limitWhy }))
       if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'network_error', why: this.downWhy }))
-      // Loaded ahead of need, awaited only when an attempt fails (sendOne).
+      // Loaded ahead of need, awaited only once an attempt has failed (retry).
       void loadPRetry().catch(() => {})
       const signal = this.abort.signal
       const isStopping = (): boolean => stopping
