@@ -29,7 +29,7 @@ const CAPACITY_POLL_MS = 100
 
 const EXIT_WHY: Why = { kind: 'cut', text: 'events still queued when the process was ending (exit, or close()) could not all be sent in the time left' }
 
-type Processed = { event: WireEvent, body: string } | { drop: DropReason }
+type Processed = { event: WireEvent, body: Buffer } | { drop: DropReason }
 
 /** One worker thread's state, made from the workerData it was started with; start() begins its work. */
 export class DeliveryWorker {
@@ -153,9 +153,9 @@ export class DeliveryWorker {
         if (cfg.sink === 'debug') writeStdout(formatDebug(done.event))
         this.settle(rec.seq, 'delivered')
       } else {
-        // As bytes: off the heap, an event waiting for its answer (or a retry) is not
+        // Bytes, off the heap: an event waiting for its answer (or a retry) is not
         // copied by every young-generation GC meanwhile, and the socket needs bytes anyway.
-        bodies.push(Buffer.from(done.body, 'utf8'))
+        bodies.push(done.body)
         seqs.push(rec.seq)
       }
     }
