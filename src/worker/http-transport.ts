@@ -4,11 +4,12 @@ import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../shared/worker-protocol'
 import { setMaxListeners } from 'node:events'
 import type { Why } from './diagnostics'
+import type Bottleneck from 'bottleneck'
 import { NodeHttpPool, undiciUsable } from './node-http-pool'
-import { SendLimiter } from './send-limiter'
+import { openLimiter } from './bottleneck-limiter'
 
-// Delivery from a worker: one keep-alive connection pool per worker, a limiter
-// (send-limiter.ts) for concurrency and events per second, p-retry for 5xx and network
+// Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
+// limiter for concurrency and events per second, p-retry for 5xx and network
 // errors. 429 switches the worker into a "rate limited until" state instead of
 // retrying; other 4xx are final.
 
@@ -85,7 +86,7 @@ function openPool (cfg: WorkerConfig, origin: string): Pool | NodeHttpPool {
 
 export class HttpTransport {
   private readonly pool: Pool | NodeHttpPool
-  private readonly limiter: SendLimiter
+  private readonly limiter: Bottleneck
   private readonly path: string
   private readonly headers: Record<string, string>
   private readonly cfg: WorkerConfig
@@ -106,7 +107,7 @@ export class HttpTransport {
     this.headers = { 'content-type': 'application/json', 'user-agent': cfg.userAgent }
     if (cfg.authToken !== null) this.headers['x-xrayradar-token'] = cfg.authToken
     this.pool = openPool(cfg, cfg.origin)
-    this.limiter = new SendLimiter({ maxConcurrent: cfg.maxInFlight, perSecond: cfg.maxEventsPerSecond })
+    this.limiter = openLimiter({ maxConcurrent: cfg.maxInFlight, perSecond: cfg.maxEventsPerSecond })
   }
 
   private static controller (): AbortController {
@@ -146,7 +147,8 @@ export class HttpTransport {
   }
 
   /**
-   * Sends a batch: one limiter job per batch, weighted by its size, so the
+   * Sends a batch: one bottleneck job per batch, weighted by its size, so the
+   * limiter's per-job cost (bottleneck-limiter.ts) is paid per batch, while the
    * in-flight and per-second caps count events. onResult is called exactly once per body.
    */
   async sendBatch (bodies: readonly Body[], onResult: OnResult): Promise<void> {
@@ -190,7 +192,7 @@ export class HttpTransport {
       const isStopping = (): boolean => stopping
       // A batch stopped while queued in the limiter sends nothing when its turn comes.
       // No promise per event beyond the send's own: the job ends when every body has its result.
-      const job = this.limiter.schedule(n, () => {
+      const job = this.limiter.schedule({ weight: n }, () => {
         if (stopping) return Promise.resolve()
         for (let i = 0; i < n; i++) {
           this.sendOne(() => attempt(i, signal), isStopping).then((r) => finish(i, r), () => finish(i, { outcome: 'network_error', why: this.downWhy }))
@@ -281,7 +283,7 @@ export class HttpTransport {
   }
 
   async close (): Promise<void> {
-    this.limiter.stop()
+    await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {})
     await this.pool.close().catch(() => {})
   }
 }

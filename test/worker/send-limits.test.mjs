@@ -1,11 +1,9 @@
-// The worker's send caps against a real loopback ingest: maxInFlight bounds the
-// requests awaiting an answer at once, maxEventsPerSecond the events sent per second,
-// a 5xx is retried with back-off and then delivered, and the limiter itself starts a
-// job that fits in the same call while one that does not waits its turn (and is
-// rejected by stop()).
+// The worker's send caps (bottleneck) against a real loopback ingest: maxInFlight
+// bounds the requests awaiting an answer at once, maxEventsPerSecond the events sent
+// per second, a 5xx is retried with back-off and then delivered, and close() drops a
+// batch still waiting in the limiter without sending it while the running ones finish.
 import t from 'tap'
 import { HttpTransport } from '../../dist/worker/http-transport.js'
-import { SendLimiter } from '../../dist/worker/send-limiter.js'
 import { listen } from '../utils/servers.mjs'
 
 /** An ingest that answers after `delayMs`, recording concurrency and arrival times. */
@@ -84,25 +82,18 @@ t.test('a 503 to every attempt: maxAttempts attempts, then network_error (not de
   t.equal(i.seen.arrivals.length, 3, 'exactly maxAttempts requests')
 })
 
-t.test('SendLimiter: a job that fits starts in the same call; one that does not waits; stop() rejects the waiting', async (t) => {
-  const l = new SendLimiter({ maxConcurrent: 4, perSecond: 0 })
-  const started = []
-  const gates = []
-  const job = (name) => () => { started.push(name); return new Promise((resolve) => gates.push(resolve)) }
-  const a = l.schedule(3, job('a'))
-  t.same(started, ['a'], 'started synchronously')
-  const b = l.schedule(2, job('b'))
-  const c = l.schedule(1, job('c'))
-  t.same(started, ['a'], 'b does not fit beside a; c waits behind b (first come, first served)')
-  gates[0]('A')
-  t.equal(await a, 'A')
-  await new Promise((resolve) => setImmediate(resolve))
-  t.same(started, ['a', 'b', 'c'], 'a finished: b and c start')
-  const d = l.schedule(4, job('d'))
-  l.stop()
-  await t.rejects(d, { code: 'XRAYRADAR_TRANSPORT' }, 'the waiting job is rejected at stop')
-  await t.rejects(l.schedule(1, job('e')), { code: 'XRAYRADAR_TRANSPORT' }, 'nothing starts after stop')
-  t.same(started, ['a', 'b', 'c'], 'd and e never ran')
-  gates[1]('B'); gates[2]('C')
-  t.same(await Promise.all([b, c]), ['B', 'C'], 'running jobs finish after stop')
+t.test('close(): a batch waiting in the limiter is never sent and counted once; batches running finish delivered', async (t) => {
+  const i = await ingest(t, { delayMs: 150 })
+  const tr = transport(i.origin, { maxInFlight: 2 })
+  t.equal(tr.batchLimit, 1, 'one event per batch at maxInFlight 2')
+  const out = []
+  const sends = ['a', 'b', 'c'].map((name) => tr.sendBatch(bodies(1), (k, outcome) => out.push([name, outcome])))
+  // a and b hold both places; c waits in the limiter.
+  for (let k = 0; k < 200 && i.seen.arrivals.length < 2; k++) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal(i.seen.arrivals.length, 2, 'a and b reached the ingest')
+  await tr.close()
+  await Promise.all(sends)
+  out.sort()
+  t.same(out, [['a', 'delivered'], ['b', 'delivered'], ['c', 'network_error']], 'one result each; c not delivered')
+  t.equal(i.seen.arrivals.length, 2, 'c was never sent')
 })
