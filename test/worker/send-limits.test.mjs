@@ -2,8 +2,12 @@
 // bounds the requests awaiting an answer at once, maxEventsPerSecond the events sent
 // per second, a 5xx is retried with back-off and then delivered, and close() drops a
 // batch still waiting in the limiter without sending it while the running ones finish.
+// The limiter as configured starts a job with room after one timer, not four.
 import t from 'tap'
+import { createHook } from 'node:async_hooks'
+import { createRequire } from 'node:module'
 import { HttpTransport } from '../../dist/worker/http-transport.js'
+import { openLimiter } from '../../dist/worker/bottleneck-limiter.js'
 import { listen } from '../utils/servers.mjs'
 
 /** An ingest that answers after `delayMs`, recording concurrency and arrival times. */
@@ -96,4 +100,23 @@ t.test('close(): a batch waiting in the limiter is never sent and counted once; 
   out.sort()
   t.same(out, [['a', 'delivered'], ['b', 'delivered'], ['c', 'network_error']], 'one result each; c not delivered')
   t.equal(i.seen.arrivals.length, 2, 'c was never sent')
+})
+
+t.test('bottleneck as configured: one timer per job with room (its own start), where plain bottleneck sets four', async (t) => {
+  const Bottleneck = createRequire(import.meta.url)('bottleneck')
+  const timersPerJob = async (limiter) => {
+    const job = () => new Promise((resolve) => setImmediate(resolve))
+    for (let i = 0; i < 5; i++) await limiter.schedule({ weight: 2 }, job)
+    let timers = 0
+    const hook = createHook({ init (id, type) { if (type === 'Timeout') timers++ } }).enable()
+    const results = []
+    for (let i = 0; i < 20; i++) results.push(await limiter.schedule({ weight: 2 }, () => job().then(() => i)))
+    hook.disable()
+    await limiter.stop()
+    t.same(results, Array.from({ length: 20 }, (_, i) => i), 'every job ran, in order')
+    return timers / 20
+  }
+  const limits = { maxConcurrent: 32, perSecond: 10000 }
+  t.equal(await timersPerJob(openLimiter(limits)), 1, 'as configured: the start timer only')
+  t.equal(await timersPerJob(new Bottleneck({ maxConcurrent: 32, reservoir: 10000, reservoirRefreshAmount: 10000, reservoirRefreshInterval: 1000 })), 4, 'plain: submit, register, start and free each wait for a timer')
 })
