@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,steady,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { execFileSync, spawn } from 'node:child_process'
@@ -99,15 +99,41 @@ if (want('otel')) {
 async function steady (subject, rate, seconds) {
   const run = newRun()
   const r = await runScenario('steady', { subject, rate, seconds, flushMs: 20000, ...run })
+  if (subject === 'none') return r
   const key = subject === 'sentry' ? run.sentryKey : run.oursKey
   const { count } = await settledCount(url, key, { quietMs: 500, limitMs: 15000 })
   return { ...r, delivered: count, deliveredPct: (100 * count) / r.captured }
 }
 
+if (want('floor')) {
+  log('\nFigure 2a: HTTP floor, one worker thread POSTing one prebuilt event 50,000 times (undici Pool, 8 connections, 16 in flight)')
+  results.floor = await repeat('floor', () => runScenario('floor', { count: 50000, ...newRun() }))
+  show('floor')
+}
+
 if (want('steady')) {
-  log('\nFigure 2: steady rates for 5 s')
+  log('\nFigure 2: steady rates for 5 s (no SDK, ours, @sentry/node; order rotated per round)')
+  const SUBJECTS = ['none', 'ours', 'sentry']
   for (const rate of [1000, 5000]) {
-    for (const subject of ['ours', 'sentry']) results[`steady-${rate}-${subject}`] = await repeat(`steady ${rate}/s ${subject}`, () => steady(subject, rate, 5))
+    for (const subject of SUBJECTS) results[`steady-${rate}-${subject}`] = []
+    results[`steady-${rate}-net`] = []
+    for (let i = 0; i < RUNS; i++) {
+      // Each SDK against the no-SDK run of its own round: what the SDK adds, with the
+      // driver's own timer and errors taken out, and the machine's drift shared.
+      const round = {}
+      for (let k = 0; k < SUBJECTS.length; k++) {
+        const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+        round[subject] = await steady(subject, rate, 5)
+        results[`steady-${rate}-${subject}`].push(round[subject])
+      }
+      results[`steady-${rate}-net`].push({
+        ours: round.ours.cpuUsPerEvent - round.none.cpuUsPerEvent,
+        sentry: round.sentry.cpuUsPerEvent - round.none.cpuUsPerEvent,
+        oursLoopP99Ratio: round.ours.loopP99 / round.none.loopP99,
+        sentryLoopP99Ratio: round.sentry.loopP99 / round.none.loopP99
+      })
+      log(`  … steady ${rate}/s round ${i + 1}/${RUNS}: CPU µs/event none ${round.none.cpuUsPerEvent.toFixed(1)}, ours ${round.ours.cpuUsPerEvent.toFixed(1)}, sentry ${round.sentry.cpuUsPerEvent.toFixed(1)}; loop p99 none ${round.none.loopP99.toFixed(2)} ms, ours ${round.ours.loopP99.toFixed(2)} ms`)
+    }
   }
   show('steady')
 }

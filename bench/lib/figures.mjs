@@ -46,19 +46,44 @@ function otel (results) {
     `\n\nbench/scenarios/otel.mjs, ${runs[0]?.node ?? 'Node'}, with sdk-trace-node 2.x: the three states alternate round by round in one process (${runs[0]?.rounds ?? '?'} rounds, order rotated); "absent" takes the API's global off \`globalThis\` and puts the same object back. The check is the SDK's \`activeTraceIds()\` alone, 200,000 calls per round; captureException is figure 1b's (stack already formatted, batches of 50, 10 ms pause), so the added cost includes encoding the ids into the record. Differences below the spread of the column are noise. Figure 1 runs with OpenTelemetry absent.`]
 }
 
+function floor (results) {
+  const f = results.floor
+  if (f === undefined) return null
+  const rows = [
+    ['CPU µs per event, all threads', fmt(col(f, 'cpuUsPerEvent'), 1)],
+    ['time to send 50,000 (ms)', fmt(col(f, 'sendMs'), 0)],
+    ['events per second', fmt(col(f, 'perSecond'), 0)],
+    ['answered 2xx (of 50,000)', fmt(col(f, 'ok'), 0)],
+    ['body (bytes)', fmt(col(f, 'bodyBytes'), 0)]
+  ]
+  return ['2a. HTTP floor: the wire contract alone', table(rows, ['figure', 'bare sender']) +
+    '\n\nbench/scenarios/floor.mjs: one event of the bench\'s shape (the scope of figure 1, a 10-frame error) is built by our SDK once and `JSON.stringify`d; then one worker thread POSTs that body 50,000 times to `/api/{project}/store/` of the same collector, with undici\'s `Pool` (keep-alive, 8 connections, pipelining 1, 16 requests in flight), as fast as it can. CPU is the whole process\'s `process.cpuUsage()` over the sends, divided by 50,000. This is what one event per request costs with nothing else: figures 2 and 3 are judged against it.']
+}
+
 function steady (results) {
   const rows = []
+  const floorCpu = col(results.floor, 'cpuUsPerEvent')
   for (const rate of STEADY_RATES) {
     const o = results[`steady-${rate}-ours`]
     const s = results[`steady-${rate}-sentry`]
+    const z = results[`steady-${rate}-none`]
+    const net = results[`steady-${rate}-net`]
     if (o === undefined) continue
     for (const [k, name, d] of [['loopP50', 'loop delay p50 (ms)', 2], ['loopP99', 'loop delay p99 (ms)', 2], ['loopMax', 'loop delay max (ms)', 1], ['elu', 'event-loop utilization', 3], ['usPerEvent', 'main-thread µs per capture', 2], ['cpuCores', 'CPU, all threads (cores)', 2], ['cpuUsPerEvent', 'CPU µs per event, all threads', 0], ['peakRssMiB', 'peak RSS (MiB)', 0], ['deliveredPct', 'delivered / captured (%)', 1], ['flushMs', 'flush() after the run (ms)', 0]]) {
-      rows.push([`${rate}/s`, name, fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
+      const none = ['loopP50', 'loopP99', 'loopMax', 'elu', 'cpuCores', 'cpuUsPerEvent', 'peakRssMiB'].includes(k) ? fmt(col(z, k), d) : ''
+      rows.push([`${rate}/s`, name, none, fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
+    }
+    if (net !== undefined) {
+      const on = col(net, 'ours')
+      const sn = col(net, 'sentry')
+      rows.push([`${rate}/s`, 'CPU µs per event added by the SDK (minus the no-SDK run of its round)', '', fmt(on, 0), fmt(sn, 0), ratio(on, sn)])
+      if (floorCpu !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor (figure 2a)', '', ratio(on, floorCpu), ratio(sn, floorCpu), ''])
+      rows.push([`${rate}/s`, 'loop delay p99 × the no-SDK run of its round', '', fmt(col(net, 'oursLoopP99Ratio'), 2), fmt(col(net, 'sentryLoopP99Ratio'), 2), ''])
     }
   }
   if (rows.length === 0) return null
-  return ['2. Steady load, 5 s per run', table(rows, ['rate', 'figure', 'xrayradar', '@sentry/node', 'ours / sentry']) +
-    '\n\nCaptures are spread over 1 ms timer ticks. CPU counts every thread of the process (our workers included) over the run and the flush. Delivered is what the collector (a separate process) stored.']
+  return ['2. Steady load, 5 s per run', table(rows, ['rate', 'figure', 'no SDK', 'xrayradar', '@sentry/node', 'ours / sentry']) +
+    '\n\nCaptures are spread over 1 ms timer ticks. CPU counts every thread of the process (our workers included) over the run and the flush. Delivered is what the collector (a separate process) stored. "No SDK" is the same driver making the same errors and capturing nothing; the three subjects run in a rotated order per round, and each SDK\'s added CPU and loop-delay ratio are taken against the no-SDK run of its round.']
 }
 
 function burst (results) {
@@ -66,6 +91,8 @@ function burst (results) {
   const s = results['burst-sentry']
   if (o === undefined) return null
   const rows = [['loop time (ms)', 'loopMs', 0], ['delivered (of 50,000)', 'delivered', 0], ['time to last delivery (ms)', 'lastDeliveryMs', 0], ['peak RSS (MiB)', 'peakRssMiB', 0]].map(([name, k, d]) => [name, fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
+  const floorMs = col(results.floor, 'sendMs')
+  if (floorMs !== null) rows.push(['time to last delivery × the HTTP floor\'s time for 50,000', ratio(col(o, 'lastDeliveryMs'), floorMs), ratio(col(s, 'lastDeliveryMs'), floorMs), ''])
   const dropped = o.map((r) => JSON.stringify(r.stats?.dropped ?? {})).join('; ')
   return ['3. Burst: 50,000 captures in one loop, then flush', table(rows, ['figure', 'xrayradar', '@sentry/node', 'ours / sentry']) + `\n\nOur stats() after the burst (drops by reason): ${dropped}`]
 }
@@ -216,7 +243,7 @@ function loopblock (results) {
     `\n\nbench/scenarios/loopblock-idle.mjs, ${runs[0]?.node ?? 'Node'}: a client with a DSN and no other integration, nothing captured, nothing blocking; after a 1 s warm-up, process.cpuUsage() (every thread: the main thread's 250 ms heartbeat and the watcher thread, which wakes about once per thresholdMs) over the measured seconds. Off and on in separate fresh processes, one after the other per round. The issue's bound is 0.1% of one core; a capture costs nothing more with the integration on (it adds no work to capture).`]
 }
 
-export const FIGURES = { capture, ownshare, otel, steady, burst, exit, ceiling, startup, scrub, http, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, otel, floor, steady, burst, exit, ceiling, startup, scrub, http, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

@@ -37,6 +37,34 @@ export const TARGETS = [
     compare: [['@sentry/node', 'steady-5000-sentry']]
   },
   {
+    // The wire contract (one event per POST) is the floor; the rest of the workers' work may add 30%.
+    target: '5,000/s: CPU per event added by the SDK (all threads, minus the no-SDK run) ≤ 1.3× the HTTP floor (medians)',
+    figure: 'steady', runs: 'steady-5000-net', key: 'ours', stat: 'median', relative: ['floor', 'cpuUsPerEvent', 'the HTTP floor'], op: '<=', bound: 1.3, unit: '×', digits: 2
+  },
+  {
+    // A slow trickle must not pay a wake-up, a task and a request's setup per event.
+    target: '1,000/s: CPU per event added ≤ 1.3× the 5,000/s figure (medians)',
+    figure: 'steady', runs: 'steady-1000-net', key: 'ours', stat: 'median', relative: ['steady-5000-net', 'ours', '5,000/s'], op: '<=', bound: 1.3, unit: '×', digits: 2
+  },
+  {
+    target: '5,000/s: event-loop delay p99 ≤ 1.5× the no-SDK run of its round (median of rounds)',
+    figure: 'steady', runs: 'steady-5000-net', key: 'oursLoopP99Ratio', stat: 'median', op: '<=', bound: 1.5, unit: '×', digits: 2
+  },
+  {
+    target: '5,000/s: peak RSS ≤ 100 MiB in every run',
+    figure: 'steady', runs: 'steady-5000-ours', key: 'peakRssMiB', stat: 'max', op: '<=', bound: 100, unit: ' MiB', digits: 0,
+    compare: [['@sentry/node', 'steady-5000-sentry']]
+  },
+  {
+    target: '50,000-capture burst: last delivery ≤ 1.3× the HTTP floor\'s time to send 50,000 (medians)',
+    figure: 'burst', runs: 'burst-ours', key: 'lastDeliveryMs', stat: 'median', relative: ['floor', 'sendMs', 'the HTTP floor'], op: '<=', bound: 1.3, unit: '×', digits: 2
+  },
+  {
+    // Making the workers cheaper must not move work onto the capture.
+    target: 'captureException\'s own share no worse than the build before (--ours-before): ≤ 1.05× (medians)',
+    figure: 'ownshare', runs: 'ownshare-ours', key: 'captureException', stat: 'median', relative: ['ownshare-before', 'captureException', 'before'], op: '<=', bound: 1.05, unit: '×', digits: 2
+  },
+  {
     target: '50,000-capture burst: all delivered in every run',
     figure: 'burst', runs: 'burst-ours', key: 'delivered', stat: 'min', op: '>=', bound: 50000, unit: '', digits: 0,
     compare: [['@sentry/node', 'burst-sentry']]
@@ -125,6 +153,15 @@ function over (results, runs, key) {
 export function verdict (t, results) {
   const s = over(results, t.runs, t.key)
   if (s === null) return { value: null, measured: 'not measured in this run', met: null }
+  if (t.relative !== undefined) {
+    // A bound relative to another figure of the same run: the value is the ratio of the two.
+    const [runs, key, label] = t.relative
+    const base = over(results, runs, key)
+    if (base === null || base.median === 0) return { value: null, measured: `${label} not measured in this run`, met: null }
+    const value = s[t.stat] / base.median
+    const met = t.op === '<=' ? value <= t.bound : value >= t.bound
+    return { value, measured: `${num(value, t.digits)}× (ours ${num(s[t.stat], 1)}; ${label} ${num(base.median, 1)})`, met }
+  }
   const value = s[t.stat]
   const met = t.op === '<=' ? value <= t.bound : value >= t.bound
   let measured = `${num(value, t.digits)}${t.unit} (${STAT_WORDS[t.stat]}`

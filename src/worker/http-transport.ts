@@ -1,11 +1,12 @@
 import type { Dispatcher, Pool } from 'undici'
-import Bottleneck from 'bottleneck'
 import { RetryableTransportError, TransportError } from '../shared/errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../shared/worker-protocol'
 import { setMaxListeners } from 'node:events'
 import type { Why } from './diagnostics'
+import type Bottleneck from 'bottleneck'
 import { NodeHttpPool, undiciUsable } from './node-http-pool'
+import { openLimiter } from './bottleneck-limiter'
 
 // Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
 // limiter for concurrency and events per second, p-retry for 5xx and network
@@ -13,6 +14,8 @@ import { NodeHttpPool, undiciUsable } from './node-http-pool'
 // retrying; other 4xx are final.
 
 export type SendOutcome = 'delivered' | 'spooled' | DropReason
+/** A request body: JSON text, or its UTF-8 bytes (kept off the worker's heap while in flight). */
+export type Body = string | Uint8Array
 /** One body's result; why is set when it was not delivered (what the diagnostic line says). */
 export type OnResult = (index: number, outcome: SendOutcome, why?: Why) => void
 type Result = SendOutcome | { outcome: SendOutcome, why: Why }
@@ -104,11 +107,7 @@ export class HttpTransport {
     this.headers = { 'content-type': 'application/json', 'user-agent': cfg.userAgent }
     if (cfg.authToken !== null) this.headers['x-xrayradar-token'] = cfg.authToken
     this.pool = openPool(cfg, cfg.origin)
-    const perSecond = cfg.maxEventsPerSecond
-    this.limiter = new Bottleneck({
-      maxConcurrent: cfg.maxInFlight,
-      ...(perSecond > 0 ? { reservoir: perSecond, reservoirRefreshAmount: perSecond, reservoirRefreshInterval: 1000 } : {})
-    })
+    this.limiter = openLimiter({ maxConcurrent: cfg.maxInFlight, perSecond: cfg.maxEventsPerSecond })
   }
 
   private static controller (): AbortController {
@@ -149,10 +148,10 @@ export class HttpTransport {
 
   /**
    * Sends a batch: one bottleneck job per batch, weighted by its size, so the
-   * limiter's per-job overhead (milliseconds) is paid per batch, while in-flight
-   * and per-second caps still count events. onResult is called exactly once per body.
+   * limiter's per-job cost (bottleneck-limiter.ts) is paid per batch, while the
+   * in-flight and per-second caps count events. onResult is called exactly once per body.
    */
-  async sendBatch (bodies: string[], onResult: OnResult): Promise<void> {
+  async sendBatch (bodies: readonly Body[], onResult: OnResult): Promise<void> {
     const n = bodies.length
     const done = new Array<boolean>(n).fill(false)
     const asking = new Array<boolean>(n).fill(false) // a request awaiting its answer
@@ -178,7 +177,7 @@ export class HttpTransport {
       if (stopping || done[i] === true) throw new TransportError('stopped at the deadline')
       asking[i] = true
       try {
-        return await this.attempt(bodies[i] as string, signal)
+        return await this.attempt(bodies[i] as Body, signal)
       } finally {
         asking[i] = false
       }
@@ -187,11 +186,18 @@ export class HttpTransport {
     try {
       if (this.rateLimitedFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'rate_limited', why: this.limitWhy }))
       if (this.downFor() > 0) return bodies.forEach((_, i) => finish(i, { outcome: 'network_error', why: this.downWhy }))
-      const { default: pRetry } = await loadPRetry()
+      // Loaded ahead of need, awaited only once an attempt has failed (retry).
+      void loadPRetry().catch(() => {})
       const signal = this.abort.signal
+      const isStopping = (): boolean => stopping
       // A batch stopped while queued in the limiter sends nothing when its turn comes.
-      const job = this.limiter.schedule({ weight: n }, async () => {
-        if (!stopping) await Promise.all(bodies.map(async (_, i) => finish(i, await this.sendOne(pRetry, () => attempt(i, signal), () => stopping))))
+      // No promise per event beyond the send's own: the job ends when every body has its result.
+      const job = this.limiter.schedule({ weight: n }, () => {
+        if (stopping) return Promise.resolve()
+        for (let i = 0; i < n; i++) {
+          this.sendOne(() => attempt(i, signal), isStopping).then((r) => finish(i, r), () => finish(i, { outcome: 'network_error', why: this.downWhy }))
+        }
+        return settled
       })
       await Promise.race([job, settled])
     } catch {
@@ -203,13 +209,36 @@ export class HttpTransport {
     }
   }
 
-  private async sendOne (pRetry: PRetry['default'], attempt: () => Promise<Result>, stopping: () => boolean): Promise<Result> {
+  /**
+   * One event: its first attempt directly (almost every send succeeds at once, and
+   * p-retry's set-up per call is then pure overhead), p-retry only once it failed.
+   */
+  private sendOne (attempt: () => Promise<Result>, stopping: () => boolean): Promise<Result> {
     // Checked again here: the batch may have waited in the limiter since it was submitted.
-    if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
-    if (this.downFor() > 0) return { outcome: 'network_error', why: this.downWhy }
-    let attempts = 0
+    if (this.rateLimitedFor() > 0) return Promise.resolve({ outcome: 'rate_limited', why: this.limitWhy })
+    if (this.downFor() > 0) return Promise.resolve({ outcome: 'network_error', why: this.downWhy })
+    return attempt().catch((err: unknown) => this.retry(err, attempt, stopping))
+  }
+
+  /**
+   * The rest of an event's attempts after the first failed with `first`: p-retry
+   * judges that failure as its own first attempt (same back-off, same limits), so
+   * the schedule is the one a send made wholly through p-retry gets.
+   */
+  private async retry (first: unknown, attempt: () => Promise<Result>, stopping: () => boolean): Promise<Result> {
+    let attempts = 1
+    let failed: { err: unknown } | null = { err: first }
     try {
-      return await pRetry(() => { attempts++; return attempt() }, {
+      const { default: pRetry } = await loadPRetry()
+      return await pRetry(() => {
+        if (failed !== null) {
+          const { err } = failed
+          failed = null
+          throw err
+        }
+        attempts++
+        return attempt()
+      }, {
         retries: this.cfg.maxAttempts - 1,
         factor: 2,
         minTimeout: 100,
@@ -236,7 +265,7 @@ export class HttpTransport {
     }
   }
 
-  private async attempt (body: string, signal: AbortSignal): Promise<Result> {
+  private async attempt (body: Body, signal: AbortSignal): Promise<Result> {
     if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
     const opts = { path: this.path, method: 'POST' as const, headers: this.headers, body, signal }
     const res = this.pool instanceof NodeHttpPool ? await this.pool.request(opts) : await undici.request.call(this.pool, opts)

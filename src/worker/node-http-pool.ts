@@ -38,7 +38,7 @@ export class NodeHttpPool {
     this.agent = this.origin.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions)
   }
 
-  request (opts: { path: string, method: string, headers: Record<string, string>, body: string, signal?: AbortSignal }): Promise<PostResponse> {
+  request (opts: { path: string, method: string, headers: Record<string, string>, body: string | Uint8Array, signal?: AbortSignal }): Promise<PostResponse> {
     const send = this.origin.protocol === 'https:' ? https.request : http.request
     return new Promise((resolve, reject) => {
       const req = send({

@@ -1,15 +1,15 @@
 import type { WireEvent, WireFrame } from '../shared/types'
 import { FIT_BREADCRUMBS, FIT_EXTRA_STRING_LENGTH, FIT_FEW_BREADCRUMBS, FIT_FRAMES_PER_STACK, FIT_MESSAGE_LENGTH } from '../shared/limits'
-import { encodeEvent } from './encode'
+import { encodeEventBytes } from './encode'
 
 // Makes an event fit maxPayloadSize, first as the Python SDK does (message and values
 // cut, frames and breadcrumbs to the newest: the FIT_* bounds in shared/limits.ts), then
-// by dropping what helps least. Returns the JSON body, or null when even the bare event is too large.
+// by dropping what helps least. Returns the JSON body's bytes, or null when even the bare event is too large.
 
 // Frames and breadcrumbs can be shared with other events (cached in the worker):
 // every step replaces them with changed copies instead of editing them.
 
-const enc = encodeEvent
+const enc = encodeEventBytes
 
 /** Replaces every stack's frames by f's copies (the frames themselves may be shared). */
 function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void {
@@ -17,11 +17,10 @@ function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void 
     if (v.stacktrace !== null) v.stacktrace = { frames: v.stacktrace.frames.map(f) }
   }
 }
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
-export function fitPayload (event: WireEvent, max: number): string | null {
+export function fitPayload (event: WireEvent, max: number): Buffer | null {
   let body = enc(event)
-  if (bytes(body) <= max) return body
+  if (body.length <= max) return body
   const steps: Array<(e: WireEvent) => void> = [
     (e) => {
       if (e.message.length > FIT_MESSAGE_LENGTH) e.message = e.message.slice(0, FIT_MESSAGE_LENGTH)
@@ -46,7 +45,7 @@ export function fitPayload (event: WireEvent, max: number): string | null {
   for (const step of steps) {
     step(event)
     body = enc(event)
-    if (bytes(body) <= max) return body
+    if (body.length <= max) return body
   }
   return null
 }

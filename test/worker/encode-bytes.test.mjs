@@ -1,0 +1,53 @@
+// A request body is put together as bytes from cached parts: it must be exactly the
+// UTF-8 of JSON.stringify(event), whatever the strings hold (multi-byte characters,
+// lone surrogates, text that looks like a placeholder), and cached parts must not
+// leak from one event into another.
+import t from 'tap'
+import { encodeEventBytes } from '../../dist/worker/encode.js'
+import { fitPayload } from '../../dist/worker/truncate.js'
+
+const frames = [{ filename: 'é.js', function: 'f\u{1F600}', lineno: 1, colno: 2, abs_path: '/é.js', in_app: true, context_line: 'x \ud800 y', pre_context: ['"quoted"'], post_context: [] }]
+const crumb = (m) => ({ timestamp: '2026-01-01T00:00:00.000Z', message: m, category: null, level: 'info', data: { k: [1, 2], s: 'ü' }, type: 'default' })
+const shared = [crumb('c \u0001 "q"'), crumb('日本語')]
+const event = (msg, crumbs = shared, fr = frames) => ({
+  event_id: 'id', timestamp: 't', level: 'error', message: msg, platform: 'javascript', sdk: { name: 'n', version: 'v' },
+  contexts: { user: { id: 'ü\udc00' }, request: null, tags: { t: '€' }, extra: { e: 1 }, server_name: null, release: null, environment: 'e' },
+  breadcrumbs: crumbs,
+  fingerprint: ['x'],
+  modules: {},
+  exception: { values: [{ type: 'E', value: 'v', module: null, stacktrace: { frames: fr } }, { type: 'F', value: 'w', module: null, stacktrace: null }, { type: 'G', value: 'z', module: null, stacktrace: { frames: fr } }] }
+})
+
+t.test('the bytes are the UTF-8 of JSON.stringify, for every kind of text', async (t) => {
+  for (const msg of ['plain', 'ünïcödé \u{1F600}', 'lone \ud83d surrogate', '\u0001-breadcrumbs\u0001', '"\u0001x-frames-0\u0001"', '']) {
+    const e = event(msg)
+    const b = encodeEventBytes(e)
+    t.ok(Buffer.isBuffer(b), 'a Buffer')
+    t.ok(b.equals(Buffer.from(JSON.stringify(e), 'utf8')), JSON.stringify(msg))
+    // Twice: the second time from the caches.
+    t.ok(encodeEventBytes(e).equals(b), `${JSON.stringify(msg)} again, cached parts`)
+  }
+  const noException = event('m')
+  delete noException.exception
+  t.ok(encodeEventBytes(noException).equals(Buffer.from(JSON.stringify(noException))), 'no exception')
+  const noCrumbs = event('m', [])
+  t.ok(encodeEventBytes(noCrumbs).equals(Buffer.from(JSON.stringify(noCrumbs))), 'no breadcrumbs')
+})
+
+t.test('parts cached for one event never appear in another', async (t) => {
+  const a = event('a', [crumb('only in a')], [{ ...frames[0], function: 'onlyInA' }])
+  const b = event('b', [crumb('only in b')], [{ ...frames[0], function: 'onlyInB' }])
+  encodeEventBytes(a)
+  const text = encodeEventBytes(b).toString()
+  t.equal(text, JSON.stringify(b))
+  t.notMatch(text, /only in a|onlyInA/, 'nothing of the other event')
+})
+
+t.test('fitPayload measures bytes, not characters', async (t) => {
+  const e = event('€'.repeat(3000)) // 3,000 characters, 9,000 bytes of message
+  const full = Buffer.byteLength(JSON.stringify(e))
+  t.ok(fitPayload(event('€'.repeat(3000)), full).equals(Buffer.from(JSON.stringify(e))), 'fits exactly at its byte size: unchanged')
+  const cut = fitPayload(event('€'.repeat(3000)), full - 1)
+  t.ok(cut !== null && cut.length <= full - 1, 'one byte less: cut to fit')
+  t.ok(JSON.parse(cut.toString()).message.length < 3000, 'the message was what got cut')
+})
