@@ -40,6 +40,11 @@ export interface IntegrationClient {
    * captured and dropped for `reason`, so stats() stays exact.
    */
   countUnsent?: (reason: 'rate_limited') => void
+  /**
+   * @internal — the delivery workers' channel for an event an integration hands them while the
+   * main thread is stuck (event-loop block), starting the workers; null when there is none.
+   */
+  offThreadChannel?: () => string | null
   readonly options: {
     readonly sendDefaultPii: boolean
     readonly debug: boolean
