@@ -200,8 +200,8 @@ export class Client {
   }
 
   /** @internal — the delivery workers' channel for an event built off the main thread (event-loop block), or null. */
-  offThreadChannel (): string | null {
-    return this.closed || this.pipeline === null ? null : this.pipeline.offThreadChannel()
+  offThreadDelivery (): { channel: string, start: () => void } | null {
+    return this.closed || this.pipeline === null ? null : this.pipeline.offThreadDelivery()
   }
 
   /** True when this client has already reported (or dropped) this error object: integrations skip it. */

@@ -114,13 +114,12 @@ export class Pipeline {
 
   /**
    * For the event-loop block integration: the channel on which the delivery workers take an
-   * event the main thread cannot capture (it is stuck), with the workers started now so they
-   * are there when it comes; null when the events are sent on this thread (a custom transport).
+   * event the main thread cannot capture (it is stuck), and how to start them before one comes;
+   * null when the events are sent on this thread (a custom transport).
    */
-  offThreadChannel (): string | null {
+  offThreadDelivery (): { channel: string, start: () => void } | null {
     if (this.sender !== null || this.closed) return null
-    this.delivery.startSoon()
-    return this.delivery.blockChannel
+    return { channel: this.delivery.blockChannel, start: () => { if (!this.closed) this.delivery.startSoon() } }
   }
 
   get isClosed (): boolean { return this.closed }

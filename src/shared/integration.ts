@@ -42,9 +42,10 @@ export interface IntegrationClient {
   countUnsent?: (reason: 'rate_limited') => void
   /**
    * @internal — the delivery workers' channel for an event an integration hands them while the
-   * main thread is stuck (event-loop block), starting the workers; null when there is none.
+   * main thread is stuck (event-loop block), and how to start the workers before it comes;
+   * null when there is none.
    */
-  offThreadChannel?: () => string | null
+  offThreadDelivery?: () => { channel: string, start: () => void } | null
   readonly options: {
     readonly sendDefaultPii: boolean
     readonly debug: boolean

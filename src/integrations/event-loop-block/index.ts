@@ -89,6 +89,8 @@ class Watch {
   private readonly words: Int32Array
   /** The workers' hand-off channel; null: the main thread alone sends the event, on resume. */
   private readonly channel: string | null
+  /** Starts the delivery workers (once, from the first heartbeat), so they are there to take a hand-off. */
+  private startWorkers: (() => void) | null
   /** Ids of the scope bytes last posted to the watcher (global data, crumbs, isolation data, crumbs). */
   private scopeIds: number[] = []
   private readonly port: MessagePort
@@ -108,7 +110,9 @@ class Watch {
     this.words = new Int32Array(sab)
     const { port1, port2 } = new MessageChannel()
     this.port = port1
-    this.channel = client.offThreadChannel?.() ?? null
+    const delivery = client.offThreadDelivery?.() ?? null
+    this.channel = delivery?.channel ?? null
+    this.startWorkers = delivery?.start ?? null
     this.tick()
     const watch: WatchConfig = {
       sab,
@@ -143,6 +147,17 @@ class Watch {
     this.timer.unref()
     // First, before the pipeline's exit flush (which may block for shutdownTimeout): that is not a block.
     process.prependListener('exit', this.onExit)
+  }
+
+  /**
+   * From the first heartbeat, not at init: a process that ends within one heartbeat interval
+   * of init never starts the workers for this (nor is its exit slowed by their start).
+   */
+  startDelivery (): void {
+    const start = this.startWorkers
+    if (start === null) return
+    this.startWorkers = null
+    start()
   }
 
   /** The heartbeat (also: is a debugger attached now?). */
@@ -232,7 +247,10 @@ export interface EventLoopBlockIntegration extends Integration {
 }
 
 // Named: the watcher discards a pause that lands in one of these (the loop was running again).
-function xrayradarHeartbeat (w: Watch): void { w.tick() }
+function xrayradarHeartbeat (w: Watch): void {
+  w.startDelivery()
+  w.tick()
+}
 function xrayradarLoopBlockExit (w: Watch): void { w.exiting() }
 
 /**
