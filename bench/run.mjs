@@ -226,11 +226,26 @@ if (want('logging')) {
 }
 
 if (want('loopblock')) {
-  log('\nFigure 12: eventLoopBlockIntegration, CPU of an idle process (all threads), on vs off')
+  log('\nFigure 12: eventLoopBlockIntegration, CPU of an idle process (all threads) and µs per captureException, on vs off')
+  let round = 0
   results.loopblock = await repeat('loopblock', async () => {
-    const off = await runScenario('loopblock-idle', { ...newRun(), on: false })
-    const on = await runScenario('loopblock-idle', { ...newRun(), on: true })
-    return { offPct: off.corePct, onPct: on.corePct, addedPct: on.corePct - off.corePct, seconds: on.wallMs / 1000, node: on.node }
+    // Which goes first alternates by round: a neighbour's load drifting over a round weighs on both sides alike.
+    const order = ++round % 2 === 0 ? [true, false] : [false, true]
+    const got = {}
+    for (const on of order) got[on] = await runScenario('loopblock-idle', { ...newRun(), on, seconds: quick ? 2 : 5, batches: quick ? 40 : 100 })
+    const off = got.false
+    const on = got.true
+    return {
+      offPct: off.corePct,
+      onPct: on.corePct,
+      addedPct: on.corePct - off.corePct,
+      captureOffUs: off.captureUs,
+      captureOnUs: on.captureUs,
+      captureRatio: on.captureUs / off.captureUs,
+      deliveredPct: 100 * Math.min(on.delivered / on.captured, off.delivered / off.captured),
+      seconds: on.wallMs / 1000,
+      node: on.node
+    }
   })
   show('loopblock')
 }

@@ -114,12 +114,13 @@ export class Pipeline {
 
   /**
    * For the event-loop block integration: the channel on which the delivery workers take an
-   * event the main thread cannot capture (it is stuck), and how to start them before one comes;
+   * event the main thread cannot capture (it is stuck), and how to start them at once;
    * null when the events are sent on this thread (a custom transport).
    */
   offThreadDelivery (): { channel: string, start: () => void } | null {
     if (this.sender !== null || this.closed) return null
-    return { channel: this.delivery.blockChannel, start: () => { if (!this.closed) this.delivery.startSoon() } }
+    // start() runs on a main thread paused in a block: now, not from a setImmediate that would wait for the block to end.
+    return { channel: this.delivery.blockChannel, start: () => { if (!this.closed) this.delivery.start() } }
   }
 
   get isClosed (): boolean { return this.closed }

@@ -81,6 +81,17 @@ function loadInspector (): typeof import('node:inspector') | null {
   }
 }
 
+// The delivery workers start with the first event, not at init (an idle process pays nothing
+// for them). A block still going on when the watcher hands it over needs them running, and a
+// stuck main thread cannot start them; so the watcher starts them from the paused main thread
+// (Debugger.evaluateOnCallFrame) when it takes the stack, through this process-wide registry
+// (per watch, by its channel): an inspector expression reaches only what a global does.
+const DELIVERY_STARTS = 'xrayradar.eventLoopBlock.deliveryStarts'
+function deliveryStarts (): Map<string, () => void> {
+  const g = globalThis as unknown as Record<symbol, Map<string, () => void> | undefined>
+  return (g[Symbol.for(DELIVERY_STARTS)] ??= new Map())
+}
+
 /** One client's watch: the heartbeat, the watcher thread, the port, the exit hook. */
 class Watch {
   private readonly beat: Float64Array
@@ -89,8 +100,8 @@ class Watch {
   private readonly words: Int32Array
   /** The workers' hand-off channel; null: the main thread alone sends the event, on resume. */
   private readonly channel: string | null
-  /** Starts the delivery workers (once, from the first heartbeat), so they are there to take a hand-off. */
-  private startWorkers: (() => void) | null
+  /** Where the watcher finds this watch's start of the delivery workers (DELIVERY_STARTS), or null. */
+  private readonly startKey: string | null
   /** Ids of the scope bytes last posted to the watcher (global data, crumbs, isolation data, crumbs). */
   private scopeIds: number[] = []
   private readonly port: MessagePort
@@ -112,7 +123,8 @@ class Watch {
     this.port = port1
     const delivery = client.offThreadDelivery?.() ?? null
     this.channel = delivery?.channel ?? null
-    this.startWorkers = delivery?.start ?? null
+    this.startKey = delivery === null ? null : delivery.channel
+    if (delivery !== null) deliveryStarts().set(delivery.channel, delivery.start)
     this.tick()
     const watch: WatchConfig = {
       sab,
@@ -124,7 +136,8 @@ class Watch {
       debug: client.options.debug,
       handoff: this.channel,
       handoffAfterMs: HANDOFF_AFTER_MS,
-      mapFrames: this.mapHere
+      mapFrames: this.mapHere,
+      startExpression: this.startKey === null ? null : `void globalThis[Symbol.for(${JSON.stringify(DELIVERY_STARTS)})]?.get(${JSON.stringify(this.startKey)})?.()`
     }
     // xrayradarWorker: a preload that calls init() in every thread starts no SDK in this one.
     this.worker = new Worker(`(${eventLoopBlockWatcher.toString()})()`, {
@@ -147,17 +160,6 @@ class Watch {
     this.timer.unref()
     // First, before the pipeline's exit flush (which may block for shutdownTimeout): that is not a block.
     process.prependListener('exit', this.onExit)
-  }
-
-  /**
-   * From the first heartbeat, not at init: a process that ends within one heartbeat interval
-   * of init never starts the workers for this (nor is its exit slowed by their start).
-   */
-  startDelivery (): void {
-    const start = this.startWorkers
-    if (start === null) return
-    this.startWorkers = null
-    start()
   }
 
   /** The heartbeat (also: is a debugger attached now?). */
@@ -228,6 +230,7 @@ class Watch {
     this.settleWatching(false)
     clearInterval(this.timer)
     process.removeListener('exit', this.onExit)
+    if (this.startKey !== null) deliveryStarts().delete(this.startKey)
     Atomics.store(this.state, 0, WATCH_EXITING)
     this.port.close()
     void this.worker.terminate().catch(() => {})
@@ -247,10 +250,7 @@ export interface EventLoopBlockIntegration extends Integration {
 }
 
 // Named: the watcher discards a pause that lands in one of these (the loop was running again).
-function xrayradarHeartbeat (w: Watch): void {
-  w.startDelivery()
-  w.tick()
-}
+function xrayradarHeartbeat (w: Watch): void { w.tick() }
 function xrayradarLoopBlockExit (w: Watch): void { w.exiting() }
 
 /**

@@ -30,6 +30,11 @@ export interface WatchConfig {
   handoffAfterMs: number
   /** Node maps the main thread's stacks (--enable-source-maps): the workers then map the paused frames. */
   mapFrames: boolean
+  /**
+   * Evaluated on the paused main thread when a block is seen (null: nothing): starts the
+   * delivery workers if they are not running yet, so they are there to take a hand-off.
+   */
+  startExpression: string | null
 }
 
 /** State word (Int32 at byte 8): the main thread writes it, the watcher reads it. */
@@ -141,6 +146,8 @@ export function eventLoopBlockWatcher (): void {
     }
     session.on('Debugger.scriptParsed', (m: any) => { urls.set(m.params.scriptId, m.params.url) })
     session.once('Debugger.paused', (m: any) => {
+      // The delivery workers' start, run on the paused main thread before it resumes.
+      let start: { callFrameId: string, expression: string } | null = null
       try {
         const callFrames: any[] = m.params.callFrames ?? []
         const frames: PausedFrame[] = callFrames.map((cf) => ({
@@ -161,8 +168,16 @@ export function eventLoopBlockWatcher (): void {
           port.postMessage({ type: 'block', since: last, frames, episode })
           if (cfg.debug) sayStuck(last, top)
           if (cfg.handoff !== null) handOffLater(last, frames, episode)
+          const id = callFrames[0]?.callFrameId
+          if (cfg.startExpression !== null && typeof id === 'string') start = { callFrameId: id, expression: cfg.startExpression }
         }
-      } finally {
+      } catch {
+        start = null
+      }
+      if (start === null) return finish()
+      try {
+        session.post('Debugger.evaluateOnCallFrame', { ...start, silent: true }, () => finish())
+      } catch {
         finish()
       }
     })
@@ -180,8 +195,11 @@ export function eventLoopBlockWatcher (): void {
 
   // The main thread may never run again (an endless loop, a kill on the way): if it is still
   // stuck a while after the stack was taken, the delivery workers send the event. Whoever
-  // claims the episode first sends it, the main thread when it resumes or one worker.
-  function handOffLater (last: number, frames: PausedFrame[], n: number): void {
+  // claims the episode first sends it, the main thread when it resumes or one worker. Posted
+  // again each heartbeat interval until someone claims it: workers started at the pause may
+  // not listen yet (a message to a channel nobody listens on is lost), within a bound.
+  const HANDOFF_POSTS = 40
+  function handOffLater (last: number, frames: PausedFrame[], n: number, posts = 0): void {
     setTimeout(() => {
       if (beat[0] !== last || Atomics.load(state, 0) !== 0 || Atomics.load(claimed, 3) >= n) return
       try {
@@ -191,8 +209,11 @@ export function eventLoopBlockWatcher (): void {
         }
         const h: BlockHandoff = { type: 'xrayradar-loop-block', episode: n, claim: cfg.sab, frames, scope, thresholdMs: cfg.thresholdMs, since: last, mapFrames: cfg.mapFrames }
         channel.postMessage(h)
-      } catch {}
-    }, cfg.handoffAfterMs)
+      } catch {
+        return
+      }
+      if (posts + 1 < HANDOFF_POSTS) handOffLater(last, frames, n, posts + 1)
+    }, posts === 0 ? cfg.handoffAfterMs : cfg.intervalMs)
   }
 
   // From here on a block is seen: the main thread may rely on that (whenWatching()).
