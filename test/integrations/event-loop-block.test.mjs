@@ -45,6 +45,8 @@ function checkBlockEvent (t, e, thresholdMs) {
   t.match(top?.context_line, /while \(Date\.now\(\) < end\)/, 'context lines of the line it was stuck on')
   t.same(e.fingerprint, ['EventLoopBlocked', 'test/fixtures/loop-block/app.cjs parseHugeReport', 'test/fixtures/loop-block/app.cjs handleImport', 'test/fixtures/loop-block/app.cjs main'], 'the default grouping: the in-app frames where it was stuck, the blocking one first')
   t.notMatch(JSON.stringify(e), /test-token-123456/, 'the token is not in the event')
+  t.equal(e.contexts.extra.db_password, '[Filtered]', 'the scope\'s secret is scrubbed')
+  t.notMatch(JSON.stringify(e), /hunter2-secret/, 'the value is nowhere in the event')
 }
 
 t.test('a block that ends soon after it is seen: the main thread sends one event, with how long it lasted', async (t) => {
