@@ -232,17 +232,18 @@ if (want('loopblock')) {
     // Which goes first alternates by round: a neighbour's load drifting over a round weighs on both sides alike.
     const order = ++round % 2 === 0 ? [true, false] : [false, true]
     const got = {}
-    for (const on of order) got[on] = await runScenario('loopblock-idle', { ...newRun(), on, seconds: quick ? 2 : 5, batches: quick ? 40 : 100 })
+    for (const on of order) got[on] = await runScenario('loopblock-idle', { ...newRun(), on, seconds: quick ? 2 : 5 })
     const off = got.false
     const on = got.true
+    const cap = await runScenario('loopblock-capture', { ...newRun(), rounds: quick ? 2 : 6, batches: 40 })
     return {
       offPct: off.corePct,
       onPct: on.corePct,
       addedPct: on.corePct - off.corePct,
-      captureOffUs: off.captureUs,
-      captureOnUs: on.captureUs,
-      captureRatio: on.captureUs / off.captureUs,
-      deliveredPct: 100 * Math.min(on.delivered / on.captured, off.delivered / off.captured),
+      captureOffUs: cap.offUs,
+      captureOnUs: cap.onUs,
+      captureRatio: cap.ratio,
+      deliveredPct: 100 * cap.delivered / cap.captured,
       seconds: on.wallMs / 1000,
       node: on.node
     }
