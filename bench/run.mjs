@@ -309,11 +309,27 @@ if (want('logging')) {
 }
 
 if (want('loopblock')) {
-  log('\nFigure 12: eventLoopBlockIntegration, CPU of an idle process (all threads), on vs off')
+  log('\nFigure 12: eventLoopBlockIntegration, CPU of an idle process (all threads) and µs per captureException, on vs off')
+  let round = 0
   results.loopblock = await repeat('loopblock', async () => {
-    const off = await runScenario('loopblock-idle', { ...newRun(), on: false })
-    const on = await runScenario('loopblock-idle', { ...newRun(), on: true })
-    return { offPct: off.corePct, onPct: on.corePct, addedPct: on.corePct - off.corePct, seconds: on.wallMs / 1000, node: on.node }
+    // Which goes first alternates by round: a neighbour's load drifting over a round weighs on both sides alike.
+    const order = ++round % 2 === 0 ? [true, false] : [false, true]
+    const got = {}
+    for (const on of order) got[on] = await runScenario('loopblock-idle', { ...newRun(), on, seconds: quick ? 2 : 5 })
+    const off = got.false
+    const on = got.true
+    const cap = await runScenario('loopblock-capture', { ...newRun(), rounds: quick ? 2 : 6, batches: 40 })
+    return {
+      offPct: off.corePct,
+      onPct: on.corePct,
+      addedPct: on.corePct - off.corePct,
+      captureOffUs: cap.offUs,
+      captureOnUs: cap.onUs,
+      captureRatio: cap.ratio,
+      deliveredPct: 100 * cap.delivered / cap.captured,
+      seconds: on.wallMs / 1000,
+      node: on.node
+    }
   })
   show('loopblock')
 }

@@ -101,6 +101,17 @@ export const TARGETS = [
   {
     target: 'consoleIntegration: ≤ 1 µs added per console.log (breadcrumb path; best rounds, median of runs)',
     figure: 'logging', runs: 'logging', key: 'consoleBestAddedUs', stat: 'median', op: '<=', bound: 1, unit: ' µs', digits: 2
+  },
+  {
+    // Issue 21's bound: the watch must cost an idle service next to nothing.
+    target: 'eventLoopBlockIntegration, idle: ≤ 0.1% of one core added, all threads (median of per-round differences)',
+    figure: 'loopblock', runs: 'loopblock', key: 'addedPct', stat: 'median', op: '<=', bound: 0.1, unit: '%', digits: 3
+  },
+  {
+    // "Nothing per capture": capture runs no code of the integration, so on and off should
+    // differ only by the noise between two fresh processes; 5% leaves room for that noise only.
+    target: 'eventLoopBlockIntegration: captureException with it on ≤ 1.05× off (median of per-round ratios)',
+    figure: 'loopblock', runs: 'loopblock', key: 'captureRatio', stat: 'median', op: '<=', bound: 1.05, unit: '×', digits: 3
   }
 ]
 

@@ -199,6 +199,11 @@ export class Client {
     if (this.accept()) this.drop(reason)
   }
 
+  /** @internal — the delivery workers' channel for an event built off the main thread (event-loop block), or null. */
+  offThreadDelivery (): { channel: string, start: () => void } | null {
+    return this.closed || this.pipeline === null ? null : this.pipeline.offThreadDelivery()
+  }
+
   /** True when this client has already reported (or dropped) this error object: integrations skip it. */
   hasSeen (error: unknown): boolean {
     return error !== null && (typeof error === 'object' || typeof error === 'function') && this.seen.has(error)

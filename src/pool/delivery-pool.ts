@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type Piscina from 'piscina'
 import type { RingViews } from '../ring/layout'
 import type { RingConsumer } from '../ring/consumer'
@@ -58,7 +59,9 @@ export class DeliveryPool {
       sab: opts.ring.sab,
       capacity: opts.ring.capacity,
       slotCount: opts.ring.slotCount,
-      config: opts.worker
+      config: opts.worker,
+      // Unique to this pool: another client's pool in the process must not take its hand-offs.
+      blockChannel: `xrayradar-loop-block:${randomUUID()}`
     }
     // Events left on disk by an earlier run are sent even if this one never captures.
     const w = opts.worker
@@ -66,6 +69,9 @@ export class DeliveryPool {
   }
 
   get isClosed (): boolean { return this.closed }
+
+  /** Where the workers listen for an event-loop block handed to them off the main thread. */
+  get blockChannel (): string { return this.workerData.blockChannel }
 
   /**
    * Workers start with the first event, not at init: an SDK that never captures

@@ -112,6 +112,17 @@ export class Pipeline {
 
   countCaptured (n = 1): void { this.captured = (this.captured + n) >>> 0 }
 
+  /**
+   * For the event-loop block integration: the channel on which the delivery workers take an
+   * event the main thread cannot capture (it is stuck), and how to start them at once;
+   * null when the events are sent on this thread (a custom transport).
+   */
+  offThreadDelivery (): { channel: string, start: () => void } | null {
+    if (this.sender !== null || this.closed) return null
+    // start() runs on a main thread paused in a block: now, not from a setImmediate that would wait for the block to end.
+    return { channel: this.delivery.blockChannel, start: () => { if (!this.closed) this.delivery.start() } }
+  }
+
   get isClosed (): boolean { return this.closed }
 
   /** True when a custom transport sends on this thread (the workers hand events back instead of sending or spooling them). */
@@ -253,7 +264,8 @@ export class Pipeline {
    */
   stats (): Stats {
     const h = this.ring.header
-    const captured = this.captured
+    // Off-thread captures are read first: a worker counts one before its outcome, so the sum holds.
+    const captured = (this.captured + readStat(h, 'captured_off_thread')) >>> 0
     const delivered = readStat(h, 'delivered')
     const spooled = readStat(h, 'spooled')
     const dropped = {} as Stats['dropped']

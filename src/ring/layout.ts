@@ -32,6 +32,9 @@ export const STATS = 8 * LINE // counters, see STAT below
 /** Counters; every accepted event ends in exactly one of delivered/dropped_*. */
 export const STAT = {
   captured: 0,
+  // Events captured off the main thread (a delivery worker sending an event-loop block the
+  // main thread is still stuck in): shared, unlike the main thread's own captured count.
+  captured_off_thread: 1,
   delivered: 2,
   sampled: 3,
   before_send: 4,

@@ -40,6 +40,12 @@ export interface IntegrationClient {
    * captured and dropped for `reason`, so stats() stays exact.
    */
   countUnsent?: (reason: 'rate_limited') => void
+  /**
+   * @internal — the delivery workers' channel for an event an integration hands them while the
+   * main thread is stuck (event-loop block), and how to start the workers before it comes;
+   * null when there is none.
+   */
+  offThreadDelivery?: () => { channel: string, start: () => void } | null
   readonly options: {
     readonly sendDefaultPii: boolean
     readonly debug: boolean

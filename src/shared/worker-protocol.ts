@@ -49,6 +49,8 @@ export interface WorkerData {
   capacity: number
   slotCount: number
   config: WorkerConfig
+  /** The BroadcastChannel on which the event-loop block watcher hands this pool an episode the main thread is stuck in. */
+  blockChannel: string
 }
 
 /** True inside one of our own workers: init() there must not start another pool. */

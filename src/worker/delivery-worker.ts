@@ -1,4 +1,4 @@
-import { viewRing, WRITE, CLAIM, SLEEPERS, type DropReason, type RingViews } from '../ring/layout'
+import { viewRing, count, WRITE, CLAIM, SLEEPERS, type DropReason, type RingViews } from '../ring/layout'
 import { RingConsumer, type ClaimedRecord } from '../ring/consumer'
 import type { WorkerData, WorkerConfig, CollectTask, Collected } from '../shared/worker-protocol'
 import type { WireEvent } from '../shared/types'
@@ -16,6 +16,7 @@ import { diagnoseOnce, setDiagnosticsHeader, tellOutcome, type Why } from './dia
 import { Spool } from './spool'
 import { scheduleReplay } from './replay'
 import { ExitWindow } from './exit-window'
+import { listenForBlockHandoffs } from './block-handoff'
 
 // A delivery worker: drains the ring, turns each record into a finished event
 // (frames mapped with their source maps, context lines, fingerprint, modules,
@@ -51,16 +52,21 @@ export class DeliveryWorker {
   private inFlight = 0
   private delivered = 0
   private wakeOnCapacity: (() => void) | null = null
+  private readonly blockChannel: string
+  /** For hand-offs when Node maps the main thread's stacks (so this.builder does not): made with the first. */
+  private mappingBuilder: EventBuilder | null = null
+  private readonly makeBuilder: (sourceMaps: boolean) => EventBuilder
 
   constructor (data: WorkerData, threadId: number) {
     const cfg = this.cfg = data.config
     this.ring = viewRing(data.sab, data.capacity, data.slotCount)
     this.consumer = new RingConsumer(this.ring, threadId)
+    this.blockChannel = data.blockChannel
     setDiagnosticsHeader(this.ring.header)
     this.scrubOptions = { sendDefaultPii: cfg.sendDefaultPii, authToken: cfg.authToken, denyKeys: cfg.denyKeys }
     const app = new AppFiles({ cwd: cfg.cwd, entryScript: cfg.entryScript, debug: cfg.debug })
     const lines = new ContextLines(app, this.scrubOptions)
-    this.builder = new EventBuilder({
+    this.makeBuilder = (sourceMaps) => new EventBuilder({
       defaults: {
         sdkName: SDK_NAME,
         sdkVersion: cfg.sdkVersion,
@@ -71,9 +77,10 @@ export class DeliveryWorker {
       },
       cwd: cfg.cwd,
       blobArea: this.ring.blobArea,
-      maps: new SourceMaps({ enabled: cfg.sourceMaps, debug: cfg.debug, cwd: cfg.cwd }, app, lines),
+      maps: new SourceMaps({ enabled: sourceMaps, debug: cfg.debug, cwd: cfg.cwd }, app, lines),
       lines
     })
+    this.builder = this.makeBuilder(cfg.sourceMaps)
     this.http = cfg.sink === 'http' ? new HttpTransport(cfg) : null
     this.spool = this.http !== null && cfg.spoolDir !== null && cfg.origin !== null && cfg.projectId !== null
       ? new Spool(cfg.spoolDir, cfg.spoolMaxBytes, cfg.spoolMaxAge, { origin: cfg.origin, project: cfg.projectId })
@@ -85,7 +92,10 @@ export class DeliveryWorker {
 
   /** Worker-side sinks: the drain loop; with a spool, its replay. A main-thread sink waits for collect(). */
   start (): void {
-    if (this.cfg.sink !== 'main') void this.drainLoop()
+    if (this.cfg.sink !== 'main') {
+      void this.drainLoop()
+      if (typeof this.blockChannel === 'string') listenForBlockHandoffs(this.blockChannel, (payload, flags, mapFrames) => { void this.deliverOffThread(payload, flags, mapFrames) })
+    }
     if (this.spool !== null && this.http !== null) scheduleReplay(this.spool, this.http, this.ring, this.cfg.debug)
   }
 
@@ -104,15 +114,42 @@ export class DeliveryWorker {
   }
 
   /** Build, scrub and fit to maxPayloadSize (the JSON to send), or why the event is dropped. */
-  private process (rec: ClaimedRecord): Processed {
+  private process (rec: ClaimedRecord, builder = this.builder): Processed {
     const { cfg } = this
     try {
-      const event = scrubEvent(this.builder.build(rec.payload, rec.flags), this.scrubOptions)
+      const event = scrubEvent(builder.build(rec.payload, rec.flags), this.scrubOptions)
       const body = fitPayload(event, cfg.maxPayloadSize)
       return body === null ? { drop: 'too_large' } : { event, body }
     } catch (err) {
       if (cfg.debug) diagnoseOnce('internal', `[xrayradar] could not build an event (${(err as Error).message}); counted as dropped: internal_error.`)
       return { drop: 'internal_error' }
+    }
+  }
+
+  /**
+   * An event built off the main thread (block-handoff.ts), not in the ring: counted captured in
+   * the shared counters first, then its one outcome there. Same build, scrub, size limit, rate
+   * limit and transport as any event; not spooled (the process is likely about to be killed).
+   */
+  private async deliverOffThread (payload: Uint8Array, flags: number, mapFrames: boolean): Promise<void> {
+    const { header } = this.ring
+    count(header, 'captured_off_thread')
+    const builder = mapFrames && !this.cfg.sourceMaps ? (this.mappingBuilder ??= this.makeBuilder(true)) : this.builder
+    const done = this.process({ seq: -1, flags, payload }, builder)
+    if ('drop' in done) return count(header, done.drop)
+    if (this.http === null) {
+      if (this.cfg.sink === 'debug') writeStdout(formatDebug(done.event))
+      return count(header, 'delivered')
+    }
+    let counted = false
+    try {
+      await this.http.sendBatch([done.body], (_i, outcome, why) => {
+        if (why !== undefined) tellOutcome(why, outcome, this.cfg.debug)
+        counted = true
+        count(header, outcome)
+      })
+    } finally {
+      if (!counted) count(header, 'internal_error')
     }
   }
 

@@ -3,6 +3,8 @@ import { ConfigurationError } from '../../shared/errors'
 import { workerExecArgv } from '../../pool/exec-argv'
 import { nodeMapsStacks } from '../../pool/node-source-maps'
 import { describeThrown } from '../../capture/normalize'
+import { getGlobalScope, getIsolationScope } from '../../capture/hub'
+import { claimEpisode } from '../../shared/loop-block'
 import type { Integration, IntegrationClient } from '../../shared/integration'
 import { blockedError } from './report'
 import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_ON, type WatchConfig, type WatchMessage } from './watcher'
@@ -11,14 +13,19 @@ import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_ON, type Wa
 // shared memory from an unref'd timer; a dedicated watcher thread (watcher.ts) notices when
 // that stops for thresholdMs and takes the main thread's stack through node:inspector.
 //
-// Where the event is built: the ring has one producer, the main thread (its cursors and blob
-// table are written without atomics), so the watcher cannot write a record while the main
-// thread is stopped mid-anything. The watcher posts the paused frames on a MessagePort; when
-// the loop resumes, the main thread captures them as one ordinary event (counted captured
-// once, delivered by the workers like any error, with the scope current then, which is the
-// process-wide scope the heartbeat itself runs in). If the block ends in process.exit(), the
-// 'exit' handler reads the port synchronously, so the event still goes out with the exit
-// flush. Not covered: a main thread that never resumes (see docs/integrations.md).
+// Who sends the event: the ring has one producer, the main thread (its cursors and blob table
+// are written without atomics), so the watcher cannot write a record while the main thread is
+// stopped mid-anything. The watcher posts the paused frames on a MessagePort; if the loop
+// resumes soon (within HANDOFF_AFTER_MS of the pause), the main thread captures them as one
+// ordinary event, with how long the block lasted. If it is still stuck then (an endless loop,
+// a process about to be killed), the watcher posts the frames and the scope snapshot on the
+// delivery workers' BroadcastChannel, and one worker builds and sends the event there (the
+// same enrichment, scrubbing, rate limit and transport; worker/block-handoff.ts). Each episode
+// is claimed once in shared memory (CLAIM_INDEX): the main thread, on resume, sends nothing
+// for an episode a worker took. The scope: the heartbeat re-packs it when it changed and posts
+// it to the watcher, so the workers get the one current when the main thread last proved alive
+// (the process-wide scope the heartbeat runs in). If the block ends in process.exit(), the
+// 'exit' handler reads the port synchronously, so the event still goes out with the exit flush.
 
 export interface EventLoopBlockOptions {
   /** A block is reported once the event loop has run no timer for this long (ms). Default 1000, at least 50. */
@@ -33,6 +40,11 @@ const HEARTBEAT_INTERVAL_MS = 250
 // Below this, ordinary GC pauses and timer jitter would read as blocks.
 const MIN_THRESHOLD_MS = 50
 const DEFAULTS = { thresholdMs: 1000, maxEventsPerHour: 6 }
+// A block that ends within this of its stack being taken is sent by the main thread, with how
+// long it lasted; one still going on then is sent by the workers without waiting for it. Long
+// enough for the usual slow parse to end, short enough that an event reaches the ingest
+// before a supervisor's kill (a liveness probe's period is typically several seconds).
+const HANDOFF_AFTER_MS = 1000
 // The watcher holds a few closures and, during a capture, the URLs of the loaded scripts.
 const WATCHER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 }
 
@@ -69,10 +81,29 @@ function loadInspector (): typeof import('node:inspector') | null {
   }
 }
 
+// The delivery workers start with the first event, not at init (an idle process pays nothing
+// for them). A block still going on when the watcher hands it over needs them running, and a
+// stuck main thread cannot start them; so the watcher starts them from the paused main thread
+// (Debugger.evaluateOnCallFrame) when it takes the stack, through this process-wide registry
+// (per watch, by its channel): an inspector expression reaches only what a global does.
+const DELIVERY_STARTS = 'xrayradar.eventLoopBlock.deliveryStarts'
+function deliveryStarts (): Map<string, () => void> {
+  const g = globalThis as unknown as Record<symbol, Map<string, () => void> | undefined>
+  return (g[Symbol.for(DELIVERY_STARTS)] ??= new Map())
+}
+
 /** One client's watch: the heartbeat, the watcher thread, the port, the exit hook. */
 class Watch {
   private readonly beat: Float64Array
   private readonly state: Int32Array
+  /** The same shared memory as Int32 words: CLAIM_INDEX is the latest episode claimed. */
+  private readonly words: Int32Array
+  /** The workers' hand-off channel; null: the main thread alone sends the event, on resume. */
+  private readonly channel: string | null
+  /** Where the watcher finds this watch's start of the delivery workers (DELIVERY_STARTS), or null. */
+  private readonly startKey: string | null
+  /** Ids of the scope bytes last posted to the watcher (global data, crumbs, isolation data, crumbs). */
+  private scopeIds: number[] = []
   private readonly port: MessagePort
   private readonly worker: Worker
   private readonly timer: NodeJS.Timeout
@@ -87,9 +118,14 @@ class Watch {
     const sab = new SharedArrayBuffer(16)
     this.beat = new Float64Array(sab, 0, 1)
     this.state = new Int32Array(sab, 8, 1)
-    this.tick()
+    this.words = new Int32Array(sab)
     const { port1, port2 } = new MessageChannel()
     this.port = port1
+    const delivery = client.offThreadDelivery?.() ?? null
+    this.channel = delivery?.channel ?? null
+    this.startKey = delivery === null ? null : delivery.channel
+    if (delivery !== null) deliveryStarts().set(delivery.channel, delivery.start)
+    this.tick()
     const watch: WatchConfig = {
       sab,
       port: port2,
@@ -97,7 +133,11 @@ class Watch {
       intervalMs: HEARTBEAT_INTERVAL_MS,
       maxEventsPerHour: opts.maxEventsPerHour,
       ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name],
-      debug: client.options.debug
+      debug: client.options.debug,
+      handoff: this.channel,
+      handoffAfterMs: HANDOFF_AFTER_MS,
+      mapFrames: this.mapHere,
+      startExpression: this.startKey === null ? null : `void globalThis[Symbol.for(${JSON.stringify(DELIVERY_STARTS)})]?.get(${JSON.stringify(this.startKey)})?.()`
     }
     // xrayradarWorker: a preload that calls init() in every thread starts no SDK in this one.
     this.worker = new Worker(`(${eventLoopBlockWatcher.toString()})()`, {
@@ -131,6 +171,21 @@ class Watch {
       debugLine(this.client, 'a debugger is attached (inspector.url() is set); blocks are not reported while it is.')
     }
     Atomics.store(this.state, 0, attached ? WATCH_DEBUGGER : WATCH_ON)
+    if (this.channel !== null) this.postScope()
+  }
+
+  /** The scope as packed for captures, posted to the watcher when it changed: per heartbeat, nothing per capture. */
+  private postScope (): void {
+    try {
+      const g = getGlobalScope()
+      const i = getIsolationScope()
+      // Packed only if changed since the last capture or heartbeat; otherwise the cached bytes.
+      const scope = [g.dataBytes(), g.crumbBytes(), i.dataBytes(), i.crumbBytes()]
+      const ids = [g.dataId, g.crumbId, i.dataId, i.crumbId]
+      if (ids.every((id, k) => id === this.scopeIds[k])) return
+      this.scopeIds = ids
+      this.port.postMessage({ type: 'scope', scope })
+    } catch {}
   }
 
   private readonly onExit = (): void => { xrayradarLoopBlockExit(this) }
@@ -149,12 +204,16 @@ class Watch {
       if (m.type === 'ready') {
         debugLine(client, `watching the main thread (a block is reported after ${this.opts.thresholdMs} ms).`)
       } else if (m.type === 'block') {
+        if (!claimEpisode(this.words, m.episode)) {
+          debugLine(client, 'the block was reported by the delivery workers while it lasted; nothing more is sent for it.')
+          return
+        }
         // The loop runs again (this is the main thread): the block lasted about this long.
         const lasted = Math.max(this.opts.thresholdMs, Math.round(Date.now() - m.since - HEARTBEAT_INTERVAL_MS))
         client.captureException(blockedError(this.opts.thresholdMs, m.frames, this.mapHere), {
           level: 'error',
           mechanism: { type: 'event_loop_block', handled: false },
-          extra: { event_loop_blocked_ms: lasted, event_loop_block_threshold_ms: this.opts.thresholdMs }
+          extra: { event_loop_blocked_ms: lasted, event_loop_block_ended: true, event_loop_block_threshold_ms: this.opts.thresholdMs }
         })
       } else if (m.type === 'limited') {
         client.countUnsent?.('rate_limited')
@@ -171,6 +230,7 @@ class Watch {
     this.settleWatching(false)
     clearInterval(this.timer)
     process.removeListener('exit', this.onExit)
+    if (this.startKey !== null) deliveryStarts().delete(this.startKey)
     Atomics.store(this.state, 0, WATCH_EXITING)
     this.port.close()
     void this.worker.terminate().catch(() => {})

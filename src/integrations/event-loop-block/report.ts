@@ -1,6 +1,6 @@
 import { findSourceMap } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import type { PausedFrame } from './watcher'
+import { BLOCK_ERROR_TYPE, blockMessage, stackLines, type PausedFrame } from '../../shared/loop-block'
 
 // The paused main thread's frames as the stack string of an error thrown there, so the event
 // goes through the same worker steps as any error (frame order, in_app, source maps, context
@@ -26,19 +26,13 @@ function mapped (f: PausedFrame): PausedFrame {
 
 /** "    at fn (url:line:col)" lines, newest call first, as V8 prints them. */
 export function stackFromFrames (frames: readonly PausedFrame[], mapHere: boolean): string {
-  const lines: string[] = []
-  for (const raw of frames) {
-    const f = mapHere ? mapped(raw) : raw
-    const where = f.url === '' ? '<anonymous>' : `${f.url}:${f.line}:${f.col}`
-    lines.push(f.fn === '' ? `    at ${where}` : `    at ${f.fn} (${where})`)
-  }
-  return lines.join('\n')
+  return stackLines(mapHere ? frames.map(mapped) : frames)
 }
 
 /** An error whose stack is the paused one: what captureException reads (name, message, stack). */
 export function blockedError (thresholdMs: number, frames: readonly PausedFrame[], mapHere: boolean): Error {
-  const err = new Error(`Event loop blocked for at least ${thresholdMs} ms`)
-  err.name = 'EventLoopBlocked'
-  err.stack = `EventLoopBlocked: ${err.message}\n${stackFromFrames(frames, mapHere)}`
+  const err = new Error(blockMessage(thresholdMs))
+  err.name = BLOCK_ERROR_TYPE
+  err.stack = `${BLOCK_ERROR_TYPE}: ${err.message}\n${stackFromFrames(frames, mapHere)}`
   return err
 }

@@ -9,9 +9,12 @@
 // (no import, no outside helper), built-ins through process.getBuiltinModule() (which no
 // bundler rewrites), plain ES2022.
 
+import type { PausedFrame, BlockHandoff } from '../../shared/loop-block'
+export type { PausedFrame } from '../../shared/loop-block'
+
 /** What the main thread gives the watcher (workerData.watch). */
 export interface WatchConfig {
-  /** [0] Float64: Date.now() of the latest heartbeat. Then at byte 8, Int32: WATCH_* state. */
+  /** [0] Float64: Date.now() of the latest heartbeat. At byte 8, Int32: WATCH_* state; at byte 12, Int32: the latest episode claimed (shared/loop-block.ts). */
   sab: SharedArrayBuffer
   port: import('node:worker_threads').MessagePort
   thresholdMs: number
@@ -21,6 +24,17 @@ export interface WatchConfig {
   ownFunctions: string[]
   /** The client's `debug` option: the watcher then says itself where the main thread is stuck. */
   debug: boolean
+  /** The delivery workers' BroadcastChannel, or null: then only the main thread, once it resumes, sends the event. */
+  handoff: string | null
+  /** How long after the stack was taken a main thread still stuck has its event sent by the workers. */
+  handoffAfterMs: number
+  /** Node maps the main thread's stacks (--enable-source-maps): the workers then map the paused frames. */
+  mapFrames: boolean
+  /**
+   * Evaluated on the paused main thread when a block is seen (null: nothing): starts the
+   * delivery workers if they are not running yet, so they are there to take a hand-off.
+   */
+  startExpression: string | null
 }
 
 /** State word (Int32 at byte 8): the main thread writes it, the watcher reads it. */
@@ -30,13 +44,13 @@ export const WATCH_EXITING = 1
 /** A debugger is attached (inspector.url() set): ours would clash with it. */
 export const WATCH_DEBUGGER = 2
 
-/** A frame of the paused main thread, 1-based line and column as a V8 stack prints them. */
-export interface PausedFrame { fn: string, url: string, line: number, col: number }
+/** From the main thread to the watcher: the scope as it was at the latest heartbeat that saw it change. */
+export interface ScopeMessage { type: 'scope', scope: Uint8Array[] }
 
 /** Messages from the watcher to the main thread. */
 export type WatchMessage =
   | { type: 'ready' }
-  | { type: 'block', since: number, frames: PausedFrame[] }
+  | { type: 'block', since: number, frames: PausedFrame[], episode: number }
   | { type: 'limited', since: number }
   | { type: 'missed', since: number, why: string }
   | { type: 'unavailable', why: string }
@@ -47,12 +61,20 @@ export function eventLoopBlockWatcher (): void {
   const port = cfg.port
   const beat = new Float64Array(cfg.sab, 0, 1)
   const state = new Int32Array(cfg.sab, 8, 1)
+  const claimed = new Int32Array(cfg.sab)
   // Never sooner than this between two checks (a heartbeat far in the future after a clock step).
   const MIN_CHECK_MS = 50
   // A reported block is the same episode until the heartbeat moves: one event per episode.
   let episodeBeat = -1
   // When the episodes reported this past hour were taken (the maxEventsPerHour window).
   const reported: number[] = []
+  // Numbers the episodes whose stack was taken: the claim word (shared/loop-block.ts) holds the latest one someone took.
+  let episode = 0
+  // The main thread's latest scope snapshot (ScopeMessage), for an event the workers send.
+  let scope: Uint8Array[] = []
+  port.on('message', (m: any) => { if (m?.type === 'scope' && Array.isArray(m.scope)) scope = m.scope })
+  const WorkerChannel = process.getBuiltinModule('node:worker_threads').BroadcastChannel
+  let channel: any = null
   let inspector: any = null
   try {
     inspector = process.getBuiltinModule('node:inspector')
@@ -63,13 +85,14 @@ export function eventLoopBlockWatcher (): void {
   }
 
   // Written straight to fd 2: a worker's process.stderr goes through the main thread, which is
-  // the one stuck. The one diagnostic of a main thread that never runs its loop again, whose
-  // event is never captured; so it claims nothing stats() does not show.
+  // the one stuck. It says who will send the event, not that it was sent: stats() tells that.
   function sayStuck (last: number, top: PausedFrame | undefined): void {
     const where = top === undefined ? 'no JavaScript frame' : `${top.fn === '' ? '<anonymous>' : top.fn} (${top.url}:${top.line}:${top.col})`
     try {
       process.getBuiltinModule('node:fs').writeSync(2, `[xrayradar] eventLoopBlockIntegration: the main thread has run no timer for ${Date.now() - last - cfg.intervalMs} ms; it is in ${where}. ` +
-        'The event is captured when its event loop runs again or it calls process.exit(); not if it never does (an endless loop, a kill).\n')
+        (cfg.handoff === null
+          ? 'The event is captured when its event loop runs again or it calls process.exit(); not if it never does (an endless loop, a kill): its transport sends on the main thread.\n'
+          : `If it is still stuck ${cfg.handoffAfterMs} ms from now, the delivery workers send the event; otherwise the main thread does.\n`))
     } catch {}
   }
 
@@ -123,6 +146,8 @@ export function eventLoopBlockWatcher (): void {
     }
     session.on('Debugger.scriptParsed', (m: any) => { urls.set(m.params.scriptId, m.params.url) })
     session.once('Debugger.paused', (m: any) => {
+      // The delivery workers' start, run on the paused main thread before it resumes.
+      let start: { callFrameId: string, expression: string } | null = null
       try {
         const callFrames: any[] = m.params.callFrames ?? []
         const frames: PausedFrame[] = callFrames.map((cf) => ({
@@ -139,10 +164,20 @@ export function eventLoopBlockWatcher (): void {
         else if (Atomics.load(state, 0) !== 0) port.postMessage({ type: 'missed', since: last, why: 'the process began to exit' })
         else if (top !== undefined && cfg.ownFunctions.includes(top.fn)) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
         else {
-          port.postMessage({ type: 'block', since: last, frames })
+          episode++
+          port.postMessage({ type: 'block', since: last, frames, episode })
           if (cfg.debug) sayStuck(last, top)
+          if (cfg.handoff !== null) handOffLater(last, frames, episode)
+          const id = callFrames[0]?.callFrameId
+          if (cfg.startExpression !== null && typeof id === 'string') start = { callFrameId: id, expression: cfg.startExpression }
         }
-      } finally {
+      } catch {
+        start = null
+      }
+      if (start === null) return finish()
+      try {
+        session.post('Debugger.evaluateOnCallFrame', { ...start, silent: true }, () => finish())
+      } catch {
         finish()
       }
     })
@@ -156,6 +191,29 @@ export function eventLoopBlockWatcher (): void {
       }
       session.post('Debugger.pause')
     })
+  }
+
+  // The main thread may never run again (an endless loop, a kill on the way): if it is still
+  // stuck a while after the stack was taken, the delivery workers send the event. Whoever
+  // claims the episode first sends it, the main thread when it resumes or one worker. Posted
+  // again each heartbeat interval until someone claims it: workers started at the pause may
+  // not listen yet (a message to a channel nobody listens on is lost), within a bound.
+  const HANDOFF_POSTS = 40
+  function handOffLater (last: number, frames: PausedFrame[], n: number, posts = 0): void {
+    setTimeout(() => {
+      if (beat[0] !== last || Atomics.load(state, 0) !== 0 || Atomics.load(claimed, 3) >= n) return
+      try {
+        if (channel === null) {
+          channel = new WorkerChannel(cfg.handoff)
+          channel.unref?.()
+        }
+        const h: BlockHandoff = { type: 'xrayradar-loop-block', episode: n, claim: cfg.sab, frames, scope, thresholdMs: cfg.thresholdMs, since: last, mapFrames: cfg.mapFrames }
+        channel.postMessage(h)
+      } catch {
+        return
+      }
+      if (posts + 1 < HANDOFF_POSTS) handOffLater(last, frames, n, posts + 1)
+    }, posts === 0 ? cfg.handoffAfterMs : cfg.intervalMs)
   }
 
   // From here on a block is seen: the main thread may rely on that (whenWatching()).
