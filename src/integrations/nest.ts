@@ -95,8 +95,8 @@ const HOOKED = Symbol.for('xrayradar.nest.routeHook')
  * Keeps the matched route on each request's own scope (httpIntegration's) as soon as the
  * adapter has matched it, so that the app's own events of the request carry the framework and
  * route tags too (made when an event is built). Express: Express assigns req.route when a route matches; an accessor on the Express
- * app's request prototype sees that (no per-request hook). Fastify: a route-level onRequest
- * hook on each route Nest declares at init().
+ * app's request prototype sees that (no per-request hook). Fastify: the handler of each route
+ * Nest declares at init() is wrapped (tagFastifyRoutes).
  */
 function tagRequestScopes (app: NestApp): void {
   try {
