@@ -119,9 +119,13 @@ function tagRequestScopes (app: NestApp): void {
         // (see ROUTE_MATCH): tags are made of it only when an event of the request is built.
         try {
           const r = this as { method?: unknown, baseUrl?: unknown }
+          // Express assigns the same route twice per request (its router's next(), then the
+          // route's dispatch) under the same mount path: the second keeps the first's match.
+          const scope = scopeOfRequest(this)
+          const had = scope !== null ? scope.lazyRoute as RouteMatch | null : null
+          if (had !== null && route !== null && route !== undefined && had.source === route && had.framework === 'nestjs' && had.mount === r.baseUrl) return
           const path = (route as { path?: unknown } | null)?.path
           const match = typeof path === 'string' ? new RouteMatch('nestjs', r.method, r.baseUrl, path, false, route) : null
-          const scope = scopeOfRequest(this)
           if (match !== null && scope !== null) { scope.setLazyRoute(match); return }
           setRouteMatch(this, match)
         } catch {}
