@@ -57,10 +57,14 @@ function hookRoutes (proto: object | undefined): void {
         // getter returns the route from there; on req itself only without a scope.
         // One read of the scope slot and one small object: Express 5 gives each request its own
         // hidden class, so every property looked up on req here is a slow lookup.
+        // Express assigns the same route twice per request (its router's next(), then the
+        // route's dispatch) under the same mount path: the second keeps the first's match.
         try {
           const scope = scopeOfRequest(this)
           if (scope !== null && route !== null && route !== undefined && typeof route === 'object') {
-            scope.setLazyRoute(new RouteMatch('express', this.method, this.baseUrl, route.path, true, route))
+            const baseUrl = this.baseUrl
+            const had = scope.lazyRoute as RouteMatch | null
+            if (had === null || had.source !== route || had.mount !== baseUrl || had.framework !== 'express') scope.setLazyRoute(new RouteMatch('express', this.method, baseUrl, route.path, true, route))
             return
           }
         } catch {}

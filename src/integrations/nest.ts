@@ -95,8 +95,8 @@ const HOOKED = Symbol.for('xrayradar.nest.routeHook')
  * Keeps the matched route on each request's own scope (httpIntegration's) as soon as the
  * adapter has matched it, so that the app's own events of the request carry the framework and
  * route tags too (made when an event is built). Express: Express assigns req.route when a route matches; an accessor on the Express
- * app's request prototype sees that (no per-request hook). Fastify: a route-level onRequest
- * hook on each route Nest declares at init().
+ * app's request prototype sees that (no per-request hook). Fastify: the handler of each route
+ * Nest declares at init() is wrapped (tagFastifyRoutes).
  */
 function tagRequestScopes (app: NestApp): void {
   try {
@@ -119,9 +119,13 @@ function tagRequestScopes (app: NestApp): void {
         // (see ROUTE_MATCH): tags are made of it only when an event of the request is built.
         try {
           const r = this as { method?: unknown, baseUrl?: unknown }
+          // Express assigns the same route twice per request (its router's next(), then the
+          // route's dispatch) under the same mount path: the second keeps the first's match.
+          const scope = scopeOfRequest(this)
+          const had = scope !== null ? scope.lazyRoute as RouteMatch | null : null
+          if (had !== null && route !== null && route !== undefined && had.source === route && had.framework === 'nestjs' && had.mount === r.baseUrl) return
           const path = (route as { path?: unknown } | null)?.path
           const match = typeof path === 'string' ? new RouteMatch('nestjs', r.method, r.baseUrl, path, false, route) : null
-          const scope = scopeOfRequest(this)
           if (match !== null && scope !== null) { scope.setLazyRoute(match); return }
           setRouteMatch(this, match)
         } catch {}

@@ -64,8 +64,18 @@ for (const [pkg, major] of [['fastify4', 4], ['fastify', 5]]) {
     await fastify.register(async (api) => {
       api.route({ method: ['GET', 'POST'], url: '/users/:id', handler: async (request) => { client.captureMessage(`in ${request.method} ${request.params.id}`); return { ok: true } } })
       api.get('/plain', async () => { client.captureMessage('plain'); return { ok: true } })
+      // A route's own hook still runs first; the handler keeps its `this`; Fastify's HEAD route of a GET route is tagged HEAD.
+      api.get('/hooked', { onRequest: async (request) => { request.raw.hookRan = true } }, async function (request) {
+        client.captureMessage(`hooked ${request.method} ${request.raw.hookRan === true} ${this?.server === fastify.server}`)
+        return { ok: true }
+      })
     }, { prefix: '/api' })
     await fastify.listen({ port: 0, host: '127.0.0.1' })
+    // The tags are kept without a hook of ours: a route-level onRequest hook makes Fastify run its hook runner for every request.
+    const hooks = fastify.printRoutes({ includeHooks: true, commonPrefix: false })
+    t.match(hooks, /plain/, 'the routes are listed')
+    t.notMatch(hooks, /xrayradar/, 'no hook of ours on any route')
+    t.equal((hooks.match(/\(onRequest\)/g) ?? []).length, 2, 'only the /hooked route\'s own onRequest hook (GET and its HEAD route)')
     t.teardown(() => fastify.close())
     const base = `http://127.0.0.1:${fastify.server.address().port}`
     t.equal((await get(`${base}/api/users/3`)).status, 200)
@@ -75,5 +85,10 @@ for (const [pkg, major] of [['fastify4', 4], ['fastify', 5]]) {
     t.same(findByMessage(collector.events, 'in GET 3')?.contexts.tags, { framework: 'fastify', route: 'GET /api/users/:id' })
     t.same(findByMessage(collector.events, 'in POST 4')?.contexts.tags, { framework: 'fastify', route: 'POST /api/users/:id' }, 'a route of two methods: the request\'s')
     t.same(findByMessage(collector.events, 'plain')?.contexts.tags, { framework: 'fastify', route: 'GET /api/plain' })
+    t.equal((await get(`${base}/api/hooked`)).status, 200)
+    t.equal((await fetch(`${base}/api/hooked`, { method: 'HEAD' })).status, 200)
+    await settle(client, collector, 5, t)
+    t.same(findByMessage(collector.events, 'hooked GET true true')?.contexts.tags, { framework: 'fastify', route: 'GET /api/hooked' }, 'after the route\'s own hook, with the handler\'s this')
+    t.same(findByMessage(collector.events, 'hooked HEAD true true')?.contexts.tags, { framework: 'fastify', route: 'HEAD /api/hooked' }, 'the HEAD route Fastify made of the GET route')
   })
 }
