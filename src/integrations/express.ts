@@ -1,7 +1,7 @@
 import type { IntegrationClient } from '../shared/integration'
 import { ConfigurationError } from '../shared/errors'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, statusOfError, type ErrorHandlerOptions } from './request-error'
-import { RouteMatch, routeMatchOf, scopeOfRequest, setRouteMatch } from './request-scope'
+import { RouteMatch, assignRoute, assignedRoute, routeMatchOf } from './request-scope'
 
 // Express 4 and 5 error middleware, duck-typed (the SDK never loads express).
 //
@@ -45,32 +45,10 @@ function hookRoutes (proto: object | undefined): void {
     Object.defineProperty(proto, HOOKED, { value: true })
     Object.defineProperty(proto, 'route', {
       configurable: true,
-      get (this: Record<symbol, unknown>) {
-        const m = routeMatchOf(this)
-        return m !== null && m.framework === 'express' ? m.source : this[ROUTE]
-      },
-      set (this: ExpressRequest & Record<symbol, unknown>, route: ExpressRoute) {
-        // Runs inside Express's router: nothing here may throw into it (an odd route.path getter).
-        // The match is kept as it is now (req.baseUrl changes on leaving the router), on the
-        // request's scope: every event of the request, also an Express 4 promise rejection that
-        // never reaches error middleware, gets its tags from it when the event is built. The
-        // getter returns the route from there; on req itself only without a scope.
-        // One read of the scope slot and one small object: Express 5 gives each request its own
-        // hidden class, so every property looked up on req here is a slow lookup.
-        // Express assigns the same route twice per request (its router's next(), then the
-        // route's dispatch) under the same mount path: the second keeps the first's match.
-        try {
-          const scope = scopeOfRequest(this)
-          if (scope !== null && route !== null && route !== undefined && typeof route === 'object') {
-            const baseUrl = this.baseUrl
-            const had = scope.lazyRoute as RouteMatch | null
-            if (had === null || had.source !== route || had.mount !== baseUrl || had.framework !== 'express') scope.setLazyRoute(new RouteMatch('express', this.method, baseUrl, route.path, true, route))
-            return
-          }
-        } catch {}
-        this[ROUTE] = route
-        try { setRouteMatch(this, route !== null && route !== undefined && typeof route === 'object' ? new RouteMatch('express', this.method, this.baseUrl, route.path, true, route) : null) } catch {}
-      }
+      get (this: Record<symbol, unknown>) { return assignedRoute(this, ROUTE, 'express') },
+      // Express joins a router's mount path and its route '/' as the mount alone; any path kind
+      // (string, array, RegExp) makes a template.
+      set (this: Record<symbol, unknown>, route: unknown) { assignRoute(this, ROUTE, 'express', route, { slashIsMount: true, stringOnly: false }) }
     })
   } catch {} // a frozen prototype: events then carry the route without its mount path
 }

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { checkHandlerOptions, reportRequestError, shouldReportRequestError, type ErrorHandlerOptions } from './request-error'
 import { fastifyRoute, tagFastifyRoutes } from './fastify'
-import { RouteMatch, routeMatchOf, scopeOfRequest, setRouteMatch } from './request-scope'
+import { assignRoute, assignedRoute } from './request-scope'
 import { sayOnce } from '../capture/say-once'
 import { NestHandlerError } from '../shared/errors'
 // Exported with the setup function that throws it (src/index.ts takes both from here).
@@ -110,27 +110,8 @@ function tagRequestScopes (app: NestApp): void {
     Object.defineProperty(proto, HOOKED, { value: true })
     Object.defineProperty(proto, 'route', {
       configurable: true,
-      get (this: Record<symbol, unknown>) {
-        const m = routeMatchOf(this)
-        return m !== null && m.framework === 'nestjs' ? m.source : this[ROUTE]
-      },
-      set (this: Record<symbol, unknown>, route: unknown) {
-        // Kept as matched (req.baseUrl changes later), on the request's scope when it has one
-        // (see ROUTE_MATCH): tags are made of it only when an event of the request is built.
-        try {
-          const r = this as { method?: unknown, baseUrl?: unknown }
-          // Express assigns the same route twice per request (its router's next(), then the
-          // route's dispatch) under the same mount path: the second keeps the first's match.
-          const scope = scopeOfRequest(this)
-          const had = scope !== null ? scope.lazyRoute as RouteMatch | null : null
-          if (had !== null && route !== null && route !== undefined && had.source === route && had.framework === 'nestjs' && had.mount === r.baseUrl) return
-          const path = (route as { path?: unknown } | null)?.path
-          const match = typeof path === 'string' ? new RouteMatch('nestjs', r.method, r.baseUrl, path, false, route) : null
-          if (match !== null && scope !== null) { scope.setLazyRoute(match); return }
-          setRouteMatch(this, match)
-        } catch {}
-        this[ROUTE] = route
-      }
+      get (this: Record<symbol, unknown>) { return assignedRoute(this, ROUTE, 'nestjs') },
+      set (this: Record<symbol, unknown>, route: unknown) { assignRoute(this, ROUTE, 'nestjs', route, { slashIsMount: false, stringOnly: true }) }
     })
   } catch {} // a frozen prototype: the filter's events still carry the tags
 }

@@ -104,3 +104,37 @@ export function setRouteMatch (req: object, match: RouteMatch | null): void {
     else (req as { [ROUTE_MATCH]?: RouteMatch | null })[ROUTE_MATCH] = match
   } catch {}
 }
+
+type RoutedRequest = Record<symbol, unknown> & { method?: unknown, baseUrl?: unknown }
+
+/**
+ * The setter of `req.route` on a framework's request prototype (Express apps, Nest's Express
+ * adapter), as the framework assigns the matched route. The match is kept as it is now
+ * (req.baseUrl changes on leaving the router) on the request's scope, where every event of the
+ * request gets its tags from it when the event is built; on req itself (`own`, ROUTE_MATCH) only
+ * without a scope or a usable path. Express assigns the same route twice per request (its
+ * router's next(), then the route's dispatch) under the same mount path: the second keeps the
+ * first's match. One read of the scope slot and one small object: Express 5 gives each request
+ * its own hidden class, so every property looked up on req is a slow lookup. Runs inside the
+ * framework's router: never throws into it (an odd route.path getter).
+ */
+export function assignRoute (req: RoutedRequest, own: symbol, framework: string, route: unknown, path: { slashIsMount: boolean, stringOnly: boolean }): void {
+  try {
+    const scope = scopeOfRequest(req)
+    const baseUrl = req.baseUrl
+    const had = scope !== null ? scope.lazyRoute as RouteMatch | null : null
+    if (had !== null && route !== null && route !== undefined && had.source === route && had.framework === framework && had.mount === baseUrl) return
+    const routePath = route !== null && typeof route === 'object' ? (route as { path?: unknown }).path : undefined
+    const usable = route !== null && typeof route === 'object' && (!path.stringOnly || typeof routePath === 'string')
+    const match = usable ? new RouteMatch(framework, req.method, baseUrl, routePath, path.slashIsMount, route) : null
+    if (match !== null && scope !== null) { scope.setLazyRoute(match); return }
+    setRouteMatch(req, match)
+  } catch {}
+  req[own] = route
+}
+
+/** The getter of `req.route` beside assignRoute: the route of the match kept for `framework`, else what `own` holds. */
+export function assignedRoute (req: RoutedRequest, own: symbol, framework: string): unknown {
+  const m = routeMatchOf(req)
+  return m !== null && m.framework === framework ? m.source : req[own]
+}
