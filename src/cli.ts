@@ -24,7 +24,11 @@ POST /__xrayradar/fault (JSON: {"status":500,"count":3} / {"status":429,"retryAf
 {"latencyMs":150}). Stop it with Ctrl-C.
 
 The page and the /__xrayradar/ endpoints answer only on loopback, unless the collector
-has a token: then they answer anyone who sends it (the page asks for it).
+has a token: then they answer anyone who sends it (the page asks for it). Listening on
+loopback, they answer only a loopback Host name (127.0.0.1, localhost), token or not.
+The store endpoint takes events from SDKs (no Origin header) by any Host; a request a
+browser made (Origin or Sec-Fetch-Site) only from the collector's own origin under the
+same Host rule (docs/collector.md, "Who may reach it").
 
 Options:
   --host HOST        interface to listen on (default 127.0.0.1)

@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LEVELS } from '../shared/types'
 import type { EventStore } from './event-store'
 import type { LiveStream } from './live-stream'
-import { checkAccess, type AccessPolicy } from './page-access'
+import { accessRequest, checkAccess, type AccessPolicy } from './page-access'
 import { loadPageAssets, type PageAssets } from './page-assets'
-import { TOKEN_HEADER } from './page-api'
 
 // The collector's page: GET / and its files under /ui/, its JSON under /ui/api/, the live
 // stream. Every answer carries a Content-Security-Policy that lets the page run only the
@@ -64,11 +63,6 @@ function send (res: ServerResponse, status: number, type: string, body: string, 
 const json = (res: ServerResponse, status: number, body: unknown): void =>
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body), { 'cache-control': 'no-store' })
 
-function header (req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name]
-  return Array.isArray(v) ? v[0] : v
-}
-
 function wholeNumber (v: string | null, fallback: number, max: number): number | null {
   if (v === null || v === '') return fallback
   const n = Number(v)
@@ -79,12 +73,7 @@ export function createPageRoutes (store: EventStore, live: LiveStream, policy: A
   let assets: PageAssets | null = null
 
   function allowed (req: IncomingMessage, res: ServerResponse, data: boolean, reply: (status: number, error: string) => void): boolean {
-    const access = checkAccess({
-      remoteAddress: req.socket.remoteAddress,
-      host: header(req, 'host'),
-      origin: header(req, 'origin'),
-      token: header(req, TOKEN_HEADER)
-    }, policy, data)
+    const access = checkAccess(accessRequest(req), policy, data)
     if (access.ok) return true
     reply(access.status, access.error)
     return false

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WireEvent } from '../shared/types'
 import { activeFault, holdAnswer, recordRequest, storeEvent, takeFault, type CollectorState } from './state'
+import { accessRequest, checkStoreAccess, sameToken } from './page-access'
 import type { Fault } from './types'
 import { validateEvent } from './validate'
 
@@ -55,12 +56,23 @@ async function route (state: CollectorState, req: IncomingMessage, res: ServerRe
   if (state.page.handle(req, res, path, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)))) return
   const envelope = state.acceptSentryEnvelopes ? ENVELOPE.exec(path) : null
   if (envelope !== null && req.method === 'POST') {
-    handleEnvelope(state, res, `sentry:${decodeURIComponent(envelope[1] as string)}`, body.text())
+    const project = `sentry:${decodeURIComponent(envelope[1] as string)}`
+    if (storeAllowed(state, req, res, project)) handleEnvelope(state, res, project, body.text())
     return
   }
   const m = STORE.exec(path)
   if (m === null || req.method !== 'POST') { reply(res, 404, { error: 'not found: POST /api/{project_id}/store/' }); return }
-  await handleStore(state, req, res, decodeURIComponent(m[1] as string), body)
+  const project = decodeURIComponent(m[1] as string)
+  if (storeAllowed(state, req, res, project)) await handleStore(state, req, res, project, body)
+}
+
+/** A browser's request that the access rule refuses (page-access.ts), answered and recorded before anything else: it neither uses up a fault nor is stored. */
+function storeAllowed (state: CollectorState, req: IncomingMessage, res: ServerResponse, project: string): boolean {
+  const access = checkStoreAccess(accessRequest(req), state.access)
+  if (access.ok) return true
+  recordRequest(state, project, access.status)
+  reply(res, access.status, { error: access.error })
+  return false
 }
 
 function handleControl (state: CollectorState, req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -109,7 +121,7 @@ async function handleStore (state: CollectorState, req: IncomingMessage, res: Se
       return
     }
   }
-  if (state.token !== null && req.headers['x-xrayradar-token'] !== state.token) { refuse(401, { error: 'invalid or missing X-Xrayradar-Token' }); return }
+  if (state.token !== null && !sameToken(accessRequest(req).token, state.token)) { refuse(401, { error: 'invalid or missing X-Xrayradar-Token' }); return }
   if (state.projects !== null && !state.projects.includes(project)) { refuse(404, { error: `unknown project ${project}` }); return }
   if (body.tooLarge) { refuse(413, { error: `body over ${state.maxBodyBytes} bytes` }); return }
   let event: unknown

@@ -3,6 +3,7 @@ import type { WireEvent } from '../shared/types'
 import { BoundedList } from './bounded-list'
 import { createEventStore, type EventStore } from './event-store'
 import { createLiveStream, type LiveStream } from './live-stream'
+import type { AccessPolicy } from './page-access'
 import { createPageRoutes, type PageRoutes } from './page-routes'
 import { summaryLine } from './summary-line'
 import type { CollectorOptions, Fault, StoreRequest } from './types'
@@ -21,6 +22,8 @@ interface Waiter { n: number, resolve: (ok: boolean) => void }
 export interface CollectorState {
   readonly maxBodyBytes: number
   readonly token: string | null
+  /** The token and the listen address, as the access rules (page-access.ts) read them. */
+  readonly access: AccessPolicy
   readonly projects: string[] | null
   readonly file: string | null
   readonly acceptSentryEnvelopes: boolean
@@ -47,9 +50,11 @@ export function createCollectorState (options: CollectorOptions, listenHost: str
   const store = createEventStore(keep)
   const live = createLiveStream(() => ({ lastSeq: store.received, kept: store.kept, received: store.received }))
   const token = options.token ?? null
+  const access = { token, listenHost }
   return {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     token,
+    access,
     projects: options.projects ?? null,
     file: options.file ?? null,
     acceptSentryEnvelopes: options.acceptSentryEnvelopes === true,
@@ -58,7 +63,7 @@ export function createCollectorState (options: CollectorOptions, listenHost: str
     requests: new BoundedList<StoreRequest>(keep),
     counts: {},
     live,
-    page: createPageRoutes(store, live, { token, listenHost }),
+    page: createPageRoutes(store, live, access),
     fault: options.fault ?? null,
     waiters: [],
     fileChain: Promise.resolve(),

@@ -19,7 +19,10 @@ export interface CollectorOptions {
   /**
    * When set, store requests must carry X-Xrayradar-Token with this value (401 otherwise),
    * and so must the page's API and the /__xrayradar/ endpoints, which then answer on any
-   * interface the collector listens on. Without it those answer only on loopback.
+   * interface the collector listens on (on a loopback Host name only when it listens on
+   * loopback). Without it those answer only on loopback. Requests a browser made (Origin,
+   * Sec-Fetch-Site) are refused on the store endpoint either way unless they come from the
+   * collector's own origin (docs/collector.md, "Who may reach it").
    */
   token?: string | null
   /** When set, only these project ids exist (404 otherwise). */

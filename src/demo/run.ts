@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import * as xrayradar from '../index'
 import { startSampleService, SAMPLE_PATHS } from './sample-service'
 import { traceToken } from '../collector/summary-line'
@@ -6,7 +7,12 @@ import { traceToken } from '../collector/summary-line'
 // that fails in a few realistic ways, and what arrived. With keepOpen the collector
 // and its page stay up afterwards, until SIGINT or SIGTERM.
 
-const TOKEN = 'demo-token-not-a-secret'
+/**
+ * Random bytes in the demo's token, made anew each run: 256 bits, beyond guessing, so a web page
+ * the user visits while `--keep-open` holds the collector up cannot read its events with a
+ * token it knows in advance.
+ */
+const TOKEN_BYTES = 32
 // The sample service's source file, as frames name it once mapped (src/demo/*.ts ship in the package).
 const SAMPLE_SOURCE = 'demo/sample-service'
 
@@ -24,12 +30,13 @@ function untilSignal (): Promise<void> {
 }
 
 export async function runDemo (options: DemoOptions = {}): Promise<number> {
-  const collector = await xrayradar.startCollector({ token: TOKEN, projects: ['42'], log: true })
+  const token = randomBytes(TOKEN_BYTES).toString('base64url')
+  const collector = await xrayradar.startCollector({ token, projects: ['42'], log: true })
   // The token is in the fragment, which a browser never sends: the page takes it from there.
-  const page = `${collector.pageUrl}#token=${TOKEN}`
+  const page = `${collector.pageUrl}#token=${token}`
   console.log(`local collector on ${collector.url}; SDK sending to ${collector.dsn('42')}`)
   console.log(`its page: ${page}${options.keepOpen === true ? '' : ' (npm run demo -- --keep-open keeps it up after the run)'}\n`)
-  xrayradar.init({ dsn: collector.dsn('42'), authToken: TOKEN, environment: 'demo', release: 'shop@1.4.2' })
+  xrayradar.init({ dsn: collector.dsn('42'), authToken: token, environment: 'demo', release: 'shop@1.4.2' })
   const { url, server } = await startSampleService()
   for (const path of SAMPLE_PATHS) {
     const res = await fetch(url + path, { headers: { authorization: 'Bearer abc', cookie: 'session=xyz' } })

@@ -17,12 +17,16 @@ export function chromiumPath () {
   return null
 }
 
-/** Launches Chromium for this test file (closed at its teardown); throws MISSING when there is none. */
-export async function launch (t) {
+/**
+ * Launches Chromium for this test file (closed at its teardown); throws MISSING when there is
+ * none. args are added to Chromium's command line (e.g. --host-resolver-rules, to give a test
+ * name the address 127.0.0.1 the way a rebound DNS name would).
+ */
+export async function launch (t, { args = [] } = {}) {
   const executablePath = chromiumPath()
   if (executablePath === null) throw new Error(MISSING)
   // Bounded: a browser that cannot start fails the file instead of hanging it.
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], timeout: 60_000 })
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', ...args], timeout: 60_000 })
   t.teardown(() => browser.close())
   return browser
 }

@@ -5,22 +5,12 @@ import { request } from 'node:http'
 import { startCollector } from 'xrayradar'
 import { checkAccess, isLoopbackAddress, isLoopbackHost } from '../../dist/collector/page-access.js'
 import { errorEvent, post, wireEvent } from './events.mjs'
+import { rawRequest } from './raw-http.mjs'
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
 
-/** GET with any headers (fetch would not send Host or Origin as given). */
-function get (url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => { body += d })
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+/** GET with any headers. */
+const get = (url, headers = {}) => rawRequest(url, { headers })
 
 async function collector (t, options = {}) {
   const c = await startCollector(options)
@@ -172,6 +162,38 @@ t.test('without a token: loopback only, by address and by Host name; another ori
   t.equal(await post(c, '1', errorEvent()), 200, 'and none was set')
 })
 
+t.test('with a token, listening on loopback: a rebound Host name is refused even with the token; loopback names read', async (t) => {
+  const c = await collector(t, { token: 's3cret' })
+  t.equal(await post(c, '1', errorEvent({ value: 'private' }), { 'x-xrayradar-token': 's3cret' }), 200)
+  const auth = { 'x-xrayradar-token': 's3cret' }
+  for (const path of ['/ui/api/groups', '/ui/api/events/1', '/__xrayradar/events', '/']) {
+    // A page on attacker.example that rebinds its name to 127.0.0.1 and knows (or guessed) the token: same-origin to the browser.
+    const rebound = await get(c.url + path, { ...auth, host: `attacker.example:${c.port}`, origin: `http://attacker.example:${c.port}` })
+    t.equal(rebound.status, 403, `${path} on a rebound name`)
+    t.match(rebound.body, /Host header/)
+    t.notMatch(rebound.body, /private|s3cret/, 'no event data, no token in the refusal')
+  }
+  for (const host of [`127.0.0.1:${c.port}`, `localhost:${c.port}`, `[::1]:${c.port}`]) {
+    const ok = await get(`${c.url}/ui/api/groups`, { ...auth, host })
+    t.equal(ok.status, 200, host)
+    t.equal(JSON.parse(ok.body).groups[0]?.title, 'TypeError: private', `${host} reads the event`)
+  }
+})
+
+t.test('the page\'s data refuses a request another site made (Sec-Fetch-Site), and still answers its own and typed addresses', async (t) => {
+  const c = await collector(t)
+  t.equal(await post(c, '1', errorEvent({ value: 'private' })), 200)
+  const api = `${c.url}/ui/api/groups`
+  for (const site of ['cross-site', 'same-site']) {
+    const r = await get(api, { 'sec-fetch-site': site })
+    t.equal(r.status, 403, site)
+    t.notMatch(r.body, /private/, `${site}: no event data`)
+  }
+  t.equal((await get(api, { 'sec-fetch-site': 'same-origin' })).status, 200, 'the page\'s own fetch')
+  t.equal((await get(api, { 'sec-fetch-site': 'none' })).status, 200, 'an address typed in the browser')
+  t.equal((await get(c.pageUrl, { 'sec-fetch-site': 'cross-site' })).status, 200, 'a link from elsewhere opens the page itself (it holds no data)')
+})
+
 t.test('the access rule itself, for addresses a test on loopback cannot connect from', async (t) => {
   for (const a of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1']) t.equal(isLoopbackAddress(a), true, a)
   for (const a of ['10.0.0.7', '192.168.1.20', '::ffff:10.0.0.7', 'fe80::1', '', undefined, 'localhost', '128.0.0.1']) t.equal(isLoopbackAddress(a), false, String(a))
@@ -189,4 +211,10 @@ t.test('the access rule itself, for addresses a test on loopback cannot connect 
   t.same(checkAccess({ ...lan, token: 'tok' }, locked, true), { ok: true })
   t.match(checkAccess({ ...lan, token: 'tok', origin: 'http://evil.example' }, locked, true), { ok: false, status: 403 })
   t.match(checkAccess({ remoteAddress: '127.0.0.1', host: 'localhost:9', origin: undefined, token: undefined }, locked, true), { ok: false, status: 401 }, 'with a token, loopback needs it too')
+  const rebound = { remoteAddress: '127.0.0.1', host: 'attacker.example:9000', origin: undefined, token: 'tok' }
+  t.same(checkAccess(rebound, locked, true), { ok: true }, 'with a token, listening on every interface: any Host (the names are the network\'s)')
+  t.same(checkAccess(rebound, { token: 'tok', listenHost: '::' }, true), { ok: true })
+  for (const listenHost of ['127.0.0.1', '::1', 'localhost']) {
+    t.match(checkAccess(rebound, { token: 'tok', listenHost }, true), { ok: false, status: 403, error: /Host header/ }, `with a token, listening on ${listenHost}: a loopback Host only`)
+  }
 })
