@@ -200,6 +200,11 @@ if (want('scrub')) {
 // .ci/install-node), else this process's. --http-apps=node,express narrows the apps; --sdk=DIR
 // runs "ours" from another build (its package directory), for before/after runs.
 const HTTP_APPS = ['node', 'express4', 'express', 'fastify4', 'fastify', 'koa', 'nest']
+/** The Node versions .ci/run tests besides the machine's (its NODE_VERSIONS line, the one list of them). */
+function ciNodeVersions () {
+  const line = readFileSync(join(root, '.ci/run'), 'utf8').match(/^NODE_VERSIONS=\(([^)]*)\)/m)
+  return line === null ? [] : line[1].trim().split(/\s+/)
+}
 const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 function httpNode () {
   const version = argValue('node')
@@ -311,13 +316,15 @@ if (want('logging')) {
 if (want('loopblock')) {
   log('\nFigure 12: eventLoopBlockIntegration, CPU of an idle process (all threads) and µs per captureException, on vs off')
   let round = 0
-  results.loopblock = await repeat('loopblock', async () => {
-    // Which goes first alternates by round: a neighbour's load drifting over a round weighs on both sides alike.
+  // Which goes first alternates by round: a neighbour's load drifting over a round weighs on both sides alike.
+  const idlePair = async (subjectNode) => {
     const order = ++round % 2 === 0 ? [true, false] : [false, true]
     const got = {}
-    for (const on of order) got[on] = await runScenario('loopblock-idle', { ...newRun(), on, seconds: quick ? 2 : 5 })
-    const off = got.false
-    const on = got.true
+    for (const on of order) got[on] = await runScenario('loopblock-idle', { ...newRun(), on, seconds: quick ? 2 : 5, subjectNode })
+    return { off: got.false, on: got.true }
+  }
+  results.loopblock = await repeat('loopblock', async () => {
+    const { off, on } = await idlePair(process.execPath)
     const cap = await runScenario('loopblock-capture', { ...newRun(), rounds: quick ? 2 : 6, batches: 40 })
     return {
       offPct: off.corePct,
@@ -328,9 +335,33 @@ if (want('loopblock')) {
       captureRatio: cap.ratio,
       deliveredPct: 100 * cap.delivered / cap.captured,
       seconds: on.wallMs / 1000,
+      warmupMs: on.warmupMs,
       node: on.node
     }
   })
+  // The idle part again under each Node version CI installs: the wake hook that lets the
+  // heartbeat stop exists only where an async hook can leave promises alone (24, 26).
+  for (const version of ciNodeVersions()) {
+    const dir = execFileSync(join(root, '.ci/install-node'), [version], { encoding: 'utf8' }).trim()
+    const major = Number(version.split('.')[0])
+    results[`loopblock-idle-n${major}`] = await repeat(`loopblock idle, Node ${major}`, async () => {
+      const { off, on } = await idlePair(join(dir, 'node'))
+      return { offPct: off.corePct, onPct: on.corePct, addedPct: on.corePct - off.corePct, node: on.node }
+    })
+  }
+  // The host's awaits after an idle stretch (the wake hook armed and fired), on against off,
+  // under every Node version: an async hook that tracked promises would slow them for good.
+  const nodes = [{ execPath: process.execPath, major: Number(process.versions.node.split('.')[0]) }, ...ciNodeVersions().map((version) => ({
+    execPath: join(execFileSync(join(root, '.ci/install-node'), [version], { encoding: 'utf8' }).trim(), 'node'), major: Number(version.split('.')[0])
+  }))]
+  for (const { execPath, major } of nodes) {
+    results[`loopblock-await-n${major}`] = await repeat(`loopblock awaits, Node ${major}`, async () => {
+      const order = ++round % 2 === 0 ? [true, false] : [false, true]
+      const got = {}
+      for (const on of order) got[on] = await runScenario('loopblock-await', { ...newRun(), on }, { execPath })
+      return { offRatio: got.false.ratio, onRatio: got.true.ratio, onOverOff: got.true.ratio / got.false.ratio, node: got.true.node }
+    })
+  }
   show('loopblock')
 }
 

@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** nodeArgs: Node flags for the scenario's process (--enable-source-maps, --expose-gc). */
-export function runScenario (name, args, { timeoutMs = 180000, nodeArgs = [] } = {}) {
+export function runScenario (name, args, { timeoutMs = 180000, nodeArgs = [], execPath = process.execPath } = {}) {
   const file = fileURLToPath(new URL(`../scenarios/${name}.mjs`, import.meta.url))
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, file, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(execPath, [...nodeArgs, file, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => { out += d })

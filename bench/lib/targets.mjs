@@ -107,6 +107,16 @@ export const TARGETS = [
     target: 'eventLoopBlockIntegration, idle: ≤ 0.1% of one core added, all threads (median of per-round differences)',
     figure: 'loopblock', runs: 'loopblock', key: 'addedPct', stat: 'median', op: '<=', bound: 0.1, unit: '%', digits: 3
   },
+  ...[20, 22, 24, 26].map((major) => ({
+    // The wake hook must not make Node turn on V8's promise hooks (every await ~2× slower for
+    // good once they have been on): on against off, the same up to the noise between processes.
+    target: `eventLoopBlockIntegration, Node ${major}: ns per await after an idle stretch / before, on ≤ 1.15× off's (median of runs)`,
+    figure: 'loopblock', runs: `loopblock-await-n${major}`, key: 'onOverOff', stat: 'median', op: '<=', bound: 1.15, unit: '×', digits: 3, onlyWhenRun: true
+  })),
+  ...[22, 24, 26].map((major) => ({
+    target: `eventLoopBlockIntegration, idle, Node ${major}: ≤ 0.1% of one core added, all threads (median of per-round differences)`,
+    figure: 'loopblock', runs: `loopblock-idle-n${major}`, key: 'addedPct', stat: 'median', op: '<=', bound: 0.1, unit: '%', digits: 3, onlyWhenRun: true
+  })),
   {
     // "Nothing per capture": capture runs no code of the integration, so on and off should
     // differ only by the noise between two fresh processes; 5% leaves room for that noise only.

@@ -67,3 +67,13 @@ export function recordBreadcrumb (crumb: Breadcrumb, before: BeforeBreadcrumb | 
     getIsolationScope().addBreadcrumb(c, max)
   } catch {}
 }
+
+/**
+ * @internal Whether the scope storage has already made Node install V8's promise hooks: on Node
+ * 20 and 22, AsyncLocalStorage runs on async_hooks and turns them on at its first run() for
+ * good (its own `enabled` flag says so); with AsyncContextFrame (Node 24+) it never does.
+ * Another async hook then adds no lasting cost to the host's awaits.
+ */
+export function scopeStorageTracksPromises (): boolean {
+  return (storage as unknown as { enabled?: unknown }).enabled === true
+}

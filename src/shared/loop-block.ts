@@ -36,7 +36,7 @@ export interface BlockHandoff {
   /** The scope when the main thread last proved alive: packed global data, global crumbs, isolation data, isolation crumbs. */
   scope: Uint8Array[]
   thresholdMs: number
-  /** Date.now() of the last heartbeat before the block. */
+  /** Date.now() when the heartbeat the main thread missed was due: it has been stuck at least since then. */
   since: number
   /**
    * Node maps the main thread's stacks (--enable-source-maps), so the workers do not: the

@@ -1,17 +1,36 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import { createHook, type AsyncHook } from 'node:async_hooks'
 import { ConfigurationError } from '../../shared/errors'
 import { workerExecArgv } from '../../pool/exec-argv'
 import { nodeMapsStacks } from '../../pool/node-source-maps'
 import { describeThrown } from '../../capture/normalize'
-import { getGlobalScope, getIsolationScope } from '../../capture/hub'
+import { getGlobalScope, getIsolationScope, scopeStorageTracksPromises } from '../../capture/hub'
 import { claimEpisode } from '../../shared/loop-block'
 import type { Integration, IntegrationClient } from '../../shared/integration'
 import { blockedError } from './report'
-import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_ON, type WatchConfig, type WatchMessage } from './watcher'
+import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_IDLE, WATCH_IDLE_POLLED, WATCH_ON, type WatchConfig, type WatchMessage } from './watcher'
 
-// Event-loop block detection. The main thread proves it is alive by writing Date.now() into
-// shared memory from an unref'd timer; a dedicated watcher thread (watcher.ts) notices when
-// that stops for thresholdMs and takes the main thread's stack through node:inspector.
+// Event-loop block detection. The main thread proves it is alive by writing, from an unref'd
+// timer, when its next heartbeat is due into shared memory; a dedicated watcher thread
+// (watcher.ts) notices when that stops for thresholdMs and takes the main thread's stack
+// through node:inspector.
+//
+// Idle: once the loop has done next to nothing for a second, the heartbeat stops and the
+// watcher sleeps on the state word with no timeout, so an idle process is not woken at all
+// (on a VM every wake-up of a thread is billed about 0.1% of the time it slept). An async hook
+// armed only while idle (its `before` runs ahead of the next callback of any kind: I/O, timer,
+// signal, message) brings both back before that callback runs, so a block that starts from
+// idle is timed from its first callback. Nothing of it runs while the loop is busy. The hook
+// must not track promises: an async hook that does makes Node install V8's promise hooks, and
+// once they have been on, every await of the host is about 2x slower for good (measured on 20,
+// 24 and 26). Node 24 and 26 let a hook leave promises alone (trackPromises: false); on 20 and
+// 22 the hook is used only once the scope storage has turned promise hooks on anyway. Else the
+// heartbeat stops all the same, and the watcher alone wakes, once a thresholdMs, to read the
+// process's CPU time: when the process has used at least POLL_ACTIVE_SHARE of a core since its
+// last look, it starts the watch again (it counts from now and asks the main thread for beats;
+// a main thread stuck in a CPU-bound block never answers). A block spent asleep in a system
+// call (Atomics.wait, execSync) that starts while idle is not seen then.
 //
 // Who sends the event: the ring has one producer, the main thread (its cursors and blob table
 // are written without atomics), so the watcher cannot write a record while the main thread is
@@ -34,9 +53,18 @@ export interface EventLoopBlockOptions {
   maxEventsPerHour?: number
 }
 
-// How often the main thread proves it is alive: 4 wake-ups a second keep an idle process
-// nearly asleep, and a block is noticed at most this long after thresholdMs.
+// How often the main thread proves it is alive while its loop works: a block is noticed at most
+// this long after thresholdMs. Nearly free in a busy process, whose loop is awake anyway.
 const HEARTBEAT_INTERVAL_MS = 250
+// A beat interval counts as idle when the loop was active (event-loop utilization) for less
+// than this share of it; a beat itself takes a few µs of 250 ms.
+const IDLE_ACTIVE_SHARE = 0.01
+// Idle this many beats in a row (1 s) before the heartbeat stops; the next callback restarts it.
+const IDLE_BEATS = 4
+// Idle with no wake hook to use (above): the share of one core the process must have used since
+// the watcher's last look for it to start the watch again. A CPU-bound block uses a whole core;
+// an idle process next to nothing (the watcher's own wake-up, a GC helper).
+const POLL_ACTIVE_SHARE = 0.5
 // Below this, ordinary GC pauses and timer jitter would read as blocks.
 const MIN_THRESHOLD_MS = 50
 const DEFAULTS = { thresholdMs: 1000, maxEventsPerHour: 6 }
@@ -92,6 +120,19 @@ function deliveryStarts (): Map<string, () => void> {
   return (g[Symbol.for(DELIVERY_STARTS)] ??= new Map())
 }
 
+/**
+ * Whether this Node honours createHook({ trackPromises: false }) (24 and 26): it refuses that
+ * option next to a promiseResolve callback, where one that does not know it ignores both.
+ */
+function asyncHooksCanSkipPromises (): boolean {
+  try {
+    createHook({ trackPromises: false, promiseResolve () {} } as Parameters<typeof createHook>[0])
+    return false
+  } catch (err) {
+    return (err as { code?: unknown }).code === 'ERR_INVALID_ARG_VALUE'
+  }
+}
+
 /** One client's watch: the heartbeat, the watcher thread, the port, the exit hook. */
 class Watch {
   private readonly beat: Float64Array
@@ -106,9 +147,18 @@ class Watch {
   private scopeIds: number[] = []
   private readonly port: MessagePort
   private readonly worker: Worker
-  private readonly timer: NodeJS.Timeout
+  /** The heartbeat's timer; null while the loop is idle (the wake hook is armed instead). */
+  private timer: NodeJS.Timeout | null = null
+  /** Armed only while idle: its `before` runs ahead of the loop's next callback and restarts the heartbeat. */
+  private readonly wakeHook: AsyncHook
+  /** The wake hook leaves promises alone (trackPromises: false is honoured). */
+  private readonly hookSkipsPromises = asyncHooksCanSkipPromises()
+  /** Idle beats in a row (IDLE_BEATS), and the loop's utilization at the latest beat. */
+  private idleBeats = 0
+  private elu: EventLoopUtilization = performance.eventLoopUtilization()
   private readonly mapHere = nodeMapsStacks()
   private saidDebugger = false
+  private saidIdle = false
   /** Settles once: true when the watcher thread runs its checks, false when it never will. */
   readonly watching: Promise<boolean>
   private settleWatching: (on: boolean) => void = () => {}
@@ -131,8 +181,11 @@ class Watch {
       port: port2,
       thresholdMs: opts.thresholdMs,
       intervalMs: HEARTBEAT_INTERVAL_MS,
+      idleState: WATCH_IDLE,
+      polledState: WATCH_IDLE_POLLED,
+      pollActiveShare: POLL_ACTIVE_SHARE,
       maxEventsPerHour: opts.maxEventsPerHour,
-      ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name],
+      ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name, xrayradarLoopBlockWake.name],
       debug: client.options.debug,
       handoff: this.channel,
       handoffAfterMs: HANDOFF_AFTER_MS,
@@ -156,22 +209,88 @@ class Watch {
     this.worker.on('exit', () => this.settleWatching(false))
     this.port.on('message', (m: WatchMessage) => this.onMessage(m))
     this.port.unref()
-    this.timer = setInterval(xrayradarHeartbeat, HEARTBEAT_INTERVAL_MS, this)
-    this.timer.unref()
+    this.wakeHook = createHook({ before: () => { xrayradarLoopBlockWake(this) }, trackPromises: false } as Parameters<typeof createHook>[0])
+    this.startBeats()
     // First, before the pipeline's exit flush (which may block for shutdownTimeout): that is not a block.
     process.prependListener('exit', this.onExit)
   }
 
-  /** The heartbeat (also: is a debugger attached now?). */
+  private startBeats (): void {
+    this.timer = setInterval(xrayradarHeartbeat, HEARTBEAT_INTERVAL_MS, this)
+    this.timer.unref()
+  }
+
+  /** The heartbeat (also: is a debugger attached now? has the loop gone idle, or come back?). */
   tick (): void {
-    this.beat[0] = Date.now()
     const attached = this.inspector.url() !== undefined
     if (attached && !this.saidDebugger) {
       this.saidDebugger = true
       debugLine(this.client, 'a debugger is attached (inspector.url() is set); blocks are not reported while it is.')
     }
-    Atomics.store(this.state, 0, attached ? WATCH_DEBUGGER : WATCH_ON)
     if (this.channel !== null) this.postScope()
+    if (!attached && this.timer !== null && this.loopIdle()) return this.sleep()
+    // When the next beat is due: the watcher counts a block from then (a beat is not late before it).
+    this.beat[0] = Date.now() + HEARTBEAT_INTERVAL_MS
+    Atomics.store(this.state, 0, attached ? WATCH_DEBUGGER : WATCH_ON)
+  }
+
+  /** Whether the loop has done next to nothing for IDLE_BEATS beats in a row. */
+  private loopIdle (): boolean {
+    const now = performance.eventLoopUtilization()
+    const busy = performance.eventLoopUtilization(now, this.elu).utilization >= IDLE_ACTIVE_SHARE
+    this.elu = now
+    this.idleBeats = busy ? 0 : this.idleBeats + 1
+    return this.idleBeats >= IDLE_BEATS
+  }
+
+  /** The wake hook can be armed without a lasting cost to the host (see the top of this file). */
+  private canArmWakeHook (): boolean {
+    return this.hookSkipsPromises || scopeStorageTracksPromises()
+  }
+
+  private sayIdle (what: string): void {
+    if (this.saidIdle) return
+    this.saidIdle = true
+    debugLine(this.client, `the event loop is idle: ${what} (said once).`)
+  }
+
+  /**
+   * Idle: no more beats. The watcher sleeps until the wake hook sees the loop's next callback,
+   * or, with no hook to arm, looks at the process's CPU time once a thresholdMs.
+   */
+  private sleep (): void {
+    if (this.timer !== null) clearInterval(this.timer)
+    this.timer = null
+    if (!this.canArmWakeHook()) {
+      this.sayIdle('the heartbeat stops; the watcher restarts it when the process works again (its CPU time, read once a thresholdMs)')
+      Atomics.store(this.state, 0, WATCH_IDLE_POLLED)
+      return
+    }
+    this.sayIdle('the heartbeat stops until its next callback, and the watcher sleeps')
+    this.wakeHook.enable()
+    Atomics.store(this.state, 0, WATCH_IDLE)
+  }
+
+  /** The watcher saw the process work while idle (no wake hook) and counts from now: beat again. */
+  private resume (): void {
+    if (this.timer !== null) return
+    this.idleBeats = 0
+    this.elu = performance.eventLoopUtilization()
+    this.beat[0] = Date.now() + HEARTBEAT_INTERVAL_MS
+    this.startBeats()
+    Atomics.store(this.state, 0, WATCH_ON)
+  }
+
+  /** The loop runs a callback again after being idle: beat at once, restart the heartbeat, wake the watcher. */
+  wake (): void {
+    this.wakeHook.disable()
+    if (this.timer !== null || Atomics.load(this.state, 0) !== WATCH_IDLE) return
+    this.idleBeats = 0
+    this.elu = performance.eventLoopUtilization()
+    this.beat[0] = Date.now() + HEARTBEAT_INTERVAL_MS
+    this.startBeats()
+    Atomics.store(this.state, 0, WATCH_ON)
+    Atomics.notify(this.state, 0)
   }
 
   /** The scope as packed for captures, posted to the watcher when it changed: per heartbeat, nothing per capture. */
@@ -192,6 +311,7 @@ class Watch {
 
   /** Exit: stop watching, and capture what the watcher reported during the block that ended in exit. */
   exiting (): void {
+    this.wakeHook.disable()
     Atomics.store(this.state, 0, WATCH_EXITING)
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.onMessage(m.message as WatchMessage)
   }
@@ -199,6 +319,7 @@ class Watch {
   private onMessage (m: WatchMessage): void {
     const client = this.client
     if (m.type === 'ready' || m.type === 'unavailable') this.settleWatching(m.type === 'ready')
+    if (m.type === 'resume') return this.resume()
     if (client.isClosed) return
     try {
       if (m.type === 'ready') {
@@ -208,8 +329,8 @@ class Watch {
           debugLine(client, 'the block was reported by the delivery workers while it lasted; nothing more is sent for it.')
           return
         }
-        // The loop runs again (this is the main thread): the block lasted about this long.
-        const lasted = Math.max(this.opts.thresholdMs, Math.round(Date.now() - m.since - HEARTBEAT_INTERVAL_MS))
+        // The loop runs again (this is the main thread): the block lasted about this long (since the missed beat was due).
+        const lasted = Math.max(this.opts.thresholdMs, Math.round(Date.now() - m.since))
         client.captureException(blockedError(this.opts.thresholdMs, m.frames, this.mapHere), {
           level: 'error',
           mechanism: { type: 'event_loop_block', handled: false },
@@ -228,7 +349,9 @@ class Watch {
 
   close (): void {
     this.settleWatching(false)
-    clearInterval(this.timer)
+    this.wakeHook.disable()
+    if (this.timer !== null) clearInterval(this.timer)
+    this.timer = null
     process.removeListener('exit', this.onExit)
     if (this.startKey !== null) deliveryStarts().delete(this.startKey)
     Atomics.store(this.state, 0, WATCH_EXITING)
@@ -252,6 +375,7 @@ export interface EventLoopBlockIntegration extends Integration {
 // Named: the watcher discards a pause that lands in one of these (the loop was running again).
 function xrayradarHeartbeat (w: Watch): void { w.tick() }
 function xrayradarLoopBlockExit (w: Watch): void { w.exiting() }
+function xrayradarLoopBlockWake (w: Watch): void { w.wake() }
 
 /**
  * Reports a main thread that stopped running its event loop for thresholdMs (a long

@@ -14,11 +14,17 @@ export type { PausedFrame } from '../../shared/loop-block'
 
 /** What the main thread gives the watcher (workerData.watch). */
 export interface WatchConfig {
-  /** [0] Float64: Date.now() of the latest heartbeat. At byte 8, Int32: WATCH_* state; at byte 12, Int32: the latest episode claimed (shared/loop-block.ts). */
+  /** [0] Float64: Date.now() when the next heartbeat is due (the latest one wrote it). At byte 8, Int32: WATCH_* state; at byte 12, Int32: the latest episode claimed (shared/loop-block.ts). */
   sab: SharedArrayBuffer
   port: import('node:worker_threads').MessagePort
   thresholdMs: number
+  /** The heartbeat's interval while the main thread's loop works: also how often the watcher re-checks during a block and re-posts a hand-off. */
   intervalMs: number
+  /** The state word's WATCH_IDLE and WATCH_IDLE_POLLED (this function's source cannot import them). */
+  idleState: number
+  polledState: number
+  /** Idle and polled: the share of one core the process must have used since the last look to resume the watch. */
+  pollActiveShare: number
   maxEventsPerHour: number
   /** Functions of ours the main thread may be in when a late pause lands: such a pause says nothing about the block. */
   ownFunctions: string[]
@@ -43,13 +49,18 @@ export const WATCH_ON = 0
 export const WATCH_EXITING = 1
 /** A debugger is attached (inspector.url() set): ours would clash with it. */
 export const WATCH_DEBUGGER = 2
+/** The main thread's loop is idle and its heartbeat stopped; it notifies the word when it runs a callback again. */
+export const WATCH_IDLE = 3
+/** Idle, heartbeat stopped, no wake hook: the watcher reads the process's CPU time and posts 'resume' when it works again. */
+export const WATCH_IDLE_POLLED = 4
 
 /** From the main thread to the watcher: the scope as it was at the latest heartbeat that saw it change. */
 export interface ScopeMessage { type: 'scope', scope: Uint8Array[] }
 
-/** Messages from the watcher to the main thread. */
+/** Messages from the watcher to the main thread. since: Date.now() when the missed heartbeat was due (the loop has been stuck at least since then). */
 export type WatchMessage =
   | { type: 'ready' }
+  | { type: 'resume' }
   | { type: 'block', since: number, frames: PausedFrame[], episode: number }
   | { type: 'limited', since: number }
   | { type: 'missed', since: number, why: string }
@@ -59,13 +70,18 @@ export function eventLoopBlockWatcher (): void {
   const { workerData } = process.getBuiltinModule('node:worker_threads')
   const cfg = workerData.watch
   const port = cfg.port
+  // When the main thread's next heartbeat is due.
   const beat = new Float64Array(cfg.sab, 0, 1)
   const state = new Int32Array(cfg.sab, 8, 1)
   const claimed = new Int32Array(cfg.sab)
-  // Never sooner than this between two checks (a heartbeat far in the future after a clock step).
+  // Never sooner than this between two checks.
   const MIN_CHECK_MS = 50
+  // Never later: a beat is due at most intervalMs ahead (more only after a clock step).
+  const MAX_CHECK_MS = cfg.thresholdMs + cfg.intervalMs
+  // Idle and polled: the process's CPU time (µs) and Date.now() at the latest look, or null.
+  let lookedAt: { cpuUs: number, at: number } | null = null
   // A reported block is the same episode until the heartbeat moves: one event per episode.
-  let episodeBeat = -1
+  let episodeDue = -1
   // When the episodes reported this past hour were taken (the maxEventsPerHour window).
   const reported: number[] = []
   // Numbers the episodes whose stack was taken: the claim word (shared/loop-block.ts) holds the latest one someone took.
@@ -86,10 +102,10 @@ export function eventLoopBlockWatcher (): void {
 
   // Written straight to fd 2: a worker's process.stderr goes through the main thread, which is
   // the one stuck. It says who will send the event, not that it was sent: stats() tells that.
-  function sayStuck (last: number, top: PausedFrame | undefined): void {
+  function sayStuck (due: number, top: PausedFrame | undefined): void {
     const where = top === undefined ? 'no JavaScript frame' : `${top.fn === '' ? '<anonymous>' : top.fn} (${top.url}:${top.line}:${top.col})`
     try {
-      process.getBuiltinModule('node:fs').writeSync(2, `[xrayradar] eventLoopBlockIntegration: the main thread has run no timer for ${Date.now() - last - cfg.intervalMs} ms; it is in ${where}. ` +
+      process.getBuiltinModule('node:fs').writeSync(2, `[xrayradar] eventLoopBlockIntegration: the main thread has run no timer for ${Date.now() - due} ms; it is in ${where}. ` +
         (cfg.handoff === null
           ? 'The event is captured when its event loop runs again or it calls process.exit(); not if it never does (an endless loop, a kill): its transport sends on the main thread.\n'
           : `If it is still stuck ${cfg.handoffAfterMs} ms from now, the delivery workers send the event; otherwise the main thread does.\n`))
@@ -97,28 +113,52 @@ export function eventLoopBlockWatcher (): void {
   }
 
   function schedule (delay: number): void {
-    setTimeout(check, Math.max(MIN_CHECK_MS, Math.min(delay, cfg.thresholdMs)))
+    setTimeout(check, Math.max(MIN_CHECK_MS, Math.min(delay, MAX_CHECK_MS)))
   }
 
+  // Wakes once per thresholdMs or so while the main thread beats (an idle process's wake-ups
+  // are its cost): when a beat missed from now on would be thresholdMs late.
   function check (): void {
-    const last = beat[0] as number
+    // The main thread's loop is idle and its heartbeat stopped: sleep, with no timer, until it
+    // runs a callback again (it notifies). Terminating this thread interrupts the wait.
+    while (Atomics.load(state, 0) === cfg.idleState) Atomics.wait(state, 0, cfg.idleState)
     const now = Date.now()
-    if (Atomics.load(state, 0) !== 0 || last === episodeBeat) return schedule(cfg.intervalMs)
-    // How late the next heartbeat is: the main thread has run no timer for at least this long.
-    const late = now - last - cfg.intervalMs
-    if (late < cfg.thresholdMs) return schedule(last + cfg.intervalMs + cfg.thresholdMs - now)
-    episodeBeat = last
+    if (Atomics.load(state, 0) === cfg.polledState) return look(now)
+    lookedAt = null
+    const due = beat[0] as number
+    if (Atomics.load(state, 0) !== 0 || due === episodeDue) return schedule(cfg.intervalMs)
+    // How late the due heartbeat is: the main thread has run no timer for at least this long.
+    const late = now - due
+    if (late < cfg.thresholdMs) return schedule(due + cfg.thresholdMs - now)
+    episodeDue = due
     while (reported.length > 0 && (reported[0] as number) <= now - 3600000) reported.shift()
     if (reported.length >= cfg.maxEventsPerHour) {
       // Over the limit: the main thread is not even paused.
-      port.postMessage({ type: 'limited', since: last })
+      port.postMessage({ type: 'limited', since: due })
       return schedule(cfg.intervalMs)
     }
     reported.push(now)
-    capture(last)
+    capture(due)
   }
 
-  function capture (last: number): void {
+  // Idle with no wake hook: has the process worked since the last look? Then count from now and
+  // ask the main thread for beats; if it is stuck, none comes and check() sees the block.
+  function look (now: number): void {
+    const used = process.cpuUsage()
+    const cpuUs = used.user + used.system
+    const before = lookedAt
+    lookedAt = { cpuUs, at: now }
+    if (before !== null && (cpuUs - before.cpuUs) / 1000 >= cfg.pollActiveShare * (now - before.at) &&
+        Atomics.compareExchange(state, 0, cfg.polledState, 0) === cfg.polledState) {
+      lookedAt = null
+      beat[0] = now + cfg.intervalMs
+      port.postMessage({ type: 'resume' })
+      return schedule(cfg.intervalMs + cfg.thresholdMs)
+    }
+    schedule(cfg.thresholdMs)
+  }
+
+  function capture (due: number): void {
     let session: any
     try {
       session = new inspector.Session()
@@ -160,14 +200,14 @@ export function eventLoopBlockWatcher (): void {
         // where it is stuck (or, after native code, the JS that called it); if the loop ran
         // again meanwhile (the heartbeat moved) or exit began, it landed somewhere unrelated.
         const top = frames[0]
-        if (beat[0] !== last) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
-        else if (Atomics.load(state, 0) !== 0) port.postMessage({ type: 'missed', since: last, why: 'the process began to exit' })
-        else if (top !== undefined && cfg.ownFunctions.includes(top.fn)) port.postMessage({ type: 'missed', since: last, why: 'the block ended before the stack could be taken' })
+        if (beat[0] !== due) port.postMessage({ type: 'missed', since: due, why: 'the block ended before the stack could be taken' })
+        else if (Atomics.load(state, 0) !== 0) port.postMessage({ type: 'missed', since: due, why: 'the process began to exit' })
+        else if (top !== undefined && cfg.ownFunctions.includes(top.fn)) port.postMessage({ type: 'missed', since: due, why: 'the block ended before the stack could be taken' })
         else {
           episode++
-          port.postMessage({ type: 'block', since: last, frames, episode })
-          if (cfg.debug) sayStuck(last, top)
-          if (cfg.handoff !== null) handOffLater(last, frames, episode)
+          port.postMessage({ type: 'block', since: due, frames, episode })
+          if (cfg.debug) sayStuck(due, top)
+          if (cfg.handoff !== null) handOffLater(due, frames, episode)
           const id = callFrames[0]?.callFrameId
           if (cfg.startExpression !== null && typeof id === 'string') start = { callFrameId: id, expression: cfg.startExpression }
         }
@@ -183,7 +223,7 @@ export function eventLoopBlockWatcher (): void {
     })
     session.post('Debugger.enable', (err: unknown) => {
       if (err !== null && err !== undefined) {
-        port.postMessage({ type: 'missed', since: last, why: `Debugger.enable failed (${String((err as any)?.message ?? err)})` })
+        port.postMessage({ type: 'missed', since: due, why: `Debugger.enable failed (${String((err as any)?.message ?? err)})` })
         finished = true
         try { session.disconnect() } catch {}
         clearInterval(keepAlive)
@@ -199,20 +239,20 @@ export function eventLoopBlockWatcher (): void {
   // again each heartbeat interval until someone claims it: workers started at the pause may
   // not listen yet (a message to a channel nobody listens on is lost), within a bound.
   const HANDOFF_POSTS = 40
-  function handOffLater (last: number, frames: PausedFrame[], n: number, posts = 0): void {
+  function handOffLater (due: number, frames: PausedFrame[], n: number, posts = 0): void {
     setTimeout(() => {
-      if (beat[0] !== last || Atomics.load(state, 0) !== 0 || Atomics.load(claimed, 3) >= n) return
+      if (beat[0] !== due || Atomics.load(state, 0) !== 0 || Atomics.load(claimed, 3) >= n) return
       try {
         if (channel === null) {
           channel = new WorkerChannel(cfg.handoff)
           channel.unref?.()
         }
-        const h: BlockHandoff = { type: 'xrayradar-loop-block', episode: n, claim: cfg.sab, frames, scope, thresholdMs: cfg.thresholdMs, since: last, mapFrames: cfg.mapFrames }
+        const h: BlockHandoff = { type: 'xrayradar-loop-block', episode: n, claim: cfg.sab, frames, scope, thresholdMs: cfg.thresholdMs, since: due, mapFrames: cfg.mapFrames }
         channel.postMessage(h)
       } catch {
         return
       }
-      if (posts + 1 < HANDOFF_POSTS) handOffLater(last, frames, n, posts + 1)
+      if (posts + 1 < HANDOFF_POSTS) handOffLater(due, frames, n, posts + 1)
     }, posts === 0 ? cfg.handoffAfterMs : cfg.intervalMs)
   }
 
