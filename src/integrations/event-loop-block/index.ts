@@ -24,8 +24,9 @@ import { eventLoopBlockWatcher, WATCH_DEBUGGER, WATCH_EXITING, WATCH_IDLE, WATCH
 // idle is timed from its first callback. Nothing of it runs while the loop is busy. The hook
 // must not track promises: an async hook that does makes Node install V8's promise hooks, and
 // once they have been on, every await of the host is about 2x slower for good (measured on 20,
-// 24 and 26). Node 24 and 26 let a hook leave promises alone (trackPromises: false); on 20 and
-// 22 the hook is used only once the scope storage has turned promise hooks on anyway. Else the
+// 24 and 26). Node versions whose createHook takes trackPromises (24 and 26 as CI installs
+// them) let a hook leave promises alone; on the others (20, 22) the hook is used only once the
+// scope storage has turned promise hooks on anyway. Else the
 // heartbeat stops all the same, and the watcher alone wakes, once a thresholdMs, to read the
 // process's CPU time: when the process has used at least POLL_ACTIVE_SHARE of a core since its
 // last look, it starts the watch again (it counts from now and asks the main thread for beats;
@@ -62,9 +63,10 @@ const IDLE_ACTIVE_SHARE = 0.01
 // Idle this many beats in a row (1 s) before the heartbeat stops; the next callback restarts it.
 const IDLE_BEATS = 4
 // Idle with no wake hook to use (above): the share of one core the process must have used since
-// the watcher's last look for it to start the watch again. A CPU-bound block uses a whole core;
-// an idle process next to nothing (the watcher's own wake-up, a GC helper).
-const POLL_ACTIVE_SHARE = 0.5
+// the watcher's last look for it to start the watch again. An idle process uses next to nothing
+// (the watcher's own wake-up, a GC helper: under 0.2% here); a CPU-bound block a whole core; a
+// lightly busy server more than this, so its heartbeat comes back and stays while its loop works.
+const POLL_ACTIVE_SHARE = 0.02
 // Below this, ordinary GC pauses and timer jitter would read as blocks.
 const MIN_THRESHOLD_MS = 50
 const DEFAULTS = { thresholdMs: 1000, maxEventsPerHour: 6 }
@@ -184,6 +186,7 @@ class Watch {
       idleState: WATCH_IDLE,
       polledState: WATCH_IDLE_POLLED,
       pollActiveShare: POLL_ACTIVE_SHARE,
+      hookSkipsPromises: this.hookSkipsPromises,
       maxEventsPerHour: opts.maxEventsPerHour,
       ownFunctions: [xrayradarHeartbeat.name, xrayradarLoopBlockExit.name, xrayradarLoopBlockWake.name],
       debug: client.options.debug,
@@ -271,26 +274,32 @@ class Watch {
     Atomics.store(this.state, 0, WATCH_IDLE)
   }
 
-  /** The watcher saw the process work while idle (no wake hook) and counts from now: beat again. */
+  /**
+   * The watcher saw the process work while idle (no wake hook), set the state back to on and
+   * counts from now: beat again. Not once exit began or the watch closed (the state then says
+   * so): a restarted watch would take the exit flush for a block.
+   */
   private resume (): void {
-    if (this.timer !== null) return
-    this.idleBeats = 0
-    this.elu = performance.eventLoopUtilization()
-    this.beat[0] = Date.now() + HEARTBEAT_INTERVAL_MS
-    this.startBeats()
-    Atomics.store(this.state, 0, WATCH_ON)
+    if (this.timer !== null || Atomics.load(this.state, 0) !== WATCH_ON || this.client.isClosed) return
+    this.restart()
   }
 
   /** The loop runs a callback again after being idle: beat at once, restart the heartbeat, wake the watcher. */
   wake (): void {
     this.wakeHook.disable()
     if (this.timer !== null || Atomics.load(this.state, 0) !== WATCH_IDLE) return
+    this.restart()
+    Atomics.notify(this.state, 0)
+  }
+
+  /** Back from idle: as a heartbeat would, and the heartbeat again (a debugger attached meanwhile is seen here). */
+  private restart (): void {
     this.idleBeats = 0
     this.elu = performance.eventLoopUtilization()
+    if (this.channel !== null) this.postScope()
     this.beat[0] = Date.now() + HEARTBEAT_INTERVAL_MS
     this.startBeats()
-    Atomics.store(this.state, 0, WATCH_ON)
-    Atomics.notify(this.state, 0)
+    Atomics.store(this.state, 0, this.inspector.url() !== undefined ? WATCH_DEBUGGER : WATCH_ON)
   }
 
   /** The scope as packed for captures, posted to the watcher when it changed: per heartbeat, nothing per capture. */

@@ -25,6 +25,8 @@ export interface WatchConfig {
   polledState: number
   /** Idle and polled: the share of one core the process must have used since the last look to resume the watch. */
   pollActiveShare: number
+  /** The main thread arms a wake hook when idle on this Node: the watcher then never polls (and keeps no CPU baseline). */
+  hookSkipsPromises: boolean
   maxEventsPerHour: number
   /** Functions of ours the main thread may be in when a late pause lands: such a pause says nothing about the block. */
   ownFunctions: string[]
@@ -124,7 +126,8 @@ export function eventLoopBlockWatcher (): void {
     while (Atomics.load(state, 0) === cfg.idleState) Atomics.wait(state, 0, cfg.idleState)
     const now = Date.now()
     if (Atomics.load(state, 0) === cfg.polledState) return look(now)
-    lookedAt = null
+    // The baseline of the first look once the main thread goes idle.
+    if (cfg.hookSkipsPromises !== true) lookedAt = { cpuUs: cpuNow(), at: now }
     const due = beat[0] as number
     if (Atomics.load(state, 0) !== 0 || due === episodeDue) return schedule(cfg.intervalMs)
     // How late the due heartbeat is: the main thread has run no timer for at least this long.
@@ -143,9 +146,13 @@ export function eventLoopBlockWatcher (): void {
 
   // Idle with no wake hook: has the process worked since the last look? Then count from now and
   // ask the main thread for beats; if it is stuck, none comes and check() sees the block.
-  function look (now: number): void {
+  function cpuNow (): number {
     const used = process.cpuUsage()
-    const cpuUs = used.user + used.system
+    return used.user + used.system
+  }
+
+  function look (now: number): void {
+    const cpuUs = cpuNow()
     const before = lookedAt
     lookedAt = { cpuUs, at: now }
     if (before !== null && (cpuUs - before.cpuUs) / 1000 >= cfg.pollActiveShare * (now - before.at) &&
