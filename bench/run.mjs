@@ -206,11 +206,15 @@ function ciNodeVersions () {
   return line === null ? [] : line[1].trim().split(/\s+/)
 }
 const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
-function httpNode () {
-  const version = argValue('node')
-  if (version === undefined) return { execPath: process.execPath, major: Number(process.versions.node.split('.')[0]) }
+/** A Node version's binary (installed by .ci/install-node) and major. */
+function installedNode (version) {
   const dir = execFileSync(join(root, '.ci/install-node'), [version], { encoding: 'utf8' }).trim()
   return { execPath: join(dir, 'node'), major: Number(version.split('.')[0]) }
+}
+const thisNode = { execPath: process.execPath, major: Number(process.versions.node.split('.')[0]) }
+function httpNode () {
+  const version = argValue('node')
+  return version === undefined ? thisNode : installedNode(version)
 }
 
 if (want('http')) {
@@ -341,19 +345,16 @@ if (want('loopblock')) {
   })
   // The idle part again under each Node version CI installs: the wake hook that lets the
   // heartbeat stop exists only where an async hook can leave promises alone (24, 26).
-  for (const version of ciNodeVersions()) {
-    const dir = execFileSync(join(root, '.ci/install-node'), [version], { encoding: 'utf8' }).trim()
-    const major = Number(version.split('.')[0])
+  const others = ciNodeVersions().map(installedNode)
+  for (const { execPath, major } of others) {
     results[`loopblock-idle-n${major}`] = await repeat(`loopblock idle, Node ${major}`, async () => {
-      const { off, on } = await idlePair(join(dir, 'node'))
+      const { off, on } = await idlePair(execPath)
       return { offPct: off.corePct, onPct: on.corePct, addedPct: on.corePct - off.corePct, node: on.node }
     })
   }
   // The host's awaits after an idle stretch (the wake hook armed and fired), on against off,
   // under every Node version: an async hook that tracked promises would slow them for good.
-  const nodes = [{ execPath: process.execPath, major: Number(process.versions.node.split('.')[0]) }, ...ciNodeVersions().map((version) => ({
-    execPath: join(execFileSync(join(root, '.ci/install-node'), [version], { encoding: 'utf8' }).trim(), 'node'), major: Number(version.split('.')[0])
-  }))]
+  const nodes = [thisNode, ...others]
   for (const { execPath, major } of nodes) {
     results[`loopblock-await-n${major}`] = await repeat(`loopblock awaits, Node ${major}`, async () => {
       const order = ++round % 2 === 0 ? [true, false] : [false, true]
