@@ -292,14 +292,12 @@ class Watch {
     Atomics.notify(this.state, 0)
   }
 
-  /** Back from idle: as a heartbeat would, and the heartbeat again (a debugger attached meanwhile is seen here). */
+  /** Back from idle: the heartbeat again, and one beat now (which also sees a debugger attached meanwhile and posts the scope). */
   private restart (): void {
     this.idleBeats = 0
     this.elu = performance.eventLoopUtilization()
-    if (this.channel !== null) this.postScope()
-    this.beat[0] = Date.now() + HEARTBEAT_INTERVAL_MS
     this.startBeats()
-    Atomics.store(this.state, 0, this.inspector.url() !== undefined ? WATCH_DEBUGGER : WATCH_ON)
+    this.tick()
   }
 
   /** The scope as packed for captures, posted to the watcher when it changed: per heartbeat, nothing per capture. */
