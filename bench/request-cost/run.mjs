@@ -4,7 +4,7 @@
 // with the subjects given as modes: none, floor (one AsyncLocalStorage.run per request), ours
 // (init() and the framework's error handler), sentry.
 //   node bench/request-cost/run.mjs [--amount 20000] [--reps 3] [--apps node,express,fastify]
-//     [--modes none,floor,ours] [--cpu-prof DIR]
+//     [--modes none,floor,ours] [--cpu-prof DIR [--cpu-prof-interval µs]]
 // A mode may name another build of the SDK: ours@/path/to/old/package (its package.json
 // directory, loaded through BENCH_SDK_PATH), to compare before/after interleaved on a machine
 // whose load changes. (defaults = ours, kept as a name from before.)
@@ -19,7 +19,7 @@ import { startCollector } from 'xrayradar'
 const { values: o } = parseArgs({ options: {
   amount: { type: 'string', default: '20000' }, reps: { type: 'string', default: '3' },
   apps: { type: 'string', default: 'node,express,fastify' }, modes: { type: 'string', default: 'none,floor,ours' },
-  'cpu-prof': { type: 'string' }
+  'cpu-prof': { type: 'string' }, 'cpu-prof-interval': { type: 'string', default: '1000' }
 } })
 const SERVER = fileURLToPath(new URL('../scenarios/http-server.mjs', import.meta.url))
 const collector = await startCollector({ port: 0 })
@@ -30,7 +30,7 @@ function startServer ({ mode, app, dsn }) {
   const m = given === 'defaults' ? 'ours' : given
   const args = { subject: m, framework: app, dsn, sentryDsn: dsn, app }
   const env = sdkPath === undefined ? process.env : { ...process.env, BENCH_SDK_PATH: sdkPath }
-  const nodeArgs = o['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', o['cpu-prof'], '--cpu-prof-name', `${args.app}-${m}${sdkPath === undefined ? '' : '-other'}-${process.version}.cpuprofile`] : []
+  const nodeArgs = o['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', o['cpu-prof'], '--cpu-prof-name', `${args.app}-${m}${sdkPath === undefined ? '' : '-other'}-${process.version}.cpuprofile`, '--cpu-prof-interval', o['cpu-prof-interval']] : []
   const child = spawn(process.execPath, [...nodeArgs, SERVER, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], env })
   let buf = ''
   const lines = []
