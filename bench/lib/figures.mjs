@@ -176,8 +176,8 @@ function httpheap (results) {
     }
   }
   if (rows.length === 0) return null
-  return ['8c. Heap held per in-flight request', table(rows, ['Node', 'app', 'no SDK (B/request)', 'floor', 'ours', 'ours adds', 'ours over floor', 'ours still holds after (B/request)']) +
-    `\n\nbench/lib/http-load.mjs measureHeld with bench/scenarios/http-server.mjs (\`slowMs\`): the handler answers after 20 s, ${count.toLocaleString('en')} requests are sent at once (one connection each), nothing is raised. The server\'s \`heapUsed\` after two full GCs (\`--expose-gc\`) is read idle (after 200 warm-up requests), once all ${count.toLocaleString('en')} are inside the handler, and once every answer came back; per request = the difference / ${count.toLocaleString('en')}. "ours adds" is ours minus no SDK of the same round; "still holds after" is ours\' heap left over the idle reading minus no SDK\'s, per request. Subjects in a rotated order per round.`]
+  return ['8c. Heap held per in-flight request', table(rows, ['Node', 'app', 'no SDK (B/request)', 'floor', 'ours', 'ours adds', 'ours over floor', 'ours leaves per finished request (B)']) +
+    `\n\nbench/lib/http-load.mjs measureHeld with bench/scenarios/http-server.mjs (\`slowMs\`): the handler answers after 20 s, ${count.toLocaleString('en')} requests are sent at once (one connection each), nothing is raised. The server\'s \`heapUsed\` after two full GCs (\`--expose-gc\`) is read idle (after 200 warm-up requests), once all ${count.toLocaleString('en')} are inside the handler, once every answer came back, and once a second batch of ${count.toLocaleString('en')} came back too; per request = the difference / ${count.toLocaleString('en')}. "ours adds" is ours minus no SDK of the same round; "leaves per finished request" is the heap after the second batch minus the heap after the first, per request, ours minus no SDK's (the first batch also fills Node's own pools: parsers, socket buffers, compiled code). Subjects in a rotated order per round.`]
 }
 
 function pinohttp (results) {

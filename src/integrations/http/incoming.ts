@@ -40,6 +40,8 @@ export const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
 // Marks a server whose emit is wrapped (a non-enumerable own property, set once per server):
 // asked on every request, where a WeakSet lookup cost ~0.1 µs (Express 5, Node 22, profiled).
 const WRAPPED_SERVER = Symbol('xrayradar.wrappedServer')
+// Servers that could not be wrapped, asked only for those (rare: a non-extensible server).
+const unwrappable = new WeakSet<object>()
 // A request scope (and every fork of it: scope.requestBase travels with clone()) knows the
 // scope it was forked from. Defensive: should the channel ever fire inside an earlier
 // request's scope or a withScope() fork of it (a socket resumed from code running there),
@@ -124,20 +126,22 @@ export function setEmit (target: Emitter, emit: Emit): void {
 }
 
 function wrapServer (server: Emitter): void {
-  if ((server as { [WRAPPED_SERVER]?: true })[WRAPPED_SERVER] === true) return
+  if ((server as { [WRAPPED_SERVER]?: true })[WRAPPED_SERVER] === true || unwrappable.has(server)) return
+  const original = server.emit
   try {
+    setEmit(server, function emitWithRequestScope (this: unknown, event) {
+      if (state.active && (event === 'request' || event === 'checkContinue' || event === 'checkExpectation')) {
+        const scope = scopeOfRequest(arguments[1])
+        if (scope !== null) return applyInScope(scope, original, this, arguments)
+      }
+      return original.apply(this, arguments as unknown as [string])
+    })
     Object.defineProperty(server, WRAPPED_SERVER, { value: true })
   } catch {
-    return // a frozen server: its listeners find the scope through req and res alone
+    // A non-extensible server, or an emit that cannot be replaced: tried once, its 'request'
+    // listeners then run outside the scope (req's and res's emits still find it).
+    unwrappable.add(server)
   }
-  const original = server.emit
-  setEmit(server, function emitWithRequestScope (this: unknown, event) {
-    if (state.active && (event === 'request' || event === 'checkContinue' || event === 'checkExpectation')) {
-      const scope = scopeOfRequest(arguments[1])
-      if (scope !== null) return applyInScope(scope, original, this, arguments)
-    }
-    return original.apply(this, arguments as unknown as [string])
-  })
 }
 
 /**
@@ -193,7 +197,8 @@ function emitEntering (this: Slotted, _event: string | symbol): boolean {
 
 /**
  * The scope of req (its slot), or of res (through res.req), or undefined. A response is asked
- * for res.req first: res has no slot of its own, and a slot looked up in vain walks the whole
+ * for res.req first: a response on the prototypes' path has no slot of its own (only one whose
+ * emit was replaced before us gets one, bindEmit), and a slot looked up in vain walks the whole
  * prototype chain (seven objects for an Express response; ~0.1 µs per request, Nest on Node 22).
  */
 function requestScopeOf (target: Slotted): Scope | undefined {
