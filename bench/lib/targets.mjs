@@ -149,7 +149,7 @@ for (const major of HTTP_NODES) {
       figure: 'httpheap', runs: `httpheap-n${major}-${app}`, key: 'oursAddedBytes', stat: 'max', op: '<=', bound: 2048, unit: ' B', digits: 0, onlyWhenRun: true
     }, {
       // What a second batch of 10,000 adds over the first: 32 B per request is 320 KiB, past
-      // the few KiB the reading moves by on its own once Node's pools are full.
+      // the ~10 KiB (~1 B per request) the reading moves by on its own once Node's pools are full.
       target: `Node ${major}, ${name}: heap ours leaves per finished request ≤ 32 B over no SDK (a second batch of 10,000 after the first, worst round)`,
       figure: 'httpheap', runs: `httpheap-n${major}-${app}`, key: 'oursAfterBytes', stat: 'max', op: '<=', bound: 32, unit: ' B', digits: 0, onlyWhenRun: true
     })
