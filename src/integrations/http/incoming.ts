@@ -203,8 +203,9 @@ function emitEntering (this: Slotted, _event: string | symbol): boolean {
  */
 function requestScopeOf (target: Slotted): Scope | undefined {
   if (target instanceof ServerResponse) {
+    // A slot of its own (bindEmit) holds the same scope as req's: asked only without one there.
     const scope = (target.req as Slotted | null | undefined)?.[REQUEST_SCOPE]
-    if (scope !== undefined) return scope
+    return scope !== undefined ? scope : (target as Slotted)[REQUEST_SCOPE]
   }
   const scope = target[REQUEST_SCOPE]
   if (scope !== undefined) return scope
