@@ -4,6 +4,7 @@
 import t from 'tap'
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { EventEmitter } from 'node:events'
+import { Readable } from 'node:stream'
 import { init, close, captureMessage, ErrorTracker, httpIntegration, getDefaultIntegrations, getIsolationScope, scopeOfRequest, ConfigurationError } from 'xrayradar'
 import { setup, TOKEN } from '../helpers.mjs'
 import { post, crumbMessages } from './http-helpers.mjs'
@@ -60,11 +61,19 @@ t.test('ref-counted: isolation holds until the last client closes, then wrappers
   await post(`${base}/a`, 'a')
   await other.close(100)
   await post(`${base}/b`, 'b')
-  const wrapped = IncomingMessage.prototype.emit
+  const wrapped = IncomingMessage.prototype.on
+  const wrappedOnce = ServerResponse.prototype.once
+  const responseEmit = ServerResponse.prototype.emit
+  t.equal(IncomingMessage.prototype.emit, EventEmitter.prototype.emit, 'while a client is open, a request\'s emit is EventEmitter\'s: listeners are bound when added')
   await client.close(100)
-  t.not(wrapped, EventEmitter.prototype.emit, 'while a client was open, the prototype\'s emit was the SDK\'s')
-  t.equal(Object.hasOwn(IncomingMessage.prototype, 'emit'), false, 'after the last close(), IncomingMessage inherits emit again')
-  t.equal(ServerResponse.prototype.emit, EventEmitter.prototype.emit, 'and ServerResponse too')
+  t.not(wrapped, Readable.prototype.on, 'while a client was open, IncomingMessage\'s on() was the SDK\'s')
+  t.not(wrappedOnce, EventEmitter.prototype.once, 'and ServerResponse\'s once()')
+  t.not(responseEmit, EventEmitter.prototype.emit, 'and ServerResponse\'s emit (the response\'s end)')
+  for (const m of ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener']) {
+    t.equal(Object.hasOwn(IncomingMessage.prototype, m), false, `after the last close(), IncomingMessage inherits ${m}() again`)
+    t.equal(ServerResponse.prototype[m], EventEmitter.prototype[m], `and ServerResponse's ${m}() is EventEmitter's`)
+  }
+  t.equal(ServerResponse.prototype.emit, EventEmitter.prototype.emit, 'and its emit')
   const c = await post(`${base}/c`, 'c', { expect: '100-continue' })
   const d = await post(`${base}/d`, 'd')
   t.same([c.status, c.body, d.status, d.body], [202, 'echo c', 202, 'echo d'], 'answers unchanged after the last close()')
@@ -74,10 +83,10 @@ t.test('ref-counted: isolation holds until the last client closes, then wrappers
   t.equal(continueScoped, false, 'checkContinue after close(): no scope')
   // A later client turns it back on for the already-wrapped server.
   const again = new ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false })
-  t.equal(IncomingMessage.prototype.emit, wrapped, 'a new client installs the prototype wrapper again')
+  t.not(IncomingMessage.prototype.on, Readable.prototype.on, 'a new client installs the prototype wrappers again')
   await post(`${base}/e`, 'e')
   await again.close(100)
-  t.equal(IncomingMessage.prototype.emit, EventEmitter.prototype.emit, 'and takes it off at its close()')
+  t.equal(IncomingMessage.prototype.on, Readable.prototype.on, 'and takes them off at its close()')
   t.equal(seen[4].scoped, true, 'a new client after the last close() isolates again')
   t.equal(seen[4].inScope, true)
 })

@@ -17,14 +17,15 @@ import { crumbUrl } from './url'
 // - the server's emit is wrapped once, so 'request' (and 'checkContinue' /
 //   'checkExpectation') listeners run inside the request's scope: the one
 //   AsyncLocalStorage context a request gets;
-// - IncomingMessage's and ServerResponse's emit are wrapped once, on their prototypes:
-//   'data'/'end' listeners run in the socket's async context, not the handler's, and
-//   enterWith() from the channel does not reach them on Node 24 (AsyncContextFrame). An emit
-//   already in the request's scope ('finish' of a response ended by the handler) or without
-//   a listener enters no second context.
-// After the last close() the prototypes' emit is put back and every other wrapper is a
+// - a listener the request's code adds to req or res is bound to its scope (listeners.ts: their
+//   prototypes' on/once/… are wrapped once): 'data'/'end' listeners run in the socket's async
+//   context, not the handler's, and enterWith() from the channel does not reach them on Node
+//   24 (AsyncContextFrame). A bound listener whose emit runs in the scope already enters no
+//   second context; req's and res's emit are left as they are, but ServerResponse's emit
+//   notes the response's end ('finish' or 'close') in the request's record.
+// After the last close() the prototypes get back what they had and every other wrapper is a
 // plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record and scope, their
-// emit wrapped per stream.
+// emit wrapped per stream (emitInRequestScope).
 //
 // Per-request cost (bench figure 8): a request's scope is a copy-on-write fork; the request
 // data, the incoming breadcrumb and the route tags are turned into RequestInfo, a breadcrumb
@@ -32,8 +33,8 @@ import { crumbUrl } from './url'
 // plain assignment: Object.keys and JSON skip symbols), none to res: adding properties to a
 // framework's request objects cost microseconds each (Express 5, profiled).
 
-// active: a client has the integration; prototypes: installPrototypeEmit ran.
-export const state = { active: false, prototypes: false }
+// active: a client has the integration.
+export const state = { active: false }
 
 // Servers the SDK runs itself (the local collector): their requests are left alone.
 export const SDK_SERVER = Symbol.for('xrayradar.sdkServer')
@@ -117,12 +118,13 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
 }
 
 /**
- * Replaces an object's emit with a non-enumerable own property: Object.keys(req) and code that
- * copies a request's own keys see what they saw without the SDK. ~0.15 µs more than a plain
- * assignment (measured, Node 20 and 24), twice per request.
+ * Replaces an object's emit (or another method) with a non-enumerable own property:
+ * Object.keys(obj) and code that copies an object's own keys see what they saw without the SDK.
+ * ~0.15 µs more than a plain assignment (measured, Node 20 and 24): done on prototypes and
+ * servers once, per object only for an HTTP/2 stream or a response whose emit was replaced.
  */
-export function setEmit (target: Emitter, emit: Emit): void {
-  Object.defineProperty(target, 'emit', { value: emit, writable: true, configurable: true, enumerable: false })
+export function setEmit (target: object, emit: Emit, name = 'emit'): void {
+  Object.defineProperty(target, name, { value: emit, writable: true, configurable: true, enumerable: false })
 }
 
 function wrapServer (server: Emitter): void {
@@ -145,11 +147,8 @@ function wrapServer (server: Emitter): void {
 }
 
 /**
- * req's and res's emit: the listeners run in the request's scope (req's slot; res finds it
- * through res.req); res fills in the breadcrumb at 'finish'. Installed once on
- * IncomingMessage.prototype and ServerResponse.prototype (installPrototypeEmit), so a request
- * costs no own property but req's scope slot; every other IncomingMessage (an outgoing
- * request's response) passes straight through.
+ * An HTTP/2 stream's emit (bindEmit, per stream): its listeners run in the stream's scope (its
+ * slot); the stream fills in the breadcrumb at 'finish'.
  */
 function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
   // Most of a request's emits ('socket', 'prefinish', 'resume', …) have no listener and are
@@ -165,9 +164,9 @@ function emitInRequestScope (this: Slotted, event: string | symbol): boolean {
 /**
  * True when target has no listener for event. An EventEmitter's own listener table (`_events`,
  * whose slot is undefined exactly when the event has no listener, streams' "shape mode"
- * included) read directly: looking up listenerCount walks req's prototype chain, seven
- * objects for an Express request, and emitInRequestScope asks this on ~8 emits per request
- * (its largest self time in a profile of Nest on Node 22).
+ * included) read directly: looking up listenerCount walks the emitter's prototype chain, and
+ * emitInRequestScope asks this on every emit of a stream (when it did so for HTTP/1's req and
+ * res, listenerCount was its largest self time, Nest on Node 22).
  */
 function noListener (target: Slotted, event: string | symbol): boolean {
   const events = target._events
@@ -196,60 +195,52 @@ function emitEntering (this: Slotted, _event: string | symbol): boolean {
 }
 
 /**
- * The scope of req (its slot), or of res (through res.req), or undefined. A response is asked
- * for res.req first: a response on the prototypes' path has no slot of its own (only one whose
- * emit was replaced before us gets one, bindEmit), and a slot looked up in vain walks the whole
- * prototype chain (seven objects for an Express response; ~0.1 µs per request, Nest on Node 22).
+ * The scope of req or of an HTTP/2 stream (its slot), or of res (through res.req), or
+ * undefined. A response has no slot of its own: one looked up in vain walks the whole prototype
+ * chain (seven objects for an Express response; ~0.1 µs per request, Nest on Node 22).
  */
-function requestScopeOf (target: Slotted): Scope | undefined {
-  if (target instanceof ServerResponse) {
-    // A slot of its own (bindEmit) holds the same scope as req's: asked only without one there.
-    const scope = (target.req as Slotted | null | undefined)?.[REQUEST_SCOPE]
-    return scope !== undefined ? scope : (target as Slotted)[REQUEST_SCOPE]
-  }
+export function requestScopeOf (target: Slotted): Scope | undefined {
+  if (target instanceof ServerResponse) return (target.req as Slotted | null | undefined)?.[REQUEST_SCOPE]
   const scope = target[REQUEST_SCOPE]
   if (scope !== undefined) return scope
   const req = (target as { req?: Slotted | null }).req
   return req === undefined || req === null ? undefined : req[REQUEST_SCOPE]
 }
 
-// The prototypes' own emit descriptors before installPrototypeEmit (undefined: inherited from
-// EventEmitter), to put back when the last client lets go.
-const prototypeEmits = new Map<Emitter, PropertyDescriptor | undefined>()
-
 /**
- * When the integration first subscribes: IncomingMessage's and ServerResponse's emit become
- * emitInRequestScope, where they are EventEmitter's own (else, some other code's wrapper
- * there: each request's objects are wrapped instead, bindEmit). Undone by
- * removePrototypeEmit.
+ * ServerResponse's emit: at 'finish' (or 'close' without one) the request's record gets its
+ * status and duration and lets go of req; every emit then goes on as EventEmitter's. The
+ * listeners' scope is not its business (listeners.ts binds them when they are added). Also
+ * once inactive (after the last close()): the record lets go of req when the request ends.
  */
-export function installPrototypeEmit (): void {
-  if (state.prototypes) return
-  state.prototypes = true
-  for (const proto of [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Emitter[]) {
-    try {
-      if (proto.emit !== EMIT) continue
-      prototypeEmits.set(proto, Object.getOwnPropertyDescriptor(proto, 'emit'))
-      setEmit(proto, emitInRequestScope as Emit)
-    } catch {}
-  }
+function emitOfResponse (this: Slotted, event: string | symbol): boolean {
+  if (event === 'finish' || event === 'close') endOfResponse(this, event)
+  return EMIT.apply(this, arguments as unknown as [string])
+}
+
+function endOfResponse (res: Slotted, event: string): void {
+  const scope = requestScopeOf(res)
+  if (scope !== undefined) finishRecord(res, scope, event)
 }
 
 /**
- * After the last client's close(): the prototypes get back what they had, where emit is still
- * ours (code that wrapped it after us keeps its wrapper, which calls ours, a pass-through now).
+ * When the integration first subscribes: ServerResponse's emit becomes emitOfResponse, where
+ * it is EventEmitter's own (else, some other code's wrapper there: each response is wrapped
+ * instead, startRequest). Returns the undo, which puts back what the prototype had where emit
+ * is still ours (code that wrapped it after us keeps its wrapper, which calls ours).
  */
-export function removePrototypeEmit (): void {
-  if (!state.prototypes) return
-  state.prototypes = false
-  for (const [proto, before] of prototypeEmits) {
+export function installResponseEnd (): () => void {
+  const proto = ServerResponse.prototype as unknown as Emitter
+  if (proto.emit !== EMIT) return () => {}
+  const before = Object.getOwnPropertyDescriptor(proto, 'emit')
+  try { setEmit(proto, emitOfResponse as Emit) } catch { return () => {} }
+  return () => {
     try {
-      if (proto.emit !== emitInRequestScope) continue
+      if (proto.emit !== emitOfResponse) return
       if (before === undefined) delete (proto as Partial<Emitter>).emit
       else Object.defineProperty(proto, 'emit', before)
     } catch {}
   }
-  prototypeEmits.clear()
 }
 
 /** At 'finish' (or 'close' without one: the client went away): the request is over. */
@@ -282,7 +273,7 @@ function statusOf (res: Slotted): number | null {
   return sent === undefined ? null : Number(sent)
 }
 
-/** Wraps emit on req or res: the shared function when emit is EventEmitter's own, a closure otherwise. */
+/** Wraps an HTTP/2 stream's emit: the shared function when emit is EventEmitter's own, a closure otherwise. */
 export function bindEmit (target: Slotted, scope: Scope): void {
   target[REQUEST_SCOPE] = scope
   const original = target.emit
@@ -324,10 +315,18 @@ function startRequest (r: Registration, req: IncomingMessage, res: ServerRespons
   const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii))
   setScopeOfRequest(req, scope)
   if (server !== undefined && typeof server.emit === 'function') wrapServer(server)
-  // Their prototypes' emit finds the scope (installPrototypeEmit); an object whose emit is
-  // something else (replaced before us) is wrapped on its own.
-  if ((req as unknown as Emitter).emit !== emitInRequestScope) bindEmit(req as unknown as Slotted, scope)
-  if ((res as unknown as Emitter).emit !== emitInRequestScope) bindEmit(res as unknown as Slotted, scope)
+  // Their listeners are bound when added (listeners.ts); the response's end reaches the record
+  // through ServerResponse's emit, or, for a response whose emit was replaced before us, its own.
+  if ((res as unknown as Emitter).emit !== emitOfResponse) bindResponseEnd(res as unknown as Slotted, scope)
+}
+
+/** res.emit replaced by other code before us: the end of this response is noted by a wrapper of its own. */
+function bindResponseEnd (res: Slotted, scope: Scope): void {
+  const original = res.emit
+  setEmit(res, function emitOfResponseOf (this: unknown, event) {
+    if (event === 'finish' || event === 'close') finishRecord(this as Slotted, scope, event)
+    return original.apply(this, arguments as unknown as [string])
+  })
 }
 
 /**

@@ -1,7 +1,8 @@
 import dc from 'node:diagnostics_channel'
 import { ConfigurationError } from '../../shared/errors'
 import type { Integration, IntegrationClient } from '../../shared/integration'
-import { installPrototypeEmit, onServerRequestStart, removePrototypeEmit, state } from './incoming'
+import { installResponseEnd, onServerRequestStart, state } from './incoming'
+import { installListenerBinding } from './listeners'
 import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
 import { addRegistration, removeRegistration, type HttpIntegrationOptions, type Registration } from './registry'
@@ -11,7 +12,8 @@ export type { HttpIntegrationOptions, Http2IncomingRequest } from './registry'
 
 // One process-wide set of subscriptions, shared by every client that sets the
 // integration up: the first client subscribes, the last one's close() unsubscribes
-// (the prototypes' emit is put back; the servers' wrappers become pass-throughs).
+// (the prototypes get back their methods; the servers' wrappers and the listeners bound
+// before become pass-throughs).
 
 const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['http.server.request.start', onServerRequestStart],
@@ -27,8 +29,11 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['undici:request:error', onRequestError]
 ]
 
+// The undo of the prototypes' wrappers, while subscribed.
+const installed: { undo: Array<() => void> } = { undo: [] }
+
 function subscribe (): void {
-  installPrototypeEmit()
+  installed.undo = [installResponseEnd(), installListenerBinding()]
   for (const [name, fn] of CHANNELS) dc.subscribe(name, fn as (message: unknown, name: string | symbol) => void)
   state.active = true
 }
@@ -36,7 +41,8 @@ function subscribe (): void {
 function unsubscribe (): void {
   state.active = false
   for (const [name, fn] of CHANNELS) dc.unsubscribe(name, fn as (message: unknown, name: string | symbol) => void)
-  removePrototypeEmit()
+  for (const undo of installed.undo) undo()
+  installed.undo = []
 }
 
 /**

@@ -1,0 +1,211 @@
+// httpIntegration binds a request's listeners to its scope when they are added (issue 18: no
+// wrapper on every emit of req and res). Every way of adding one must run it in the request's
+// scope, also when Node emits from the socket's side; and everything EventEmitter promises about
+// a listener (removal by the function given, once, listeners(), listenerCount(), newListener)
+// must hold as without the SDK.
+import t from 'tap'
+import http, { ServerResponse } from 'node:http'
+import { EventEmitter } from 'node:events'
+import { getIsolationScope, scopeOfRequest } from 'xrayradar'
+import { setup } from '../helpers.mjs'
+import { listen } from '../utils/servers.mjs'
+import { findByMessage } from '../utils/events.mjs'
+
+/** POSTs chunks with gapMs between them (so each arrives as its own 'data' from the socket); resolves with the body text. */
+function postChunks (url, chunks, gapMs) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => { text += d })
+      res.on('end', () => resolve(text))
+    })
+    req.on('error', reject)
+    let i = 0
+    const next = () => {
+      if (i === chunks.length) { req.end(); return }
+      req.write(chunks[i++])
+      setTimeout(next, gapMs)
+    }
+    req.flushHeaders()
+    next()
+  })
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+t.test('on, addListener, prependListener, once and prependOnceListener on req and res run in the request\'s scope', async (t) => {
+  await setup(t)
+  const ran = []
+  const { base } = await listen(t, async (req, res) => {
+    const scope = scopeOfRequest(req)
+    await tick() // added from a continuation of the handler, as a framework's body parser does
+    const note = (label) => () => ran.push({ label, url: req.url, inScope: scope !== null && getIsolationScope() === scope })
+    req.on('data', note('on'))
+    req.addListener('data', note('addListener'))
+    req.prependListener('data', note('prependListener'))
+    req.once('data', note('once'))
+    req.prependOnceListener('data', note('prependOnceListener'))
+    res.on('finish', note('res finish'))
+    res.once('close', note('res close'))
+    req.on('end', () => {
+      note('end')()
+      // Ended from a timer: 'finish' then comes from the socket's write, outside the handler.
+      setTimeout(() => res.end('ok'), 5)
+    })
+  })
+  const bodies = await Promise.all(['/a', '/b'].map((p) => postChunks(`${base}${p}`, ['x', 'y', 'z'], 15)))
+  t.same(bodies, ['ok', 'ok'])
+  await new Promise((resolve) => setTimeout(resolve, 20)) // 'close' follows 'finish'
+  for (const url of ['/a', '/b']) {
+    const mine = ran.filter((r) => r.url === url)
+    const count = (label) => mine.filter((r) => r.label === label).length
+    t.same([count('on'), count('addListener'), count('prependListener')], [3, 3, 3], `${url}: a listener added with on/addListener/prependListener ran at each of the three chunks`)
+    t.same([count('once'), count('prependOnceListener')], [1, 1], `${url}: a once listener ran once`)
+    t.same([count('end'), count('res finish'), count('res close')], [1, 1, 1], `${url}: end, finish and close ran`)
+    t.equal(mine.filter((r) => !r.inScope).length, 0, `${url}: every one of them in its own request's scope`)
+  }
+})
+
+t.test('a bound listener is removed by the function given; listeners(), listenerCount() and newListener see that function', async (t) => {
+  await setup(t)
+  const seen = {}
+  const { base } = await listen(t, (req, res) => {
+    const calls = []
+    const onData = () => calls.push('on')
+    const onceData = () => calls.push('once')
+    const added = []
+    req.on('newListener', (event, fn) => { if (event === 'data') added.push(fn) })
+    req.on('data', onData)
+    req.once('data', onceData)
+    seen.added = [added[0] === onData, added[1] === onceData]
+    seen.listeners = req.listeners('data').map((fn) => fn === onData ? 'onData' : fn === onceData ? 'onceData' : 'other')
+    seen.counts = [req.listenerCount('data', onData), req.listenerCount('data', onceData)]
+    // Bound: the raw listener is the SDK's function, carrying the caller's as `.listener`.
+    seen.raw = req.rawListeners('data').map((fn) => fn !== onData && fn !== onceData && (fn.listener === onData || fn.listener === onceData))
+    // As a second copy of the SDK in the process would: a listener bound already is not bound again.
+    const raw = req.rawListeners('data')[0]
+    req.on('again', raw)
+    seen.again = [req.rawListeners('again')[0] === raw, req.listeners('again')[0] === onData]
+    req.removeListener('again', onData)
+    seen.again.push(req.listenerCount('again'))
+    req.removeListener('data', onData)
+    req.off('data', onceData)
+    seen.after = req.listenerCount('data')
+    let body = ''
+    req.on('data', (d) => { body += d })
+    req.on('end', () => { seen.calls = calls; res.end(body) })
+  })
+  t.equal(await postChunks(`${base}/remove`, ['one', 'two'], 10), 'onetwo')
+  t.same(seen.added, [true, true], 'newListener got the function given')
+  t.same(seen.listeners, ['onData', 'onceData'], 'listeners() returns the functions given')
+  t.same(seen.counts, [1, 1], 'listenerCount(event, fn) finds them')
+  t.same(seen.raw, [true, true], 'the raw listeners are bound wrappers of them')
+  t.equal(seen.after, 0, 'removeListener and off by the function given removed both')
+  t.same(seen.again, [true, true, 0], 'a bound listener added again is not bound twice, and is removed by the function given')
+  t.same(seen.calls, [], 'neither ran after its removal')
+})
+
+t.test('a once listener removes itself before it runs, and a listener that throws reaches the emitter as without the SDK', async (t) => {
+  await setup(t)
+  const seen = {}
+  const { base } = await listen(t, (req, res) => {
+    let during = null
+    req.once('data', () => { during = req.listenerCount('data') })
+    req.on('data', () => {})
+    req.on('end', () => {
+      seen.during = during
+      const e = new EventEmitter()
+      // Not a request: nothing to bind to, the emitter gets the function itself.
+      const plain = () => {}
+      e.on('x', plain)
+      seen.plainRaw = e.rawListeners('x')[0] === plain
+      try {
+        res.once('custom', () => { throw new Error('boom from a listener') })
+        res.emit('custom')
+        seen.thrown = null
+      } catch (err) {
+        seen.thrown = err.message
+      }
+      seen.customLeft = res.listenerCount('custom')
+      res.end('ok')
+    })
+  })
+  t.equal(await postChunks(`${base}/once`, ['a'], 5), 'ok')
+  t.equal(seen.during, 1, 'while the once listener ran, it was already removed')
+  t.equal(seen.plainRaw, true, 'another emitter\'s listener is not wrapped')
+  t.equal(seen.thrown, 'boom from a listener', 'the error thrown by a listener reaches the emit, unchanged')
+  t.equal(seen.customLeft, 0, 'and the once listener is gone')
+})
+
+t.test('only the request\'s own code binds: Node\'s listeners and one added from outside the request are left as they are', async (t) => {
+  await setup(t)
+  let held = null
+  let release
+  const released = new Promise((resolve) => { release = resolve })
+  const seen = {}
+  const { base } = await listen(t, (req, res) => {
+    // Node's own 'finish' listener on res, added after the request-start channel.
+    seen.nodeFinish = res.rawListeners('finish').map((fn) => fn.listener === undefined)
+    held = req
+    released.then(() => res.end('ok'))
+  })
+  const answered = postChunks(`${base}/held`, ['h'], 5)
+  for (let i = 0; i < 200 && held === null; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  const fromOutside = () => {}
+  held.on('x', fromOutside)
+  seen.outside = held.rawListeners('x')[0] === fromOutside
+  release()
+  t.equal(await answered, 'ok')
+  t.ok(seen.nodeFinish.length >= 1, 'Node added its finish listener')
+  t.same(seen.nodeFinish, seen.nodeFinish.map(() => true), 'and it is not bound: it runs where it ran without the SDK')
+  t.equal(seen.outside, true, 'a listener added from outside the request is the function given')
+})
+
+t.test('a listener on an outgoing request\'s response is not bound to the incoming request', async (t) => {
+  const { client, collector } = await setup(t)
+  const { base: upstream } = await listen(t, (req, res) => res.end('up'))
+  const seen = {}
+  const { base } = await listen(t, (req, res) => {
+    http.get(upstream, { agent: false }, (up) => {
+      const onData = () => {}
+      up.on('data', onData)
+      seen.raw = up.rawListeners('data')[0] === onData
+      seen.inScope = getIsolationScope() === scopeOfRequest(req)
+      up.on('end', () => {
+        client.captureMessage('after upstream')
+        res.end('done')
+      })
+    })
+  })
+  t.equal(await postChunks(`${base}/proxy`, ['p'], 5), 'done')
+  t.equal(seen.raw, true, 'the client response\'s listener is the function given')
+  t.equal(seen.inScope, true, 'its callbacks still run in the request\'s scope (Node\'s own async context)')
+  t.equal(await client.flush(5000), true)
+  const e = findByMessage(collector.events, 'after upstream')
+  t.equal(e?.contexts.request.url, `${base}/proxy`, 'an event from its end belongs to the incoming request')
+})
+
+t.test('a response whose emit other code replaced first still gets its status on the incoming crumb', async (t) => {
+  // An APM that wrapped ServerResponse's emit before the SDK started: the SDK leaves the
+  // prototype to it and notes each response's end through a wrapper of that response.
+  const original = ServerResponse.prototype.emit
+  let through = 0
+  ServerResponse.prototype.emit = function apmEmit (...args) { through++; return original.apply(this, args) }
+  t.teardown(() => { ServerResponse.prototype.emit = original })
+  const { client, collector } = await setup(t)
+  const { base } = await listen(t, (req, res) => {
+    setTimeout(() => {
+      res.statusCode = 201
+      res.end('made')
+      setTimeout(() => client.captureMessage('after the response'), 5)
+    }, 5)
+  })
+  t.equal(await postChunks(`${base}/made`, ['m'], 5), 'made')
+  t.equal(await collector.waitForEvents(1, 5000), true, 'the event captured after the response arrived')
+  const e = findByMessage(collector.events, 'after the response')
+  const crumb = (e?.breadcrumbs ?? []).find((b) => b.category === 'http.server')
+  t.ok(through > 0, 'the other wrapper stayed in place')
+  t.equal(crumb?.data.status_code, 201, 'the status was noted at finish, through a wrapper of that response')
+  t.ok(crumb?.data.duration_ms >= 4, 'and the duration')
+})
