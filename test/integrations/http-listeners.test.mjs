@@ -5,7 +5,8 @@
 // must hold as without the SDK.
 import t from 'tap'
 import http, { ServerResponse } from 'node:http'
-import { EventEmitter } from 'node:events'
+import { EventEmitter, once } from 'node:events'
+import { finished } from 'node:stream'
 import { getIsolationScope, scopeOfRequest } from 'xrayradar'
 import { setup } from '../helpers.mjs'
 import { listen } from '../utils/servers.mjs'
@@ -89,6 +90,9 @@ t.test('a bound listener is removed by the function given; listeners(), listener
     seen.again = [req.rawListeners('again')[0] === raw, req.listeners('again')[0] === onData]
     req.removeListener('again', onData)
     seen.again.push(req.listenerCount('again'))
+    req.once('again', raw)
+    req.removeListener('again', raw) // what was passed to once(), as without the SDK
+    seen.again.push(req.listenerCount('again'))
     req.removeListener('data', onData)
     req.off('data', onceData)
     seen.after = req.listenerCount('data')
@@ -102,40 +106,123 @@ t.test('a bound listener is removed by the function given; listeners(), listener
   t.same(seen.counts, [1, 1], 'listenerCount(event, fn) finds them')
   t.same(seen.raw, [true, true], 'the raw listeners are bound wrappers of them')
   t.equal(seen.after, 0, 'removeListener and off by the function given removed both')
-  t.same(seen.again, [true, true, 0], 'a bound listener added again is not bound twice, and is removed by the function given')
+  t.same(seen.again, [true, true, 0, 0], 'a bound listener added again (on or once) is not bound twice, and is removed by the function given')
   t.same(seen.calls, [], 'neither ran after its removal')
 })
 
-t.test('a once listener removes itself before it runs, and a listener that throws reaches the emitter as without the SDK', async (t) => {
+t.test('a once listener removes itself before it runs; one that throws, emitted from outside the request, throws at the emit', async (t) => {
   await setup(t)
   const seen = {}
+  let held = null
+  let release
+  const released = new Promise((resolve) => { release = resolve })
   const { base } = await listen(t, (req, res) => {
+    const scope = scopeOfRequest(req)
     let during = null
     req.once('data', () => { during = req.listenerCount('data') })
     req.on('data', () => {})
     req.on('end', () => {
       seen.during = during
-      const e = new EventEmitter()
-      // Not a request: nothing to bind to, the emitter gets the function itself.
-      const plain = () => {}
-      e.on('x', plain)
-      seen.plainRaw = e.rawListeners('x')[0] === plain
-      try {
-        res.once('custom', () => { throw new Error('boom from a listener') })
-        res.emit('custom')
-        seen.thrown = null
-      } catch (err) {
-        seen.thrown = err.message
-      }
-      seen.customLeft = res.listenerCount('custom')
+      res.once('custom', () => {
+        seen.customInScope = scope !== null && getIsolationScope() === scope
+        throw new Error('boom from a listener')
+      })
+      held = res
+      released.then(() => res.end('ok'))
+    })
+  })
+  const answered = postChunks(`${base}/once`, ['a'], 5)
+  for (let i = 0; i < 200 && held === null; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  const outside = getIsolationScope()
+  try {
+    held.emit('custom') // from the test, outside any request: the bound listener enters its scope
+    seen.thrown = null
+  } catch (err) {
+    seen.thrown = err.message
+  }
+  seen.scopeAfter = getIsolationScope() === outside
+  seen.customLeft = held.listenerCount('custom')
+  release()
+  t.equal(await answered, 'ok')
+  t.equal(seen.during, 1, 'while the once listener ran, it was already removed')
+  t.equal(seen.customInScope, true, 'emitted from outside, the listener ran in its request\'s scope')
+  t.equal(seen.thrown, 'boom from a listener', 'the error it threw reached the emit, unchanged')
+  t.equal(seen.scopeAfter, true, 'and the caller is back in its own scope')
+  t.equal(seen.customLeft, 0, 'the once listener is gone')
+})
+
+t.test('once() goes through an override of on() on the object itself, as Node\'s does', async (t) => {
+  await setup(t)
+  const seen = {}
+  const { base } = await listen(t, (req, res) => {
+    // As compression does: res.on('drain') is handed to another stream.
+    const other = new EventEmitter()
+    const ownOn = res.on
+    res.on = function (type, listener) { return type === 'drain' ? (other.on(type, listener), this) : ownOn.call(this, type, listener) }
+    const fn = () => { seen.ran = (seen.ran ?? 0) + 1 }
+    res.once('drain', fn)
+    seen.onOther = other.listenerCount('drain')
+    seen.onRes = res.listenerCount('drain')
+    other.emit('drain')
+    other.emit('drain')
+    res.end('ok')
+  })
+  t.equal(await postChunks(`${base}/override`, ['o'], 5), 'ok')
+  t.same([seen.onOther, seen.onRes], [1, 0], 'the once listener went where the object\'s own on() sends it')
+  t.equal(seen.ran, 1, 'and ran once')
+})
+
+t.test('pipe, events.once, stream.finished and a client gone: listeners run in the request\'s scope', async (t) => {
+  await setup(t)
+  const seen = {}
+  let closed
+  const closedOnce = new Promise((resolve) => { closed = resolve })
+  const { base } = await listen(t, async (req, res) => {
+    const scope = scopeOfRequest(req)
+    const mine = () => scope !== null && getIsolationScope() === scope
+    if (req.url === '/gone') {
+      res.on('close', () => { seen.goneClose = mine(); closed() })
+      return // never answers: the client goes away
+    }
+    if (req.url === '/pipe') {
+      finished(res, () => { seen.finished = mine() })
+      req.pipe(res)
+      return
+    }
+    req.resume()
+    await once(req, 'end', { signal: AbortSignal.timeout(2000) })
+    seen.eventsOnce = mine()
+    res.end('ended')
+  })
+  t.equal(await postChunks(`${base}/pipe`, ['p1', 'p2'], 10), 'p1p2', 'req.pipe(res) echoes the body')
+  const r = http.request(`${base}/gone`, { method: 'POST', agent: false })
+  r.on('error', () => {})
+  r.write('x')
+  setTimeout(() => r.destroy(), 30)
+  await Promise.race([closedOnce, new Promise((resolve) => setTimeout(resolve, 3000))])
+  t.equal(seen.finished, true, 'stream.finished(res) called back in the scope')
+  t.equal(seen.goneClose, true, 'res \'close\' of a client gone ran in the scope')
+  t.equal(await postChunks(`${base}/end`, ['e1', 'e2'], 10), 'ended')
+  t.equal(seen.eventsOnce, true, 'events.once(req, \'end\') resumed in the scope')
+})
+
+t.test('a server whose emit cannot be wrapped: its requests\' listeners still run in their scopes', async (t) => {
+  await setup(t)
+  const ran = []
+  const server = http.createServer((req, res) => {
+    const scope = scopeOfRequest(req)
+    ran.push({ handlerInScope: getIsolationScope() === scope, scoped: scope !== null })
+    req.on('data', () => {})
+    req.on('end', () => {
+      ran.at(-1).endInScope = scope !== null && getIsolationScope() === scope
       res.end('ok')
     })
   })
-  t.equal(await postChunks(`${base}/once`, ['a'], 5), 'ok')
-  t.equal(seen.during, 1, 'while the once listener ran, it was already removed')
-  t.equal(seen.plainRaw, true, 'another emitter\'s listener is not wrapped')
-  t.equal(seen.thrown, 'boom from a listener', 'the error thrown by a listener reaches the emit, unchanged')
-  t.equal(seen.customLeft, 0, 'and the once listener is gone')
+  const { base } = await listen(t, server)
+  Object.preventExtensions(server)
+  t.equal(await postChunks(`${base}/frozen`, ['f1', 'f2'], 10), 'ok')
+  t.equal(Object.hasOwn(server, 'emit'), false, 'the server\'s emit could not be wrapped')
+  t.same(ran, [{ handlerInScope: false, scoped: true, endInScope: true }], 'the handler ran outside the scope, its body\'s end listener inside')
 })
 
 t.test('only the request\'s own code binds: Node\'s listeners and one added from outside the request are left as they are', async (t) => {
@@ -190,9 +277,13 @@ t.test('a response whose emit other code replaced first still gets its status on
   // An APM that wrapped ServerResponse's emit before the SDK started: the SDK leaves the
   // prototype to it and notes each response's end through a wrapper of that response.
   const original = ServerResponse.prototype.emit
+  const ownBefore = Object.getOwnPropertyDescriptor(ServerResponse.prototype, 'emit')
   let through = 0
   ServerResponse.prototype.emit = function apmEmit (...args) { through++; return original.apply(this, args) }
-  t.teardown(() => { ServerResponse.prototype.emit = original })
+  t.teardown(() => {
+    if (ownBefore === undefined) delete ServerResponse.prototype.emit
+    else Object.defineProperty(ServerResponse.prototype, 'emit', ownBefore)
+  })
   const { client, collector } = await setup(t)
   const { base } = await listen(t, (req, res) => {
     setTimeout(() => {

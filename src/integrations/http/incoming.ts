@@ -141,7 +141,7 @@ function wrapServer (server: Emitter): void {
     Object.defineProperty(server, WRAPPED_SERVER, { value: true })
   } catch {
     // A non-extensible server, or an emit that cannot be replaced: tried once, its 'request'
-    // listeners then run outside the scope (req's and res's emits still find it).
+    // listeners then run outside the scope (its requests' emits are wrapped instead, startRequest).
     unwrappable.add(server)
   }
 }
@@ -273,7 +273,7 @@ function statusOf (res: Slotted): number | null {
   return sent === undefined ? null : Number(sent)
 }
 
-/** Wraps an HTTP/2 stream's emit: the shared function when emit is EventEmitter's own, a closure otherwise. */
+/** Wraps the emit of an HTTP/2 stream (or of a request of a server that cannot be wrapped): the shared function when emit is EventEmitter's own, a closure otherwise. */
 export function bindEmit (target: Slotted, scope: Scope): void {
   target[REQUEST_SCOPE] = scope
   const original = target.emit
@@ -314,7 +314,16 @@ export function ignored (r: Registration, url: string, req: Parameters<NonNullab
 function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined): void {
   const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii))
   setScopeOfRequest(req, scope)
-  if (server !== undefined && typeof server.emit === 'function') wrapServer(server)
+  if (server !== undefined && typeof server.emit === 'function') {
+    wrapServer(server)
+    if (unwrappable.has(server)) {
+      // Its handler runs outside the scope, so its listeners are not bound when added
+      // (listeners.ts): req's and res's own emit run them in it, as for an HTTP/2 stream.
+      bindEmit(req as unknown as Slotted, scope)
+      bindEmit(res as unknown as Slotted, scope)
+      return
+    }
+  }
   // Their listeners are bound when added (listeners.ts); the response's end reaches the record
   // through ServerResponse's emit, or, for a response whose emit was replaced before us, its own.
   if ((res as unknown as Emitter).emit !== emitOfResponse) bindResponseEnd(res as unknown as Slotted, scope)

@@ -73,32 +73,53 @@ function boundOnce (target: Slotted & { removeListener: (type: string | symbol, 
  * where it ran without the SDK, and costs no closure and no second context per request.
  */
 function scopeToBind (target: unknown, listener: unknown): Scope | undefined {
-  if (!state.active || typeof listener !== 'function' || (listener as Bound)[BOUND] === true) return undefined
+  // Bound already, or Node's once() wrapper of a bound one (a listener wrapped twice could no
+  // longer be removed by fn).
+  if (!state.active || typeof listener !== 'function' || (listener as Bound)[BOUND] === true || ((listener as Partial<Bound>).listener as Bound | undefined)?.[BOUND] === true) return undefined
   const record = getIsolationScope().requestRecord
   if (record === null) return undefined
   const scope = requestScopeOf(target as Slotted)
   return scope !== undefined && scope.requestRecord === record ? scope : undefined
 }
 
-function addingBound (original: Add): Add {
+/** Binds a listener that the request's code adds: proto's method m, or where proto had none of its own, its parent's, looked up at each call (a later patch of Readable's or EventEmitter's is kept). */
+function addingBound (proto: Methods, m: Method): Add {
+  const own = ownMethod(proto, m)
+  const parent = Object.getPrototypeOf(proto) as Methods
   return function addListenerInRequestScope (this: unknown, type, listener) {
+    const original = own ?? parent[m]
     const scope = scopeToBind(this, listener)
     if (scope === undefined) return original.apply(this, arguments as unknown as [string, Listener])
     return original.call(this, type, bound(scope, listener))
   }
 }
 
-function addingBoundOnce (original: Add, add: Add): Add {
+/**
+ * once() / prependOnceListener(): the bound once-listener is added through this.on() /
+ * this.prependListener() at call time, as Node's once() does, so an override on the object
+ * itself (compression's res.on sends 'drain' listeners to its zlib stream) still gets it.
+ */
+function addingBoundOnce (proto: Methods, m: 'once' | 'prependOnceListener', add: 'on' | 'prependListener'): Add {
+  const own = ownMethod(proto, m)
+  const parent = Object.getPrototypeOf(proto) as Methods
   return function addOnceListenerInRequestScope (this: unknown, type, listener) {
     const scope = scopeToBind(this, listener)
-    if (scope === undefined) return original.apply(this, arguments as unknown as [string, Listener])
-    add.call(this, type, boundOnce(this as Parameters<typeof boundOnce>[0], type, scope, listener))
+    if (scope === undefined) return (own ?? parent[m]).apply(this, arguments as unknown as [string, Listener])
+    ;(this as Methods)[add](type, boundOnce(this as Parameters<typeof boundOnce>[0], type, scope, listener))
     return this
   }
 }
 
+type Methods = Record<Method, Add>
+
+/** proto's own method m as it is before install, or undefined where it inherits it. */
+function ownMethod (proto: Methods, m: Method): Add | undefined {
+  const d = Object.getOwnPropertyDescriptor(proto, m)
+  return d !== undefined && typeof d.value === 'function' ? d.value as Add : undefined
+}
+
 // What the prototypes had before install (undefined: inherited), to put back at uninstall.
-interface Installed { proto: Record<Method, Add>, before: Map<Method, PropertyDescriptor | undefined>, ours: Map<Method, Add> }
+interface Installed { proto: Methods, before: Map<Method, PropertyDescriptor | undefined>, ours: Map<Method, Add> }
 
 /**
  * Binds the listeners of requests and responses: one set of wrappers per prototype, for the
@@ -106,19 +127,20 @@ interface Installed { proto: Record<Method, Add>, before: Map<Method, PropertyDe
  */
 export function installListenerBinding (): () => void {
   const installed: Installed[] = []
-  for (const proto of [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Array<Record<Method, Add>>) {
+  for (const proto of [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Methods[]) {
     try {
       const ours = new Map<Method, Add>([
-        ['on', addingBound(proto.on)],
-        ['addListener', addingBound(proto.addListener)],
-        ['prependListener', addingBound(proto.prependListener)],
-        ['once', addingBoundOnce(proto.once, proto.on)],
-        ['prependOnceListener', addingBoundOnce(proto.prependOnceListener, proto.prependListener)]
+        ['on', addingBound(proto, 'on')],
+        ['addListener', addingBound(proto, 'addListener')],
+        ['prependListener', addingBound(proto, 'prependListener')],
+        ['once', addingBoundOnce(proto, 'once', 'on')],
+        ['prependOnceListener', addingBoundOnce(proto, 'prependOnceListener', 'prependListener')]
       ])
       const before = new Map<Method, PropertyDescriptor | undefined>()
       for (const m of METHODS) before.set(m, Object.getOwnPropertyDescriptor(proto, m))
-      for (const [m, fn] of ours) setEmit(proto, fn as Emit, m)
+      // Recorded before the first replacement: should one fail, the undo still restores the others.
       installed.push({ proto, before, ours })
+      for (const [m, fn] of ours) setEmit(proto, fn as Emit, m)
     } catch {}
   }
   return () => {
