@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2'
 import type { Socket } from 'node:net'
 import { applyInScope, getIsolationScope } from '../../capture/hub'
 import { scopeOfRequest, setScopeOfRequest } from '../request-scope'
-import { bindEmit, ignored, IncomingRecord, newRequestScope, SDK_SERVER, setEmit, state, type Emit, type Emitter, type Slotted } from './incoming'
+import { bindEmit, ignored, IncomingRecord, newRequestScope, SDK_SERVER, state, type Emit, type Emitter, type Slotted } from './incoming'
+import { setOwnMethod } from './own-method'
 import { currentRegistration, type Http2IncomingRequest } from './registry'
 
 // HTTP/2 server streams, each in its own isolation scope like an HTTP/1 request. No
@@ -78,7 +79,7 @@ export function onHttp2StreamCreated (message: unknown): void {
 
 function wrapHttp2Server (server: Emitter): void {
   const original = server.emit
-  setEmit(server, function emitStreamInScope (this: unknown, event) {
+  setOwnMethod(server, 'emit', function emitStreamInScope (this: unknown, event) {
     if (state.active) {
       if (event === 'stream') return emitStream(this, original, arguments)
       if (event === 'request' || event === 'checkContinue') return emitCompat(this, original, arguments)

@@ -1,7 +1,8 @@
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { applyInScope, getIsolationScope, isCurrentScope } from '../../capture/hub'
 import type { Scope } from '../../capture/scope'
-import { requestScopeOf, setEmit, state, type Emit, type Slotted } from './incoming'
+import { requestScopeOf, state, type Slotted } from './incoming'
+import { replaceMethod } from './own-method'
 
 // A request's listeners run in its scope: Node runs the listeners of req and res that the
 // socket's side triggers (body 'data'/'end', 'finish' once the socket wrote the response, a
@@ -82,9 +83,8 @@ function scopeToBind (target: unknown, listener: unknown): Scope | undefined {
   return scope !== undefined && scope.requestRecord === record ? scope : undefined
 }
 
-/** Binds a listener that the request's code adds: proto's method m, or where proto had none of its own, its parent's, looked up at each call (a later patch of Readable's or EventEmitter's is kept). */
-function addingBound (proto: Methods, m: Method): Add {
-  const own = ownMethod(proto, m)
+/** Binds a listener that the request's code adds: own (proto's method before), or where proto had none of its own, its parent's, looked up at each call (a later patch of Readable's or EventEmitter's is kept). */
+function addingBound (proto: Methods, m: Method, own: Add | undefined): Add {
   const parent = Object.getPrototypeOf(proto) as Methods
   return function addListenerInRequestScope (this: unknown, type, listener) {
     const original = own ?? parent[m]
@@ -99,8 +99,8 @@ function addingBound (proto: Methods, m: Method): Add {
  * this.prependListener() at call time, as Node's once() does, so an override on the object
  * itself (compression's res.on sends 'drain' listeners to its zlib stream) still gets it.
  */
-function addingBoundOnce (proto: Methods, m: 'once' | 'prependOnceListener', add: 'on' | 'prependListener'): Add {
-  const own = ownMethod(proto, m)
+function addingBoundOnce (proto: Methods, m: 'once' | 'prependOnceListener', own: Add | undefined): Add {
+  const add = m === 'once' ? 'on' : 'prependListener'
   const parent = Object.getPrototypeOf(proto) as Methods
   return function addOnceListenerInRequestScope (this: unknown, type, listener) {
     const scope = scopeToBind(this, listener)
@@ -112,48 +112,18 @@ function addingBoundOnce (proto: Methods, m: 'once' | 'prependOnceListener', add
 
 type Methods = Record<Method, Add>
 
-/** proto's own method m as it is before install, or undefined where it inherits it. */
-function ownMethod (proto: Methods, m: Method): Add | undefined {
-  const d = Object.getOwnPropertyDescriptor(proto, m)
-  return d !== undefined && typeof d.value === 'function' ? d.value as Add : undefined
-}
-
-// What the prototypes had before install (undefined: inherited), to put back at uninstall.
-interface Installed { proto: Methods, before: Map<Method, PropertyDescriptor | undefined>, ours: Map<Method, Add> }
-
 /**
  * Binds the listeners of requests and responses: one set of wrappers per prototype, for the
  * whole process, installed when the integration first subscribes. Returns the undo.
  */
 export function installListenerBinding (): () => void {
-  const installed: Installed[] = []
+  const undo: Array<() => void> = []
   for (const proto of [IncomingMessage.prototype, ServerResponse.prototype] as unknown as Methods[]) {
-    try {
-      const ours = new Map<Method, Add>([
-        ['on', addingBound(proto, 'on')],
-        ['addListener', addingBound(proto, 'addListener')],
-        ['prependListener', addingBound(proto, 'prependListener')],
-        ['once', addingBoundOnce(proto, 'once', 'on')],
-        ['prependOnceListener', addingBoundOnce(proto, 'prependOnceListener', 'prependListener')]
-      ])
-      const before = new Map<Method, PropertyDescriptor | undefined>()
-      for (const m of METHODS) before.set(m, Object.getOwnPropertyDescriptor(proto, m))
-      // Recorded before the first replacement: should one fail, the undo still restores the others.
-      installed.push({ proto, before, ours })
-      for (const [m, fn] of ours) setEmit(proto, fn as Emit, m)
-    } catch {}
-  }
-  return () => {
-    for (const { proto, before, ours } of installed) {
-      for (const m of METHODS) {
-        try {
-          // Code that wrapped a method after us keeps its wrapper (ours then binds nothing).
-          if (proto[m] !== ours.get(m)) continue
-          const d = before.get(m)
-          if (d === undefined) delete (proto as Partial<Record<Method, Add>>)[m]
-          else Object.defineProperty(proto, m, d)
-        } catch {}
-      }
+    for (const m of METHODS) {
+      try {
+        undo.push(replaceMethod<Add>(proto, m, own => m === 'once' || m === 'prependOnceListener' ? addingBoundOnce(proto, m, own) : addingBound(proto, m, own)))
+      } catch {}
     }
   }
+  return () => { for (const u of undo) u() }
 }
