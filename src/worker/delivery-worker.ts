@@ -10,6 +10,7 @@ import { ContextLines } from './context-lines'
 import { SourceMaps } from './source-maps'
 import { AppFiles } from './app-files'
 import { fitPayload } from './truncate'
+import { BodyPool } from './body-pool'
 import { HttpTransport, type Body, type SendOutcome } from './http-transport'
 import { writeStdout } from './stdout'
 import { diagnoseOnce, setDiagnosticsHeader, tellOutcome, type Why } from './diagnostics'
@@ -56,6 +57,8 @@ export class DeliveryWorker {
   /** For hand-offs when Node maps the main thread's stacks (so this.builder does not): made with the first. */
   private mappingBuilder: EventBuilder | null = null
   private readonly makeBuilder: (sourceMaps: boolean) => EventBuilder
+  /** The bodies' memory: given back once nothing can read a body any more (body-pool.ts). */
+  private readonly bodies = new BodyPool()
 
   constructor (data: WorkerData, threadId: number) {
     const cfg = this.cfg = data.config
@@ -108,7 +111,11 @@ export class DeliveryWorker {
       if (rec === null) break
       const done = this.process(rec)
       if ('drop' in done) this.consumer.settle(rec.seq, done.drop)
-      else out.push({ seq: rec.seq, event: done.event })
+      else {
+        // The main thread's transport sends the event, not these bytes.
+        this.bodies.give(done.body)
+        out.push({ seq: rec.seq, event: done.event })
+      }
     }
     return out
   }
@@ -118,7 +125,7 @@ export class DeliveryWorker {
     const { cfg } = this
     try {
       const event = scrubEvent(builder.build(rec.payload, rec.flags), this.scrubOptions)
-      const body = fitPayload(event, cfg.maxPayloadSize)
+      const body = fitPayload(event, cfg.maxPayloadSize, this.bodies)
       return body === null ? { drop: 'too_large' } : { event, body }
     } catch (err) {
       if (cfg.debug) diagnoseOnce('internal', `[xrayradar] could not build an event (${(err as Error).message}); counted as dropped: internal_error.`)
@@ -138,12 +145,14 @@ export class DeliveryWorker {
     const done = this.process({ seq: -1, flags, payload }, builder)
     if ('drop' in done) return count(header, done.drop)
     if (this.http === null) {
+      this.bodies.give(done.body)
       if (this.cfg.sink === 'debug') writeStdout(formatDebug(done.event))
       return count(header, 'delivered')
     }
     let counted = false
     try {
       await this.http.sendBatch([done.body], (_i, outcome, why) => {
+        if (outcome === 'delivered') this.bodies.give(done.body)
         if (why !== undefined) tellOutcome(why, outcome, this.cfg.debug)
         counted = true
         count(header, outcome)
@@ -171,9 +180,11 @@ export class DeliveryWorker {
    * Events that could not be delivered in time go to disk (one file for them all):
    * spooled, or dropped as spool_full (over spoolMaxBytes) or spool_error (the
    * directory refused or the write failed; the spool says why once on stderr).
+   * neverSent: no socket was given these bodies, so their memory is reused.
    */
-  private spoolAll (spool: Spool, bodies: readonly Body[], seqs: readonly number[], whys: ReadonlyArray<Why | undefined>): void {
+  private spoolAll (spool: Spool, bodies: readonly Body[], seqs: readonly number[], whys: ReadonlyArray<Why | undefined>, neverSent: boolean): void {
     const outcome = spool.writeBatch(bodies.map((b) => typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))
+    if (neverSent) for (const b of bodies) this.bodies.give(b)
     // Told before settling: once settled, flush() may return and the process exit before the line.
     for (const why of new Set(whys)) if (why !== undefined) tellOutcome(why, outcome, this.cfg.debug)
     for (const seq of seqs) this.settle(seq, outcome)
@@ -188,6 +199,7 @@ export class DeliveryWorker {
       const done = this.process(rec)
       if ('drop' in done) this.settle(rec.seq, done.drop)
       else if (http === null) {
+        this.bodies.give(done.body)
         if (cfg.sink === 'debug') writeStdout(formatDebug(done.event))
         this.settle(rec.seq, 'delivered')
       } else {
@@ -200,7 +212,7 @@ export class DeliveryWorker {
     if (http === null || bodies.length === 0) return
     // At exit, once the backlog outgrows the time left, the disk and not the network sets the pace.
     if (spooling && spool !== null) {
-      this.spoolAll(spool, bodies, seqs, [EXIT_WHY])
+      this.spoolAll(spool, bodies, seqs, [EXIT_WHY], true)
       return
     }
     const failed: number[] = []
@@ -211,13 +223,15 @@ export class DeliveryWorker {
         whys.push(why)
         return
       }
+      // Answered 2xx: the ingest read the whole body, nothing reads its memory any more.
+      if (outcome === 'delivered') this.bodies.give(bodies[i] as Body)
       // The line first: a settled event lets flush() return, and the process may exit at once.
       if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
       this.settle(seqs[i] as number, outcome)
     })
     if (failed.length === 0 || spool === null) return
     // One line per cause and outcome: the events of a batch mostly share their cause.
-    this.spoolAll(spool, failed.map((i) => bodies[i] as Body), failed.map((i) => seqs[i] as number), whys)
+    this.spoolAll(spool, failed.map((i) => bodies[i] as Body), failed.map((i) => seqs[i] as number), whys, false)
   }
 
   private async sleepUntilWork (): Promise<void> {

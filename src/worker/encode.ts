@@ -1,18 +1,47 @@
-import { randomBytes } from 'node:crypto'
 import type { WireBreadcrumb, WireEvent, WireFrame } from '../shared/types'
 
 // JSON for an event, as the bytes of a request body. Frames and breadcrumbs are most
 // of the bytes and repeat from event to event as the very same (cached, never mutated)
-// objects, so their JSON bytes are computed once per object and spliced into the rest
-// of the event; the body is put together from them without building its whole text on
-// the worker's heap first (a ~10 KiB string per event, then encoded again for the
-// socket). One map of each for the thread: keyed weakly by the object itself, it holds
-// nothing past the object's life, and the JSON depends on nothing but the object.
+// objects, so their JSON bytes are computed once and copied into the body; the rest of
+// the event is stringified key by key, in the event's own key order, and the body is
+// written once into one buffer of its exact size (no ~10 KiB string per event on the
+// worker's heap, then encoded again for the socket; no list of small buffers to join).
+// One map of each for the thread: keyed weakly by the object itself, it holds nothing
+// past the object's life, and the JSON depends on nothing but the object.
 const framesBytes = new WeakMap<readonly WireFrame[], Buffer>()
-const crumbBytes = new WeakMap<WireBreadcrumb, Buffer>()
-const COMMA = Buffer.from(',')
-const OPEN = Buffer.from('[')
-const CLOSE = Buffer.from(']')
+// A breadcrumb list is a new array per event (the scopes' lists merged) of the same
+// objects: its bytes are kept under its newest breadcrumb, with the objects they are of.
+const crumbListBytes = new WeakMap<WireBreadcrumb, { items: readonly WireBreadcrumb[], bytes: Buffer }>()
+
+/** A body in the making: JSON text, and cached bytes spliced in between. */
+class BodyParts {
+  private text = ''
+  private readonly parts: Array<string | Buffer> = []
+  private size = 0
+
+  str (s: string): void { this.text += s }
+
+  bytes (b: Buffer): void {
+    this.flushText()
+    this.parts.push(b)
+    this.size += b.length
+  }
+
+  private flushText (): void {
+    if (this.text === '') return
+    this.parts.push(this.text)
+    this.size += Buffer.byteLength(this.text, 'utf8')
+    this.text = ''
+  }
+
+  finish (take: (n: number) => Buffer): Buffer {
+    this.flushText()
+    const out = take(this.size)
+    let at = 0
+    for (const p of this.parts) at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at)
+    return out
+  }
+}
 
 function framesPart (list: readonly WireFrame[]): Buffer {
   let b = framesBytes.get(list)
@@ -20,60 +49,99 @@ function framesPart (list: readonly WireFrame[]): Buffer {
   return b
 }
 
-function pushCrumbs (list: readonly WireBreadcrumb[], out: Buffer[]): void {
-  out.push(OPEN)
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i] as WireBreadcrumb
-    let b = crumbBytes.get(c)
-    if (b === undefined) crumbBytes.set(c, (b = Buffer.from(JSON.stringify(c), 'utf8')))
-    if (i > 0) out.push(COMMA)
-    out.push(b)
-  }
-  out.push(CLOSE)
+function sameItems (a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
-// Placeholders carry a random nonce so no user string can pose as one.
-const NONCE = randomBytes(9).toString('base64url')
-const CRUMBS_MARK = `\u0001${NONCE}-breadcrumbs\u0001`
-const FRAMES_MARK = (i: number): string => `\u0001${NONCE}-frames-${i}\u0001`
+function crumbsPart (list: readonly WireBreadcrumb[]): Buffer | string {
+  const last = list[list.length - 1]
+  if (last === undefined || typeof last !== 'object' || last === null) return JSON.stringify(list)
+  const hit = crumbListBytes.get(last)
+  if (hit !== undefined && sameItems(hit.items, list)) return hit.bytes
+  const bytes = Buffer.from(JSON.stringify(list), 'utf8')
+  crumbListBytes.set(last, { items: list.slice(), bytes })
+  return bytes
+}
+
+type Special = (value: unknown, out: BodyParts) => boolean
+
+/** Writes obj's JSON as JSON.stringify would (own enumerable keys in order, undefined and functions left out), special[key] writing a value where it can. */
+function writeObject (obj: Record<string, unknown>, out: BodyParts, special: Record<string, Special>): void {
+  out.str('{')
+  let first = true
+  for (const key of Object.keys(obj)) {
+    const value = obj[key]
+    const write = special[key]
+    const head = (first ? '' : ',') + JSON.stringify(key) + ':'
+    if (write !== undefined && value !== null && typeof value === 'object') {
+      out.str(head)
+      if (!write(value, out)) out.str(JSON.stringify(value))
+      first = false
+      continue
+    }
+    const json = JSON.stringify(value)
+    if (json === undefined) continue
+    out.str(head + json)
+    first = false
+  }
+  out.str('}')
+}
+
+const isPlain = (v: unknown): v is Record<string, unknown> => Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+
+const STACKTRACE: Record<string, Special> = {
+  stacktrace: (v, out) => {
+    const st = v as { frames?: unknown }
+    if (!isPlain(st) || !Array.isArray(st.frames) || Object.keys(st).length !== 1) return false
+    out.bytes(framesPart(st.frames as WireFrame[]))
+    return true
+  }
+}
+
+const EXCEPTION: Record<string, Special> = {
+  values: (v, out) => {
+    if (!Array.isArray(v)) return false
+    out.str('[')
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i]
+      if (i > 0) out.str(',')
+      if (item !== null && typeof item === 'object' && isPlain(item)) writeObject(item, out, STACKTRACE)
+      else out.str(JSON.stringify(item) ?? 'null')
+    }
+    out.str(']')
+    return true
+  }
+}
+
+const EVENT: Record<string, Special> = {
+  breadcrumbs: (v, out) => {
+    if (!Array.isArray(v)) return false
+    const part = crumbsPart(v as WireBreadcrumb[])
+    if (typeof part === 'string') out.str(part)
+    else out.bytes(part)
+    return true
+  },
+  exception: (v, out) => {
+    if (!isPlain(v)) return false
+    writeObject(v, out, EXCEPTION)
+    return true
+  }
+}
 
 /** Same text as JSON.stringify(event) (keys in the same order), for less work. */
 export function encodeEvent (event: WireEvent): string {
   return encodeEventBytes(event).toString('utf8')
 }
 
-/** The UTF-8 bytes of JSON.stringify(event), for the request body. */
-export function encodeEventBytes (event: WireEvent): Buffer {
-  const values = event.exception?.values ?? []
-  const shell: Record<string, unknown> = { ...event, breadcrumbs: CRUMBS_MARK }
-  const spliced: Array<[string, (out: Buffer[]) => void]> = [[JSON.stringify(CRUMBS_MARK), (out) => pushCrumbs(event.breadcrumbs, out)]]
-  if (event.exception !== undefined) {
-    shell.exception = {
-      ...event.exception,
-      values: values.map((v, i) => {
-        if (v.stacktrace === null) return v
-        const mark = FRAMES_MARK(i)
-        const list = v.stacktrace.frames
-        spliced.push([JSON.stringify(mark), (out) => { out.push(framesPart(list)) }])
-        return { ...v, stacktrace: mark }
-      })
-    }
-  }
-  const json = JSON.stringify(shell)
-  // The marks in the order they occur: each stands for a part spliced in as bytes.
-  const found: Array<[number, number, (out: Buffer[]) => void]> = []
-  for (const [mark, part] of spliced) {
-    const at = json.indexOf(mark)
-    if (at >= 0) found.push([at, mark.length, part])
-  }
-  found.sort((a, b) => a[0] - b[0])
-  const out: Buffer[] = []
-  let from = 0
-  for (const [at, len, part] of found) {
-    out.push(Buffer.from(json.slice(from, at), 'utf8'))
-    part(out)
-    from = at + len
-  }
-  out.push(Buffer.from(json.slice(from), 'utf8'))
-  return Buffer.concat(out)
+const allocate = (n: number): Buffer => Buffer.allocUnsafe(n)
+
+/** The UTF-8 bytes of JSON.stringify(event), for the request body, in a buffer from take (a BodyPool's, worker/body-pool.ts). */
+export function encodeEventBytes (event: WireEvent, take: (n: number) => Buffer = allocate): Buffer {
+  const e = event as unknown as Record<string, unknown>
+  const out = new BodyParts()
+  if (isPlain(e)) writeObject(e, out, EVENT)
+  else out.str(JSON.stringify(event))
+  return out.finish(take)
 }

@@ -1,6 +1,7 @@
 import type { WireEvent, WireFrame } from '../shared/types'
 import { FIT_BREADCRUMBS, FIT_EXTRA_STRING_LENGTH, FIT_FEW_BREADCRUMBS, FIT_FRAMES_PER_STACK, FIT_MESSAGE_LENGTH } from '../shared/limits'
 import { encodeEventBytes } from './encode'
+import type { BodyPool } from './body-pool'
 
 // Makes an event fit maxPayloadSize, first as the Python SDK does (message and values
 // cut, frames and breadcrumbs to the newest: the FIT_* bounds in shared/limits.ts), then
@@ -9,7 +10,6 @@ import { encodeEventBytes } from './encode'
 // Frames and breadcrumbs can be shared with other events (cached in the worker):
 // every step replaces them with changed copies instead of editing them.
 
-const enc = encodeEventBytes
 
 /** Replaces every stack's frames by f's copies (the frames themselves may be shared). */
 function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void {
@@ -18,7 +18,9 @@ function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void 
   }
 }
 
-export function fitPayload (event: WireEvent, max: number): Buffer | null {
+/** pool: where the body's memory comes from, and where a body that did not fit goes back. */
+export function fitPayload (event: WireEvent, max: number, pool: BodyPool | null = null): Buffer | null {
+  const enc = (e: WireEvent): Buffer => pool === null ? encodeEventBytes(e) : encodeEventBytes(e, pool.take)
   let body = enc(event)
   if (body.length <= max) return body
   const steps: Array<(e: WireEvent) => void> = [
@@ -43,9 +45,11 @@ export function fitPayload (event: WireEvent, max: number): Buffer | null {
     (e) => { e.breadcrumbs = []; replaceFrames(e, ({ context_line: _line, ...rest }) => rest) }
   ]
   for (const step of steps) {
+    pool?.give(body)
     step(event)
     body = enc(event)
     if (body.length <= max) return body
   }
+  pool?.give(body)
   return null
 }
