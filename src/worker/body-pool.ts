@@ -7,12 +7,14 @@
 // reused, and 1 for the HTTP floor's sender, whose body is one string sent again and again;
 // docs/benchmarks-notes.md). Chunks that are reused stay the same few old ArrayBuffers.
 //
-// A chunk comes back only when nothing can still read it: after a 2xx answer (the ingest
-// answers success only once it has parsed the whole body, so every byte has left this process
-// and no write of it is pending), or when the body was never handed to a socket (too large,
-// spooled at exit, a main-thread or debug sink). On any other outcome the body is left to
-// the GC and the pool makes a new chunk later: a failed request's socket may still hold it, and
-// reusing it then could put one event's bytes in another's request.
+// A chunk comes back only when nothing can still read it: when the body's one and only attempt
+// was answered 2xx (the ingest answers success only once it has read and parsed the whole
+// body, so every byte has left this process and no write of it is pending;
+// HttpTransport.sendBatch's onFree), or when the body was never handed to a socket (too large,
+// spooled at exit, a main-thread or debug sink). Otherwise the body is left to the GC and the
+// pool makes a new chunk later: a socket may still be writing a failed attempt (an answer that
+// came before the body was read), and a chunk reused then could put one event's bytes in
+// another's request.
 
 /** Smallest chunk: a body of fewer bytes still takes this much (Node's own pool serves smaller buffers the same way). */
 const MIN_CHUNK_BYTES = 4 * 1024
@@ -41,8 +43,12 @@ export class BodyPool {
   /** Idle chunks by size. */
   private readonly idle = new Map<number, ArrayBuffer[]>()
   private idleBytes = 0
-  /** Chunks handed out and not given back: only these are taken back (a foreign buffer, or a second give(), is ignored). */
-  private readonly out = new WeakSet<ArrayBuffer>()
+  /**
+   * Each chunk handed out and not given back, with the very view it was handed out as: only
+   * that view gives it back. A foreign buffer, a second give(), or a stale one after the chunk
+   * went out again as another body's, is ignored.
+   */
+  private readonly out = new WeakMap<ArrayBuffer, Uint8Array>()
 
   /** A buffer of exactly n bytes, a view of a reused chunk where n fits one (bound: passed as a function). */
   readonly take = (n: number): Buffer => {
@@ -51,15 +57,16 @@ export class BodyPool {
     let chunk = this.idle.get(size)?.pop()
     if (chunk !== undefined) this.idleBytes -= size
     else chunk = new ArrayBuffer(size)
-    this.out.add(chunk)
-    return Buffer.from(chunk, 0, n)
+    const body = Buffer.from(chunk, 0, n)
+    this.out.set(chunk, body)
+    return body
   }
 
   /** Gives back a body from take() that nothing reads any more; anything else is ignored. */
   give (body: Uint8Array | string): void {
     if (typeof body === 'string') return
     const chunk = body.buffer
-    if (!(chunk instanceof ArrayBuffer) || !this.out.has(chunk)) return
+    if (!(chunk instanceof ArrayBuffer) || this.out.get(chunk) !== body) return
     this.out.delete(chunk)
     const size = chunk.byteLength
     if (this.idleBytes + size > MAX_IDLE_BYTES) return

@@ -152,11 +152,10 @@ export class DeliveryWorker {
     let counted = false
     try {
       await this.http.sendBatch([done.body], (_i, outcome, why) => {
-        if (outcome === 'delivered') this.bodies.give(done.body)
         if (why !== undefined) tellOutcome(why, outcome, this.cfg.debug)
         counted = true
         count(header, outcome)
-      })
+      }, () => { this.bodies.give(done.body) })
     } finally {
       if (!counted) count(header, 'internal_error')
     }
@@ -217,18 +216,18 @@ export class DeliveryWorker {
     }
     const failed: number[] = []
     const whys: Array<Why | undefined> = []
+    // A body's memory is reused once its only attempt was answered 2xx (sendBatch's onFree).
+    const free = (i: number): void => { this.bodies.give(bodies[i] as Body) }
     await http.sendBatch(bodies, (i, outcome, why) => {
       if (spool !== null && (outcome === 'network_error' || outcome === 'rate_limited' || outcome === 'shutdown_timeout')) {
         failed.push(i)
         whys.push(why)
         return
       }
-      // Answered 2xx: the ingest read the whole body, nothing reads its memory any more.
-      if (outcome === 'delivered') this.bodies.give(bodies[i] as Body)
       // The line first: a settled event lets flush() return, and the process may exit at once.
       if (why !== undefined) tellOutcome(why, outcome, cfg.debug)
       this.settle(seqs[i] as number, outcome)
-    })
+    }, free)
     if (failed.length === 0 || spool === null) return
     // One line per cause and outcome: the events of a batch mostly share their cause.
     this.spoolAll(spool, failed.map((i) => bodies[i] as Body), failed.map((i) => seqs[i] as number), whys, false)

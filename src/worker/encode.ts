@@ -65,19 +65,20 @@ function crumbsPart (list: readonly WireBreadcrumb[]): Buffer | string {
   return bytes
 }
 
-type Special = (value: unknown, out: BodyParts) => boolean
+/** Writes head then value and returns true, or writes nothing and returns false where value is not of the shape it handles. */
+type Special = (value: unknown, out: BodyParts, head: string) => boolean
+/** Keys with a special writer: a table without a prototype, so a key such as `constructor` finds nothing. */
+type Specials = Readonly<Record<string, Special | undefined>>
 
 /** Writes obj's JSON as JSON.stringify would (own enumerable keys in order, undefined and functions left out), special[key] writing a value where it can. */
-function writeObject (obj: Record<string, unknown>, out: BodyParts, special: Record<string, Special>): void {
+function writeObject (obj: Record<string, unknown>, out: BodyParts, special: Specials): void {
   out.str('{')
   let first = true
   for (const key of Object.keys(obj)) {
     const value = obj[key]
-    const write = special[key]
     const head = (first ? '' : ',') + JSON.stringify(key) + ':'
-    if (write !== undefined && value !== null && typeof value === 'object') {
-      out.str(head)
-      if (!write(value, out)) out.str(JSON.stringify(value))
+    const write = special[key]
+    if (write !== undefined && value !== null && typeof value === 'object' && write(value, out, head)) {
       first = false
       continue
     }
@@ -89,21 +90,25 @@ function writeObject (obj: Record<string, unknown>, out: BodyParts, special: Rec
   out.str('}')
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+const specials = (table: Record<string, Special>): Specials => Object.assign(Object.create(null) as Record<string, Special>, table)
 
-const STACKTRACE: Record<string, Special> = {
-  stacktrace: (v, out) => {
+const isPlain = (v: unknown): v is Record<string, unknown> => Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+const isPlainArray = (v: unknown): v is unknown[] => Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+
+const STACKTRACE = specials({
+  stacktrace: (v, out, head) => {
     const st = v as { frames?: unknown }
     if (!isPlain(st) || !Array.isArray(st.frames) || Object.keys(st).length !== 1) return false
+    out.str(head)
     out.bytes(framesPart(st.frames as WireFrame[]))
     return true
   }
-}
+})
 
-const EXCEPTION: Record<string, Special> = {
-  values: (v, out) => {
-    if (!Array.isArray(v)) return false
-    out.str('[')
+const EXCEPTION = specials({
+  values: (v, out, head) => {
+    if (!isPlainArray(v)) return false
+    out.str(head + '[')
     for (let i = 0; i < v.length; i++) {
       const item: unknown = v[i]
       if (i > 0) out.str(',')
@@ -113,22 +118,24 @@ const EXCEPTION: Record<string, Special> = {
     out.str(']')
     return true
   }
-}
+})
 
-const EVENT: Record<string, Special> = {
-  breadcrumbs: (v, out) => {
-    if (!Array.isArray(v)) return false
+const EVENT = specials({
+  breadcrumbs: (v, out, head) => {
+    if (!isPlainArray(v)) return false
     const part = crumbsPart(v as WireBreadcrumb[])
+    out.str(head)
     if (typeof part === 'string') out.str(part)
     else out.bytes(part)
     return true
   },
-  exception: (v, out) => {
+  exception: (v, out, head) => {
     if (!isPlain(v)) return false
+    out.str(head)
     writeObject(v, out, EXCEPTION)
     return true
   }
-}
+})
 
 /** Same text as JSON.stringify(event) (keys in the same order), for less work. */
 export function encodeEvent (event: WireEvent): string {

@@ -150,11 +150,16 @@ export class HttpTransport {
    * Sends a batch: one bottleneck job per batch, weighted by its size, so the
    * limiter's per-job cost (bottleneck-limiter.ts) is paid per batch, while the
    * in-flight and per-second caps count events. onResult is called exactly once per body.
+   * onFree(i), just before a body's result, when no socket can still hold it: its only
+   * attempt was answered 2xx (the ingest answers success once it has read the whole body).
+   * After a failed attempt a socket may still be writing it (an answer that came before the
+   * body was read), so a body that needed a retry is never said to be free.
    */
-  async sendBatch (bodies: readonly Body[], onResult: OnResult): Promise<void> {
+  async sendBatch (bodies: readonly Body[], onResult: OnResult, onFree?: (index: number) => void): Promise<void> {
     const n = bodies.length
     const done = new Array<boolean>(n).fill(false)
     const asking = new Array<boolean>(n).fill(false) // a request awaiting its answer
+    const tries = new Array<number>(n).fill(0) // attempts that reached the pool
     let open = n // bodies without a result yet
     let stopping = false
     // Once every body has its result: after a cut the job may still hold p-retry timers.
@@ -163,6 +168,7 @@ export class HttpTransport {
     const finish = (i: number, result: Result): void => {
       if (done[i] === true) return
       done[i] = true
+      if (onFree !== undefined && tries[i] === 1 && result === 'delivered') onFree(i)
       if (typeof result === 'string') onResult(i, result)
       else onResult(i, result.outcome, result.why)
       if (--open === 0) allDone()
@@ -176,6 +182,7 @@ export class HttpTransport {
     const attempt = async (i: number, signal: AbortSignal): Promise<Result> => {
       if (stopping || done[i] === true) throw new TransportError('stopped at the deadline')
       asking[i] = true
+      tries[i]++
       try {
         return await this.attempt(bodies[i] as Body, signal)
       } finally {

@@ -55,15 +55,37 @@ t.test('idle memory is bounded: chunks given back past the bound are left to the
   t.equal(pool.idleByteCount, 64 * 16384, '64 chunks of 16 KiB at most')
 })
 
-t.test('fitPayload gives back the bodies that did not fit, and the last one when nothing fits', async (t) => {
+t.test('a stale give() of a body whose chunk went out again as another body is ignored', async (t) => {
   const pool = new BodyPool()
-  const event = { event_id: 'e', message: 'x'.repeat(20_000), breadcrumbs: [], exception: { values: [{ type: 'E', value: 'y'.repeat(20_000), module: null, stacktrace: null }] }, contexts: { extra: {}, request: null }, modules: {} }
-  const body = fitPayload(event, 9000, pool)
+  const a = pool.take(9000)
+  pool.give(a)
+  const x = pool.take(9000)
+  t.equal(x.buffer, a.buffer, 'the chunk went out again, as x')
+  pool.give(a)
+  t.equal(pool.idleByteCount, 0, 'a, given again, does not free x\'s chunk')
+  t.not(pool.take(9000).buffer, x.buffer, 'so the next body never shares x\'s memory')
+})
+
+const bigEvent = () => ({ event_id: 'e', message: 'x'.repeat(20_000), breadcrumbs: [], exception: { values: [{ type: 'E', value: 'y'.repeat(20_000), module: null, stacktrace: null }] }, contexts: { extra: {}, request: null }, modules: {} })
+
+t.test('fitPayload gives back the bodies that did not fit, never the one it returns', async (t) => {
+  const pool = new BodyPool()
+  const body = fitPayload(bigEvent(), 9000, pool)
   t.ok(body !== null && body.length <= 9000, 'cut to fit')
   t.ok(pool.idleByteCount > 0, 'the too-large attempts went back to the pool')
-  const none = fitPayload({ ...event, message: 'm', event_id: 'z'.repeat(5000), exception: undefined }, 1000, new BodyPool())
-  t.equal(none, null, 'nothing fits: null')
-  const p2 = new BodyPool()
-  fitPayload({ ...event, event_id: 'z'.repeat(5000), exception: undefined }, 1000, p2)
-  t.equal(p2.idleByteCount, 8192, 'and its last attempt went back too')
+  const others = []
+  for (let i = 0; i < 20; i++) others.push(pool.take(body.length))
+  t.ok(others.every((b) => b.buffer !== body.buffer), 'the returned body\'s memory is not handed out again')
+  t.same(JSON.parse(body.toString()).event_id, 'e', 'and still holds its event')
+})
+
+t.test('fitPayload: when nothing fits, null, and every attempt went back', async (t) => {
+  const pool = new BodyPool()
+  t.equal(fitPayload({ ...bigEvent(), event_id: 'z'.repeat(5000) }, 1000, pool), null)
+  const idle = pool.idleByteCount
+  t.ok(idle > 0, `attempts given back (${idle} bytes idle)`)
+  const fresh = new BodyPool()
+  const a = fresh.take(100)
+  t.equal(fitPayload({ ...bigEvent(), event_id: 'z'.repeat(5000) }, 1000, fresh), null)
+  t.ok(fresh.take(100).buffer !== a.buffer, 'a body still out is never among them')
 })

@@ -51,3 +51,25 @@ t.test('fitPayload measures bytes, not characters', async (t) => {
   t.ok(cut !== null && cut.length <= full - 1, 'one byte less: cut to fit')
   t.ok(JSON.parse(cut.toString()).message.length < 3000, 'the message was what got cut')
 })
+
+t.test('keys named like Object.prototype members, values that stringify to nothing: as JSON.stringify', async (t) => {
+  const odd = { ...event('m'), constructor: { a: 1 }, toString: { b: 2 }, valueOf: [1], hasOwnProperty: 'x', gone: { toJSON () { return undefined } }, fn () {} }
+  odd.exception = { ...odd.exception, constructor: { c: 3 }, values: [{ ...odd.exception.values[0], toString: { d: 4 } }] }
+  const b = encodeEventBytes(odd)
+  t.equal(b.toString(), JSON.stringify(odd))
+  t.doesNotThrow(() => JSON.parse(b.toString()), 'valid JSON')
+  const notShaped = { ...event('m'), breadcrumbs: { not: 'a list' }, exception: [1, 2] }
+  t.equal(encodeEventBytes(notShaped).toString(), JSON.stringify(notShaped), 'a special key holding another shape is stringified as it is')
+})
+
+t.test('two breadcrumb lists that end with the same breadcrumb: each its own bytes', async (t) => {
+  const last = crumb('the same last one')
+  const a = event('a', [crumb('only in a'), last])
+  const b = event('b', [crumb('only in b'), crumb('and this'), last])
+  const c = event('c', [last])
+  for (const e of [a, b, c, a, b, c]) t.equal(encodeEventBytes(e).toString(), JSON.stringify(e), e.message)
+  const d = event('d', [crumb('x'), last])
+  t.equal(encodeEventBytes(d).toString(), JSON.stringify(d))
+  d.breadcrumbs[0] = crumb('replaced in place')
+  t.equal(encodeEventBytes(d).toString(), JSON.stringify(d), 'a list changed in place after it was encoded once')
+})
