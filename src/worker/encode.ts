@@ -1,17 +1,20 @@
 import type { WireBreadcrumb, WireEvent, WireFrame } from '../shared/types'
 
-// JSON for an event, as the bytes of a request body. Frames and breadcrumbs are most
-// of the bytes and repeat from event to event as the very same (cached, never mutated)
-// objects, so their JSON bytes are computed once and copied into the body; the rest of
-// the event is stringified key by key, in the event's own key order, and the body is
-// written once into one buffer of its exact size (no ~10 KiB string per event on the
-// worker's heap, then encoded again for the socket; no list of small buffers to join).
+// JSON for an event, as the bytes of a request body, the same as JSON.stringify(event).
+// Frames and breadcrumbs are most of the bytes and repeat from event to event as the very
+// same (cached, never mutated) objects, so their JSON bytes are computed once and copied into
+// the body; the rest of the event is stringified key by key, in the event's own key order;
+// the body is written once, into a buffer of its exact size that the caller provides (a
+// BodyPool's, body-pool.ts), with no ~10 KiB string per event on the worker's heap.
 // One map of each for the thread: keyed weakly by the object itself, it holds nothing
 // past the object's life, and the JSON depends on nothing but the object.
 const framesBytes = new WeakMap<readonly WireFrame[], Buffer>()
-// A breadcrumb list is a new array per event (the scopes' lists merged) of the same
-// objects: its bytes are kept under its newest breadcrumb, with the objects they are of.
-const crumbListBytes = new WeakMap<WireBreadcrumb, { items: readonly WireBreadcrumb[], bytes: Buffer }>()
+// A breadcrumb is the very same object from event to event while it stays in a scope's list:
+// its bytes are computed once and copied into each body that holds it.
+const crumbBytes = new WeakMap<WireBreadcrumb, Buffer>()
+const COMMA = Buffer.from(',')
+const OPEN = Buffer.from('[')
+const CLOSE = Buffer.from(']')
 
 /** A body in the making: JSON text, and cached bytes spliced in between. */
 class BodyParts {
@@ -49,20 +52,24 @@ function framesPart (list: readonly WireFrame[]): Buffer {
   return b
 }
 
-function sameItems (a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+function crumbPart (c: WireBreadcrumb): Buffer {
+  let b = crumbBytes.get(c)
+  if (b === undefined) crumbBytes.set(c, (b = Buffer.from(JSON.stringify(c), 'utf8')))
+  return b
 }
 
-function crumbsPart (list: readonly WireBreadcrumb[]): Buffer | string {
-  const last = list[list.length - 1]
-  if (last === undefined || typeof last !== 'object' || last === null) return JSON.stringify(list)
-  const hit = crumbListBytes.get(last)
-  if (hit !== undefined && sameItems(hit.items, list)) return hit.bytes
-  const bytes = Buffer.from(JSON.stringify(list), 'utf8')
-  crumbListBytes.set(last, { items: list.slice(), bytes })
-  return bytes
+/** A list of plain breadcrumb objects as each one's cached bytes; anything else as JSON.stringify has it. */
+function writeCrumbs (list: readonly unknown[], out: BodyParts): void {
+  if (!list.every((c) => c !== null && typeof c === 'object' && isPlain(c))) {
+    out.str(JSON.stringify(list))
+    return
+  }
+  out.bytes(OPEN)
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out.bytes(COMMA)
+    out.bytes(crumbPart(list[i] as unknown as WireBreadcrumb))
+  }
+  out.bytes(CLOSE)
 }
 
 /** Writes head then value and returns true, or writes nothing and returns false where value is not of the shape it handles. */
@@ -123,10 +130,8 @@ const EXCEPTION = specials({
 const EVENT = specials({
   breadcrumbs: (v, out, head) => {
     if (!isPlainArray(v)) return false
-    const part = crumbsPart(v as WireBreadcrumb[])
     out.str(head)
-    if (typeof part === 'string') out.str(part)
-    else out.bytes(part)
+    writeCrumbs(v, out)
     return true
   },
   exception: (v, out, head) => {

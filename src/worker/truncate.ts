@@ -10,7 +10,6 @@ import type { BodyPool } from './body-pool'
 // Frames and breadcrumbs can be shared with other events (cached in the worker):
 // every step replaces them with changed copies instead of editing them.
 
-
 /** Replaces every stack's frames by f's copies (the frames themselves may be shared). */
 function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void {
   for (const v of e.exception?.values ?? []) {

@@ -60,6 +60,8 @@ t.test('keys named like Object.prototype members, values that stringify to nothi
   t.doesNotThrow(() => JSON.parse(b.toString()), 'valid JSON')
   const notShaped = { ...event('m'), breadcrumbs: { not: 'a list' }, exception: [1, 2] }
   t.equal(encodeEventBytes(notShaped).toString(), JSON.stringify(notShaped), 'a special key holding another shape is stringified as it is')
+  const oddCrumbs = event('m', [crumb('a'), null, 'text', [1]])
+  t.equal(encodeEventBytes(oddCrumbs).toString(), JSON.stringify(oddCrumbs), 'breadcrumbs that are not plain objects')
 })
 
 t.test('two breadcrumb lists that end with the same breadcrumb: each its own bytes', async (t) => {
