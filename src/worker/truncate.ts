@@ -19,8 +19,9 @@ function replaceFrames (e: WireEvent, f: (frame: WireFrame) => WireFrame): void 
 
 /** pool: where the body's memory comes from, and where a body that did not fit goes back. */
 export function fitPayload (event: WireEvent, max: number, pool: BodyPool | null = null): Buffer | null {
-  const enc = (e: WireEvent): Buffer => pool === null ? encodeEventBytes(e) : encodeEventBytes(e, pool.take)
-  let body = enc(event)
+  // Without a pool, undefined: the encoder's own allocation.
+  const take = pool?.take
+  let body = encodeEventBytes(event, take)
   if (body.length <= max) return body
   const steps: Array<(e: WireEvent) => void> = [
     (e) => {
@@ -46,7 +47,7 @@ export function fitPayload (event: WireEvent, max: number, pool: BodyPool | null
   for (const step of steps) {
     pool?.give(body)
     step(event)
-    body = enc(event)
+    body = encodeEventBytes(event, take)
     if (body.length <= max) return body
   }
   pool?.give(body)
