@@ -26,7 +26,10 @@ import { listenForBlockHandoffs } from './block-handoff'
 // needs no postMessage per event and keeps going while the main thread is
 // blocked in its exit handler.
 
+// How long a trickle of events gathers before it is claimed as one batch (after a wake-up from
+// idle, or once a batch emptied the ring): the most a lone event waits for this.
 const LINGER_MS = 10
+const linger = (): Promise<void> => new Promise((resolve) => { setTimeout(resolve, LINGER_MS) })
 const CAPACITY_POLL_MS = 100
 
 const EXIT_WHY: Why = { kind: 'cut', text: 'events still queued when the process was ending (exit, or close()) could not all be sent in the time left' }
@@ -252,15 +255,25 @@ export class DeliveryWorker {
     // waitAsync keeps nothing alive; piscina unrefs this thread, so this keeps the
     // worker, never the process.
     setInterval(() => {}, 1 << 30)
+    // The last batch emptied the ring: what arrives next gathers for LINGER_MS before it is
+    // claimed. Claimed at once, the events that came in while that batch was built went out
+    // as batches of one or two (at 1,000/s a sixth of the batches, each a bottleneck job).
+    let ranDry = false
     for (;;) {
       // Spooling needs no network capacity: at exit, sends stuck on a slow ingest must not hold it up.
-      const spooling = this.exit?.spooling(this.delivered) ?? false
+      let spooling = this.exit?.spooling(this.delivered) ?? false
+      if (ranDry && !spooling) {
+        await linger()
+        spooling = this.exit?.spooling(this.delivered) ?? false
+      }
+      ranDry = false
       const room = spooling ? batchMax : Math.min(this.cap - this.inFlight, batchMax)
       if (room >= batchMax || (room > 0 && this.inFlight === 0)) {
         const batch: ClaimedRecord[] = []
         for (let rec = consumer.claim(); rec !== null; rec = batch.length < room ? consumer.claim() : null) batch.push(rec)
         if (batch.length > 0) {
           this.inFlight += batch.length
+          ranDry = batch.length < room
           // deliverBatch settles every record it was given, whatever happens.
           void this.deliverBatch(batch, spooling)
           // Spooling runs synchronously: let replies to sends still under way be handled between batches.
@@ -281,7 +294,7 @@ export class DeliveryWorker {
         // Woken from idle: let a few more events arrive so a trickle still travels in
         // batches (a wake-up, a turn of this loop and a bottleneck job cost the same for one event
         // as for many).
-        await new Promise((resolve) => setTimeout(resolve, LINGER_MS))
+        await linger()
       }
     }
   }
