@@ -108,6 +108,10 @@ async function steady (subject, rate, seconds) {
 if (want('floor')) {
   log('\nFigure 2a: HTTP floor, one worker thread POSTing one prebuilt event 50,000 times (undici Pool, 8 connections, 16 in flight)')
   results.floor = await repeat('floor', () => runScenario('floor', { count: 50000, ...newRun() }))
+  // The same sender paced at figure 2's rates for its 5 s: what a steady rate costs the contract itself.
+  for (const rate of [1000, 5000]) {
+    results[`floor-paced-${rate}`] = await repeat(`floor paced at ${rate}/s`, () => runScenario('floor', { count: rate * 5, rate, tickMs: 10, ...newRun() }))
+  }
   show('floor')
 }
 

@@ -56,8 +56,13 @@ function floor (results) {
     ['answered 2xx (of 50,000)', fmt(col(f, 'ok'), 0)],
     ['body (bytes)', fmt(col(f, 'bodyBytes'), 0)]
   ]
+  const p1 = col(results['floor-paced-1000'], 'cpuUsPerEvent')
+  const p5 = col(results['floor-paced-5000'], 'cpuUsPerEvent')
+  if (p1 !== null) rows.push(['paced at 1,000/s for 5 s (10 ms ticks): CPU µs per event, all threads', fmt(p1, 1)])
+  if (p5 !== null) rows.push(['paced at 5,000/s for 5 s (10 ms ticks): CPU µs per event, all threads', fmt(p5, 1)])
+  if (p1 !== null && p5 !== null) rows.push(['paced: 1,000/s × 5,000/s', ratio(p1, p5)])
   return ['2a. HTTP floor: the wire contract alone', table(rows, ['figure', 'bare sender']) +
-    '\n\nbench/scenarios/floor.mjs: one event of the bench\'s shape (the scope of figure 1, a 10-frame error) is built by our SDK once and `JSON.stringify`d; then one worker thread POSTs that body 50,000 times to `/api/{project}/store/` of the same collector, with undici\'s `Pool` (keep-alive, 8 connections, pipelining 1, 16 requests in flight), as fast as it can. CPU is the whole process\'s `process.cpuUsage()` over the sends, divided by 50,000. This is what one event per request costs with nothing else: figures 2 and 3 are judged against it.']
+    '\n\nbench/scenarios/floor.mjs: one event of the bench\'s shape (the scope of figure 1, a 10-frame error) is built by our SDK once and `JSON.stringify`d; then one worker thread POSTs that body 50,000 times to `/api/{project}/store/` of the same collector, with undici\'s `Pool` (keep-alive, 8 connections, pipelining 1, 16 requests in flight), as fast as it can. CPU is the whole process\'s `process.cpuUsage()` over the sends, divided by 50,000. This is what one event per request costs with nothing else: figures 2 and 3 are judged against it. Paced: the same sender, in a fresh process, starts every 10 ms (our workers\' linger) the requests due at 1,000 or 5,000 per second, 5 s\' worth: the contract at figure 2\'s rates, its wake-ups and the JIT\'s warm-up over 5,000 or 25,000 requests included.']
 }
 
 function steady (results) {
@@ -78,6 +83,8 @@ function steady (results) {
       const sn = col(net, 'sentry')
       rows.push([`${rate}/s`, 'CPU µs per event added by the SDK (minus the no-SDK run of its round)', '', fmt(on, 0), fmt(sn, 0), ratio(on, sn)])
       if (floorCpu !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor (figure 2a)', '', ratio(on, floorCpu), ratio(sn, floorCpu), ''])
+      const paced = col(results[`floor-paced-${rate}`], 'cpuUsPerEvent')
+      if (paced !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor paced at this rate (figure 2a)', '', ratio(on, paced), ratio(sn, paced), ''])
       rows.push([`${rate}/s`, 'loop delay p99 × the no-SDK run of its round', '', fmt(col(net, 'oursLoopP99Ratio'), 2), fmt(col(net, 'sentryLoopP99Ratio'), 2), ''])
     }
   }

@@ -4,6 +4,9 @@
 // and then one worker thread POSTs that body N times with undici's Pool (keep-alive,
 // 8 connections, 16 requests in flight), as fast as it can. Reports whole-process CPU µs
 // per event (process.cpuUsage covers every thread) and the time to send them all.
+// Paced (args.rate): the same sender starts, every tickMs (10: our workers' linger), the
+// requests due by then, `count` in all: what the contract costs at a steady rate, wake-ups
+// included, for figure 2's rates.
 import { Worker } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { createRequire } from 'node:module'
@@ -43,10 +46,18 @@ function one () {
   pool.request({ path: workerData.path, method: 'POST', headers, body: workerData.body })
     .then((r) => { if (r.statusCode >= 200 && r.statusCode < 300) ok++; else failed++; return r.body.dump() })
     .catch(() => { failed++ })
-    .finally(() => { if (ok + failed === workerData.n) parentPort.postMessage({ ok, failed }); else one() })
+    .finally(() => { if (ok + failed === workerData.n) parentPort.postMessage({ ok, failed }); else if (workerData.rate === 0) one() })
 }
-parentPort.once('message', () => { for (let i = 0; i < ${IN_FLIGHT}; i++) one() })
-`, { eval: true, workerData: { undiciPath, origin: u.origin, path, body, n } })
+function paced () {
+  const t0 = performance.now()
+  const tick = setInterval(() => {
+    const due = Math.min(workerData.n, Math.floor(workerData.rate * (performance.now() - t0) / 1000))
+    while (started < due) one()
+    if (started >= workerData.n) clearInterval(tick)
+  }, workerData.tickMs)
+}
+parentPort.once('message', () => { if (workerData.rate > 0) paced(); else for (let i = 0; i < ${IN_FLIGHT}; i++) one() })
+`, { eval: true, workerData: { undiciPath, origin: u.origin, path, body, n, rate: Number(args.rate ?? 0), tickMs: Number(args.tickMs ?? 10) } })
 await new Promise((resolve) => worker.once('online', resolve))
 const cpu0 = process.cpuUsage()
 const t0 = performance.now()

@@ -38,3 +38,14 @@ t.test('the page shows the computed verdicts and only the figures it has', async
   t.match(page, /1,000 delivered in every run\s*\| 999 \(worst run; 1 run\); @sentry\/node: 0\s*\| no/)
   t.match(page, /NOTES$/)
 })
+
+t.test('a relative target shows the paced floor\'s own ratio alongside, without judging it', async (t) => {
+  const slow = TARGETS.find((x) => x.runs === 'steady-1000-net')
+  const base = { 'steady-1000-net': runs('ours', [300]), 'steady-5000-net': runs('ours', [100]) }
+  const without = verdict(slow, base)
+  t.match(without, { value: 3, met: false })
+  t.notMatch(without.measured, /paced/, 'no floor run: nothing alongside')
+  const withFloor = verdict(slow, { ...base, 'floor-paced-1000': runs('cpuUsPerEvent', [140]), 'floor-paced-5000': runs('cpuUsPerEvent', [50]) })
+  t.match(withFloor, { value: 3, met: false }, 'the verdict is the same')
+  t.match(withFloor.measured, /the HTTP floor paced at 1,000\/s × paced at 5,000\/s: 2\.80×/)
+})
