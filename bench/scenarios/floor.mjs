@@ -5,8 +5,8 @@
 // 8 connections, 16 requests in flight), as fast as it can. Reports whole-process CPU µs
 // per event (process.cpuUsage covers every thread) and the time to send them all.
 // Paced (args.rate): the same sender starts, every tickMs (10: our workers' linger), the
-// requests due by then, `count` in all: what the contract costs at a steady rate, wake-ups
-// included, for figure 2's rates.
+// requests due by then (no in-flight cap: the Pool queues them), `count` in all: what the
+// contract costs at a steady rate, wake-ups included, for figure 2's rates.
 import { Worker } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { createRequire } from 'node:module'
