@@ -257,7 +257,7 @@ export class DeliveryWorker {
     setInterval(() => {}, 1 << 30)
     // The last batch emptied the ring: what arrives next gathers for LINGER_MS before it is
     // claimed. Claimed at once, the events that came in while that batch was built went out
-    // as batches of one or two (at 1,000/s a sixth of the batches, each a bottleneck job).
+    // as batches of one or two (at 1,000/s a quarter of the batches, each a bottleneck job).
     let ranDry = false
     for (;;) {
       // Spooling needs no network capacity: at exit, sends stuck on a slow ingest must not hold it up.
