@@ -2,7 +2,8 @@
 // bounds the requests awaiting an answer at once, maxEventsPerSecond the events sent
 // per second, a 5xx is retried with back-off and then delivered, and close() drops a
 // batch still waiting in the limiter without sending it while the running ones finish.
-// The limiter as configured starts a job with room after one timer, not four.
+// The limiter as configured starts a job with room without a timer (plain bottleneck sets four),
+// still drops a job stopped before its start, and still tells its listeners.
 import t from 'tap'
 import { createHook } from 'node:async_hooks'
 import { createRequire } from 'node:module'
@@ -102,7 +103,7 @@ t.test('close(): a batch waiting in the limiter is never sent and counted once; 
   t.equal(i.seen.arrivals.length, 2, 'c was never sent')
 })
 
-t.test('bottleneck as configured: one timer per job with room (its own start), where plain bottleneck sets four', async (t) => {
+t.test('bottleneck as configured: no timer per job with room, where plain bottleneck sets four', async (t) => {
   const Bottleneck = createRequire(import.meta.url)('bottleneck')
   const timersPerJob = async (limiter) => {
     const job = () => new Promise((resolve) => setImmediate(resolve))
@@ -117,6 +118,36 @@ t.test('bottleneck as configured: one timer per job with room (its own start), w
     return timers / 20
   }
   const limits = { maxConcurrent: 32, perSecond: 10000 }
-  t.equal(await timersPerJob(openLimiter(limits)), 1, 'as configured: the start timer only')
+  t.equal(await timersPerJob(openLimiter(limits)), 0, 'as configured: started from setImmediate')
   t.equal(await timersPerJob(new Bottleneck({ maxConcurrent: 32, reservoir: 10000, reservoirRefreshAmount: 10000, reservoirRefreshInterval: 1000 })), 4, 'plain: submit, register, start and free each wait for a timer')
+})
+
+t.test('bottleneck as configured: a job stopped between its scheduling and its start never runs', async (t) => {
+  const limiter = openLimiter({ maxConcurrent: 32, perSecond: 0 })
+  let ran = false
+  const job = limiter.schedule({ id: 'late', weight: 1 }, async () => { ran = true })
+  // bottleneck's steps up to the start are promise turns: the job is RUNNING (scheduled) before the next I/O turn.
+  for (let k = 0; k < 100 && limiter.jobStatus('late') !== 'RUNNING'; k++) await Promise.resolve()
+  t.equal(limiter.jobStatus('late'), 'RUNNING', 'scheduled, its start not yet run')
+  const stopped = limiter.stop({ dropWaitingJobs: true })
+  await t.rejects(job, /stopped/, 'the job is dropped')
+  await stopped
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal(ran, false, 'its task never ran')
+})
+
+t.test('bottleneck as configured: listeners still get the events they asked for', async (t) => {
+  const limiter = openLimiter({ maxConcurrent: 32, perSecond: 0 })
+  t.teardown(() => limiter.stop())
+  const seen = []
+  limiter.on('executing', (info) => { seen.push(['executing', info.options.id]) })
+  limiter.on('done', (info) => { seen.push(['done', info.options.id]) })
+  t.equal(await limiter.schedule({ id: 'a', weight: 1 }, async () => 7), 7)
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(seen, [['executing', 'a'], ['done', 'a']], 'executing and done, once each')
+  const debug = []
+  limiter.on('debug', (message) => { debug.push(message) })
+  await limiter.schedule({ id: 'b', weight: 1 }, async () => 8)
+  t.ok(debug.some((m) => /b/.test(m)), `a debug listener hears the job's steps (${debug.length} lines)`)
 })
