@@ -255,29 +255,23 @@ export class DeliveryWorker {
     // waitAsync keeps nothing alive; piscina unrefs this thread, so this keeps the
     // worker, never the process.
     setInterval(() => {}, 1 << 30)
-    // The last batch emptied the ring: what arrives next gathers for LINGER_MS before it is
-    // claimed. Claimed at once, the events that came in while that batch was built went out
-    // as batches of one or two (at 1,000/s a quarter of the batches, each a bottleneck job).
-    let ranDry = false
     for (;;) {
       // Spooling needs no network capacity: at exit, sends stuck on a slow ingest must not hold it up.
-      let spooling = this.exit?.spooling(this.delivered) ?? false
-      if (ranDry && !spooling) {
-        await linger()
-        spooling = this.exit?.spooling(this.delivered) ?? false
-      }
-      ranDry = false
+      const spooling = this.exit?.spooling(this.delivered) ?? false
       const room = spooling ? batchMax : Math.min(this.cap - this.inFlight, batchMax)
       if (room >= batchMax || (room > 0 && this.inFlight === 0)) {
         const batch: ClaimedRecord[] = []
         for (let rec = consumer.claim(); rec !== null; rec = batch.length < room ? consumer.claim() : null) batch.push(rec)
         if (batch.length > 0) {
           this.inFlight += batch.length
-          ranDry = batch.length < room
           // deliverBatch settles every record it was given, whatever happens.
           void this.deliverBatch(batch, spooling)
           // Spooling runs synchronously: let replies to sends still under way be handled between batches.
           if (spooling) await new Promise((resolve) => setImmediate(resolve))
+          // The batch emptied the ring: what arrives next gathers for LINGER_MS before it is
+          // claimed. Claimed at once, the events that came in while this batch was built went out
+          // as batches of one or two (at 1,000/s a quarter of the batches, each a bottleneck job).
+          else if (batch.length < room) await linger()
           continue
         }
       }
