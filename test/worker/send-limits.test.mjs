@@ -149,5 +149,5 @@ t.test('bottleneck as configured: listeners still get the events they asked for'
   const debug = []
   limiter.on('debug', (message) => { debug.push(message) })
   await limiter.schedule({ id: 'b', weight: 1 }, async () => 8)
-  t.ok(debug.some((m) => /b/.test(m)), `a debug listener hears the job's steps (${debug.length} lines)`)
+  t.ok(debug.some((m) => /\bb\b/.test(m)), `a debug listener hears job b's steps (${debug.length} lines)`)
 })
