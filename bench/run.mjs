@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { execFileSync, spawn } from 'node:child_process'
@@ -140,6 +140,25 @@ if (want('steady')) {
     }
   }
   show('steady')
+}
+
+if (want('longrun')) {
+  // Figure 2b: does memory keep growing? A steady rate held for 20 s; --ours-before=PATH/dist/index.js
+  // adds another build of ours to the same rounds.
+  const before = process.argv.find((a) => a.startsWith('--ours-before='))?.slice(14)
+  const SUBJECTS = ['none', 'ours', ...(before ? ['before'] : [])]
+  log(`\nFigure 2b: RSS over 20 s at 5,000/s (${SUBJECTS.join(', ')}; order rotated per round)`)
+  for (const subject of SUBJECTS) results[`longrun-${subject}`] = []
+  for (let i = 0; i < RUNS; i++) {
+    for (let k = 0; k < SUBJECTS.length; k++) {
+      const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+      const extra = subject === 'before' ? { oursModule: pathToFileURL(before).href } : {}
+      const r = await runScenario('steady', { subject: subject === 'before' ? 'ours' : subject, rate: 5000, seconds: 20, flushMs: 20000, ...extra, ...newRun() })
+      results[`longrun-${subject}`].push(r)
+      log(`  … longrun round ${i + 1}/${RUNS} ${subject}: RSS at 5 s ${r.rssBySecond[4]?.toFixed(0)} MiB, at 20 s ${r.rssBySecond[19]?.toFixed(0)} MiB`)
+    }
+  }
+  show('longrun')
 }
 
 if (want('burst')) {

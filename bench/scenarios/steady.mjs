@@ -14,7 +14,15 @@ const s = args.subject === 'none' ? NO_SDK : await loadSubject(args.subject, arg
 applyScope(s)
 
 let peakRss = process.memoryUsage.rss()
-const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()) }, 20)
+// The highest RSS seen in each second of the run (figure 2b: whether memory keeps growing).
+const rssBySecond = []
+const t0 = performance.now()
+const rssTimer = setInterval(() => {
+  const rss = process.memoryUsage.rss()
+  peakRss = Math.max(peakRss, rss)
+  const sec = Math.floor((performance.now() - t0) / 1000)
+  rssBySecond[sec] = Math.max(rssBySecond[sec] ?? 0, rss / 1048576)
+}, 20)
 const h = monitorEventLoopDelay({ resolution: 1 })
 const elu0 = performance.eventLoopUtilization()
 const cpu0 = process.cpuUsage()
@@ -55,6 +63,7 @@ process.stdout.write(JSON.stringify({
   cpuCores: (cpu.user + cpu.system) / 1e6 / wall,
   cpuUsPerEvent: (cpu.user + cpu.system) / Math.max(1, sent),
   peakRssMiB: peakRss / 1048576,
+  rssBySecond: Array.from(rssBySecond, (v) => v ?? null),
   flushMs,
   flushed,
   stats: s.stats()
