@@ -21,6 +21,7 @@ import { normalizeUser, type Scope } from './scope'
 import { absorb, inSdkCallback, isThenable, runSdkCallback } from './callback-guard'
 import { BEFORE_SEND_LIMITS, MAX_FINGERPRINT_PARTS, MAX_SHORT_STRING, MAX_STRING_LENGTH, TAG_LIMITS } from '../shared/limits'
 import { sayOnce } from './say-once'
+import { SeenMarks } from './seen-marks'
 import { guardToken } from '../privacy/cut'
 import { timeoutOr } from '../config/timeout'
 
@@ -123,9 +124,9 @@ export class Client {
   /**
    * Errors this client has already decided on, with the event id (undefined when dropped): one
    * error seen by several paths (a framework handler, then the unhandled-rejection hook or a
-   * logger) is one event. Weak, so it holds no error alive.
+   * logger) is one event. Holds no error alive (seen-marks.ts).
    */
-  private readonly seen = new WeakMap<object, string | undefined>()
+  private readonly seen = new SeenMarks()
   /** Set by accept() when the capture under way was dropped as queue_full (such an error is not marked seen). */
   private queueWasFull = false
 
@@ -166,7 +167,8 @@ export class Client {
   /** @internal — `below` is the public function the user called, for synthetic stacks. */
   captureExceptionBelow (error: unknown, opts: CaptureOptions | undefined, below: Function): string | undefined {
     const marked = error !== null && (typeof error === 'object' || typeof error === 'function')
-    if (marked && this.seen.has(error)) return this.seen.get(error)
+    const mark = marked ? this.seen.get(error) : null
+    if (mark !== null) return mark.id
     this.queueWasFull = false
     const id = this.captureExceptionOnce(error, opts, below)
     // A full queue is a moment, not a decision about this error: a later capture may still send it.
