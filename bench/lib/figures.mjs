@@ -103,7 +103,7 @@ function longrun (results) {
   rows.push(['growth from second 5 to second 20 (MiB)', ...subjects.map(([k]) => fmt(growth(k), 1))])
   rows.push(['peak RSS (MiB)', ...subjects.map(([k]) => fmt(col(results[`longrun-${k}`], 'peakRssMiB'), 0))])
   return ['2b. Memory over a longer run: 5,000/s for 20 s', table(rows, ['figure', ...subjects.map(([, label]) => label)]) +
-    '\n\nbench/scenarios/steady.mjs as in figure 2, held for 20 s; each row is the highest RSS sampled (every 20 ms) in that second, median of rounds. Growth after the first seconds is memory that a service running for hours would keep adding to, until some bound: the ring\'s pages (before the ring restart, docs/architecture.md: ~1 MiB a second until all 16 MiB were resident), caches, heap growth.']
+    '\n\nbench/scenarios/steady.mjs as in figure 2, held for 20 s; each row is the highest RSS sampled (every 20 ms) in that second, median of rounds. Growth after the first seconds is memory that a service running for hours would keep adding to, until some bound: the ring\'s pages (before the ring restart, docs/architecture.md: ~1 MiB a second until all 16 MiB were resident), caches, the young generation V8 enlarges when objects keep surviving its scavenges (before errors were marked as captured on themselves, docs/benchmarks-notes.md).']
 }
 
 function burst (results) {

@@ -27,7 +27,8 @@ export class RingProducer {
   private readonly restartAt: number
   private notifyPending = false
   // Copies of what only this thread writes (ENQ, WRITE, TAIL), and the last DONE read:
-  // a capture reads no line the consumers write unless the ring looks full. DONE
+  // a capture reads no line the consumers write unless the ring looks full (or, for CLAIM, the
+  // cursor is past restartAt: restartIfEmpty). DONE
   // only grows, so a check against an older value errs towards re-reading it, never
   // towards overwriting an unsettled slot. (Reading DONE, which every settle writes,
   // cost a cross-core cache miss per call.)
