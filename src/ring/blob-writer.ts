@@ -13,10 +13,21 @@ import { type RingViews, DONE } from './layout'
  * When neither half can take a blob, put() says so and the caller copies the
  * bytes into the record itself: placement never waits and never drops.
  */
+/**
+ * Past this share of a half, the next blob goes back to the start of the same half whenever every
+ * record that referenced the half is settled. A service whose scopes keep changing (a scope per
+ * request) then keeps writing over the same pages, and the area's resident memory is what its
+ * unsettled records need, not the whole area: going on to the end of one half and then the other
+ * made all of it resident (a quarter of `ringSize`, 4 MiB by default). An eighth: 256 KiB of the
+ * default half, a few hundred scopes' bytes between two settled moments.
+ */
+export const BLOB_RESTART_SHARE = 8
+
 export class BlobWriter {
   private readonly area: Uint8Array
   private readonly header: Int32Array
   private readonly half: number
+  private readonly restartAt: number
   private active = 0
   private used = 0
   private readonly lastSeq = [0, 0]
@@ -29,6 +40,7 @@ export class BlobWriter {
     this.area = ring.blobArea
     this.header = ring.header
     this.half = (ring.blobArea.length >>> 1) & ~7
+    this.restartAt = Math.floor(this.half / BLOB_RESTART_SHARE)
   }
 
   /** Offset of a blob already in the active half, or -1. seq: the record that will reference it. */
@@ -48,14 +60,12 @@ export class BlobWriter {
   put (id: number, bytes: Uint8Array, seq: number): number {
     const need = (bytes.length + 7) & ~7
     if (need > this.half) return -1
-    if (this.used + need > this.half) {
+    // Reads DONE (written at every settle) only past restartAt, and only when a blob is placed.
+    if (this.used >= this.restartAt && this.released(this.lastSeq[this.active] as number, seq)) this.restart(this.active)
+    else if (this.used + need > this.half) {
       const other = 1 - this.active
       if (this.inUse[other] && !this.released(this.lastSeq[other] as number, seq)) return -1
-      this.active = other
-      this.used = 0
-      this.generation++
-      // Blobs of the old half are placed again on their next use, so the old half drains.
-      this.placed.clear()
+      this.restart(other)
     }
     const off = this.active * this.half + this.used
     this.area.set(bytes, off)
@@ -64,6 +74,15 @@ export class BlobWriter {
     this.lastSeq[this.active] = seq
     this.placed.set(id, off)
     return off
+  }
+
+  /** Writing starts over at the start of half h (the active one, or the other). */
+  private restart (h: number): void {
+    this.active = h
+    this.used = 0
+    this.generation++
+    // Blobs placed before are placed again on their next use: the old places may be overwritten.
+    this.placed.clear()
   }
 
   /** True when the record `last` is settled. Unsettled seqs are DONE..seq (seq: the one being written). */

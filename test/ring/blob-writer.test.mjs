@@ -4,7 +4,7 @@ import t from 'tap'
 import { createRing, ENQ } from '../../dist/ring/layout.js'
 import { RingProducer } from '../../dist/ring/producer.js'
 import { RingConsumer } from '../../dist/ring/consumer.js'
-import { BlobWriter } from '../../dist/ring/blob-writer.js'
+import { BlobWriter, BLOB_RESTART_SHARE } from '../../dist/ring/blob-writer.js'
 
 const bytes = (n, fill) => new Uint8Array(n).fill(fill)
 
@@ -71,3 +71,66 @@ t.test('a half used by the record being written is never taken back within it', 
   t.equal(blobs.put(3, bytes(500, 3), seq), -1, 'the first half is still this record\'s')
   t.same(Array.from(ring.blobArea.subarray(0, 500)), Array(500).fill(1))
 })
+
+// A larger area for the restart: 16 KiB, two halves of 8 KiB, restarting past 1 KiB.
+function setupLarger () {
+  const ring = createRing(64 * 1024, 256)
+  return { ring, producer: new RingProducer(ring), consumer: new RingConsumer(ring), blobs: new BlobWriter(ring) }
+}
+
+/** Claims and settles every published record. */
+function settleAll (consumer) {
+  for (let rec = consumer.claim(); rec !== null; rec = consumer.claim()) consumer.settle(rec.seq, 'delivered')
+}
+
+t.test('new blobs, their records settled as they go: the writer stays in the first share of one half', async (t) => {
+  const { ring, producer, consumer, blobs } = setupLarger()
+  const half = ring.blobArea.length / 2
+  const restartAt = half / BLOB_RESTART_SHARE
+  let maxOff = 0
+  let wrong = 0
+  // 400 distinct blobs of 100 bytes: five times the area had the writer gone on to its end.
+  for (let id = 1; id <= 400; id++) {
+    const seq = Atomics.load(ring.header, ENQ)
+    const off = blobs.put(id, bytes(100, id & 0xff), seq)
+    if (off < 0) { t.fail(`blob ${id} refused`); break }
+    maxOff = Math.max(maxOff, off)
+    if (ring.blobArea[off] !== (id & 0xff) || blobs.find(id, seq) !== off) wrong++
+    publish(producer)
+    settleAll(consumer)
+  }
+  t.ok(maxOff < restartAt + 104, `highest offset ${maxOff}, restarting past ${restartAt} of a ${half}-byte half`)
+  t.equal(wrong, 0, 'each blob in place and found')
+})
+
+t.test('no restart while a record that read the half is unsettled, nor under the record being written', async (t) => {
+  const { ring, producer, consumer, blobs } = setupLarger()
+  const restartAt = ring.blobArea.length / 2 / BLOB_RESTART_SHARE
+  // seq 0 reads blob 1; nothing is settled while the writer goes past restartAt.
+  const held = blobs.put(1, bytes(100, 0xee), Atomics.load(ring.header, ENQ))
+  publish(producer)
+  let off = held
+  for (let id = 2; off < restartAt + 100; id++) {
+    off = blobs.put(id, bytes(100, id), Atomics.load(ring.header, ENQ))
+    publish(producer)
+  }
+  const next = blobs.put(1000, bytes(100, 0x11), Atomics.load(ring.header, ENQ))
+  t.ok(next > off, `went on (${off} then ${next}) while records are unsettled`)
+  t.same(Array.from(ring.blobArea.subarray(held, held + 100)), Array(100).fill(0xee), 'the unsettled record\'s blob is intact')
+  publish(producer)
+
+  // Everything settled; the next record finds a blob in the half, then places a new one: that
+  // record reads the half, so the new blob may not restart over it.
+  settleAll(consumer)
+  const seq = Atomics.load(ring.header, ENQ)
+  const found = blobs.find(1000, seq)
+  t.equal(found, next, 'found in place')
+  const placed = blobs.put(2000, bytes(100, 0x22), seq)
+  t.ok(placed > found, `placed after it (${placed}), not over it`)
+  t.same(Array.from(ring.blobArea.subarray(found, found + 100)), Array(100).fill(0x11), 'the found blob is intact')
+  publish(producer)
+  settleAll(consumer)
+  t.equal(blobs.put(3000, bytes(100, 0x33), Atomics.load(ring.header, ENQ)), 0, 'once that record is settled, the next blob restarts at the half\'s start')
+  t.equal(blobs.find(2000, Atomics.load(ring.header, ENQ)), -1, 'blobs placed before the restart are placed again on their next use')
+})
+
