@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Unpackr } from 'msgpackr'
 import { LRUCache } from 'lru-cache'
+import { BlobCache } from './blob-cache'
 import { REC_FULL } from '../ring/layout'
 import { assembleEvent, isoTime, partFromTuple, toCrumbList, type CrumbList, type EventDefaults } from '../event/assemble'
 import type { ScopeData, StoredCrumb } from '../shared/event-shapes'
@@ -41,7 +42,7 @@ export interface EventBuilderParts {
 /** Record bytes → a wire event with frames, fingerprint and modules; made once at start-up, with its caches. */
 export class EventBuilder {
   private readonly unpackr = new Unpackr({ useRecords: false, moreTypes: false })
-  private readonly blobs = new LRUCache<number, BlobValue>({ max: 1024 })
+  private readonly blobs = new BlobCache<BlobValue>()
   private readonly framesByStack = new LRUCache<string, CachedFrames>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (_v, k) => k.length + 1 })
   /** Read with the first event, then the same object for every event. */
   private modules: Record<string, string> | null = null
@@ -79,7 +80,7 @@ export class EventBuilder {
     }
     const raw = this.unpackr.unpack(bytes) as ScopeData | StoredCrumb[] | string
     const value = kind === 'crumbs' ? toCrumbList(raw as StoredCrumb[]) : raw as ScopeData | string
-    if (id > 0) this.blobs.set(id, value)
+    if (id > 0) this.blobs.set(id, value, len)
     return value
   }
 
