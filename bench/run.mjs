@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,churn,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { execFileSync, spawn } from 'node:child_process'
@@ -96,9 +96,9 @@ if (want('otel')) {
   show('otel')
 }
 
-async function steady (subject, rate, seconds) {
+async function steady (subject, rate, seconds, extra = {}) {
   const run = newRun()
-  const r = await runScenario('steady', { subject, rate, seconds, flushMs: 20000, ...run })
+  const r = await runScenario('steady', { subject, rate, seconds, flushMs: 20000, ...extra, ...run })
   if (subject === 'none') return r
   const key = subject === 'sentry' ? run.sentryKey : run.oursKey
   const { count } = await settledCount(url, key, { quietMs: 500, limitMs: 15000 })
@@ -159,6 +159,24 @@ if (want('longrun')) {
     }
   }
   show('longrun')
+}
+
+if (want('churn')) {
+  // Figure 2c: the same over 20 s, at 500/s, with a new tag and breadcrumb before every capture.
+  const before = process.argv.find((a) => a.startsWith('--ours-before='))?.slice(14)
+  const SUBJECTS = ['none', 'ours', ...(before ? ['before'] : [])]
+  log(`\nFigure 2c: RSS over 20 s at 500/s, the scope changing before every capture (${SUBJECTS.join(', ')}; order rotated per round)`)
+  for (const subject of SUBJECTS) results[`churn-${subject}`] = []
+  for (let i = 0; i < RUNS; i++) {
+    for (let k = 0; k < SUBJECTS.length; k++) {
+      const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+      const extra = subject === 'before' ? { oursModule: pathToFileURL(before).href } : {}
+      const r = await steady(subject === 'before' ? 'ours' : subject, 500, 20, { churn: true, ...extra })
+      results[`churn-${subject}`].push(r)
+      log(`  … churn round ${i + 1}/${RUNS} ${subject}: RSS at 5 s ${r.rssBySecond[4]?.toFixed(0)} MiB, at 20 s ${r.rssBySecond[19]?.toFixed(0)} MiB, delivered ${r.deliveredPct?.toFixed(1) ?? '-'}%`)
+    }
+  }
+  show('churn')
 }
 
 if (want('burst')) {

@@ -93,16 +93,31 @@ function steady (results) {
     '\n\nCaptures are spread over 1 ms timer ticks. CPU counts every thread of the process (our workers included) over the run and the flush. Delivered is what the collector (a separate process) stored. "No SDK" is the same driver making the same errors and capturing nothing; the three subjects run in a rotated order per round, and each SDK\'s added CPU and loop-delay ratio are taken against the no-SDK run of its round.']
 }
 
-function longrun (results) {
-  const subjects = [['none', 'no SDK'], ['ours', 'xrayradar'], ['before', 'xrayradar, the build before']].filter(([k]) => results[`longrun-${k}`] !== undefined)
+/** RSS second by second over a 20 s steady run, per subject (figures 2b and 2c); null without two subjects. */
+function rssOverTime (results, prefix, extraRows = []) {
+  const subjects = [['none', 'no SDK'], ['ours', 'xrayradar'], ['before', 'xrayradar, the build before']].filter(([k]) => results[`${prefix}-${k}`] !== undefined)
   if (subjects.length < 2) return null
   // Second n of the run: the highest RSS sampled in it (samples every 20 ms).
-  const at = (k, sec) => col(results[`longrun-${k}`].map((r) => ({ v: r.rssBySecond?.[sec - 1] ?? null })).filter((r) => r.v !== null), 'v')
-  const growth = (k) => col(results[`longrun-${k}`].map((r) => ({ v: (r.rssBySecond?.[19] ?? NaN) - (r.rssBySecond?.[4] ?? NaN) })).filter((r) => Number.isFinite(r.v)), 'v')
+  const at = (k, sec) => col(results[`${prefix}-${k}`].map((r) => ({ v: r.rssBySecond?.[sec - 1] ?? null })).filter((r) => r.v !== null), 'v')
+  const growth = (k) => col(results[`${prefix}-${k}`].map((r) => ({ v: (r.rssBySecond?.[19] ?? NaN) - (r.rssBySecond?.[4] ?? NaN) })).filter((r) => Number.isFinite(r.v)), 'v')
   const rows = [5, 10, 15, 20].map((sec) => [`RSS in second ${sec} (MiB)`, ...subjects.map(([k]) => fmt(at(k, sec), 0))])
   rows.push(['growth from second 5 to second 20 (MiB)', ...subjects.map(([k]) => fmt(growth(k), 1))])
-  rows.push(['peak RSS (MiB)', ...subjects.map(([k]) => fmt(col(results[`longrun-${k}`], 'peakRssMiB'), 0))])
-  return ['2b. Memory over a longer run: 5,000/s for 20 s', table(rows, ['figure', ...subjects.map(([, label]) => label)]) +
+  rows.push(['peak RSS (MiB)', ...subjects.map(([k]) => fmt(col(results[`${prefix}-${k}`], 'peakRssMiB'), 0))])
+  for (const [name, key, d] of extraRows) rows.push([name, ...subjects.map(([k]) => k === 'none' ? '' : fmt(col(results[`${prefix}-${k}`], key), d))])
+  return table(rows, ['figure', ...subjects.map(([, label]) => label)])
+}
+
+function churn (results) {
+  const t = rssOverTime(results, 'churn', [['delivered / captured (%)', 'deliveredPct', 1]])
+  if (t === null) return null
+  return ['2c. Memory when the scope changes at every capture: 500/s for 20 s', t +
+    '\n\nFigure 2b\'s run at 500/s, with a new tag (`request_id`) and a new breadcrumb set before every capture, as a service whose every request has its own scope and breadcrumbs: every capture then makes new scope bytes, which go to the shared blob area (docs/architecture.md) and which the worker decodes and caches by id.']
+}
+
+function longrun (results) {
+  const t = rssOverTime(results, 'longrun')
+  if (t === null) return null
+  return ['2b. Memory over a longer run: 5,000/s for 20 s', t +
     '\n\nbench/scenarios/steady.mjs as in figure 2, held for 20 s; each row is the highest RSS sampled (every 20 ms) in that second, median of rounds. Growth after the first seconds is memory that a service running for hours would keep adding to, until some bound: the ring\'s pages (before the ring restart, docs/architecture.md: ~1 MiB a second until all 16 MiB were resident), caches, the young generation V8 enlarges when objects keep surviving its scavenges (before errors were marked as captured on themselves, docs/benchmarks-notes.md).']
 }
 
@@ -271,7 +286,7 @@ function loopblock (results) {
     `\n\nbench/scenarios/loopblock-idle.mjs, ${runs[0]?.node ?? 'Node'}: a client with a DSN and no other integration; after a ${((runs[0]?.warmupMs ?? 1000) / 1000).toFixed(1)} s warm-up, ${Math.round(runs[0]?.seconds ?? 5)} s in which nothing is captured and nothing blocks, the CPU time of every thread of the idle process, read from outside (/proc/<pid>/task/*/schedstat at the window's start and end: a process that measured itself would have to wake at the end, and on this VM a thread that wakes after a long sleep is billed a share of that sleep); both subjects run with --no-memory-reducer (V8's memory reducer runs a few GCs about 8 s after start-up in either subject, which would land in or out of the window by chance). With the integration, the main thread's 250 ms heartbeat (which also re-packs the scope for the watcher when it changed) and the watcher thread's checks (about one every thresholdMs) run while the loop works; once the loop has been idle for a second the heartbeat stops and, on Node 24 and 26, the watcher sleeps with no timer until the loop's next callback (an async hook armed only while idle, created with trackPromises: false, wakes both); on Node 20 and 22, where a hook would turn on V8's promise hooks for good, the watcher instead reads the process's CPU time once a thresholdMs (docs/integrations.md). The warm-up leaves time for that first idle second. The other Node versions are those .ci/run installs, the subject run with that binary. The delivery workers are not started for it. Off and on in separate fresh processes, their order alternating by round. Per capture, bench/scenarios/loopblock-capture.mjs: figure 1b's captureException (scope set, stacks already formatted, batches of 50, 10 ms apart) on one client, in rounds alternating in one process between no integration and a second client with it running beside (heartbeat, watcher thread); the ratio is the median of the per-round on / off ratios. Capture runs no code of the integration. Awaits, bench/scenarios/loopblock-await.mjs under each Node version: ns per await of a tight async loop (median of 5 timings of 1,000,000), before and after a 2.5 s idle stretch (the heartbeat stops, the wake hook is armed and fires on the way back), in one fresh process per subject; a hook that tracked promises would leave every await about 2× slower for good (seen when the hook is built so: 1.97× on Node 20, 2.52× on 26).\n\n` + verdicts.join('\n')]
 }
 
-export const FIGURES = { capture, ownshare, otel, floor, steady, longrun, burst, exit, ceiling, startup, scrub, http, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, otel, floor, steady, longrun, churn, burst, exit, ceiling, startup, scrub, http, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

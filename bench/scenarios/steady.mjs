@@ -35,6 +35,11 @@ await new Promise((resolve) => {
     const elapsed = (performance.now() - start) / 1000
     const due = Math.min(Math.floor(rate * elapsed), Math.floor(rate * seconds)) - sent
     for (let i = 0; i < due; i++) {
+      // churn (figure 2c): the scope changes before every capture, as a request's would.
+      if (args.churn === true) {
+        s.setTag('request_id', `r${sent + i}`)
+        s.addBreadcrumb({ category: 'request', message: `GET /api/items/${sent + i}`, data: { step: sent + i } })
+      }
       const err = makeError()
       const t0 = process.hrtime.bigint()
       s.capture(err)
