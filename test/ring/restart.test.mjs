@@ -23,6 +23,12 @@ function put (ring, producer, seed) {
   return at
 }
 
+/** A 64 KiB ring with its producer and a consumer, and the offset past which it restarts. */
+function setupRing (slots = 1024) {
+  const ring = createRing(64 * 1024, slots)
+  return { ring, producer: new RingProducer(ring), consumer: new RingConsumer(ring), restartAt: ring.capacity / RESTART_SHARE }
+}
+
 function readBack (consumer, seed) {
   const rec = consumer.claim()
   if (rec === null || rec.flags !== seed || Buffer.compare(rec.payload, payload(seed)) !== 0) return false
@@ -31,10 +37,7 @@ function readBack (consumer, seed) {
 }
 
 t.test('one record at a time, claimed as it comes: the cursor stays within the first share of the ring', async (t) => {
-  const ring = createRing(64 * 1024, 1024)
-  const producer = new RingProducer(ring)
-  const consumer = new RingConsumer(ring)
-  const restartAt = ring.capacity / RESTART_SHARE
+  const { ring, producer, consumer, restartAt } = setupRing()
   let maxAt = 0
   let wrong = 0
   let restarts = 0
@@ -56,10 +59,7 @@ t.test('one record at a time, claimed as it comes: the cursor stays within the f
 })
 
 t.test('no restart while a record is unclaimed: the cursor goes on, and back to the start once it is claimed', async (t) => {
-  const ring = createRing(64 * 1024, 1024)
-  const producer = new RingProducer(ring)
-  const consumer = new RingConsumer(ring)
-  const restartAt = ring.capacity / RESTART_SHARE
+  const { ring, producer, consumer, restartAt } = setupRing()
   let i = 0
   let at = 0
   // Past the restart offset with every record still queued.
@@ -82,9 +82,7 @@ t.test('right after a restart the whole ring is free: a stalled consumer meets F
   const fresh = createRing(64 * 1024, 4096)
   const freshCount = fill(fresh, new RingProducer(fresh), 0)
 
-  const ring = createRing(64 * 1024, 4096)
-  const producer = new RingProducer(ring)
-  const consumer = new RingConsumer(ring)
+  const { ring, producer, consumer } = setupRing(4096)
   let i = 0
   // Claimed one by one until a record goes back to the start; that one stays unclaimed, and the
   // consumer stalls from there.
