@@ -1,19 +1,6 @@
 import { type RingViews, DONE } from './layout'
 
 /**
- * The main thread's side of the blob area. Bytes that many records share (a
- * scope's data, its breadcrumbs, the frames of a stack thrown again and again)
- * are written here once and referenced by offset, so a record is ~200 bytes
- * instead of ~3.5 KB and a burst of tens of thousands of events fits the ring.
- *
- * The area has two halves. Blobs go into the active half until it is full; then
- * the other half becomes active, but only once every record that referenced it
- * is settled (DONE has passed the last seq that used it): a worker reads a blob
- * while its record is unsettled, so a half is never overwritten under a reader.
- * When neither half can take a blob, put() says so and the caller copies the
- * bytes into the record itself: placement never waits and never drops.
- */
-/**
  * Past this share of a half, the next blob goes back to the start of the same half whenever every
  * record that referenced the half is settled. A service whose scopes keep changing (a scope per
  * request) then keeps writing over the same pages, and the area's resident memory is what its
@@ -23,6 +10,20 @@ import { type RingViews, DONE } from './layout'
  */
 export const BLOB_RESTART_SHARE = 8
 
+/**
+ * The main thread's side of the blob area. Bytes that many records share (a
+ * scope's data, its breadcrumbs, the frames of a stack thrown again and again)
+ * are written here once and referenced by offset, so a record is ~200 bytes
+ * instead of ~3.5 KB and a burst of tens of thousands of events fits the ring.
+ *
+ * The area has two halves. Blobs go into the active half until it is full; then
+ * the other half becomes active, but only once every record that referenced it
+ * is settled (DONE has passed the last seq that used it): a worker reads a blob
+ * while its record is unsettled, so a half is never overwritten under a reader.
+ * Past an eighth of the active half, writing starts over at that half's own start
+ * once the same holds for it (BLOB_RESTART_SHARE). When neither half can take a blob, put() says so and the caller copies the
+ * bytes into the record itself: placement never waits and never drops.
+ */
 export class BlobWriter {
   private readonly area: Uint8Array
   private readonly header: Int32Array
