@@ -12,20 +12,24 @@
 // Anything else thrown (plain objects, functions, frozen or sealed errors, proxies that refuse)
 // goes to the WeakMap: rare, and the user's own objects are left as they are.
 
-/** What a dropped event's mark holds: an id is never empty. */
-const NO_ID = ''
+/**
+ * A mark names the error it was made for: a copy made with the error's property descriptors
+ * (Object.create(proto, Object.getOwnPropertyDescriptors(err))) carries the property too, and is
+ * another error, to be captured in its own right.
+ */
+interface Mark { readonly error: object, readonly id: string | undefined }
 
 export class SeenMarks {
   private readonly key = Symbol('xrayradar.captured')
   private readonly others = new WeakMap<object, string | undefined>()
 
-  /** Whether value was marked, and with which id; null when it was not. Never throws. */
+  /** Whether value was marked, and with which id (in the mark); null when it was not. Never throws. */
   get (value: object): { id: string | undefined } | null {
     try {
       // Own only: an error whose prototype is a marked error is not that error.
       if (value instanceof Error && Object.prototype.hasOwnProperty.call(value, this.key)) {
-        const id: unknown = (value as unknown as Record<symbol, unknown>)[this.key]
-        if (typeof id === 'string') return { id: id === NO_ID ? undefined : id }
+        const mark = (value as unknown as Record<symbol, Mark | undefined>)[this.key]
+        if (mark?.error === value) return mark
       }
     } catch {}
     return this.others.has(value) ? { id: this.others.get(value) } : null
@@ -39,7 +43,8 @@ export class SeenMarks {
   set (value: object, id: string | undefined): void {
     try {
       if (value instanceof Error && Object.isExtensible(value)) {
-        Object.defineProperty(value, this.key, { value: id ?? NO_ID, enumerable: false, writable: false, configurable: true })
+        const mark: Mark = { error: value, id }
+        Object.defineProperty(value, this.key, { value: mark, enumerable: false, writable: false, configurable: true })
         return
       }
     } catch {}

@@ -40,6 +40,13 @@ export class RingConsumer {
       }
       const seq = words[wi + 1] as number
       const slot = seq & (this.r.slotCount - 1)
+      // Settled before anyone claimed it (close() or the exit deadline counted it as
+      // shutdown_timeout): its outcome is final, so it is not built and sent after all, and the
+      // blob-area bytes it references (released once it was settled) are not read.
+      if (Atomics.load(this.r.slots, slot) === ((seq + 1) | 0)) {
+        Atomics.store(words, wi, (alen << 2) | STATE_FREE)
+        continue
+      }
       Atomics.store(this.r.owners, slot, this.ownerId)
       Atomics.store(this.r.ownedSeqs, slot, seq)
       const len = words[wi + 2] as number

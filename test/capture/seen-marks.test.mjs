@@ -50,6 +50,20 @@ t.test('an error whose prototype is a captured error is not taken for it', async
   t.equal(collector.events.length, 2)
 })
 
+t.test('a copy made with the error\'s property descriptors is another error', async (t) => {
+  const { collector, client } = await setup(t)
+  const err = new Error('original')
+  const id = client.captureException(err)
+  const copy = Object.create(Object.getPrototypeOf(err), Object.getOwnPropertyDescriptors(err))
+  t.equal(Object.getOwnPropertySymbols(copy).length, 1, 'the copy carries the property')
+  t.equal(client.hasSeen(copy), false, 'but it is not the error the mark was made for')
+  const copyId = client.captureException(copy)
+  t.not(copyId, undefined)
+  t.not(copyId, id)
+  await client.flush(5000)
+  t.equal(countOf(collector, 'original'), 2, 'both sent')
+})
+
 t.test('frozen errors, plain objects and a proxy that refuses a property are still captured once, and left as they were', async (t) => {
   const { collector, client } = await setup(t)
   const frozen = Object.freeze(new Error('frozen'))

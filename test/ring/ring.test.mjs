@@ -73,3 +73,22 @@ t.test('DONE only moves over a contiguous settled prefix', async (t) => {
   t.equal(Atomics.load(ring.header, ENQ), 3)
   t.equal(readStat(ring.header, 'rejected'), 1)
 })
+
+t.test('a record settled before anyone claimed it (close or exit deadline) is skipped, not handed out', async (t) => {
+  const ring = createRing(8192, 64)
+  const producer = new RingProducer(ring)
+  const consumer = new RingConsumer(ring)
+  for (let i = 0; i < 3; i++) producer.write([new Uint8Array([i])], 0)
+  const first = consumer.claim()
+  t.equal(first.seq, 0)
+  // The deadline: everything unsettled is counted as shutdown_timeout, claimed or not.
+  t.equal(consumer.settleAll('shutdown_timeout'), 3)
+  t.equal(consumer.claim(), null, 'seqs 1 and 2 are final: nothing to build or send')
+  t.equal(consumer.hasUnclaimed(), false, 'and their bytes are free')
+  t.equal(consumer.settle(first.seq, 'delivered'), false, 'the claimed one keeps its first outcome')
+  t.equal(readStat(ring.header, 'shutdown_timeout'), 3)
+  t.equal(readStat(ring.header, 'delivered'), 0)
+  producer.write([new Uint8Array([9])], 0)
+  t.equal(consumer.claim()?.seq, 3, 'a record written afterwards is handed out')
+})
+
