@@ -21,8 +21,9 @@ export const BLOB_RESTART_SHARE = 8
  * is settled (DONE has passed the last seq that used it): a worker reads a blob
  * while its record is unsettled, so a half is never overwritten under a reader.
  * Past an eighth of the active half, writing starts over at that half's own start
- * once the same holds for it (BLOB_RESTART_SHARE). When neither half can take a blob, put() says so and the caller copies the
- * bytes into the record itself: placement never waits and never drops.
+ * once the same holds for it (BLOB_RESTART_SHARE). When neither half can take a
+ * blob, put() says so and the caller copies the bytes into the record itself:
+ * placement never waits and never drops.
  */
 export class BlobWriter {
   private readonly area: Uint8Array

@@ -79,7 +79,7 @@ function setupLarger () {
 }
 
 /** Claims and settles every published record. */
-function settleAll (consumer) {
+function claimAndSettleAll (consumer) {
   for (let rec = consumer.claim(); rec !== null; rec = consumer.claim()) consumer.settle(rec.seq, 'delivered')
 }
 
@@ -97,7 +97,7 @@ t.test('new blobs, their records settled as they go: the writer stays in the fir
     maxOff = Math.max(maxOff, off)
     if (ring.blobArea[off] !== (id & 0xff) || blobs.find(id, seq) !== off) wrong++
     publish(producer)
-    settleAll(consumer)
+    claimAndSettleAll(consumer)
   }
   t.ok(maxOff < restartAt + 104, `highest offset ${maxOff}, restarting past ${restartAt} of a ${half}-byte half`)
   t.equal(wrong, 0, 'each blob in place and found')
@@ -121,7 +121,7 @@ t.test('no restart while a record that read the half is unsettled, nor under the
 
   // Everything settled; the next record finds a blob in the half, then places a new one: that
   // record reads the half, so the new blob may not restart over it.
-  settleAll(consumer)
+  claimAndSettleAll(consumer)
   const seq = Atomics.load(ring.header, ENQ)
   const found = blobs.find(1000, seq)
   t.equal(found, next, 'found in place')
@@ -129,7 +129,7 @@ t.test('no restart while a record that read the half is unsettled, nor under the
   t.ok(placed > found, `placed after it (${placed}), not over it`)
   t.same(Array.from(ring.blobArea.subarray(found, found + 100)), Array(100).fill(0x11), 'the found blob is intact')
   publish(producer)
-  settleAll(consumer)
+  claimAndSettleAll(consumer)
   t.equal(blobs.put(3000, bytes(100, 0x33), Atomics.load(ring.header, ENQ)), 0, 'once that record is settled, the next blob restarts at the half\'s start')
   t.equal(blobs.find(2000, Atomics.load(ring.header, ENQ)), -1, 'blobs placed before the restart are placed again on their next use')
 })
