@@ -14,6 +14,7 @@ import { writeFileSync, readFileSync, statSync, readdirSync, rmSync } from 'node
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { createRequire } from 'node:module'
 import { runScenario, settledCount } from './lib/child.mjs'
 import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
@@ -22,6 +23,8 @@ import { measureHeld, measureHttp } from './lib/http-load.mjs'
 import { buildTsApp } from './lib/ts-app.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
+// The SDK's default maxEventsPerSecond, from its own table: the bare sender's cap in figure 2a.
+const DEFAULTS_PER_SECOND = createRequire(import.meta.url)(join(root, 'dist/config/defaults.js')).NUMERIC_OPTIONS.find((o) => o.key === 'maxEventsPerSecond').default
 const DOCS = { md: join(root, 'docs/benchmarks.md'), json: join(root, 'docs/benchmarks.json'), svg: join(root, 'docs/benchmarks-rate.svg'), notes: join(root, 'docs/benchmarks-notes.md') }
 const readNotes = () => { try { return readFileSync(DOCS.notes, 'utf8') } catch { return '' } }
 
@@ -112,12 +115,16 @@ if (want('floor')) {
   for (const rate of [1000, 5000]) {
     results[`floor-paced-${rate}`] = await repeat(`floor paced at ${rate}/s`, () => runScenario('floor', { count: rate * 5, rate, tickMs: 10, ...newRun() }))
   }
+  // As fast as it can under the SDK's default per-second cap: the least time figure 3's burst can take.
+  results['floor-capped'] = await repeat('floor under the default per-second cap', () => runScenario('floor', { count: 50000, perSecond: DEFAULTS_PER_SECOND, ...newRun() }))
   show('floor')
 }
 
 if (want('steady')) {
-  log('\nFigure 2: steady rates for 5 s (no SDK, ours, @sentry/node; order rotated per round)')
-  const SUBJECTS = ['none', 'ours', 'sentry']
+  log('\nFigure 2: steady rates for 5 s (no SDK, the bare sender, ours, @sentry/node; order rotated per round)')
+  const SUBJECTS = ['none', 'sender', 'ours', 'sentry']
+  // The bare sender POSTs figure 2a's body: built once, in a process of its own.
+  const { body } = await runScenario('event-body', { ...newRun() })
   for (const rate of [1000, 5000]) {
     for (const subject of SUBJECTS) results[`steady-${rate}-${subject}`] = []
     results[`steady-${rate}-net`] = []
@@ -127,16 +134,18 @@ if (want('steady')) {
       const round = {}
       for (let k = 0; k < SUBJECTS.length; k++) {
         const subject = SUBJECTS[(i + k) % SUBJECTS.length]
-        round[subject] = await steady(subject, rate, 5)
+        round[subject] = await steady(subject, rate, 5, subject === 'sender' ? { body } : {})
         results[`steady-${rate}-${subject}`].push(round[subject])
       }
       results[`steady-${rate}-net`].push({
+        sender: round.sender.cpuUsPerEvent - round.none.cpuUsPerEvent,
         ours: round.ours.cpuUsPerEvent - round.none.cpuUsPerEvent,
         sentry: round.sentry.cpuUsPerEvent - round.none.cpuUsPerEvent,
+        senderLoopP99Ratio: round.sender.loopP99 / round.none.loopP99,
         oursLoopP99Ratio: round.ours.loopP99 / round.none.loopP99,
         sentryLoopP99Ratio: round.sentry.loopP99 / round.none.loopP99
       })
-      log(`  … steady ${rate}/s round ${i + 1}/${RUNS}: CPU µs/event none ${round.none.cpuUsPerEvent.toFixed(1)}, ours ${round.ours.cpuUsPerEvent.toFixed(1)}, sentry ${round.sentry.cpuUsPerEvent.toFixed(1)}; loop p99 none ${round.none.loopP99.toFixed(2)} ms, ours ${round.ours.loopP99.toFixed(2)} ms`)
+      log(`  … steady ${rate}/s round ${i + 1}/${RUNS}: CPU µs/event none ${round.none.cpuUsPerEvent.toFixed(1)}, sender ${round.sender.cpuUsPerEvent.toFixed(1)}, ours ${round.ours.cpuUsPerEvent.toFixed(1)}, sentry ${round.sentry.cpuUsPerEvent.toFixed(1)}; loop p99 none ${round.none.loopP99.toFixed(2)} ms, sender ${round.sender.loopP99.toFixed(2)} ms, ours ${round.ours.loopP99.toFixed(2)} ms`)
     }
   }
   show('steady')

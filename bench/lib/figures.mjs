@@ -61,8 +61,13 @@ function floor (results) {
   if (p1 !== null) rows.push(['paced at 1,000/s for 5 s (10 ms ticks): CPU µs per event, all threads', fmt(p1, 1)])
   if (p5 !== null) rows.push(['paced at 5,000/s for 5 s (10 ms ticks): CPU µs per event, all threads', fmt(p5, 1)])
   if (p1 !== null && p5 !== null) rows.push(['paced: 1,000/s × 5,000/s', ratio(p1, p5)])
+  const capped = col(results['floor-capped'], 'sendMs')
+  if (capped !== null) {
+    rows.push([`under the SDK's default cap of ${results['floor-capped'][0].cap.toLocaleString('en-US')} per second: time to send 50,000 (ms)`, fmt(capped, 0)])
+    rows.push(['that, × the time without the cap', ratio(capped, col(f, 'sendMs'))])
+  }
   return ['2a. HTTP floor: the wire contract alone', table(rows, ['figure', 'bare sender']) +
-    '\n\nbench/scenarios/floor.mjs: one event of the bench\'s shape (the scope of figure 1, a 10-frame error) is built by our SDK once and `JSON.stringify`d; then one worker thread POSTs that body 50,000 times to `/api/{project}/store/` of the same collector, with undici\'s `Pool` (keep-alive, 8 connections, pipelining 1, 16 requests in flight), as fast as it can. CPU is the whole process\'s `process.cpuUsage()` over the sends, divided by 50,000. This is what one event per request costs with nothing else: figures 2 and 3 are judged against it. Paced: the same sender, in a fresh process, starts every 10 ms (our workers\' linger) all the requests due at 1,000 or 5,000 per second (no cap of 16 in flight: undici\'s Pool queues them on its 8 connections), 5 s\' worth: the contract at figure 2\'s rates, its wake-ups and the JIT\'s warm-up over 5,000 or 25,000 requests included.']
+    '\n\nbench/scenarios/floor.mjs: one event of the bench\'s shape (the scope of figure 1, a 10-frame error) is built by our SDK once and `JSON.stringify`d; then one worker thread POSTs that body 50,000 times to `/api/{project}/store/` of the same collector, with undici\'s `Pool` (keep-alive, 8 connections, pipelining 1, 16 requests in flight), as fast as it can. CPU is the whole process\'s `process.cpuUsage()` over the sends, divided by 50,000. This is what one event per request costs with nothing else: figures 2 and 3 are judged against it. Paced: the same sender, in a fresh process, starts every 10 ms (our workers\' linger) all the requests due at 1,000 or 5,000 per second (no cap of 16 in flight: undici\'s Pool queues them on its 8 connections), 5 s\' worth: the contract at figure 2\'s rates, its wake-ups and the JIT\'s warm-up over 5,000 or 25,000 requests included. Under the cap: the same sender as fast as it can, but starting at most the default `maxEventsPerSecond` requests per second, the budget refilled whole each second as the SDK\'s bottleneck reservoir is: the least time figure 3\'s burst can take with the defaults. The sender\'s code is bench/lib/bare-sender-worker.cjs.']
 }
 
 function steady (results) {
@@ -72,25 +77,27 @@ function steady (results) {
     const o = results[`steady-${rate}-ours`]
     const s = results[`steady-${rate}-sentry`]
     const z = results[`steady-${rate}-none`]
+    const b = results[`steady-${rate}-sender`]
     const net = results[`steady-${rate}-net`]
     if (o === undefined) continue
     for (const [k, name, d] of [['loopP50', 'loop delay p50 (ms)', 2], ['loopP99', 'loop delay p99 (ms)', 2], ['loopMax', 'loop delay max (ms)', 1], ['elu', 'event-loop utilization', 3], ['usPerEvent', 'main-thread µs per capture', 2], ['cpuCores', 'CPU, all threads (cores)', 2], ['cpuUsPerEvent', 'CPU µs per event, all threads', 0], ['peakRssMiB', 'peak RSS (MiB)', 0], ['deliveredPct', 'delivered / captured (%)', 1], ['flushMs', 'flush() after the run (ms)', 0]]) {
       const none = ['loopP50', 'loopP99', 'loopMax', 'elu', 'cpuCores', 'cpuUsPerEvent', 'peakRssMiB'].includes(k) ? fmt(col(z, k), d) : ''
-      rows.push([`${rate}/s`, name, none, fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
+      rows.push([`${rate}/s`, name, none, fmt(col(b, k), d), fmt(col(o, k), d), fmt(col(s, k), d), ratio(col(o, k), col(s, k))])
     }
     if (net !== undefined) {
+      const bn = col(net, 'sender')
       const on = col(net, 'ours')
       const sn = col(net, 'sentry')
-      rows.push([`${rate}/s`, 'CPU µs per event added by the SDK (minus the no-SDK run of its round)', '', fmt(on, 0), fmt(sn, 0), ratio(on, sn)])
-      if (floorCpu !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor (figure 2a)', '', ratio(on, floorCpu), ratio(sn, floorCpu), ''])
+      rows.push([`${rate}/s`, 'CPU µs per event added (minus the no-SDK run of its round)', '', fmt(bn, 0), fmt(on, 0), fmt(sn, 0), ratio(on, sn)])
+      if (floorCpu !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor (figure 2a)', '', ratio(bn, floorCpu), ratio(on, floorCpu), ratio(sn, floorCpu), ''])
       const paced = col(results[`floor-paced-${rate}`], 'cpuUsPerEvent')
-      if (paced !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor paced at this rate (figure 2a)', '', ratio(on, paced), ratio(sn, paced), ''])
-      rows.push([`${rate}/s`, 'loop delay p99 × the no-SDK run of its round', '', fmt(col(net, 'oursLoopP99Ratio'), 2), fmt(col(net, 'sentryLoopP99Ratio'), 2), ''])
+      if (paced !== null) rows.push([`${rate}/s`, 'that, × the HTTP floor paced at this rate (figure 2a)', '', ratio(bn, paced), ratio(on, paced), ratio(sn, paced), ''])
+      rows.push([`${rate}/s`, 'loop delay p99 × the no-SDK run of its round', '', fmt(col(net, 'senderLoopP99Ratio'), 2), fmt(col(net, 'oursLoopP99Ratio'), 2), fmt(col(net, 'sentryLoopP99Ratio'), 2), ''])
     }
   }
   if (rows.length === 0) return null
-  return ['2. Steady load, 5 s per run', table(rows, ['rate', 'figure', 'no SDK', 'xrayradar', '@sentry/node', 'ours / sentry']) +
-    '\n\nCaptures are spread over 1 ms timer ticks. CPU counts every thread of the process (our workers included) over the run and the flush. Delivered is what the collector (a separate process) stored. "No SDK" is the same driver making the same errors and capturing nothing; the three subjects run in a rotated order per round, and each SDK\'s added CPU and loop-delay ratio are taken against the no-SDK run of its round.']
+  return ['2. Steady load, 5 s per run', table(rows, ['rate', 'figure', 'no SDK', 'bare sender', 'xrayradar', '@sentry/node', 'ours / sentry']) +
+    '\n\nCaptures are spread over 1 ms timer ticks. CPU counts every thread of the process (our workers included) over the run and the flush. Delivered is what the collector (a separate process) stored. "No SDK" is the same driver making the same errors and capturing nothing. "Bare sender" is the same driver whose capture asks a worker thread for one POST of figure 2a\'s prebuilt event (one `Atomics.add`); the worker sends what was asked at every 10 ms tick with undici\'s `Pool` (8 connections) and does nothing else (bench/lib/bare-sender-worker.cjs): what any SDK that sends one event per request from a worker thread pays at this rate, before any work of its own. The four subjects run in a rotated order per round, and each one\'s added CPU and loop-delay ratio are taken against the no-SDK run of its round.']
 }
 
 /** RSS second by second over a 20 s steady run, per subject (figures 2b and 2c); null without two subjects. */

@@ -20,7 +20,7 @@ function fromSdk (name, sdk, stats) {
   }
 }
 
-export async function loadSubject (name, { dsn, sentryDsn, options = {}, oursModule = 'xrayradar' }) {
+export async function loadSubject (name, { dsn, sentryDsn, options = {}, oursModule = 'xrayradar', body }) {
   if (name === 'ours') {
     // oursModule: another build (a path) to compare two versions of ours in one run.
     const xr = await import(oursModule)
@@ -56,6 +56,24 @@ export async function loadSubject (name, { dsn, sentryDsn, options = {}, oursMod
       setExtra: (k, v) => { scope.extra = { ...scope.extra, [k]: v } },
       addBreadcrumb: (c) => { scope.breadcrumbs = [...scope.breadcrumbs, { ...c, timestamp: Date.now() }].slice(-100) },
       flush: async () => true,
+      stats: () => null
+    }
+  }
+  if (name === 'sender') {
+    // The bare sender as a subject (figure 2): each capture asks a worker thread for one POST
+    // of a prebuilt event (body), sent at its next 10 ms tick with undici's Pool and nothing
+    // else. What any SDK that sends one event per request from a worker pays at this rate:
+    // the captures' main-thread work is one counter increment.
+    if (typeof body !== 'string') throw new Error('the sender subject needs the event body (bench/scenarios/event-body.mjs)')
+    const { startBareSender } = await import('./bare-sender.mjs')
+    const sender = await startBareSender({ dsn, body, mode: 'counted', tickMs: 10 })
+    const noop = () => {}
+    return {
+      name,
+      capture: () => sender.ask(),
+      message: () => sender.ask(),
+      setUser: noop, setTag: noop, setExtra: noop, addBreadcrumb: noop,
+      flush: (ms) => sender.flush(ms),
       stats: () => null
     }
   }

@@ -49,3 +49,20 @@ t.test('a relative target shows the paced floor\'s own ratio alongside, without 
   t.match(withFloor, { value: 3, met: false }, 'the verdict is the same')
   t.match(withFloor.measured, /the HTTP floor paced at 1,000\/s × paced at 5,000\/s: 2\.80×/)
 })
+
+t.test('a bound\'s reach row holds the bare sender to the same bound, and says whose value it is', async (t) => {
+  const own = TARGETS.find((x) => x.runs === 'steady-5000-net' && x.key === 'ours')
+  const reach = TARGETS.find((x) => x.runs === 'steady-5000-net' && x.key === 'sender')
+  const results = { 'steady-5000-net': [{ ours: 100, sender: 60 }], floor: runs('cpuUsPerEvent', [40]) }
+  t.match(verdict(own, results), { value: 2.5, met: false })
+  const r = verdict(reach, results)
+  t.match(r, { value: 1.5, met: false }, 'judged on the sender\'s figure, not ours')
+  t.match(r.measured, /^1\.50× \(bare sender 60\.0; the HTTP floor 40\.0\)/)
+  t.match(verdict(reach, { ...results, 'steady-5000-net': [{ ours: 100, sender: 50 }] }), { value: 1.25, met: true })
+  // A comparison may read another key of the same runs: ours against the sender's p99 ratio.
+  const p99 = TARGETS.find((x) => x.key === 'oursLoopP99Ratio')
+  const p = verdict(p99, { 'steady-5000-net': [{ oursLoopP99Ratio: 3, senderLoopP99Ratio: 1.5 }] })
+  t.match(p, { value: 3, met: false })
+  t.match(p.measured, /; the bare sender: 1\.50× \(ours 2\.00×\)/)
+  t.notMatch(verdict(p99, { 'steady-5000-net': [{ oursLoopP99Ratio: 3 }] }).measured, /bare sender/, 'no sender in the run: no comparison')
+})
