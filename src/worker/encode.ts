@@ -1,54 +1,37 @@
 import type { WireBreadcrumb, WireEvent, WireFrame } from '../shared/types'
+import { BodyWriter } from './body-writer'
 
 // JSON for an event, as the bytes of a request body, the same as JSON.stringify(event).
-// Frames and breadcrumbs are most of the bytes and repeat from event to event as the very
+// Frames, breadcrumbs and the modules table are most of the bytes and repeat from event to event as the very
 // same (cached, never mutated) objects, so their JSON bytes are computed once and copied into
 // the body; the rest of the event is stringified key by key, in the event's own key order;
-// the body is written once, into a buffer of its exact size that the caller provides (a
-// BodyPool's, body-pool.ts), with no ~10 KiB string per event on the worker's heap.
+// the body is written into the thread's scratch buffer (body-writer.ts) and copied once into a
+// buffer of its exact size that the caller provides (a BodyPool's, body-pool.ts), with no
+// string per event on the worker's heap for the body or its parts.
 // One map of each for the thread: keyed weakly by the object itself, it holds nothing
 // past the object's life, and the JSON depends on nothing but the object.
 const framesBytes = new WeakMap<readonly WireFrame[], Buffer>()
 // A breadcrumb is the very same object from event to event while it stays in a scope's list:
 // its bytes are computed once and copied into each body that holds it.
 const crumbBytes = new WeakMap<WireBreadcrumb, Buffer>()
-const COMMA = Buffer.from(',')
-const OPEN = Buffer.from('[')
-const CLOSE = Buffer.from(']')
-
-/** A body in the making: JSON text, and cached bytes spliced in between. */
-class BodyParts {
-  private text = ''
-  private readonly parts: Array<string | Buffer> = []
-  private size = 0
-
-  str (s: string): void { this.text += s }
-
-  bytes (b: Buffer): void {
-    this.flushText()
-    this.parts.push(b)
-    this.size += b.length
-  }
-
-  private flushText (): void {
-    if (this.text === '') return
-    this.parts.push(this.text)
-    this.size += Buffer.byteLength(this.text, 'utf8')
-    this.text = ''
-  }
-
-  finish (take: (n: number) => Buffer): Buffer {
-    this.flushText()
-    const out = take(this.size)
-    let at = 0
-    for (const p of this.parts) at += typeof p === 'string' ? out.write(p, at, 'utf8') : p.copy(out, at)
-    return out
-  }
-}
+// The modules table is one object for all of a worker's events (build-event.ts reads it once).
+const modulesBytes = new WeakMap<Record<string, string>, Buffer>()
+// `"key":` for each key written so far (the event's own keys, a few dozen), so a key costs no
+// string per event; bounded, since the table would otherwise grow with whatever keys come.
+const heads = new Map<string, string>()
+const MAX_HEADS = 256
+// The one scratch buffer of this thread's bodies (encodeEventBytes runs start to end, never nested).
+const writer = new BodyWriter()
 
 function framesPart (list: readonly WireFrame[]): Buffer {
   let b = framesBytes.get(list)
   if (b === undefined) framesBytes.set(list, (b = Buffer.from(`{"frames":${JSON.stringify(list)}}`, 'utf8')))
+  return b
+}
+
+function modulesPart (m: Record<string, string>): Buffer {
+  let b = modulesBytes.get(m)
+  if (b === undefined) modulesBytes.set(m, (b = Buffer.from(JSON.stringify(m), 'utf8')))
   return b
 }
 
@@ -58,40 +41,60 @@ function crumbPart (c: WireBreadcrumb): Buffer {
   return b
 }
 
-/** A list of plain breadcrumb objects as each one's cached bytes; anything else as JSON.stringify has it. */
-function writeCrumbs (list: readonly unknown[], out: BodyParts): void {
-  if (!list.every((c) => c !== null && typeof c === 'object' && isPlain(c))) {
-    out.str(JSON.stringify(list))
-    return
+/** Writes `,` unless first, then `"key":`. */
+function writeHead (first: boolean, key: string, out: BodyWriter): void {
+  if (!first) out.str(',')
+  let head = heads.get(key)
+  if (head === undefined) {
+    head = JSON.stringify(key) + ':'
+    if (heads.size < MAX_HEADS) heads.set(key, head)
   }
-  out.bytes(OPEN)
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0) out.bytes(COMMA)
-    out.bytes(crumbPart(list[i] as unknown as WireBreadcrumb))
-  }
-  out.bytes(CLOSE)
+  out.str(head)
 }
 
-/** Writes head then value and returns true, or writes nothing and returns false where value is not of the shape it handles. */
-type Special = (value: unknown, out: BodyParts, head: string) => boolean
+/** A list of plain breadcrumb objects as each one's cached bytes; anything else as JSON.stringify has it. */
+function writeCrumbs (list: readonly unknown[], out: BodyWriter): void {
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]
+    if (c === null || typeof c !== 'object' || !isPlain(c)) {
+      out.str(JSON.stringify(list))
+      return
+    }
+  }
+  out.str('[')
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out.str(',')
+    out.bytes(crumbPart(list[i] as unknown as WireBreadcrumb))
+  }
+  out.str(']')
+}
+
+/** Writes key's head (writeHead) then value and returns true, or writes nothing and returns false where value is not of the shape it handles. */
+type Special = (value: unknown, out: BodyWriter, first: boolean, key: string) => boolean
 /** Keys with a special writer: a table without a prototype, so a key such as `constructor` finds nothing. */
 type Specials = Readonly<Record<string, Special | undefined>>
 
-/** Writes obj's JSON as JSON.stringify would (own enumerable keys in order, undefined and functions left out), special[key] writing a value where it can. */
-function writeObject (obj: Record<string, unknown>, out: BodyParts, special: Specials): void {
+/**
+ * Writes a plain object's JSON as JSON.stringify would (own enumerable keys in order, undefined
+ * and functions left out), special[key] writing a value where it can. for…in walks the same keys
+ * in the same order as Object.keys for a plain object, without an array per object; an
+ * enumerable key put on Object.prototype by someone is skipped, as JSON.stringify skips it.
+ */
+function writeObject (obj: Record<string, unknown>, out: BodyWriter, special: Specials): void {
   out.str('{')
   let first = true
-  for (const key of Object.keys(obj)) {
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue
     const value = obj[key]
-    const head = (first ? '' : ',') + JSON.stringify(key) + ':'
     const write = special[key]
-    if (write !== undefined && value !== null && typeof value === 'object' && write(value, out, head)) {
+    if (write !== undefined && value !== null && typeof value === 'object' && write(value, out, first, key)) {
       first = false
       continue
     }
     const json = JSON.stringify(value)
     if (json === undefined) continue
-    out.str(head + json)
+    writeHead(first, key, out)
+    out.str(json)
     first = false
   }
   out.str('}')
@@ -102,20 +105,31 @@ const specials = (table: Record<string, Special>): Specials => Object.assign(Obj
 const isPlain = (v: unknown): v is Record<string, unknown> => Object.getPrototypeOf(v) === Object.prototype && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
 const isPlainArray = (v: unknown): v is unknown[] => Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
 
+/** Whether key is obj's one own enumerable key (without an array of its keys). */
+function onlyKey (obj: Record<string, unknown>, key: string): boolean {
+  let n = 0
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue
+    if (k !== key || ++n > 1) return false
+  }
+  return n === 1
+}
+
 const STACKTRACE = specials({
-  stacktrace: (v, out, head) => {
+  stacktrace: (v, out, first, key) => {
     const st = v as { frames?: unknown }
-    if (!isPlain(st) || !Array.isArray(st.frames) || Object.keys(st).length !== 1) return false
-    out.str(head)
+    if (!isPlain(st) || !Array.isArray(st.frames) || !onlyKey(st, 'frames')) return false
+    writeHead(first, key, out)
     out.bytes(framesPart(st.frames as WireFrame[]))
     return true
   }
 })
 
 const EXCEPTION = specials({
-  values: (v, out, head) => {
+  values: (v, out, first, key) => {
     if (!isPlainArray(v)) return false
-    out.str(head + '[')
+    writeHead(first, key, out)
+    out.str('[')
     for (let i = 0; i < v.length; i++) {
       const item: unknown = v[i]
       if (i > 0) out.str(',')
@@ -128,15 +142,21 @@ const EXCEPTION = specials({
 })
 
 const EVENT = specials({
-  breadcrumbs: (v, out, head) => {
+  breadcrumbs: (v, out, first, key) => {
     if (!isPlainArray(v)) return false
-    out.str(head)
+    writeHead(first, key, out)
     writeCrumbs(v, out)
     return true
   },
-  exception: (v, out, head) => {
+  modules: (v, out, first, key) => {
     if (!isPlain(v)) return false
-    out.str(head)
+    writeHead(first, key, out)
+    out.bytes(modulesPart(v as Record<string, string>))
+    return true
+  },
+  exception: (v, out, first, key) => {
+    if (!isPlain(v)) return false
+    writeHead(first, key, out)
     writeObject(v, out, EXCEPTION)
     return true
   }
@@ -152,8 +172,8 @@ const allocate = (n: number): Buffer => Buffer.allocUnsafe(n)
 /** The UTF-8 bytes of JSON.stringify(event), for the request body, in a buffer from take (a BodyPool's, worker/body-pool.ts). */
 export function encodeEventBytes (event: WireEvent, take: (n: number) => Buffer = allocate): Buffer {
   const e = event as unknown as Record<string, unknown>
-  const out = new BodyParts()
-  if (isPlain(e)) writeObject(e, out, EVENT)
-  else out.str(JSON.stringify(event))
-  return out.finish(take)
+  writer.start()
+  if (isPlain(e)) writeObject(e, writer, EVENT)
+  else writer.str(JSON.stringify(event))
+  return writer.finish(take)
 }

@@ -75,3 +75,39 @@ t.test('two breadcrumb lists that end with the same breadcrumb: each its own byt
   d.breadcrumbs[0] = crumb('replaced in place')
   t.equal(encodeEventBytes(d).toString(), JSON.stringify(d), 'a list changed in place after it was encoded once')
 })
+
+t.test('bodies larger than the scratch buffer, then small ones again: each exactly its own bytes', async (t) => {
+  // 40 KiB and 1 MiB messages: past the writer's first size and past what it keeps afterwards.
+  for (const size of [40 * 1024, 1024 * 1024, 10]) {
+    const e = event('ü'.repeat(size / 2) + 'x'.repeat(size / 2))
+    const b = encodeEventBytes(e)
+    t.equal(b.length, Buffer.byteLength(JSON.stringify(e)), `${size}: its byte length`)
+    t.ok(b.equals(Buffer.from(JSON.stringify(e))), `${size}: its bytes`)
+  }
+  const bodies = [event('first'), event('second')].map((e) => encodeEventBytes(e))
+  t.equal(bodies[0].toString(), JSON.stringify(event('first')), 'a body is a copy: the next one does not overwrite it')
+})
+
+t.test('the modules table: each object its own bytes; other shapes as JSON.stringify has them', async (t) => {
+  const a = { ...event('a'), modules: { express: '5.1.0' } }
+  const b = { ...event('b'), modules: { koa: '3.0.0', 'ü-pkg': '1.0.0' } }
+  for (const e of [a, b, a, b]) t.equal(encodeEventBytes(e).toString(), JSON.stringify(e), e.message)
+  t.notMatch(encodeEventBytes(b).toString(), /express/, 'nothing of the other table')
+  const odd = { ...event('c'), modules: ['not', 'a', 'table'] }
+  t.equal(encodeEventBytes(odd).toString(), JSON.stringify(odd), 'a list where the table goes')
+})
+
+t.test('more distinct keys than the head table keeps, and keys put on Object.prototype: as JSON.stringify', async (t) => {
+  const many = event('m')
+  for (let i = 0; i < 600; i++) many[`key_${i}_é`] = i
+  t.equal(encodeEventBytes(many).toString(), JSON.stringify(many), '600 more keys')
+  t.equal(encodeEventBytes(many).toString(), JSON.stringify(many), 'again')
+  Object.defineProperty(Object.prototype, 'polluted', { value: 'x', enumerable: true, configurable: true })
+  try {
+    const e = event('p')
+    t.equal(encodeEventBytes(e).toString(), JSON.stringify(e))
+    t.notMatch(encodeEventBytes(e).toString(), /polluted/, 'an inherited key is not written')
+  } finally {
+    delete Object.prototype.polluted
+  }
+})
