@@ -54,7 +54,7 @@ const builtinsWithoutRequire = {
   }
 }
 
-/** The worker loads undici's Pool and request() alone; its index is only a fallback for unbundled installs. */
+/** The worker loads undici's Pool alone; its index is only a fallback for unbundled installs. */
 const noUndiciIndex = {
   name: 'no-undici-index',
   setup (b) {

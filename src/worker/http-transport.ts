@@ -1,4 +1,4 @@
-import type { Dispatcher, Pool } from 'undici'
+import type { Pool } from 'undici'
 import { RetryableTransportError, TransportError } from '../shared/errors'
 import type { DropReason } from '../ring/layout'
 import type { WorkerConfig } from '../shared/worker-protocol'
@@ -7,6 +7,7 @@ import type { Why } from './diagnostics'
 import type Bottleneck from 'bottleneck'
 import { NodeHttpPool, undiciUsable } from './node-http-pool'
 import { openLimiter } from './bottleneck-limiter'
+import { PostHandler, type PostAnswer } from './post-handler'
 
 // Delivery from a worker: one keep-alive connection pool per worker, a bottleneck
 // limiter for concurrency and events per second, p-retry for 5xx and network
@@ -49,19 +50,17 @@ function deniedByPermissions (err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'ERR_ACCESS_DENIED'
 }
 
-type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
-
 /**
  * undici's index also loads fetch, WebSocket, caches and mocks: ~7 MiB more per
- * worker, measured. A worker needs a Pool and request() only, so it takes those
- * two modules; if a future undici moves them, the full package still works.
+ * worker, measured. A worker needs a Pool only (it sends with the Pool's dispatch(),
+ * post-handler.ts), so it takes that module; if a future undici moves it, the full
+ * package still works.
  */
-function loadUndici (): { PoolClass: typeof Pool, request: RequestFn, slim: boolean } {
+function loadUndici (): { PoolClass: typeof Pool, slim: boolean } {
   try {
-    return { PoolClass: require('undici/lib/dispatcher/pool') as typeof Pool, request: require('undici/lib/api/api-request') as RequestFn, slim: true }
+    return { PoolClass: require('undici/lib/dispatcher/pool') as typeof Pool, slim: true }
   } catch {
-    const u = require('undici') as typeof import('undici')
-    return { PoolClass: u.Pool, request: function (this: Dispatcher, opts) { return this.request(opts) }, slim: false }
+    return { PoolClass: (require('undici') as typeof import('undici')).Pool, slim: false }
   }
 }
 const undici = loadUndici()
@@ -95,8 +94,10 @@ export class HttpTransport {
   /** What the ingest last did wrong, for events failed at once while it counts as down / rate limiting. */
   private downWhy: Why = { kind: 'network', text: 'XrayRadar could not be reached' }
   private limitWhy: Why = { kind: '429', text: 'XrayRadar rate limited this project (429)' }
-  /** Aborts the requests awaiting an answer at a hard cut (see cut); replaced after each. */
+  /** Aborts the requests awaiting an answer at a hard cut (see cut), for NodeHttpPool; replaced after each. */
   private abort = HttpTransport.controller()
+  /** undici's requests under way, each aborted at a hard cut (see cut). */
+  private readonly posts = new Set<PostHandler>()
   /** One per batch under way: stops it at a cut (see cut). */
   private readonly cutters = new Set<(hard: boolean) => void>()
 
@@ -130,6 +131,8 @@ export class HttpTransport {
       const c = this.abort
       this.abort = HttpTransport.controller()
       c.abort()
+      const reason = new TransportError('stopped at the close()/exit deadline')
+      for (const post of [...this.posts]) post.abort(reason)
     }
     for (const cutter of [...this.cutters]) cutter(hard)
   }
@@ -274,19 +277,31 @@ export class HttpTransport {
 
   private async attempt (body: Body, signal: AbortSignal): Promise<Result> {
     if (this.rateLimitedFor() > 0) return { outcome: 'rate_limited', why: this.limitWhy }
-    const opts = { path: this.path, method: 'POST' as const, headers: this.headers, body, signal }
-    const res = this.pool instanceof NodeHttpPool ? await this.pool.request(opts) : await undici.request.call(this.pool, opts)
-    await res.body.dump()
-    const status = res.statusCode
+    const answer = this.pool instanceof NodeHttpPool ? await this.nodePost(this.pool, body, signal) : await this.post(this.pool, body)
+    const status = answer.statusCode
     if (status >= 200 && status < 300) return 'delivered'
     if (status >= 500 || status === 408) throw new RetryableTransportError(`XrayRadar answered ${status}`, status)
     if (status === 429) {
-      const wait = parseRetryAfter(res.headers['retry-after'])
+      const wait = parseRetryAfter(answer.retryAfter)
       this.disabledUntil = Math.max(this.disabledUntil, Date.now() + wait)
       this.limitWhy = { kind: '429', text: `XrayRadar rate limited this project (429); no events are sent for ${Math.ceil(wait / 1000)} s` }
       return { outcome: 'rate_limited', why: this.limitWhy }
     }
-    return refusal(status, res.headers.location, this.cfg.storeUrl ?? '')
+    return refusal(status, answer.location, this.cfg.storeUrl ?? '')
+  }
+
+  /** One POST with undici: dispatch() and a PostHandler, which a hard cut aborts. */
+  private post (pool: Pool, body: Body): Promise<PostAnswer> {
+    return new Promise((resolve, reject) => {
+      pool.dispatch({ path: this.path, method: 'POST', headers: this.headers, body }, new PostHandler(resolve, reject, this.posts))
+    })
+  }
+
+  /** One POST with Node's http module (no WebAssembly for undici): the signal aborts it at a hard cut. */
+  private async nodePost (pool: NodeHttpPool, body: Body, signal: AbortSignal): Promise<PostAnswer> {
+    const res = await pool.request({ path: this.path, method: 'POST', headers: this.headers, body, signal })
+    await res.body.dump()
+    return { statusCode: res.statusCode, retryAfter: res.headers['retry-after'], location: res.headers.location }
   }
 
   async close (): Promise<void> {

@@ -6,8 +6,8 @@ import { parseRetryAfter, undiciSlim } from '../../dist/worker/http-transport.js
 
 const statuses = (collector) => collector.requests.map((r) => r.status)
 
-t.test('workers load only undici\'s Pool and request() (the full index costs ~7 MiB per worker)', async (t) => {
-  t.equal(undiciSlim, true, 'if an undici release moved lib/dispatcher/pool or lib/api/api-request, update http-transport.ts')
+t.test('workers load only undici\'s Pool (the full index costs ~7 MiB per worker)', async (t) => {
+  t.equal(undiciSlim, true, 'if an undici release moved lib/dispatcher/pool, update http-transport.ts')
 })
 
 t.test('5xx is retried with back-off until it succeeds', async (t) => {

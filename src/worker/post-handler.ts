@@ -1,0 +1,82 @@
+import type { Dispatcher } from 'undici'
+import type { IncomingHttpHeaders } from 'node:http'
+
+// One POST through undici's dispatch(), its answer read as a PostAnswer and its body dropped.
+//
+// Why not undici's request(): for every answer it makes an AsyncResource, a Readable stream
+// for the body (which the transport then had to dump, with a promise of its own), the headers
+// parsed twice and an abort listener on the signal: ~2.5 KiB of garbage per event for an answer
+// whose body nobody reads, and the worker's young-generation GC was its largest stage after the
+// sockets (docs/benchmarks-notes.md). Here one small handler per request takes the status and
+// the two headers the transport reads; a hard cut aborts it through abort() (the transport
+// keeps the handlers under way), not through a listener per request.
+
+/** What an attempt needs of an answer: the status and the two headers the transport reads. */
+export interface PostAnswer {
+  statusCode: number
+  /** Only read on a 429. */
+  retryAfter: string | string[] | undefined
+  /** Only read on a 3xx. */
+  location: string | string[] | undefined
+}
+
+/** undici's dispatch handler for one POST: settles resolve/reject once, and leaves `live` then. */
+export class PostHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null
+  /** Set by abort() before the request reached a socket: it is aborted as soon as it does. */
+  private reason: Error | null = null
+  private answer: PostAnswer | null = null
+  private settled = false
+
+  constructor (
+    private readonly resolve: (answer: PostAnswer) => void,
+    private readonly reject: (err: Error) => void,
+    private readonly live: Set<PostHandler>
+  ) {
+    live.add(this)
+  }
+
+  /** Stops the request wherever it is (queued in the pool, writing, awaiting its answer). */
+  abort (reason: Error): void {
+    if (this.settled) return
+    if (this.controller !== null) this.controller.abort(reason)
+    else this.reason ??= reason
+  }
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    this.controller = controller
+    if (this.reason !== null) controller.abort(this.reason)
+  }
+
+  onResponseStart (_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // 1xx: informational, the final answer follows.
+    if (statusCode < 200) return
+    this.answer = { statusCode, retryAfter: headers['retry-after'], location: headers.location }
+  }
+
+  /** The body is read off the socket and dropped: the ingest's answer body says nothing the status does not. */
+  onResponseData (): void {}
+
+  onResponseEnd (): void {
+    const answer = this.answer
+    if (answer === null) this.fail(new Error('the ingest closed the response without a status'))
+    else if (this.settle()) this.resolve(answer)
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController | null, err: Error): void {
+    this.fail(err)
+  }
+
+  private fail (err: Error): void {
+    if (this.settle()) this.reject(err)
+  }
+
+  /** True the first time only: a handler settles once. */
+  private settle (): boolean {
+    if (this.settled) return false
+    this.settled = true
+    this.live.delete(this)
+    this.controller = null
+    return true
+  }
+}
