@@ -6,8 +6,9 @@ import { BodyWriter } from './body-writer'
 // same (cached, never mutated) objects, so their JSON bytes are computed once and copied into
 // the body; the rest of the event is stringified key by key, in the event's own key order;
 // the body is written into the thread's scratch buffer (body-writer.ts) and copied once into a
-// buffer of its exact size that the caller provides (a BodyPool's, body-pool.ts), with no
-// string per event on the worker's heap for the body or its parts.
+// buffer of its exact size that the caller provides (a BodyPool's, body-pool.ts): no string is
+// made for the body as a whole, nor for the keys; values that are not cached are stringified
+// one by one.
 // One map of each for the thread: keyed weakly by the object itself, it holds nothing
 // past the object's life, and the JSON depends on nothing but the object.
 const framesBytes = new WeakMap<readonly WireFrame[], Buffer>()
@@ -23,23 +24,14 @@ const MAX_HEADS = 256
 // The one scratch buffer of this thread's bodies (encodeEventBytes runs start to end, never nested).
 const writer = new BodyWriter()
 
-function framesPart (list: readonly WireFrame[]): Buffer {
-  let b = framesBytes.get(list)
-  if (b === undefined) framesBytes.set(list, (b = Buffer.from(`{"frames":${JSON.stringify(list)}}`, 'utf8')))
+/** obj's cached bytes in map, made from text(obj) the first time. */
+function cachedBytes<K extends object> (map: WeakMap<K, Buffer>, obj: K, text: (o: K) => string): Buffer {
+  let b = map.get(obj)
+  if (b === undefined) map.set(obj, (b = Buffer.from(text(obj), 'utf8')))
   return b
 }
-
-function modulesPart (m: Record<string, string>): Buffer {
-  let b = modulesBytes.get(m)
-  if (b === undefined) modulesBytes.set(m, (b = Buffer.from(JSON.stringify(m), 'utf8')))
-  return b
-}
-
-function crumbPart (c: WireBreadcrumb): Buffer {
-  let b = crumbBytes.get(c)
-  if (b === undefined) crumbBytes.set(c, (b = Buffer.from(JSON.stringify(c), 'utf8')))
-  return b
-}
+const framesText = (list: readonly WireFrame[]): string => `{"frames":${JSON.stringify(list)}}`
+const jsonText = (o: object): string => JSON.stringify(o)
 
 /** Writes `,` unless first, then `"key":`. */
 function writeHead (first: boolean, key: string, out: BodyWriter): void {
@@ -64,7 +56,7 @@ function writeCrumbs (list: readonly unknown[], out: BodyWriter): void {
   out.str('[')
   for (let i = 0; i < list.length; i++) {
     if (i > 0) out.str(',')
-    out.bytes(crumbPart(list[i] as unknown as WireBreadcrumb))
+    out.bytes(cachedBytes(crumbBytes, list[i] as unknown as WireBreadcrumb, jsonText))
   }
   out.str(']')
 }
@@ -120,7 +112,7 @@ const STACKTRACE = specials({
     const st = v as { frames?: unknown }
     if (!isPlain(st) || !Array.isArray(st.frames) || !onlyKey(st, 'frames')) return false
     writeHead(first, key, out)
-    out.bytes(framesPart(st.frames as WireFrame[]))
+    out.bytes(cachedBytes(framesBytes, st.frames as WireFrame[], framesText))
     return true
   }
 })
@@ -151,7 +143,7 @@ const EVENT = specials({
   modules: (v, out, first, key) => {
     if (!isPlain(v)) return false
     writeHead(first, key, out)
-    out.bytes(modulesPart(v as Record<string, string>))
+    out.bytes(cachedBytes(modulesBytes, v as Record<string, string>, jsonText))
     return true
   },
   exception: (v, out, first, key) => {

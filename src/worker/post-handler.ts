@@ -4,12 +4,18 @@ import type { IncomingHttpHeaders } from 'node:http'
 // One POST through undici's dispatch(), its answer read as a PostAnswer and its body dropped.
 //
 // Why not undici's request(): for every answer it makes an AsyncResource, a Readable stream
-// for the body (which the transport then had to dump, with a promise of its own), the headers
-// parsed twice and an abort listener on the signal: ~2.5 KiB of garbage per event for an answer
-// whose body nobody reads, and the worker's young-generation GC was its largest stage after the
-// sockets (docs/benchmarks-notes.md). Here one small handler per request takes the status and
-// the two headers the transport reads; a hard cut aborts it through abort() (the transport
-// keeps the handlers under way), not through a listener per request.
+// for the body (which the transport then had to dump, with a promise of its own) and an abort
+// listener on the signal: garbage per event for an answer whose body nobody reads, and the
+// worker's young-generation GC was its largest stage after the sockets
+// (docs/benchmarks-notes.md). Here one small handler per request (which undici wraps in its own
+// adapter and controller, as it does any handler) takes the status and the two headers the
+// transport reads; a hard cut aborts it through abort() (the transport keeps the handlers under
+// way), not through a listener per request.
+//
+// An answer counts once its status has arrived, as with request(), whose body stream the
+// transport dumped and whose dump() ended on an error too: a body that breaks after the status
+// (a proxy closing early, a body timeout) does not turn a 2xx the ingest gave into a retry that
+// would store the event twice, nor a 429 or a 401 into one.
 
 /** What an attempt needs of an answer: the status and the two headers the transport reads. */
 export interface PostAnswer {
@@ -38,7 +44,6 @@ export class PostHandler implements Dispatcher.DispatchHandler {
 
   /** Stops the request wherever it is (queued in the pool, writing, awaiting its answer). */
   abort (reason: Error): void {
-    if (this.settled) return
     if (this.controller !== null) this.controller.abort(reason)
     else this.reason ??= reason
   }
@@ -64,7 +69,9 @@ export class PostHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError (_controller: Dispatcher.DispatchController | null, err: Error): void {
-    this.fail(err)
+    // The status had arrived: the answer stands (see the top of this file).
+    if (this.answer !== null) this.onResponseEnd()
+    else this.fail(err)
   }
 
   private fail (err: Error): void {

@@ -4,8 +4,8 @@
 import t from 'tap'
 import diagnostics from 'node:diagnostics_channel'
 import { setImmediate as nextMacrotask } from 'node:timers/promises'
-import { HttpTransport } from '../../dist/worker/http-transport.js'
 import { listen } from '../utils/servers.mjs'
+import { httpTransport } from '../utils/transport.mjs'
 import { waitFor } from '../utils/time.mjs'
 
 /** Bodies 'hold' wait until release(); bodies 'fail' get a 500; counts attempts per body. */
@@ -29,11 +29,8 @@ async function ingest (t) {
     held: () => held.length,
     aborted: () => aborted,
     release: () => { for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/json' }).end('{}') },
-    transport: new HttpTransport({
-      sink: 'http', storeUrl: `${origin}/api/1/store/`, origin, authToken: null, userAgent: 'test', timeoutMs: 30000, verifySsl: true,
-      // 8 attempts: the 'fail' body spends seconds in back-off, long after the cut.
-      maxInFlight: 4, maxEventsPerSecond: 0, maxAttempts: 8, debug: false
-    })
+    // 8 attempts: the 'fail' body spends seconds in back-off, long after the cut.
+    transport: httpTransport(origin, '1', { timeoutMs: 30000, maxInFlight: 4, maxAttempts: 8 })
   }
 }
 
