@@ -60,17 +60,18 @@ export async function loadSubject (name, { dsn, sentryDsn, options = {}, oursMod
     }
   }
   if (name === 'sender') {
-    // The bare sender as a subject (figure 2): each capture asks a worker thread for one POST
-    // of a prebuilt event (body), sent at its next 10 ms tick with undici's Pool and nothing
-    // else. What any SDK that sends one event per request from a worker pays at this rate:
-    // the captures' main-thread work is one counter increment.
+    // The bare sender as a subject (figure 2): each capture reads the error's stack (V8 formats
+    // it, which every SDK's capture must have done) and asks a worker thread for one POST of a
+    // prebuilt event (body), sent at its next 10 ms tick with undici's Pool and nothing else.
+    // What any SDK that sends one event per request from a worker pays at this rate.
     if (typeof body !== 'string') throw new Error('the sender subject needs the event body (bench/scenarios/event-body.mjs)')
     const { startBareSender } = await import('./bare-sender.mjs')
     const sender = await startBareSender({ dsn, body, mode: 'counted', tickMs: 10 })
     const noop = () => {}
+    let stackChars = 0
     return {
       name,
-      capture: () => sender.ask(),
+      capture: (err) => { stackChars += err.stack.length; sender.ask() },
       message: () => sender.ask(),
       setUser: noop, setTag: noop, setExtra: noop, addBreadcrumb: noop,
       flush: (ms) => sender.flush(ms),

@@ -2,7 +2,8 @@
 // /api/{project}/store/), with nothing of ours in the way. One event is built by our SDK
 // from the bench's usual data (the same JSON the other figures send), stringified once,
 // and then one worker thread POSTs that body N times with undici's Pool (keep-alive,
-// 8 connections, 16 requests in flight), as fast as it can (bench/lib/bare-sender-worker.cjs).
+// 8 connections, 16 requests in flight, dispatch()), as fast as it can
+// (bench/lib/bare-sender-worker.cjs).
 // Reports whole-process CPU µs per event (process.cpuUsage covers every thread) and the
 // time to send them all.
 // Paced (args.rate): the same sender starts, every tickMs (10: our workers' linger), the

@@ -66,3 +66,14 @@ t.test('a bound\'s reach row holds the bare sender to the same bound, and says w
   t.match(p.measured, /; the bare sender: 1\.50× \(ours 2\.00×\)/)
   t.notMatch(verdict(p99, { 'steady-5000-net': [{ oursLoopP99Ratio: 3 }] }).measured, /bare sender/, 'no sender in the run: no comparison')
 })
+
+t.test('figure 8\'s resolution rows: the floor against itself, shown only where a run measured it', async (t) => {
+  const old = targetsTable({ 'http-n24-koa-ratio': [{ oursOverFloorUs: 0.5, oursVsFloor: 1 }] }, table)
+  t.match(old, /Node 24, Koa 3: ours ≤ 1 µs/)
+  t.notMatch(old, /resolution/, 'results from before the floor ran twice: no resolution row')
+  const rows = [{ oursOverFloorUs: 0.5, oursVsFloor: 0.99, floorAgainOverFloorUs: 1.6, floorAgainVsFloor: 0.95 }]
+  const now = targetsTable({ 'http-n24-koa-ratio': rows }, table)
+  t.match(now, /Node 24, Koa 3, the figure's resolution: the isolation floor again ≤ 1 µs CPU per request over the floor.*\| 1\.6 µs \(median; 1 run\)\s*\| no/)
+  t.match(now, /Node 24, Koa 3, the figure's resolution: the isolation floor again ≥ 0\.97× the floor's requests\/s.*\| 0\.950× \(median; 1 run\)\s*\| no/)
+  t.match(now, /Node 24, Koa 3: ours ≤ 1 µs CPU per request over the isolation floor.*\| 0\.5 µs \(median; 1 run\)\s*\| yes/, 'ours judged on its own figure')
+})
