@@ -2,9 +2,9 @@ import type { WireBreadcrumb, WireEvent, WireFrame } from '../shared/types'
 import { BodyWriter } from './body-writer'
 
 // JSON for an event, as the bytes of a request body, the same as JSON.stringify(event).
-// Frames, breadcrumbs and the modules table are most of the bytes and repeat from event to event as the very
-// same (cached, never mutated) objects, so their JSON bytes are computed once and copied into
-// the body; the rest of the event is stringified key by key, in the event's own key order;
+// Frames, breadcrumbs and the modules table are most of the bytes and repeat from event to
+// event as the very same (cached, never mutated) objects, so their JSON bytes are computed once
+// and copied into the body; the rest of the event is stringified key by key, in its own order;
 // the body is written into the thread's scratch buffer (body-writer.ts) and copied once into a
 // buffer of its exact size that the caller provides (a BodyPool's, body-pool.ts): no string is
 // made for the body as a whole, nor for the keys; values that are not cached are stringified
