@@ -14,11 +14,10 @@
 const { parentPort, workerData } = require('node:worker_threads')
 const { performance } = require('node:perf_hooks')
 const { Pool } = require(workerData.undiciPath)
+const { ASKED, ANSWERED } = require('./bare-sender-slots.cjs')
 
 const CONNECTIONS = 8
 const IN_FLIGHT = 16
-const ASKED = 0
-const ANSWERED = 1
 
 const pool = new Pool(workerData.origin, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 30000 })
 const headers = { 'content-type': 'application/json', 'user-agent': 'bare-sender' }

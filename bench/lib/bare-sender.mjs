@@ -3,10 +3,10 @@ import { Worker } from 'node:worker_threads'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import slots from './bare-sender-slots.cjs'
 
 const WORKER = fileURLToPath(new URL('./bare-sender-worker.cjs', import.meta.url))
-const ASKED = 0
-const ANSWERED = 1
+const { ASKED, ANSWERED, SLOTS } = slots
 
 /** The store URL's origin and path for a DSN of the bench's collector. */
 export function storeTarget (dsn) {
@@ -21,7 +21,7 @@ export function storeTarget (dsn) {
  */
 export async function startBareSender ({ dsn, body, mode, n = 0, rate = 0, tickMs = 10, perSecond = 0 }) {
   const undiciPath = createRequire(import.meta.url).resolve('undici')
-  const counts = mode === 'counted' ? new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT)) : null
+  const counts = mode === 'counted' ? new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT)) : null
   const worker = new Worker(WORKER, { workerData: { undiciPath, ...storeTarget(dsn), body, mode, n, rate, tickMs, perSecond, counts: counts?.buffer } })
   await new Promise((resolve) => worker.once('online', resolve))
   return {
