@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,churn,burst,exit,ceiling,startup,scrub,http,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,churn,burst,exit,ceiling,startup,scrub,http,httpprof,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { execFileSync, spawn } from 'node:child_process'
@@ -313,6 +313,46 @@ if (want('http')) {
   }
   results[`http-n${major}-meta`] = [{ node: execFileSync(execPath, ['--version'], { encoding: 'utf8' }).trim(), apps }]
   show('http')
+}
+
+// Figure 8d: where ours' per-request CPU goes. The floor and ours again, each with V8's sampling
+// profiler on the server's main thread over the timed run (separate runs from figure 8's: the
+// profiler's own cost lands in these), the samples split by part (bench/lib/profile-split.mjs).
+if (want('httpprof')) {
+  const { execPath, major } = httpNode()
+  const apps = argValue('http-apps')?.split(',') ?? HTTP_APPS
+  const sdkPath = argValue('sdk')
+  log(`\nFigure 8d (Node ${major}): a CPU profile of the server's main thread, the isolation floor and ours, split by part`)
+  const PROF_SUBJECTS = ['floor', 'ours']
+  for (const app of apps) {
+    const key = `httpprof-n${major}-${app}`
+    results[key] = []
+    for (let i = 0; i < RUNS; i++) {
+      const round = {}
+      for (let k = 0; k < PROF_SUBJECTS.length; k++) {
+        const subject = PROF_SUBJECTS[(i + k) % PROF_SUBJECTS.length]
+        round[subject] = await measureHttp({ subject, framework: app, seconds: quick ? 1 : 2, warmup: 0.5, execPath, sdkPath, profile: true, ...newRun() })
+      }
+      const f = round.floor.profileUs
+      const o = round.ours.profileUs
+      results[key].push({
+        sdkUs: o.sdk,
+        channelUs: o.channel,
+        floorAlsUs: f.als,
+        oursAlsUs: o.als,
+        floorGcUs: f.gc,
+        oursGcUs: o.gc,
+        floorOtherUs: f.other,
+        oursOtherUs: o.other,
+        floorTotalUs: f.total,
+        oursTotalUs: o.total,
+        sampledOverFloorUs: o.total - f.total,
+        sdkTop: round.ours.sdkTop
+      })
+      log(`  … ${app} round ${i + 1}/${RUNS}: µs per request sampled, floor ${f.total.toFixed(2)}, ours ${o.total.toFixed(2)} (the SDK's functions ${o.sdk.toFixed(2)}, diagnostics_channel ${o.channel.toFixed(2)}, GC ${f.gc.toFixed(2)} → ${o.gc.toFixed(2)}, AsyncLocalStorage ${f.als.toFixed(2)} → ${o.als.toFixed(2)})`)
+    }
+  }
+  show('httpprof')
 }
 
 if (want('httpheap')) {

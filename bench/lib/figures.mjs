@@ -206,6 +206,30 @@ function http (results) {
     '\n\nbench/scenarios/http-server.mjs, run once per Node version (`--node=<version>`): `GET /api/users/:id` answering JSON behind a router or prefix at /api, for node:http, Express 4 and 5, Fastify 4 and 5, Koa 3 with @koa/router, NestJS 11 (Express adapter). Subjects: no SDK; the isolation floor (the same app with `http.Server.prototype.emit` wrapped so that each \'request\' emit runs in `als.run({ req }, …)` with one AsyncLocalStorage, nothing else); the isolation floor again, in a fresh process ("floor again": what separates two runs of the same server, the figure\'s resolution); ours, `init({ dsn })` (default integrations) plus the framework\'s error handler; @sentry/node\'s documented setup (init before the framework is loaded, its error handler where it has one: not for Nest, which is @sentry/nestjs). autocannon from the bench process, 20 keep-alive connections on loopback, a 0.5 s warm-up, then 2 s timed; five rounds, the five subjects in a rotated order per round (a fresh server process each); CPU per request is the server process\'s CPU over the timed run (all threads) divided by the requests served. Each × is against the no-SDK run of the same round, "adds" and "over floor" are per-round differences; median of rounds (min–max). The server and the load generator share the machine\'s cores, so requests/s swings with other load; CPU per request holds better.']
 }
 
+function httpprof (results) {
+  const rows = []
+  for (const major of HTTP_NODES) {
+    for (const [app, name] of Object.entries(HTTP_APP_NAMES)) {
+      const runs = results[`httpprof-n${major}-${app}`]
+      if (runs === undefined) continue
+      const c = (k) => fmt(col(runs, k), 2)
+      const pair = (a, b) => `${c(a)} → ${c(b)}`
+      const fig8 = results[`http-n${major}-${app}-ratio`]
+      rows.push([`Node ${major}`, name, pair('floorTotalUs', 'oursTotalUs'), c('sampledOverFloorUs'), fig8 === undefined ? 'not run' : fmt(col(fig8, 'oursOverFloorUs'), 1), c('sdkUs'), c('channelUs'), pair('floorAlsUs', 'oursAlsUs'), pair('floorGcUs', 'oursGcUs'), pair('floorOtherUs', 'oursOtherUs'), largestOwn(runs)])
+    }
+  }
+  if (rows.length === 0) return null
+  return ["8d. Where ours' per-request CPU goes: the server's main thread, profiled", table(rows, ['Node', 'app', 'sampled µs/request: floor → ours', 'ours over floor, sampled', 'ours over floor, figure 8 (µs, unprofiled)', "the SDK's own functions", 'diagnostics_channel', 'AsyncLocalStorage: floor → ours', 'GC: floor → ours', 'the rest (framework, Node): floor → ours', "the SDK's largest functions (µs/request, mean of rounds)"]) +
+    "\n\nbench/scenarios/http-server.mjs with `profile`, the figure 8 apps and load (a 0.5 s warm-up, then 2 s timed), the isolation floor and ours only, three rounds in a rotated order, a fresh server process each. Over the timed run V8's sampling profiler (the inspector's, every 100 µs) records the server's main thread; each sample counts for the function it was in (self time), split by part (bench/lib/profile-split.mjs): the SDK's own functions (its dist/ files), Node's diagnostics_channel (its publish of 'http.server.request.start', which runs only because the SDK subscribes), AsyncLocalStorage and Node's async-context machinery (the floor's one run per request is here too), V8's garbage collector, and the rest (the framework, Node's HTTP and sockets: the same code in both subjects). µs per request = the part's sampled time / requests served; median of rounds (min–max). The profiler slows the server, and it samples wall time on a thread that waits for a core now and then: compare the parts, and the subjects in one row, rather than these with figure 8's CPU. The delivery workers are idle (nothing is raised) and not profiled; figure 8's CPU counts every thread."]
+}
+
+/** The SDK's three largest functions over the rounds (mean self µs per request). */
+function largestOwn (runs) {
+  const sum = new Map()
+  for (const r of runs) for (const { name, us } of r.sdkTop ?? []) sum.set(name, (sum.get(name) ?? 0) + us / runs.length)
+  return [...sum].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, us]) => `${n.replace(/ \(.*\)$/, '')} ${us.toFixed(2)}`).join(', ')
+}
+
 function httpheap (results) {
   const rows = []
   let count = 10000
@@ -294,7 +318,7 @@ function loopblock (results) {
     `\n\nbench/scenarios/loopblock-idle.mjs, ${runs[0]?.node ?? 'Node'}: a client with a DSN and no other integration; after a ${((runs[0]?.warmupMs ?? 1000) / 1000).toFixed(1)} s warm-up, ${Math.round(runs[0]?.seconds ?? 5)} s in which nothing is captured and nothing blocks, the CPU time of every thread of the idle process, read from outside (/proc/<pid>/task/*/schedstat at the window's start and end: a process that measured itself would have to wake at the end, and on this VM a thread that wakes after a long sleep is billed a share of that sleep); both subjects run with --no-memory-reducer (V8's memory reducer runs a few GCs about 8 s after start-up in either subject, which would land in or out of the window by chance). With the integration, the main thread's 250 ms heartbeat (which also re-packs the scope for the watcher when it changed) and the watcher thread's checks (about one every thresholdMs) run while the loop works; once the loop has been idle for a second the heartbeat stops and, on Node 24 and 26, the watcher sleeps with no timer until the loop's next callback (an async hook armed only while idle, created with trackPromises: false, wakes both); on Node 20 and 22, where a hook would turn on V8's promise hooks for good, the watcher instead reads the process's CPU time once a thresholdMs (docs/integrations.md). The warm-up leaves time for that first idle second. The other Node versions are those .ci/run installs, the subject run with that binary. The delivery workers are not started for it. Off and on in separate fresh processes, their order alternating by round. Per capture, bench/scenarios/loopblock-capture.mjs: figure 1b's captureException (scope set, stacks already formatted, batches of 50, 10 ms apart) on one client, in rounds alternating in one process between no integration and a second client with it running beside (heartbeat, watcher thread); the ratio is the median of the per-round on / off ratios. Capture runs no code of the integration. Awaits, bench/scenarios/loopblock-await.mjs under each Node version: ns per await of a tight async loop (median of 5 timings of 1,000,000), before and after a 2.5 s idle stretch (the heartbeat stops, the wake hook is armed and fires on the way back), in one fresh process per subject; a hook that tracked promises would leave every await about 2× slower for good (seen when the hook is built so: 1.97× on Node 20, 2.52× on 26).\n\n` + verdicts.join('\n')]
 }
 
-export const FIGURES = { capture, ownshare, otel, floor, steady, longrun, churn, burst, exit, ceiling, startup, scrub, http, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
+export const FIGURES = { capture, ownshare, otel, floor, steady, longrun, churn, burst, exit, ceiling, startup, scrub, http, httpprof, httpheap, pinohttp, logging, loopblock, tsmap, tsworker }
 
 export function chart (results) {
   return chartSvg(ceilingSeries(results), CEILING_RATES)

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import http from 'node:http'
 import autocannon from 'autocannon'
+import { PARTS } from './profile-split.mjs'
 
 const SERVER = fileURLToPath(new URL('../scenarios/http-server.mjs', import.meta.url))
 
@@ -35,9 +36,14 @@ const load = (url, opts) => new Promise((resolve, reject) => {
   autocannon({ url, ...opts }, (err, result) => err ? reject(err) : resolve(result))
 })
 
-/** One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process, all threads), rssMiB }. */
-export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds = 5, warmup = 1, connections = 20, execPath, sdkPath }) {
-  const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn, execPath, sdkPath })
+/**
+ * One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process,
+ * all threads), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
+ * profile over the timed run, µs per request by part (bench/lib/profile-split.mjs), and
+ * `sdkTop`, the SDK's five largest functions by self time, µs per request.
+ */
+export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds = 5, warmup = 1, connections = 20, execPath, sdkPath, profile = false }) {
+  const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn, execPath, sdkPath, profile })
   try {
     const { port } = await nextLine(30000)
     const url = `http://127.0.0.1:${port}/api/users/42`
@@ -46,8 +52,12 @@ export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds
     await new Promise((resolve) => setTimeout(resolve, 50)) // the mark lands before the load
     const r = await load(url, { connections, duration: seconds })
     child.kill('SIGTERM')
-    const { cpuUs, rssMiB } = await nextLine(15000)
-    return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / r.requests.total, rssMiB }
+    const { cpuUs, rssMiB, profile: split } = await nextLine(15000)
+    const n = r.requests.total
+    const result = { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / n, rssMiB }
+    if (split === undefined) return result
+    const profileUs = Object.fromEntries(PARTS.concat('total').map((p) => [p, split[p] / n]))
+    return { ...result, profileUs, sdkTop: split.top.slice(0, 5).map(({ name, us }) => ({ name, us: us / n })) }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL')
   }
