@@ -131,6 +131,75 @@ t.test('a scope that outlives its request keeps its data, not the request object
   t.equal(incoming(e)[0].data.status_code, 200)
 })
 
+t.test('a scope that outlives a request whose client went away before any response: no request object held', async (t) => {
+  const { collector } = await setup(t)
+  const r = await runFixture('http-scope-outlives-request.mjs', { nodeArgs: ['--expose-gc'], env: { DSN: collector.dsn('42'), TOKEN, GONE: '1' } })
+  t.equal(r.code, 0, r.stderr)
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1))
+  t.equal(out.body, null, 'no answer was sent')
+  t.equal(out.collected, true, "req was garbage-collected once the connection closed, while its scope is still held")
+  t.equal(out.flushed, true)
+  t.equal(collector.events.length, 1, 'one event, no more')
+  const e = collector.events[0]
+  t.equal(e.contexts.request.url, `http://127.0.0.1:${out.port}/held`, 'the held scope still gives its request data')
+  t.equal(e.contexts.request.headers['x-probe'], 'held')
+  t.equal(incoming(e).length, 1, 'and its incoming crumb')
+  t.equal(incoming(e)[0].data.status_code, undefined, 'with no status: none was sent')
+})
+
+t.test('pipelined requests on one connection: each response ends its own request', async (t) => {
+  const { collector, client } = await setup(t)
+  let firstHeld
+  const secondStarted = new Promise((resolve) => { firstHeld = resolve })
+  let captured
+  const bothCaptured = new Promise((resolve) => { captured = resolve })
+  let pending = 2
+  const { base } = await listen(t, (req, res) => {
+    const name = req.url.slice(1)
+    res.on('finish', () => setTimeout(() => { client.captureMessage(`after ${name}`); if (--pending === 0) captured() }, 5))
+    if (name === 'first') {
+      // Answered only once the second request has started: its scope is then the newest on the connection.
+      secondStarted.then(() => { res.statusCode = 201; res.end('one') })
+    } else {
+      firstHeld()
+      res.statusCode = 202
+      res.end('two')
+    }
+  })
+  const { port } = new URL(base)
+  const socket = net.connect(Number(port), '127.0.0.1')
+  t.teardown(() => socket.destroy())
+  let raw = ''
+  socket.setEncoding('utf8')
+  socket.on('data', (d) => { raw += d })
+  socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n')
+  await bothCaptured
+  t.match(raw, /HTTP\/1\.1 201[\s\S]*one[\s\S]*HTTP\/1\.1 202[\s\S]*two/, 'both answered, in order')
+  t.equal(await client.flush(5000), true)
+  t.equal(collector.events.length, 2, 'two events, no more')
+  const status = (name) => incoming(findByMessage(collector.events, `after ${name}`))[0]?.data.status_code
+  t.same([status('first'), status('second')], [201, 202], "each request's crumb has its own response's status")
+})
+
+t.test("the last close() takes the SDK's listener off the connections still open", async (t) => {
+  const { client } = await setup(t)
+  const sockets = []
+  const { server, base } = await listen(t, (req, res) => res.end('ok'))
+  server.on('connection', (s) => sockets.push(s))
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => agent.destroy())
+  const get1 = () => new Promise((resolve, reject) => http.get(`${base}/k`, { agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)) }).on('error', reject))
+  const ours = (s) => s.listeners('close').filter((fn) => fn.name === 'socketClosed').length
+  t.equal(await get1(), 200)
+  t.equal(await get1(), 200)
+  t.equal(sockets.length, 1, 'one keep-alive connection')
+  t.equal(ours(sockets[0]), 1, 'one listener per connection, not one per request')
+  await client.close(100)
+  t.equal(ours(sockets[0]), 0, 'taken off at the last close()')
+  t.equal(await get1(), 200, 'the connection still serves')
+  t.equal(ours(sockets[0]), 0, 'and gets no listener again')
+})
+
 t.test("a request's own enumerable keys are what they are without the SDK", async (t) => {
   const seen = []
   const server = http.createServer((req, res) => {

@@ -9,7 +9,7 @@ import type { RequestInfo } from '../../shared/types'
 import { REQUEST_SCOPE, scopeOfRequest, setScopeOfRequest } from '../request-scope'
 import { currentRegistration, recordOn, type Registration } from './registry'
 import { crumbUrl } from './url'
-import { replaceMethod, setOwnMethod } from './own-method'
+import { setOwnMethod } from './own-method'
 
 // Incoming requests: each one runs in its own isolation scope (design notes,
 // docs/integrations.md). 'http.server.request.start' fires synchronously just before
@@ -22,17 +22,24 @@ import { replaceMethod, setOwnMethod } from './own-method'
 //   prototypes' on/once/… are wrapped once): 'data'/'end' listeners run in the socket's async
 //   context, not the handler's, and enterWith() from the channel does not reach them on Node
 //   24 (AsyncContextFrame). A bound listener whose emit runs in the scope already enters no
-//   second context; req's and res's emit are left as they are, but ServerResponse's emit
-//   notes the response's end ('finish' or 'close') in the request's record.
-// After the last close() the prototypes get back what they had and every other wrapper is a
-// plain pass-through. HTTP/2 streams (incoming-http2.ts) use the same record and scope, their
-// emit wrapped per stream (emitInRequestScope).
+//   second context; req's and res's emit are left as they are.
+// The response's end reaches the request's record through Node's 'http.server.response.finish'
+// channel, or, for a connection that closes first (a client gone), through one 'close' listener
+// per connection. After the last close() the prototypes get back what they had, the connections'
+// listeners are taken off, and every other wrapper is a plain pass-through. HTTP/2 streams
+// (incoming-http2.ts) use the same record and scope, their emit wrapped per stream
+// (emitInRequestScope).
 //
 // Per-request cost (bench figure 8): a request's scope is a copy-on-write fork; the request
 // data, the incoming breadcrumb and the route tags are turned into RequestInfo, a breadcrumb
 // and tags only when an event needs them; the only property added to req is the scope slot (a
 // plain assignment: Object.keys and JSON skip symbols), none to res: adding properties to a
-// framework's request objects cost microseconds each (Express 5, profiled).
+// framework's request objects cost microseconds each (Express 5, profiled). What the end of a
+// request needs is read at its start, while req and res are Node's own: Express (and Nest on
+// it) swap their prototypes once routing starts, and from then on every property read on them
+// is a slow one (a runtime lookup per read: ~0.1 µs each on Node 20, figure 8d). At the end the
+// request's scope is found through the socket (one slot per connection, a map that does not
+// change) and only the status is read from res.
 
 // active: a client has the integration.
 export const state = { active: false }
@@ -74,11 +81,17 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   built: StoredCrumb | null = null
   // Set once the response finished (or the connection closed first).
   done = false
+  // What detach() keeps, read here while req is still Node's own object (see the file's
+  // opening comment: after a framework swaps its prototype, each read of it is a slow one).
+  private readonly headers: IncomingMessage['headers']
+  private socket: SocketOfRequest | null
 
   constructor (req: IncomingMessage, keepQuery: boolean) {
     this.req = req
     this.target = typeof req.url === 'string' ? req.url : '/'
     this.method = typeof req.method === 'string' ? req.method : 'GET'
+    this.headers = req.headers
+    this.socket = (req.socket as SocketOfRequest | null | undefined) ?? null
     this.start = Date.now()
     this.keepQuery = keepQuery
   }
@@ -89,11 +102,11 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
    * socket and parser, and the socket's addresses are gone once it closes.
    */
   detach (): void {
-    const req = this.req
-    const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null
+    const socket = this.socket
+    this.socket = null
     this.req = {
-      headers: req.headers,
-      method: req.method,
+      headers: this.headers,
+      method: this.method,
       socket: socket === null ? null : { encrypted: socket.encrypted, localAddress: socket.localAddress, localPort: socket.localPort, remoteAddress: socket.remoteAddress }
     } as unknown as IncomingMessage
   }
@@ -199,43 +212,18 @@ export function requestScopeOf (target: Slotted): Scope | undefined {
 }
 
 /**
- * ServerResponse's emit: at 'finish' (or 'close' without one) the request's record gets its
- * status and duration and lets go of req; every emit then goes on as EventEmitter's. The
- * listeners' scope is not its business (listeners.ts binds them when they are added). Also
- * once inactive (after the last close()): the record lets go of req when the request ends.
+ * At 'finish' (or 'close' without one: the client went away; res is then null where the
+ * connection's close says so): the request is over.
  */
-function emitOfResponse (this: Slotted, event: string | symbol): boolean {
-  if (event === 'finish' || event === 'close') endOfResponse(this, event)
-  return EMIT.apply(this, arguments as unknown as [string])
-}
-
-function endOfResponse (res: Slotted, event: string): void {
-  const scope = requestScopeOf(res)
-  if (scope !== undefined) finishRecord(res, scope, event)
-}
-
-/**
- * When the integration first subscribes: ServerResponse's emit becomes emitOfResponse, where
- * it is EventEmitter's own (else, some other code's wrapper there: each response is wrapped
- * instead, startRequest). Returns the undo, which puts back what the prototype had where emit
- * is still ours (code that wrapped it after us keeps its wrapper, which calls ours).
- */
-export function installResponseEnd (): () => void {
-  const proto = ServerResponse.prototype as unknown as Emitter
-  if (proto.emit !== EMIT) return () => {}
-  try { return replaceMethod(proto, 'emit', () => emitOfResponse as Emit) } catch { return () => {} }
-}
-
-/** At 'finish' (or 'close' without one: the client went away): the request is over. */
-function finishRecord (res: Slotted, scope: Scope, event: string): void {
+function finishRecord (res: Slotted | null, scope: Scope, event: string): void {
   // Through the scope (req and res share it), not a property of res: adding one to a
   // framework's res per request costs more than this whole function.
   const record = scope.requestRecord
-  // req's own 'close' is not the response's end.
+  // req's own 'close' is not the response's end (an HTTP/2 stream's or a request's own emit).
   if (!(record instanceof IncomingRecord) || record.done || record.req === res as unknown) return
   record.done = true
   try { record.detach() } catch {}
-  if (event !== 'finish') return
+  if (event !== 'finish' || res === null) return
   const status = statusOf(res)
   const duration = Date.now() - record.start
   if (record.built === null) {
@@ -270,7 +258,22 @@ export function bindEmit (target: Slotted, scope: Scope): void {
   })
 }
 
-interface ServerRequestStart { request?: IncomingMessage, response?: ServerResponse, server?: object }
+interface ServerRequestStart { request?: IncomingMessage, response?: ServerResponse, server?: object, socket?: SocketOfRequest | null }
+
+/** A request's socket as the record and the end of the request read it. */
+type SocketOfRequest = EventEmitter & { encrypted?: boolean, localAddress?: string, localPort?: number, remoteAddress?: string, [SOCKET_SCOPE]?: Scope | null }
+
+// The scope of the request a connection serves now, a slot on its socket (null between
+// requests, undefined where the SDK does not watch the connection): where the end of the
+// request finds it (onServerResponseFinish). A connection's sockets keep one map, where a
+// framework's req and res do not (the file's opening comment). With pipelining the slot holds
+// the newest request's scope, so the end checks that the slot's record is its request's, and
+// else looks the scope up on the request; a connection that closes with two pipelined requests
+// unanswered ends only the newest (the other's record keeps req until its scope goes).
+const SOCKET_SCOPE = Symbol('xrayradar.socketScope')
+
+/** Sockets with the SDK's 'close' listener, so that the last close() can take it off. */
+const watchedSockets = new Set<SocketOfRequest>()
 
 /** The 'http.server.request.start' subscriber. Never throws: Node would rethrow it as an uncaught exception. */
 export function onServerRequestStart (message: unknown): void {
@@ -281,8 +284,62 @@ export function onServerRequestStart (message: unknown): void {
     if (req === undefined || res === undefined) return
     if (server !== undefined && server !== null && (server as Record<symbol, unknown>)[SDK_SERVER] === true) return
     if (r.ignoreIncoming !== null && ignored(r, typeof req.url === 'string' ? req.url : '/', req)) return
-    startRequest(r, req, res, server as Emitter | undefined)
+    startRequest(r, req, res, server as Emitter | undefined, message as ServerRequestStart)
   } catch {}
+}
+
+/**
+ * The 'http.server.response.finish' subscriber (Node publishes it at the response's 'finish'):
+ * the request's record gets its status and duration and lets go of req. Never throws.
+ */
+export function onServerResponseFinish (message: unknown): void {
+  try {
+    const { request, response, socket } = message as ServerRequestStart
+    if (request === undefined || response === undefined) return
+    const onSocket = socket?.[SOCKET_SCOPE] ?? null
+    if (onSocket !== null && (onSocket.requestRecord as IncomingRecord | null)?.req === request) {
+      (socket as SocketOfRequest)[SOCKET_SCOPE] = null
+      finishRecord(response as unknown as Slotted, onSocket, 'finish')
+      return
+    }
+    // A pipelined request (the slot holds a later one), or one without a socket slot.
+    const scope = scopeOfRequest(request)
+    if (scope !== null) finishRecord(response as unknown as Slotted, scope, 'finish')
+  } catch {}
+}
+
+/** A connection's 'close' (its socket is `this`): a request it still serves ends without a response. */
+function socketClosed (this: SocketOfRequest): void {
+  try {
+    // 'close' comes once: the listener stays on the closed socket, which goes with it.
+    watchedSockets.delete(this)
+    const scope = this[SOCKET_SCOPE]
+    this[SOCKET_SCOPE] = undefined
+    if (scope !== undefined && scope !== null) finishRecord(null, scope, 'close')
+  } catch {}
+}
+
+/** The last close(): the connections' 'close' listeners off, their slots emptied. */
+export function unwatchSockets (): void {
+  for (const socket of watchedSockets) {
+    try {
+      socket.removeListener('close', socketClosed)
+      // undefined (not null, "watched, between requests"): a later client watches it again.
+      socket[SOCKET_SCOPE] = undefined
+    } catch {}
+  }
+  watchedSockets.clear()
+}
+
+/** The request's scope in its connection's slot; the connection's 'close' listener added with the first. */
+function noteOnSocket (socket: SocketOfRequest, scope: Scope): void {
+  // undefined: not watched yet (null: watched, between two requests).
+  if (socket[SOCKET_SCOPE] === undefined) {
+    if (typeof socket.on !== 'function') return
+    socket.on('close', socketClosed)
+    watchedSockets.add(socket)
+  }
+  socket[SOCKET_SCOPE] = scope
 }
 
 /** The user's ignoreIncomingRequests filter said yes. */
@@ -294,9 +351,11 @@ export function ignored (r: Registration, url: string, req: Parameters<NonNullab
   }
 }
 
-function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined): void {
+function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined, message: ServerRequestStart): void {
   const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii))
   setScopeOfRequest(req, scope)
+  const socket = message.socket
+  if (socket !== undefined && socket !== null) noteOnSocket(socket, scope)
   if (server !== undefined && typeof server.emit === 'function') {
     wrapServer(server)
     if (unwrappable.has(server)) {
@@ -308,17 +367,7 @@ function startRequest (r: Registration, req: IncomingMessage, res: ServerRespons
     }
   }
   // Their listeners are bound when added (listeners.ts); the response's end reaches the record
-  // through ServerResponse's emit, or, for a response whose emit was replaced before us, its own.
-  if ((res as unknown as Emitter).emit !== emitOfResponse) bindResponseEnd(res as unknown as Slotted, scope)
-}
-
-/** res.emit replaced by other code before us: the end of this response is noted by a wrapper of its own. */
-function bindResponseEnd (res: Slotted, scope: Scope): void {
-  const original = res.emit
-  setOwnMethod(res, 'emit', function emitOfResponseOf (this: unknown, event) {
-    if (event === 'finish' || event === 'close') finishRecord(this as Slotted, scope, event)
-    return original.apply(this, arguments as unknown as [string])
-  })
+  // through Node's channel (onServerResponseFinish) or the connection's close.
 }
 
 /**

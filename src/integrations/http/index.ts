@@ -1,7 +1,7 @@
 import dc from 'node:diagnostics_channel'
 import { ConfigurationError } from '../../shared/errors'
 import type { Integration, IntegrationClient } from '../../shared/integration'
-import { installResponseEnd, onServerRequestStart, state } from './incoming'
+import { onServerRequestStart, onServerResponseFinish, state, unwatchSockets } from './incoming'
 import { installListenerBinding } from './listeners'
 import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
@@ -17,6 +17,7 @@ export type { HttpIntegrationOptions, Http2IncomingRequest } from './registry'
 
 const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['http.server.request.start', onServerRequestStart],
+  ['http.server.response.finish', onServerResponseFinish],
   // HTTP/2 servers, found when they accept a connection (and on Node 22+ at a stream: the
   // channel does not exist on 20, where subscribing to it is harmless).
   ['net.server.socket', onNetServerSocket],
@@ -29,11 +30,11 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['undici:request:error', onRequestError]
 ]
 
-// The undo of the prototypes' wrappers, while subscribed.
+// The undo of the prototypes' wrappers and of the connections' 'close' listeners, while subscribed.
 const installed: { undo: Array<() => void> } = { undo: [] }
 
 function subscribe (): void {
-  installed.undo = [installResponseEnd(), installListenerBinding()]
+  installed.undo = [installListenerBinding(), unwatchSockets]
   for (const [name, fn] of CHANNELS) dc.subscribe(name, fn as (message: unknown, name: string | symbol) => void)
   state.active = true
 }
