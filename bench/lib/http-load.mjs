@@ -40,7 +40,7 @@ const load = (url, opts) => new Promise((resolve, reject) => {
  * One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process,
  * all threads), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
  * profile over the timed run, µs per request by part (bench/lib/profile-split.mjs), and
- * `sdkTop`, the SDK's five largest functions by self time, µs per request.
+ * `sdkTop`, every SDK function with samples, by self time, µs per request.
  */
 export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds = 5, warmup = 1, connections = 20, execPath, sdkPath, profile = false }) {
   const { child, nextLine } = startServer({ subject, framework, dsn, sentryDsn, execPath, sdkPath, profile })
@@ -57,7 +57,7 @@ export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds
     const result = { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / n, rssMiB }
     if (split === undefined) return result
     const profileUs = Object.fromEntries(PARTS.concat('total').map((p) => [p, split[p] / n]))
-    return { ...result, profileUs, sdkTop: split.top.slice(0, 5).map(({ name, us }) => ({ name, us: us / n })) }
+    return { ...result, profileUs, sdkTop: split.top.map(({ name, us }) => ({ name, us: us / n })) }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL')
   }

@@ -251,6 +251,37 @@ t.test('only the request\'s own code binds: Node\'s listeners and one added from
   t.equal(seen.outside, true, 'a listener added from outside the request is the function given')
 })
 
+t.test('once the response finished, listeners added to req and res are left as they are (Node\'s clearIncoming on every request)', async (t) => {
+  await setup(t)
+  let done
+  const checked = new Promise((resolve) => { done = resolve })
+  const seen = {}
+  const { base } = await listen(t, (req, res) => {
+    const before = () => {}
+    req.on('x', before)
+    seen.beforeBound = req.rawListeners('x')[0] !== before
+    res.on('finish', () => {
+      // Node's resOnFinish ran first (its listener was added before the handler's): it added
+      // clearIncoming to req's 'end' once the response finished.
+      const end = req.rawListeners('end')
+      seen.clearIncoming = end.filter((fn) => fn.name === 'clearIncoming').length
+      seen.wrapped = end.filter((fn) => fn.listener !== undefined).map((fn) => fn.listener.name)
+      const after = () => {}
+      req.on('y', after)
+      res.on('y', after)
+      seen.afterRaw = req.rawListeners('y')[0] === after && res.rawListeners('y')[0] === after
+      done()
+    })
+    res.end('ok')
+  })
+  t.equal(await postChunks(`${base}/fin`, ['f'], 5), 'ok')
+  await checked
+  t.equal(seen.beforeBound, true, 'a listener added while the request runs is bound (the check can see a binding)')
+  t.equal(seen.clearIncoming, 1, 'Node\'s clearIncoming is on req\'s end as the function itself')
+  t.same(seen.wrapped, [], 'and no bound wrapper stands for it')
+  t.equal(seen.afterRaw, true, 'a listener the request\'s code adds after the response finished is the function given')
+})
+
 t.test('a listener on an outgoing request\'s response is not bound to the incoming request', async (t) => {
   const { client, collector } = await setup(t)
   const { base: upstream } = await listen(t, (req, res) => res.end('up'))

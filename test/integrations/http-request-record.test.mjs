@@ -181,8 +181,8 @@ t.test('pipelined requests on one connection: each response ends its own request
   t.same([status('first'), status('second')], [201, 202], "each request's crumb has its own response's status")
 })
 
-t.test("the last close() takes the SDK's listener off the connections still open", async (t) => {
-  const { client } = await setup(t)
+t.test('one close listener per connection, whatever its requests, and none added after the last close()', async (t) => {
+  const { client, collector } = await setup(t)
   const sockets = []
   const { server, base } = await listen(t, (req, res) => res.end('ok'))
   server.on('connection', (s) => sockets.push(s))
@@ -193,11 +193,26 @@ t.test("the last close() takes the SDK's listener off the connections still open
   t.equal(await get1(), 200)
   t.equal(await get1(), 200)
   t.equal(sockets.length, 1, 'one keep-alive connection')
-  t.equal(ours(sockets[0]), 1, 'one listener per connection, not one per request')
+  t.equal(ours(sockets[0]), 1, 'one listener for the connection, not one per request')
   await client.close(100)
-  t.equal(ours(sockets[0]), 0, 'taken off at the last close()')
-  t.equal(await get1(), 200, 'the connection still serves')
-  t.equal(ours(sockets[0]), 0, 'and gets no listener again')
+  t.equal(await get1(), 200, 'after the last close() the connection still serves')
+  t.equal(ours(sockets[0]), 1, 'no listener added for it')
+  // A new client: the connection's listener is the one already there.
+  const again = new xr.ErrorTracker({ dsn: collector.dsn('42'), authToken: TOKEN, spool: false })
+  t.teardown(() => again.close(100))
+  t.equal(await get1(), 200)
+  t.equal(ours(sockets[0]), 1, 'and none when a new client starts')
+})
+
+t.test('a keep-alive connection between requests holds no finished request\'s scope (servers whose emit cannot be wrapped too)', async (t) => {
+  const { collector } = await setup(t)
+  for (const unwrappable of ['0', '1']) {
+    const r = await runFixture('http-scope-after-response.mjs', { env: { DSN: collector.dsn('42'), TOKEN, UNWRAPPABLE: unwrappable } })
+    t.equal(r.code, 0, r.stderr)
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1))
+    t.same({ status: out.status, open: out.open, scoped: out.scoped, unwrapped: out.unwrapped, hasSlot: out.hasSlot }, { status: 200, open: 1, scoped: true, unwrapped: unwrappable === '1', hasSlot: true }, `the request was isolated and noted on its connection, which is still open (unwrappable: ${unwrappable})`)
+    t.equal(out.slotValue, 'null', `the connection's slot is empty between requests (unwrappable: ${unwrappable})`)
+  }
 })
 
 t.test("a request's own enumerable keys are what they are without the SDK", async (t) => {

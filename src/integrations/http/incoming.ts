@@ -25,8 +25,8 @@ import { setOwnMethod } from './own-method'
 //   second context; req's and res's emit are left as they are.
 // The response's end reaches the request's record through Node's 'http.server.response.finish'
 // channel, or, for a connection that closes first (a client gone), through one 'close' listener
-// per connection. After the last close() the prototypes get back what they had, the connections'
-// listeners are taken off, and every other wrapper is a plain pass-through. HTTP/2 streams
+// per connection. After the last close() the prototypes get back what they had and every other
+// wrapper is a plain pass-through (a connection's 'close' listener only lets go). HTTP/2 streams
 // (incoming-http2.ts) use the same record and scope, their emit wrapped per stream
 // (emitInRequestScope).
 //
@@ -34,8 +34,8 @@ import { setOwnMethod } from './own-method'
 // data, the incoming breadcrumb and the route tags are turned into RequestInfo, a breadcrumb
 // and tags only when an event needs them; the only property added to req is the scope slot (a
 // plain assignment: Object.keys and JSON skip symbols), none to res: adding properties to a
-// framework's request objects cost microseconds each (Express 5, profiled). What the end of a
-// request needs is read at its start, while req and res are Node's own: Express (and Nest on
+// framework's request objects cost microseconds each (Express 5, profiled). What the request
+// data and the end of a request need is read at its start, while req and res are Node's own: Express (and Nest on
 // it) swap their prototypes once routing starts, and from then on every property read on them
 // is a slow one (a runtime lookup per read: ~0.1 µs each on Node 20, figure 8d). At the end the
 // request's scope is found through the socket (one slot per connection, a map that does not
@@ -81,17 +81,25 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   built: StoredCrumb | null = null
   // Set once the response finished (or the connection closed first).
   done = false
-  // What detach() keeps, read here while req is still Node's own object (see the file's
-  // opening comment: after a framework swaps its prototype, each read of it is a slow one).
+  // The request's headers object, method and socket, read here while req is still Node's own
+  // object (the file's opening comment: after a framework swaps its prototype, each read of it
+  // is a slow one): the request data comes from these before the response ends and after it
+  // alike. socket undefined: an HTTP/2 stream's request, whose socket getter is read when
+  // needed (the session's socket proxy throws once the session is gone).
   private readonly headers: IncomingMessage['headers']
-  private socket: SocketOfRequest | null
+  private socket: SocketOfRequest | null | undefined
+  // The request's response while it runs (null once done), and the request's own scope: a
+  // listener added to req or res from the request's code is bound to that scope (listeners.ts)
+  // when its target is one of these two, found by identity rather than by a read of the target.
+  res: unknown = null
+  scope: Scope | null = null
 
   constructor (req: IncomingMessage, keepQuery: boolean) {
     this.req = req
     this.target = typeof req.url === 'string' ? req.url : '/'
     this.method = typeof req.method === 'string' ? req.method : 'GET'
     this.headers = req.headers
-    this.socket = (req.socket as SocketOfRequest | null | undefined) ?? null
+    this.socket = req instanceof IncomingMessage ? (req.socket as SocketOfRequest | null) ?? null : undefined
     this.start = Date.now()
     this.keepQuery = keepQuery
   }
@@ -102,23 +110,37 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
    * socket and parser, and the socket's addresses are gone once it closes.
    */
   detach (): void {
-    const socket = this.socket
+    let socket: SocketOfRequest | null = null
+    try { socket = this.socket === undefined ? (this.req.socket as SocketOfRequest | null) ?? null : this.socket } catch {}
     this.socket = null
-    this.req = {
-      headers: this.headers,
-      method: this.method,
-      socket: socket === null ? null : { encrypted: socket.encrypted, localAddress: socket.localAddress, localPort: socket.localPort, remoteAddress: socket.remoteAddress }
-    } as unknown as IncomingMessage
+    this.res = null
+    this.req = { headers: this.headers, method: this.method, socket: addressesOf(socket) } as unknown as IncomingMessage
+  }
+
+  /** What the request data is read from: the fields read at the start, with the live socket until detach(). */
+  private source (): IncomingMessage {
+    if (this.done || this.socket === undefined) return this.req
+    return { headers: this.headers, method: this.method, socket: this.socket } as unknown as IncomingMessage
   }
 
   toRequestInfo (): RequestInfo | null {
-    try { return requestInfoAt(this.req, this.target) } catch { return { url: this.target, method: this.method } }
+    try { return requestInfoAt(this.source(), this.target) } catch { return { url: this.target, method: this.method } }
   }
 
   crumbUrl (): string {
     let abs = this.target
-    try { abs = absoluteUrlOf(this.req, this.target) } catch {}
+    try { abs = absoluteUrlOf(this.source(), this.target) } catch {}
     return crumbUrl(abs, this.keepQuery)
+  }
+
+  /**
+   * The scope a listener added to target binds to: the request's own, when target is this
+   * request's req or res and the response has not finished. After 'finish' (detach) the
+   * request is over: a listener added then (Node's own clearIncoming on req's 'end', on every
+   * request) runs where Node runs it.
+   */
+  scopeFor (target: unknown): Scope | null {
+    return !this.done && (target === this.req || target === this.res) ? this.scope : null
   }
 
   /** The crumb toStoredCrumb would make of { type, category, message, data: { method, url } }. */
@@ -128,6 +150,16 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
     const data: Record<string, unknown> = { method: truncateString(this.method, MAX_BREADCRUMB_STRING), url: truncateString(url, MAX_BREADCRUMB_STRING) }
     if (this.status !== null) { data.status_code = this.status; data.duration_ms = this.duration }
     return (this.built = { timestamp: this.start, message: truncateString(`${this.method} ${url}`, MAX_BREADCRUMB_STRING), category: 'http.server', level: 'info', data, type: 'http' })
+  }
+}
+
+/** The socket fields the request data reads, copied; null where there is none or it cannot be read (an HTTP/2 session's socket proxy once the session is gone throws). */
+function addressesOf (socket: SocketOfRequest | null): Pick<SocketOfRequest, 'encrypted' | 'localAddress' | 'localPort' | 'remoteAddress'> | null {
+  if (socket === null) return null
+  try {
+    return { encrypted: socket.encrypted, localAddress: socket.localAddress, localPort: socket.localPort, remoteAddress: socket.remoteAddress }
+  } catch {
+    return null
   }
 }
 
@@ -219,7 +251,8 @@ function finishRecord (res: Slotted | null, scope: Scope, event: string): void {
   // Through the scope (req and res share it), not a property of res: adding one to a
   // framework's res per request costs more than this whole function.
   const record = scope.requestRecord
-  // req's own 'close' is not the response's end (an HTTP/2 stream's or a request's own emit).
+  // req's own 'close' is not the response's end (req's emit wrapped by bindEmit, for a server
+  // whose emit cannot be wrapped).
   if (!(record instanceof IncomingRecord) || record.done || record.req === res as unknown) return
   record.done = true
   try { record.detach() } catch {}
@@ -272,8 +305,6 @@ type SocketOfRequest = EventEmitter & { encrypted?: boolean, localAddress?: stri
 // unanswered ends only the newest (the other's record keeps req until its scope goes).
 const SOCKET_SCOPE = Symbol('xrayradar.socketScope')
 
-/** Sockets with the SDK's 'close' listener, so that the last close() can take it off. */
-const watchedSockets = new Set<SocketOfRequest>()
 
 /** The 'http.server.request.start' subscriber. Never throws: Node would rethrow it as an uncaught exception. */
 export function onServerRequestStart (message: unknown): void {
@@ -297,10 +328,12 @@ export function onServerResponseFinish (message: unknown): void {
     const { request, response, socket } = message as ServerRequestStart
     if (request === undefined || response === undefined) return
     const onSocket = socket?.[SOCKET_SCOPE] ?? null
-    if (onSocket !== null && (onSocket.requestRecord as IncomingRecord | null)?.req === request) {
+    const record = onSocket?.requestRecord as IncomingRecord | null | undefined
+    if (onSocket !== null && record !== undefined && record !== null && (record.req === request || record.done)) {
+      // Its request, or one already ended (by its own emit, for a server whose emit cannot be
+      // wrapped): the connection is between requests.
       (socket as SocketOfRequest)[SOCKET_SCOPE] = null
-      finishRecord(response as unknown as Slotted, onSocket, 'finish')
-      return
+      if (record.req === request) { finishRecord(response as unknown as Slotted, onSocket, 'finish'); return }
     }
     // A pipelined request (the slot holds a later one), or one without a socket slot.
     const scope = scopeOfRequest(request)
@@ -308,36 +341,26 @@ export function onServerResponseFinish (message: unknown): void {
   } catch {}
 }
 
-/** A connection's 'close' (its socket is `this`): a request it still serves ends without a response. */
+/**
+ * A connection's 'close' (its socket is `this`): a request it still serves ends without a
+ * response. The listener stays on its connection after the last close(), as the servers' emit
+ * wrappers do: it only lets go (empties the slot, detaches the record), and goes with the
+ * socket. Nothing keeps a list of the sockets: a socket that never closes keeps nothing alive.
+ */
 function socketClosed (this: SocketOfRequest): void {
   try {
-    // 'close' comes once: the listener stays on the closed socket, which goes with it.
-    watchedSockets.delete(this)
     const scope = this[SOCKET_SCOPE]
-    this[SOCKET_SCOPE] = undefined
+    this[SOCKET_SCOPE] = null
     if (scope !== undefined && scope !== null) finishRecord(null, scope, 'close')
   } catch {}
 }
 
-/** The last close(): the connections' 'close' listeners off, their slots emptied. */
-export function unwatchSockets (): void {
-  for (const socket of watchedSockets) {
-    try {
-      socket.removeListener('close', socketClosed)
-      // undefined (not null, "watched, between requests"): a later client watches it again.
-      socket[SOCKET_SCOPE] = undefined
-    } catch {}
-  }
-  watchedSockets.clear()
-}
-
-/** The request's scope in its connection's slot; the connection's 'close' listener added with the first. */
+/** The request's scope in its connection's slot; the connection's 'close' listener added with its first request. */
 function noteOnSocket (socket: SocketOfRequest, scope: Scope): void {
   // undefined: not watched yet (null: watched, between two requests).
   if (socket[SOCKET_SCOPE] === undefined) {
     if (typeof socket.on !== 'function') return
     socket.on('close', socketClosed)
-    watchedSockets.add(socket)
   }
   socket[SOCKET_SCOPE] = scope
 }
@@ -352,7 +375,9 @@ export function ignored (r: Registration, url: string, req: Parameters<NonNullab
 }
 
 function startRequest (r: Registration, req: IncomingMessage, res: ServerResponse, server: Emitter | undefined, message: ServerRequestStart): void {
-  const scope = newRequestScope(r, new IncomingRecord(req, r.client.options.sendDefaultPii))
+  const record = new IncomingRecord(req, r.client.options.sendDefaultPii)
+  record.res = res
+  const scope = newRequestScope(r, record)
   setScopeOfRequest(req, scope)
   const socket = message.socket
   if (socket !== undefined && socket !== null) noteOnSocket(socket, scope)
@@ -393,5 +418,6 @@ export function newRequestScope (r: Registration, record: IncomingRecord): Scope
     }
   }
   scope.requestRecord = record
+  record.scope = scope
   return scope
 }

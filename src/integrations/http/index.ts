@@ -1,7 +1,7 @@
 import dc from 'node:diagnostics_channel'
 import { ConfigurationError } from '../../shared/errors'
 import type { Integration, IntegrationClient } from '../../shared/integration'
-import { onServerRequestStart, onServerResponseFinish, state, unwatchSockets } from './incoming'
+import { onServerRequestStart, onServerResponseFinish, state } from './incoming'
 import { installListenerBinding } from './listeners'
 import { onHttp2StreamCreated, onNetServerSocket } from './incoming-http2'
 import { onClientRequestStart, onClientResponseFinish, onRequestError, onUndiciCreate, onUndiciHeaders } from './outgoing'
@@ -30,11 +30,11 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['undici:request:error', onRequestError]
 ]
 
-// The undo of the prototypes' wrappers and of the connections' 'close' listeners, while subscribed.
+// The undo of the prototypes' wrappers, while subscribed.
 const installed: { undo: Array<() => void> } = { undo: [] }
 
 function subscribe (): void {
-  installed.undo = [installListenerBinding(), unwatchSockets]
+  installed.undo = [installListenerBinding()]
   for (const [name, fn] of CHANNELS) dc.subscribe(name, fn as (message: unknown, name: string | symbol) => void)
   state.active = true
 }

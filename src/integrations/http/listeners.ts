@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { applyInScope, getIsolationScope, isCurrentScope } from '../../capture/hub'
 import type { Scope } from '../../capture/scope'
-import { requestScopeOf, state, type Slotted } from './incoming'
+import { IncomingRecord, state, type Slotted } from './incoming'
 import { replaceMethod } from './own-method'
 
 // A request's listeners run in its scope: Node runs the listeners of req and res that the
@@ -68,19 +68,24 @@ function boundOnce (target: Slotted & { removeListener: (type: string | symbol, 
 
 /**
  * The scope a listener added to target binds to: target's request's, when it is added from that
- * request's code (its scope or a fork of it: they share the record), while the integration is on.
- * A listener Node adds itself (the server's 'finish' listener on res, added after the
- * channel, from the connection's context) or one added from elsewhere is left as it is: it runs
- * where it ran without the SDK, and costs no closure and no second context per request.
+ * request's code (its scope or a fork of it: they share the record) to that request's req or
+ * res before its response finished, while the integration is on. A listener Node adds itself
+ * (the server's 'finish' listener on res, added after the channel, from the connection's
+ * context; clearIncoming on req's 'end', added once the response finished) or one added from
+ * elsewhere is left as it is: it runs where it ran without the SDK, and costs no closure and no
+ * second context per request. The target is matched by identity against the record's req and
+ * res: no property of it is read (each read of a framework's req or res is a slow one once the
+ * framework swapped its prototype, incoming.ts).
  */
 function scopeToBind (target: unknown, listener: unknown): Scope | undefined {
+  if (!state.active || typeof listener !== 'function') return undefined
+  const record = getIsolationScope().requestRecord
+  if (!(record instanceof IncomingRecord)) return undefined
+  const scope = record.scopeFor(target)
   // Bound already, or Node's once() wrapper of a bound one (a listener wrapped twice could no
   // longer be removed by fn).
-  if (!state.active || typeof listener !== 'function' || (listener as Bound)[BOUND] === true || ((listener as Partial<Bound>).listener as Bound | undefined)?.[BOUND] === true) return undefined
-  const record = getIsolationScope().requestRecord
-  if (record === null) return undefined
-  const scope = requestScopeOf(target as Slotted)
-  return scope !== undefined && scope.requestRecord === record ? scope : undefined
+  if (scope === null || (listener as Bound)[BOUND] === true || ((listener as Partial<Bound>).listener as Bound | undefined)?.[BOUND] === true) return undefined
+  return scope
 }
 
 /** Binds a listener that the request's code adds: own (proto's method before), or where proto had none of its own, its parent's, looked up at each call (a later patch of Readable's or EventEmitter's is kept). */
