@@ -59,6 +59,9 @@ let runCounter = 0
 // Sentry accepts only numeric project ids.
 const newRun = () => dsnsFor(url, `${process.pid}${String(runCounter++).padStart(4, "0")}`)
 const log = (s) => process.stdout.write(s + '\n')
+// A round's subjects in the order that round runs them: rotated by one per round, so that no
+// subject always runs first (or right after another) while the machine's load drifts.
+const rotated = (subjects, round) => subjects.map((_, k) => subjects[(round + k) % subjects.length])
 const show = (figure) => { const sec = renderFigure(figure, results); if (sec !== null) log(`\n## ${sec[0]}\n\n${sec[1]}`) }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${platform()} ${release()}`
@@ -132,8 +135,7 @@ if (want('steady')) {
       // Each SDK against the no-SDK run of its own round: what the SDK adds, with the
       // driver's own timer and errors taken out, and the machine's drift shared.
       const round = {}
-      for (let k = 0; k < SUBJECTS.length; k++) {
-        const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+      for (const subject of rotated(SUBJECTS, i)) {
         round[subject] = await steady(subject, rate, 5, subject === 'sender' ? { body } : {})
         results[`steady-${rate}-${subject}`].push(round[subject])
       }
@@ -159,8 +161,7 @@ if (want('longrun')) {
   log(`\nFigure 2b: RSS over 20 s at 5,000/s (${SUBJECTS.join(', ')}; order rotated per round)`)
   for (const subject of SUBJECTS) results[`longrun-${subject}`] = []
   for (let i = 0; i < RUNS; i++) {
-    for (let k = 0; k < SUBJECTS.length; k++) {
-      const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+    for (const subject of rotated(SUBJECTS, i)) {
       const extra = subject === 'before' ? { oursModule: pathToFileURL(before).href } : {}
       const r = await runScenario('steady', { subject: subject === 'before' ? 'ours' : subject, rate: 5000, seconds: 20, flushMs: 20000, ...extra, ...newRun() })
       results[`longrun-${subject}`].push(r)
@@ -177,8 +178,7 @@ if (want('churn')) {
   log(`\nFigure 2c: RSS over 20 s at 500/s, the scope changing before every capture (${SUBJECTS.join(', ')}; order rotated per round)`)
   for (const subject of SUBJECTS) results[`churn-${subject}`] = []
   for (let i = 0; i < RUNS; i++) {
-    for (let k = 0; k < SUBJECTS.length; k++) {
-      const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+    for (const subject of rotated(SUBJECTS, i)) {
       const extra = subject === 'before' ? { oursModule: pathToFileURL(before).href } : {}
       const r = await steady(subject === 'before' ? 'ours' : subject, 500, 20, { churn: true, ...extra })
       results[`churn-${subject}`].push(r)
@@ -288,8 +288,7 @@ if (want('http')) {
       // Subjects in a rotated order per round, and each compared with the no-SDK run of the same
       // round: the machine's drift over a round affects both sides of a ratio alike.
       const round = {}
-      for (let k = 0; k < HTTP_SUBJECTS.length; k++) {
-        const subject = HTTP_SUBJECTS[(i + k) % HTTP_SUBJECTS.length]
+      for (const subject of rotated(HTTP_SUBJECTS, i)) {
         round[subject] = await measureHttp({ subject: subject === 'floor2' ? 'floor' : subject, framework: app, seconds: quick ? 1 : 2, warmup: 0.5, execPath, sdkPath, ...newRun() })
         results[`${key}-${subject}`].push(round[subject])
       }
@@ -329,8 +328,7 @@ if (want('httpprof')) {
     results[key] = []
     for (let i = 0; i < RUNS; i++) {
       const round = {}
-      for (let k = 0; k < PROF_SUBJECTS.length; k++) {
-        const subject = PROF_SUBJECTS[(i + k) % PROF_SUBJECTS.length]
+      for (const subject of rotated(PROF_SUBJECTS, i)) {
         round[subject] = await measureHttp({ subject, framework: app, seconds: quick ? 1 : 2, warmup: 0.5, execPath, sdkPath, profile: true, ...newRun() })
       }
       const f = round.floor.profileUs
@@ -367,8 +365,7 @@ if (want('httpheap')) {
     results[key] = []
     for (let i = 0; i < RUNS; i++) {
       const round = {}
-      for (let k = 0; k < HEAP_SUBJECTS.length; k++) {
-        const subject = HEAP_SUBJECTS[(i + k) % HEAP_SUBJECTS.length]
+      for (const subject of rotated(HEAP_SUBJECTS, i)) {
         round[subject] = await measureHeld({ subject, framework: app, count, execPath, sdkPath, ...newRun() })
       }
       const per = (s) => (round[s].inflight - round[s].idle) / count
@@ -397,8 +394,7 @@ if (want('pinohttp')) {
   results['pinohttp-ratio'] = []
   for (let i = 0; i < RUNS; i++) {
     const round = {}
-    for (let k = 0; k < SUBJECTS.length; k++) {
-      const subject = SUBJECTS[(i + k) % SUBJECTS.length]
+    for (const subject of rotated(SUBJECTS, i)) {
       round[subject] = await measureHttp({ subject, framework: 'express-pino-http', seconds: quick ? 3 : 5, ...newRun() })
       results[`pinohttp-${subject}`].push(round[subject])
     }
