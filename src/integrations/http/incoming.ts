@@ -235,7 +235,7 @@ function emitEntering (this: Slotted, _event: string | symbol): boolean {
  * undefined. A response has no slot of its own: one looked up in vain walks the whole prototype
  * chain (seven objects for an Express response; ~0.1 µs per request, Nest on Node 22).
  */
-export function requestScopeOf (target: Slotted): Scope | undefined {
+function requestScopeOf (target: Slotted): Scope | undefined {
   if (target instanceof ServerResponse) return (target.req as Slotted | null | undefined)?.[REQUEST_SCOPE]
   const scope = target[REQUEST_SCOPE]
   if (scope !== undefined) return scope
