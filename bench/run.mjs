@@ -305,7 +305,12 @@ if (want('http')) {
         oursOverFloorUs: ours.cpuUsPerRequest - floor.cpuUsPerRequest,
         oursVsFloor: ours.rps / floor.rps,
         floorAgainOverFloorUs: floor2.cpuUsPerRequest - floor.cpuUsPerRequest,
-        floorAgainVsFloor: floor2.rps / floor.rps
+        floorAgainVsFloor: floor2.rps / floor.rps,
+        // The same differences split into user and system (kernel) CPU.
+        oursOverFloorUserUs: ours.userUsPerRequest - floor.userUsPerRequest,
+        oursOverFloorSystemUs: ours.systemUsPerRequest - floor.systemUsPerRequest,
+        floorAgainOverFloorUserUs: floor2.userUsPerRequest - floor.userUsPerRequest,
+        floorAgainOverFloorSystemUs: floor2.systemUsPerRequest - floor.systemUsPerRequest
       })
       log(`  … ${app} round ${i + 1}/${HTTP_ROUNDS}: ` + HTTP_SUBJECTS.map((s) => `${s} ${round[s].rps.toFixed(0)}/s ${round[s].cpuUsPerRequest.toFixed(1)} µs`).join(', '))
     }
@@ -340,6 +345,8 @@ if (want('httpprof')) {
         oursAlsUs: o.als,
         floorGcUs: f.gc,
         oursGcUs: o.gc,
+        floorWriteUs: f.write,
+        oursWriteUs: o.write,
         floorOtherUs: f.other,
         oursOtherUs: o.other,
         floorTotalUs: f.total,
@@ -347,7 +354,7 @@ if (want('httpprof')) {
         sampledOverFloorUs: o.total - f.total,
         sdkTop: round.ours.sdkTop
       })
-      log(`  … ${app} round ${i + 1}/${RUNS}: µs per request sampled, floor ${f.total.toFixed(2)}, ours ${o.total.toFixed(2)} (the SDK's functions ${o.sdk.toFixed(2)}, diagnostics_channel ${o.channel.toFixed(2)}, GC ${f.gc.toFixed(2)} → ${o.gc.toFixed(2)}, AsyncLocalStorage ${f.als.toFixed(2)} → ${o.als.toFixed(2)})`)
+      log(`  … ${app} round ${i + 1}/${RUNS}: µs per request sampled, floor ${f.total.toFixed(2)}, ours ${o.total.toFixed(2)} (the SDK's functions ${o.sdk.toFixed(2)}, diagnostics_channel ${o.channel.toFixed(2)}, GC ${f.gc.toFixed(2)} → ${o.gc.toFixed(2)}, socket writes ${f.write.toFixed(2)} → ${o.write.toFixed(2)}, AsyncLocalStorage ${f.als.toFixed(2)} → ${o.als.toFixed(2)})`)
     }
   }
   show('httpprof')

@@ -38,7 +38,8 @@ const load = (url, opts) => new Promise((resolve, reject) => {
 
 /**
  * One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process,
- * all threads), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
+ * all threads; also split as userUsPerRequest and systemUsPerRequest: the kernel's time in the
+ * server's syscalls is the second), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
  * profile over the timed run, µs per request by part (bench/lib/profile-split.mjs), and
  * `sdkTop`, every SDK function with samples, by self time, µs per request.
  */
@@ -52,9 +53,9 @@ export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds
     await new Promise((resolve) => setTimeout(resolve, 50)) // the mark lands before the load
     const r = await load(url, { connections, duration: seconds })
     child.kill('SIGTERM')
-    const { cpuUs, rssMiB, profile: split } = await nextLine(15000)
+    const { cpuUs, userUs, systemUs, rssMiB, profile: split } = await nextLine(15000)
     const n = r.requests.total
-    const result = { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / n, rssMiB }
+    const result = { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / n, userUsPerRequest: userUs / n, systemUsPerRequest: systemUs / n, rssMiB }
     if (split === undefined) return result
     const profileUs = Object.fromEntries(PARTS.concat('total').map((p) => [p, split[p] / n]))
     return { ...result, profileUs, sdkTop: split.top.map(({ name, us }) => ({ name, us: us / n })) }

@@ -2,14 +2,20 @@
 // inspector) split by who ran each sample: the SDK's own functions (files under its dist/),
 // Node's diagnostics_channel (the publish that calls the SDK's subscriber: Node's work, done only
 // because a subscriber exists), AsyncLocalStorage and its async-context machinery, the garbage
-// collector, and everything else (the framework, Node's HTTP, the sockets). Self time only: each
+// collector, the socket writes (the native write Node's streams call: the kernel's time in the
+// syscall, and, the profiler sampling wall time, any time the thread was preempted there), and
+// everything else (the framework, Node's HTTP and JS side of the sockets). Self time only: each
 // sample counts once, for the function it was in.
 
 // Node's own files that make up AsyncLocalStorage (async_hooks on Node 20/22, AsyncContextFrame
 // on 24+): the floor pays these too, so ours minus the floor shows what the SDK adds to them.
 const ALS_URLS = /^node:(async_hooks|internal\/async_hooks|internal\/async_local_storage\/|internal\/async_context_frame)/
 
-export const PARTS = ['sdk', 'channel', 'als', 'gc', 'other']
+// The JS caller of a socket's native write (writev, writeBuffer, write…String): a native frame
+// (no URL) called from here is the write syscall itself.
+const WRITE_CALLER_URL = 'node:internal/stream_base_commons'
+
+export const PARTS = ['sdk', 'channel', 'als', 'gc', 'write', 'other']
 
 /**
  * Sums a profile's samples (µs) by part. sdkUrl: the file: URL of the SDK's dist/ directory
@@ -18,6 +24,8 @@ export const PARTS = ['sdk', 'channel', 'als', 'gc', 'other']
  */
 export function splitProfile (profile, sdkUrl) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+  const parentOf = new Map()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id)
   const parts = Object.fromEntries(PARTS.map((p) => [p, 0]))
   const sdkFns = new Map()
   const { samples, timeDeltas } = profile
@@ -27,7 +35,7 @@ export function splitProfile (profile, sdkUrl) {
     const us = timeDeltas[i + 1] ?? timeDeltas[i] ?? 0
     const cf = byId.get(samples[i])
     if (cf === undefined || cf.functionName === '(idle)') continue
-    const part = partOf(cf, sdkUrl)
+    const part = partOf(cf, sdkUrl, byId.get(parentOf.get(samples[i])))
     parts[part] += us
     if (part === 'sdk') {
       const name = `${cf.functionName || '(anonymous)'} (${cf.url.slice(sdkUrl.length)})`
@@ -39,9 +47,10 @@ export function splitProfile (profile, sdkUrl) {
   return { ...parts, total, top }
 }
 
-function partOf (cf, sdkUrl) {
+function partOf (cf, sdkUrl, parent) {
   if (sdkUrl !== null && cf.url.startsWith(sdkUrl)) return 'sdk'
   if (cf.functionName === '(garbage collector)') return 'gc'
+  if (cf.url === '' && parent?.url === WRITE_CALLER_URL) return 'write'
   if (cf.url === 'node:diagnostics_channel') return 'channel'
   if (ALS_URLS.test(cf.url)) return 'als'
   return 'other'

@@ -133,7 +133,7 @@ process.once('SIGTERM', async () => {
   const profile = profiler === null ? undefined : await profiler.stop()
   await close()
   if (sdk !== null && subject !== 'floor') await sdk.flush(5000)
-  process.stdout.write(JSON.stringify({ cpuUs: cpu.user + cpu.system, rssMiB: process.memoryUsage().rss / 2 ** 20, profile }) + '\n')
+  process.stdout.write(JSON.stringify({ cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, rssMiB: process.memoryUsage().rss / 2 ** 20, profile }) + '\n')
   process.exit(0)
 })
 
