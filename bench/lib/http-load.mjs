@@ -38,8 +38,8 @@ const load = (url, opts) => new Promise((resolve, reject) => {
 
 /**
  * One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process,
- * all threads; also split as userUsPerRequest and systemUsPerRequest: the kernel's time in the
- * server's syscalls is the second), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
+ * all threads; also split as userUsPerRequest and systemUsPerRequest, the second being the
+ * kernel's time on the server's behalf: syscalls, page faults), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
  * profile over the timed run, µs per request by part (bench/lib/profile-split.mjs), and
  * `sdkTop`, every SDK function with samples, by self time, µs per request.
  */

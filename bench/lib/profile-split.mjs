@@ -2,8 +2,9 @@
 // inspector) split by who ran each sample: the SDK's own functions (files under its dist/),
 // Node's diagnostics_channel (the publish that calls the SDK's subscriber: Node's work, done only
 // because a subscriber exists), AsyncLocalStorage and its async-context machinery, the garbage
-// collector, the socket writes (the native write Node's streams call: the kernel's time in the
-// syscall, and, the profiler sampling wall time, any time the thread was preempted there), and
+// collector, the socket writes (the native write Node's streams call: its encoding, libuv, the
+// kernel's time in the syscall, and, the profiler sampling wall time, any time the thread was
+// preempted there), and
 // everything else (the framework, Node's HTTP and JS side of the sockets). Self time only: each
 // sample counts once, for the function it was in.
 
@@ -11,9 +12,12 @@
 // on 24+): the floor pays these too, so ours minus the floor shows what the SDK adds to them.
 const ALS_URLS = /^node:(async_hooks|internal\/async_hooks|internal\/async_local_storage\/|internal\/async_context_frame)/
 
-// The JS caller of a socket's native write (writev, writeBuffer, write…String): a native frame
-// (no URL) called from here is the write syscall itself.
+// A socket's native write as Node's stream code calls it (writev, writeBuffer, write…String: the
+// C++ that encodes the chunks and hands them to libuv, which makes the syscall): a native frame
+// (no URL) of one of these names whose caller is in this file. Not its other natives there (new
+// WriteWrap(), readStop()), which stay in the rest.
 const WRITE_CALLER_URL = 'node:internal/stream_base_commons'
+const NATIVE_WRITES = /^(writev|writeBuffer|write(Utf8|Latin1|Ascii|Ucs2)String)$/
 
 export const PARTS = ['sdk', 'channel', 'als', 'gc', 'write', 'other']
 
@@ -50,7 +54,7 @@ export function splitProfile (profile, sdkUrl) {
 function partOf (cf, sdkUrl, parent) {
   if (sdkUrl !== null && cf.url.startsWith(sdkUrl)) return 'sdk'
   if (cf.functionName === '(garbage collector)') return 'gc'
-  if (cf.url === '' && parent?.url === WRITE_CALLER_URL) return 'write'
+  if (cf.url === '' && parent?.url === WRITE_CALLER_URL && NATIVE_WRITES.test(cf.functionName)) return 'write'
   if (cf.url === 'node:diagnostics_channel') return 'channel'
   if (ALS_URLS.test(cf.url)) return 'als'
   return 'other'
