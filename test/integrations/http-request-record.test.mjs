@@ -204,6 +204,41 @@ t.test('one close listener per connection, whatever its requests, and none added
   t.equal(ours(sockets[0]), 1, 'and none when a new client starts')
 })
 
+t.test("each request's data keeps its own connection's addresses after the response, keep-alive connections from two addresses interleaved", async (t) => {
+  const { collector, client } = await setup(t, { sendDefaultPii: true })
+  const clientPort = new Map()
+  let captured = 0
+  let allCaptured
+  const done = new Promise((resolve) => { allCaptured = resolve })
+  const { base, port } = await listen(t, (req, res) => {
+    const name = req.url.slice(1)
+    clientPort.set(name, req.socket.remotePort)
+    // Captured once the response finished: the request data then comes from what was kept.
+    res.on('finish', () => setImmediate(() => { client.captureMessage(`after ${name}`); if (++captured === 4) allCaptured() }))
+    res.end('ok')
+  })
+  // Two keep-alive connections, one from 127.0.0.1 and one from 127.0.0.2 (both loopback).
+  const agents = { a: new http.Agent({ keepAlive: true, maxSockets: 1 }), b: new http.Agent({ keepAlive: true, maxSockets: 1 }) }
+  t.teardown(() => { agents.a.destroy(); agents.b.destroy() })
+  const from = { a: '127.0.0.1', b: '127.0.0.2' }
+  const get1 = (who, name) => new Promise((resolve, reject) => http.get(`${base}/${name}`, { agent: agents[who], localAddress: from[who] }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)) }).on('error', reject))
+  for (const [who, name] of [['a', 'a1'], ['b', 'b1'], ['a', 'a2'], ['b', 'b2']]) t.equal(await get1(who, name), 200)
+  await done
+  t.equal(clientPort.get('a1'), clientPort.get('a2'), "a's two requests came on one connection")
+  t.equal(clientPort.get('b1'), clientPort.get('b2'), "b's two requests came on one connection")
+  t.not(clientPort.get('a1'), clientPort.get('b1'), 'two connections')
+  t.equal(await client.flush(5000), true)
+  t.equal(collector.events.length, 4, 'one event per request')
+  for (const name of ['a1', 'b1', 'a2', 'b2']) {
+    const e = findByMessage(collector.events, `after ${name}`)
+    t.ok(e, `${name}: captured`)
+    const env = e.contexts.request.env
+    t.equal(env.REMOTE_ADDR, from[name[0]], `${name}: the address of its own connection, also for the connection's second request`)
+    t.equal(env.SERVER_PORT, String(port), `${name}: the server's port`)
+    t.equal(e.contexts.request.url, `${base}/${name}`, `${name}: its own url`)
+  }
+})
+
 t.test('a keep-alive connection between requests holds no finished request\'s scope (servers whose emit cannot be wrapped too)', async (t) => {
   const { collector } = await setup(t)
   for (const unwrappable of ['0', '1']) {
