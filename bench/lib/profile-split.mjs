@@ -4,9 +4,8 @@
 // because a subscriber exists), AsyncLocalStorage and its async-context machinery, the garbage
 // collector, the socket writes (the native write Node's streams call: its encoding, libuv, the
 // kernel's time in the syscall, and, the profiler sampling wall time, any time the thread was
-// preempted there), and
-// everything else (the framework, Node's HTTP and JS side of the sockets). Self time only: each
-// sample counts once, for the function it was in.
+// preempted there), and everything else (the framework, Node's HTTP and the JS side of the
+// sockets). Self time only: each sample counts once, for the function it was in.
 
 // Node's own files that make up AsyncLocalStorage (async_hooks on Node 20/22, AsyncContextFrame
 // on 24+): the floor pays these too, so ours minus the floor shows what the SDK adds to them.

@@ -212,7 +212,8 @@ t.test("each request's data keeps its own connection's addresses after the respo
   const done = new Promise((resolve) => { allCaptured = resolve })
   const { base, port } = await listen(t, (req, res) => {
     const name = req.url.slice(1)
-    clientPort.set(name, req.socket.remotePort)
+    // The client end of the connection: two sockets from two local addresses may share a port.
+    clientPort.set(name, `${req.socket.remoteAddress}:${req.socket.remotePort}`)
     // Captured once the response finished: the request data then comes from what was kept.
     res.on('finish', () => setImmediate(() => { client.captureMessage(`after ${name}`); if (++captured === 4) allCaptured() }))
     res.end('ok')
@@ -223,7 +224,10 @@ t.test("each request's data keeps its own connection's addresses after the respo
   const from = { a: '127.0.0.1', b: '127.0.0.2' }
   const get1 = (who, name) => new Promise((resolve, reject) => http.get(`${base}/${name}`, { agent: agents[who], localAddress: from[who] }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)) }).on('error', reject))
   for (const [who, name] of [['a', 'a1'], ['b', 'b1'], ['a', 'a2'], ['b', 'b2']]) t.equal(await get1(who, name), 200)
-  await done
+  let timer
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, 5000, 'late') })
+  t.not(await Promise.race([done, late]), 'late', 'every request captured once its response finished')
+  clearTimeout(timer)
   t.equal(clientPort.get('a1'), clientPort.get('a2'), "a's two requests came on one connection")
   t.equal(clientPort.get('b1'), clientPort.get('b2'), "b's two requests came on one connection")
   t.not(clientPort.get('a1'), clientPort.get('b1'), 'two connections')

@@ -189,6 +189,24 @@ t.test('the incoming breadcrumb gets the status when the stream finishes; sendDe
   t.equal(before.contexts.request.url, `${base}/things?who=ann`)
 })
 
+t.test("a stream's request data built only after it finished: its url, headers and socket addresses as kept", async (t) => {
+  const { collector, client } = await setup(t, { sendDefaultPii: true })
+  const server = http2.createServer((req, res) => {
+    // The only capture comes after the end: nothing built the request data before it.
+    res.on('finish', () => setImmediate(() => client.captureMessage('only-after')))
+    req.resume()
+    res.end('ok')
+  })
+  const { base, client: h2 } = await listen2(t, server)
+  t.equal((await request2(h2, '/late', 'x')).status, 200)
+  t.equal(await collector.waitForEvents(1, 5000), true)
+  const r = findByMessage(collector.events, 'only-after').contexts.request
+  t.equal(r.url, `${base}/late`)
+  t.equal(r.headers['content-type'], 'text/plain')
+  t.equal(r.env.SERVER_PORT, new URL(base).port, "the socket's addresses, copied when the stream finished")
+  t.equal(r.env.REMOTE_ADDR, '127.0.0.1')
+})
+
 t.test('createSecureServer (allowHTTP1): streams and HTTP/1.1 requests are isolated too', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-h2-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))

@@ -38,8 +38,8 @@ import { setOwnMethod } from './own-method'
 // data and the end of a request need is read at its start, while req and res are Node's own: Express (and Nest on
 // it) swap their prototypes once routing starts, and from then on every property read on them
 // is a slow one (a runtime lookup per read: ~0.1 µs each on Node 20, figure 8d). At the end the
-// request's scope is found through the socket (one slot per connection, a map that does not
-// change) and only the status is read from res.
+// request's scope is found through the socket (a slot per connection; a second one, added when
+// its first request ends, keeps its addresses) and only the status is read from res.
 
 // active: a client has the integration.
 export const state = { active: false }
@@ -68,10 +68,11 @@ const EMIT = EventEmitter.prototype.emit as Emit
  * What an incoming request contributes to its scope, computed when first needed: the
  * RequestInfo (req.url as it was at the start: Express rewrites it while routing) and the
  * `http` breadcrumb (status and duration filled in at 'finish'). req is an IncomingMessage,
- * or for an HTTP/2 stream an object with its url, method, headers and socket.
+ * or for an HTTP/2 stream an object with its url, method, headers and socket; null once done.
  */
 export class IncomingRecord implements LazyRequest, LazyCrumb {
-  // null once the request is done (detach): its data then comes from the fields read at start.
+  // null once the request is done (detach): its data then comes from the headers and method
+  // read at the start and the addresses kept by detach().
   req: IncomingMessage | null
   readonly target: string
   readonly method: string
@@ -112,8 +113,8 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
    * that outlives the request (a timer started by the handler) must not hold its
    * socket and parser, and the socket's addresses are gone once it closes. An HTTP/1
    * connection's addresses are read once, by its first request that ends, and kept on its
-   * socket for the next ones (they do not change while it lives): four getters and an object
-   * fewer per keep-alive request.
+   * socket for the next ones (they do not change while it lives): three getters, a field and
+   * two objects fewer per keep-alive request.
    */
   detach (): void {
     if (this.socket === undefined) {
@@ -169,13 +170,20 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
 /** The socket fields the request data reads. */
 type Addresses = Pick<SocketOfRequest, 'encrypted' | 'localAddress' | 'localPort' | 'remoteAddress'>
 
-/** An HTTP/1 connection's addresses, read by its first request that ends and kept on its socket. */
+/**
+ * An HTTP/1 connection's addresses, read by its first request that ends and kept on its socket
+ * (not enumerable: an inspected or copied socket does not show them twice). Never throws.
+ */
 function addressesOfConnection (socket: SocketOfRequest): Addresses | null {
-  const kept = socket[SOCKET_ADDRESSES]
-  if (kept !== undefined) return kept
-  const addresses = addressesOf(socket)
-  try { socket[SOCKET_ADDRESSES] = addresses } catch {}
-  return addresses
+  try {
+    const kept = socket[SOCKET_ADDRESSES]
+    if (kept !== undefined) return kept
+    const addresses = addressesOf(socket)
+    Object.defineProperty(socket, SOCKET_ADDRESSES, { value: addresses, configurable: true })
+    return addresses
+  } catch {
+    return null
+  }
 }
 
 /** The socket fields the request data reads, copied; null where there is none or it cannot be read (an HTTP/2 session's socket proxy once the session is gone throws). */
