@@ -364,11 +364,13 @@ export function onServerResponseFinish (message: unknown): void {
     if (request === undefined || response === undefined) return
     const onSocket = socket?.[SOCKET_SCOPE] ?? null
     const record = onSocket?.requestRecord as IncomingRecord | null | undefined
-    if (onSocket !== null && record !== undefined && record !== null && (record.req === request || record.done)) {
-      // Its request, or one already ended (by its own emit, for a server whose emit cannot be
-      // wrapped): the connection is between requests.
+    // The slot's request is this one (a done record's req is null, so never), or one already
+    // ended (by its own emit, for a server whose emit cannot be wrapped): either way the
+    // connection is now between requests.
+    const mine = record !== undefined && record !== null && record.req === request
+    if (onSocket !== null && (mine || record?.done === true)) {
       (socket as SocketOfRequest)[SOCKET_SCOPE] = null
-      if (record.req === request) { finishRecord(response as unknown as Slotted, onSocket, 'finish'); return }
+      if (mine) { finishRecord(response as unknown as Slotted, onSocket, 'finish'); return }
     }
     // A pipelined request (the slot holds a later one), or one without a socket slot.
     const scope = scopeOfRequest(request)
