@@ -33,6 +33,15 @@ export interface LazyRoute { tags (): Readonly<Record<string, string>> | null }
 // (one object shape).
 interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
 
+// Bits of Scope._shared: the container may be referenced by another scope (after clone()) or is
+// EMPTY_MAP / NO_CRUMBS, so the first write copies it. One number rather than four booleans:
+// a request's scope is a fork, and each field is 8 bytes of it per request.
+const SHARED_TAGS = 1
+const SHARED_EXTRA = 2
+const SHARED_CONTEXTS = 4
+const SHARED_CRUMBS = 8
+const SHARED_ALL = SHARED_TAGS | SHARED_EXTRA | SHARED_CONTEXTS | SHARED_CRUMBS
+
 // What a new or cleared scope starts from, shared and marked so (copy-on-write): forking a
 // scope per request (httpIntegration) then allocates no empty map or list of its own.
 // Frozen: a write that skipped own() would throw instead of reaching every scope.
@@ -82,10 +91,8 @@ export class Scope {
   private _tags: Record<string, string> = EMPTY_MAP
   private _extra: Record<string, unknown> = EMPTY_MAP
   private _contexts: Record<string, unknown> = EMPTY_MAP
-  // True while the map above may be referenced by another scope (after clone()) or is EMPTY_MAP.
-  private _tagsShared = true
-  private _extraShared = true
-  private _contextsShared = true
+  // SHARED_* bits: which of the maps above and _crumbs may be referenced by another scope.
+  private _shared = SHARED_ALL
   // Keys in each map, kept so the cap check is O(1) (Object.keys would be O(n) per set);
   // plain fields, so that clone() copies numbers, not an object.
   private _tagCount = 0
@@ -107,11 +114,16 @@ export class Scope {
   private _level: Level | null = null
   private _fingerprint: string[] | null = null
   private _crumbs: CrumbEntry[] = NO_CRUMBS
+  // The scope's only breadcrumb when it has just one and that one is lazy (httpIntegration's
+  // incoming crumb on a request's scope), held without a list: an entry and a list of one cost
+  // ~100 bytes per request (heap-sampled, Express 5 on Node 26), and most requests add no other
+  // crumb. While set, _crumbs is empty; the next crumb, or a reader that needs entries, moves it
+  // into _crumbs (listOwn()).
+  private _lead: LazyCrumb | null = null
   // Entries of _crumbs before this index are evicted: dropping the oldest crumb one at a
   // time with splice cost ~1 µs per addBreadcrumb once the list was full (measured), so the
   // array is compacted only once it holds max evicted entries (amortized O(1) per crumb).
   private _crumbStart = 0
-  private _crumbsShared = true
   private _dataBytes: Uint8Array | null = null
   private _crumbBytes: Uint8Array | null = null
   private _dataId = 0
@@ -124,9 +136,7 @@ export class Scope {
     s._tags = this._tags
     s._extra = this._extra
     s._contexts = this._contexts
-    s._tagsShared = this._tagsShared = true
-    s._extraShared = this._extraShared = true
-    s._contextsShared = this._contextsShared = true
+    this._shared = SHARED_ALL
     s._tagCount = this._tagCount
     s._extraCount = this._extraCount
     s._contextCount = this._contextCount
@@ -137,8 +147,8 @@ export class Scope {
     s._level = this._level
     s._fingerprint = this._fingerprint
     s._crumbs = this._crumbs
+    s._lead = this._lead
     s._crumbStart = this._crumbStart
-    s._crumbsShared = this._crumbsShared = true
     s._dataBytes = this._dataBytes
     s._crumbBytes = this._crumbBytes
     s._dataId = this._dataId
@@ -258,17 +268,37 @@ export class Scope {
   /** @internal Adds a breadcrumb built on first use (no validation, no beforeBreadcrumb: the caller's business). */
   addLazyBreadcrumb (lazy: LazyCrumb, maxBreadcrumbs: number = DEFAULT_MAX_BREADCRUMBS): this {
     const max = typeof maxBreadcrumbs === 'number' && Number.isFinite(maxBreadcrumbs) ? Math.floor(maxBreadcrumbs) : DEFAULT_MAX_BREADCRUMBS
-    if (max > 0) this.pushEntry({ crumb: null, bytes: null, lazy }, max)
+    if (max <= 0) return this
+    if (this._lead === null && this._crumbs.length === this._crumbStart) {
+      // The scope's first crumb: held as _lead, no entry and no list.
+      this._lead = lazy
+      this._crumbs = NO_CRUMBS
+      this._crumbStart = 0
+      this._shared |= SHARED_CRUMBS
+      this._crumbBytes = null
+      return this
+    }
+    this.pushEntry({ crumb: null, bytes: null, lazy }, max)
     return this
   }
 
+  /** _crumbs with _lead moved into it (as an entry of a list of this scope's own), when set. */
+  private listOwn (): void {
+    if (this._lead === null) return
+    this._crumbs = [{ crumb: null, bytes: null, lazy: this._lead }]
+    this._crumbStart = 0
+    this._lead = null
+    this._shared &= ~SHARED_CRUMBS
+  }
+
   private pushEntry (entry: CrumbEntry, max: number): void {
+    this.listOwn()
     // A shared list is copied first (the empty shared NO_CRUMBS of a fresh scope becomes a literal).
-    if (this._crumbsShared) {
+    if ((this._shared & SHARED_CRUMBS) !== 0) {
       const empty = this._crumbs.length === this._crumbStart
-      this._crumbsShared = false
-      // A list of one: a request's scope, which mostly holds only its incoming crumb, gets no
-      // push-grown backing store (17 slots) of its own.
+      this._shared &= ~SHARED_CRUMBS
+      // A list of one: a scope that mostly holds one crumb gets no push-grown backing store
+      // (17 slots) of its own.
       if (empty) { this._crumbs = [entry]; this._crumbStart = 0; this._crumbBytes = null; return }
       this._crumbs = this._crumbs.slice(this._crumbStart)
       this._crumbStart = 0
@@ -283,6 +313,7 @@ export class Scope {
 
   /** @internal The breadcrumb added last, as stored (for amendBreadcrumb), or null. */
   lastBreadcrumb (): StoredCrumb | null {
+    if (this._lead !== null) return this._lead.toCrumb()
     const e = this._crumbs.length > this._crumbStart ? this._crumbs[this._crumbs.length - 1] : undefined
     return e === undefined ? null : crumbOf(e)
   }
@@ -293,9 +324,12 @@ export class Scope {
    * finishes. Scopes forked earlier keep the crumb as it was.
    */
   amendBreadcrumb (crumb: StoredCrumb, data: Record<string, unknown>): boolean {
+    this.listOwn()
     for (let i = this._crumbStart; i < this._crumbs.length; i++) {
-      if ((this._crumbs[i] as CrumbEntry).crumb !== crumb) continue
-      if (this._crumbsShared) { this._crumbs = this._crumbs.slice(this._crumbStart); i -= this._crumbStart; this._crumbStart = 0; this._crumbsShared = false }
+      // A lazy entry's crumb is the same object each time it is built (LazyCrumb), also when a
+      // fork built it from an entry of its own.
+      if (crumbOf(this._crumbs[i] as CrumbEntry) !== crumb) continue
+      if ((this._shared & SHARED_CRUMBS) !== 0) { this._crumbs = this._crumbs.slice(this._crumbStart); i -= this._crumbStart; this._crumbStart = 0; this._shared &= ~SHARED_CRUMBS }
       // Built field by field: object spread measured ~20x slower here, and this runs per request.
       const merged: Record<string, unknown> = {}
       if (crumb.data !== null) for (const k of Object.keys(crumb.data)) put(merged, k, crumb.data[k])
@@ -310,8 +344,9 @@ export class Scope {
 
   clearBreadcrumbs (): this {
     this._crumbs = NO_CRUMBS
+    this._lead = null
     this._crumbStart = 0
-    this._crumbsShared = true
+    this._shared |= SHARED_CRUMBS
     this._crumbBytes = null
     return this
   }
@@ -320,7 +355,7 @@ export class Scope {
   clear (): this {
     this._user = null
     this._tags = this._extra = this._contexts = EMPTY_MAP
-    this._tagsShared = this._extraShared = this._contextsShared = true
+    this._shared |= SHARED_TAGS | SHARED_EXTRA | SHARED_CONTEXTS
     this._tagCount = this._extraCount = this._contextCount = 0
     this._request = null
     this._lazyRequest = null
@@ -339,7 +374,9 @@ export class Scope {
   }
   get extra (): Readonly<Record<string, unknown>> { return { ...this._extra } }
   get contexts (): Readonly<Record<string, unknown>> { return { ...this._contexts } }
-  get breadcrumbs (): readonly StoredCrumb[] { return this._crumbs.slice(this._crumbStart).map(crumbOf) }
+  get breadcrumbs (): readonly StoredCrumb[] {
+    return this._lead !== null ? [this._lead.toCrumb()] : this._crumbs.slice(this._crumbStart).map(crumbOf)
+  }
 
   /**
    * @internal The scope's own data, by reference: pack or copy it before the next
@@ -383,6 +420,8 @@ export class Scope {
   /** @internal Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
   crumbBytes (): Uint8Array {
     if (this._crumbBytes !== null) return this._crumbBytes
+    // The entry caches the crumb's bytes for the next capture.
+    this.listOwn()
     const start = this._crumbStart
     const items: Uint8Array[] = new Array(this._crumbs.length - start)
     for (let i = start; i < this._crumbs.length; i++) {
@@ -397,13 +436,13 @@ export class Scope {
   private own (name: MapName): Record<string, unknown> {
     switch (name) {
       case 'tags':
-        if (this._tagsShared) { this._tags = { ...this._tags }; this._tagsShared = false }
+        if ((this._shared & SHARED_TAGS) !== 0) { this._tags = { ...this._tags }; this._shared &= ~SHARED_TAGS }
         return this._tags
       case 'extra':
-        if (this._extraShared) { this._extra = { ...this._extra }; this._extraShared = false }
+        if ((this._shared & SHARED_EXTRA) !== 0) { this._extra = { ...this._extra }; this._shared &= ~SHARED_EXTRA }
         return this._extra
       case 'contexts':
-        if (this._contextsShared) { this._contexts = { ...this._contexts }; this._contextsShared = false }
+        if ((this._shared & SHARED_CONTEXTS) !== 0) { this._contexts = { ...this._contexts }; this._shared &= ~SHARED_CONTEXTS }
         return this._contexts
     }
   }

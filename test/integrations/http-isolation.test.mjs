@@ -98,6 +98,31 @@ t.test('the incoming breadcrumb gets status and duration when the response finis
   checkDuration(t, after[0].data, HOLD_MS, sent, 'the incoming breadcrumb')
 })
 
+t.test('the incoming breadcrumb is filled in also when only a fork of the request scope built it', async (t) => {
+  // The request's scope holds its crumb without a list until something needs entries; a fork
+  // (withScope) captured before the end makes an entry of its own. The end must still find the
+  // crumb in the request's scope, and the fork's event keeps it as it was.
+  const { collector, client } = await setup(t)
+  const { withScope } = await import('xrayradar')
+  const { base } = await listen(t, async (req, res) => {
+    withScope(() => client.captureMessage('fork-before-finish'))
+    res.on('finish', () => client.captureMessage('after-finish'))
+    res.statusCode = 202
+    await holdFor(HOLD_MS)
+    res.end('ok')
+  })
+  const r = await post(`${base}/forked`, 'x')
+  t.equal(r.status, 202)
+  t.equal(await collector.waitForEvents(2, 5000), true)
+  const fork = findByMessage(collector.events, 'fork-before-finish').breadcrumbs
+  const after = findByMessage(collector.events, 'after-finish').breadcrumbs
+  t.equal(fork.length, 1)
+  t.notOk('status_code' in fork[0].data, 'the fork sent the crumb before the response')
+  t.equal(after.length, 1, 'one crumb, filled in')
+  t.equal(after[0].data.status_code, 202, 'the end filled in the crumb the fork had built')
+  t.equal(after[0].timestamp, fork[0].timestamp, 'the same crumb')
+})
+
 t.test('sendDefaultPii keeps the query in the request data and the breadcrumb', async (t) => {
   const { collector, client } = await setup(t, { sendDefaultPii: true })
   const { base } = await listen(t, (req, res) => { client.captureMessage('pii'); res.end() })

@@ -56,6 +56,35 @@ for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
   })
 }
 
+for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
+  t.test(`Express ${major}: one route under two mounts and two methods, alternating, gets each request's own tag`, async (t) => {
+    // A route object keeps the match it made last, for the next request under the same mount
+    // and method: alternating mounts and methods must never hand one request another's template.
+    const express = require(pkg)
+    const { client, collector } = await setup(t)
+    const app = express()
+    app.set('env', 'test')
+    const api = express.Router()
+    api.all('/things/:id', (req, res) => { client.captureMessage(`${req.method} ${req.originalUrl}`); res.json({ ok: true }) })
+    app.use('/v1', api)
+    app.use('/v2', api)
+    xr.setupExpressErrorHandler(app)
+    const routeObject = api.stack[0].route
+    const enumerable = (o) => Reflect.ownKeys(o).filter((k) => Object.prototype.propertyIsEnumerable.call(o, k)).map(String)
+    const keysBefore = enumerable(routeObject)
+    const s = await listen(t, app)
+    const asked = [['GET', '/v1/things/1'], ['GET', '/v2/things/2'], ['POST', '/v2/things/3'], ['GET', '/v1/things/4'], ['POST', '/v1/things/5'], ['GET', '/v1/things/6']]
+    for (const [method, path] of asked) t.equal((await fetch(`${s.base}${path}`, { method, signal: AbortSignal.timeout(10000) })).status, 200)
+    await settle(client, collector, asked.length, t)
+    for (const [method, path] of asked) {
+      const e = findByMessage(collector.events, `${method} ${path}`)
+      t.equal(e?.contexts.tags.route, `${method} ${path.slice(0, 3)}/things/:id`, `${method} ${path}: its own mount and method`)
+      t.equal(e?.contexts.tags.framework, 'express')
+    }
+    t.same(enumerable(routeObject), keysBefore, 'nothing enumerable (symbols included) added to Express\'s route object')
+  })
+}
+
 for (const [pkg, major] of [['fastify4', 4], ['fastify', 5]]) {
   t.test(`Fastify ${major}: route tags made at event time`, async (t) => {
     const fastify = require(pkg)({ logger: false })

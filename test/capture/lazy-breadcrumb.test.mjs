@@ -1,0 +1,77 @@
+// A scope's lazy breadcrumb (httpIntegration's incoming one) held without a list while it is the
+// only one: it reads, evicts, clones, clears and is amended exactly as an entry of the list would.
+import t from 'tap'
+import { Scope } from 'xrayradar'
+
+/** A LazyCrumb as the http integration's record is one: built once, on first use. */
+function lazy (message) {
+  let built = null
+  const l = { builds: 0, toCrumb () { if (built === null) { l.builds++; built = { timestamp: 1, message, category: 'http.server', level: 'info', data: { method: 'GET' }, type: 'http' } } return built } }
+  return l
+}
+const msgs = (s) => s.breadcrumbs.map((b) => b.message)
+
+t.test('not built until read; read, last and bytes agree', async (t) => {
+  const s = new Scope()
+  const l = lazy('GET /a')
+  s.addLazyBreadcrumb(l, 10)
+  t.equal(l.builds, 0, 'adding builds nothing')
+  t.same(msgs(s), ['GET /a'])
+  t.equal(s.lastBreadcrumb(), l.toCrumb())
+  const withOne = s.crumbBytes()
+  const plain = new Scope().addBreadcrumb({ timestamp: 1, message: 'GET /a', category: 'http.server', level: 'info', data: { method: 'GET' }, type: 'http' }, 10)
+  t.same(Buffer.from(withOne), Buffer.from(plain.crumbBytes()), 'packed as the same crumb added plainly')
+  t.equal(l.builds, 1, 'built once')
+})
+
+t.test('later crumbs follow it; max evicts it first', async (t) => {
+  const s = new Scope()
+  s.addLazyBreadcrumb(lazy('lead'), 3)
+  s.addBreadcrumb({ message: 'b1' }, 3)
+  t.same(msgs(s), ['lead', 'b1'])
+  s.addBreadcrumb({ message: 'b2' }, 3)
+  s.addBreadcrumb({ message: 'b3' }, 3)
+  t.same(msgs(s), ['b1', 'b2', 'b3'], 'the oldest (the lazy one) went first')
+  const one = new Scope()
+  one.addLazyBreadcrumb(lazy('lead'), 1)
+  one.addBreadcrumb({ message: 'next' }, 1)
+  t.same(msgs(one), ['next'], 'max 1 keeps only the newest')
+  const none = new Scope()
+  none.addLazyBreadcrumb(lazy('lead'), 0)
+  t.same(msgs(none), [], 'max 0 keeps none')
+  const second = new Scope().addBreadcrumb({ message: 'first' }, 5)
+  second.addLazyBreadcrumb(lazy('lazy'), 5)
+  t.same(msgs(second), ['first', 'lazy'], 'a lazy crumb after another goes to the list')
+})
+
+t.test('clones and clears stay apart', async (t) => {
+  const a = new Scope()
+  a.addLazyBreadcrumb(lazy('lead'), 10)
+  const b = a.clone()
+  b.addBreadcrumb({ message: 'in b' }, 10)
+  t.same(msgs(a), ['lead'], 'the original does not see the clone\'s crumb')
+  t.same(msgs(b), ['lead', 'in b'])
+  const c = a.clone().clearBreadcrumbs()
+  t.same(msgs(c), [])
+  t.same(msgs(a), ['lead'], 'clearing a clone leaves the original')
+  a.clearBreadcrumbs()
+  t.same(msgs(a), [])
+  t.same(msgs(b), ['lead', 'in b'], 'clearing the original leaves the clone')
+})
+
+t.test('amended in the scope that holds it, also when a clone built it first', async (t) => {
+  const a = new Scope()
+  const l = lazy('lead')
+  a.addLazyBreadcrumb(l, 10)
+  const fork = a.clone()
+  fork.crumbBytes() // the fork's capture builds the crumb from an entry of its own
+  t.equal(a.amendBreadcrumb(l.toCrumb(), { status_code: 200 }), true, 'found by identity')
+  t.same(a.breadcrumbs[0].data, { method: 'GET', status_code: 200 })
+  t.same(fork.breadcrumbs[0].data, { method: 'GET' }, 'the fork keeps the crumb as it was')
+  t.equal(new Scope().amendBreadcrumb(l.toCrumb(), { status_code: 1 }), false, 'not held: false')
+  const cleared = new Scope()
+  cleared.addLazyBreadcrumb(l, 10)
+  cleared.clearBreadcrumbs()
+  t.equal(cleared.amendBreadcrumb(l.toCrumb(), { status_code: 1 }), false, 'cleared: false')
+  t.equal(l.builds, 1, 'built once in all')
+})
