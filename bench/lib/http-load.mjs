@@ -39,7 +39,9 @@ const load = (url, opts) => new Promise((resolve, reject) => {
 /**
  * One subject and framework under load: { rps, p99Ms, non2xx, cpuUsPerRequest (server process,
  * all threads; also split as userUsPerRequest and systemUsPerRequest, the second being the
- * kernel's time on the server's behalf: syscalls, page faults), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
+ * kernel's time on the server's behalf: syscalls, page faults), allocatedBytesPerRequest (the
+ * main thread's heap allocations over the timed run per request; null where the Node version does
+ * not count them, before 26), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
  * profile over the timed run, µs per request by part (bench/lib/profile-split.mjs), and
  * `sdkTop`, every SDK function with samples, by self time, µs per request.
  */
@@ -53,9 +55,9 @@ export async function measureHttp ({ subject, framework, dsn, sentryDsn, seconds
     await new Promise((resolve) => setTimeout(resolve, 50)) // the mark lands before the load
     const r = await load(url, { connections, duration: seconds })
     child.kill('SIGTERM')
-    const { cpuUs, userUs, systemUs, rssMiB, profile: split } = await nextLine(15000)
+    const { cpuUs, userUs, systemUs, allocatedBytes, rssMiB, profile: split } = await nextLine(15000)
     const n = r.requests.total
-    const result = { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / n, userUsPerRequest: userUs / n, systemUsPerRequest: systemUs / n, rssMiB }
+    const result = { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors, cpuUsPerRequest: cpuUs / n, userUsPerRequest: userUs / n, systemUsPerRequest: systemUs / n, allocatedBytesPerRequest: typeof allocatedBytes === 'number' ? allocatedBytes / n : null, rssMiB }
     if (split === undefined) return result
     const profileUs = Object.fromEntries(PARTS.concat('total').map((p) => [p, split[p] / n]))
     return { ...result, profileUs, sdkTop: split.top.map(({ name, us }) => ({ name, us: us / n })) }

@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module'
 import http from 'node:http'
 import { AsyncLocalStorage } from 'node:async_hooks'
+import v8 from 'node:v8'
 const require = createRequire(import.meta.url)
 const args = JSON.parse(process.argv[2] ?? '{}')
 const { subject, framework } = args
@@ -121,8 +122,12 @@ process.stdout.write(JSON.stringify({ port }) + '\n')
 
 // CPU of this process (all its threads) over the timed run only: SIGUSR2 marks its start,
 // SIGTERM its end. CPU per request holds on a loaded machine where requests/s swings.
+// Also the bytes the main thread's JavaScript heap allocated over the same run, where V8 counts
+// them (Node 26's heap statistics have total_allocated_bytes; older ones do not: undefined).
+const allocated = () => v8.getHeapStatistics().total_allocated_bytes
 let cpuAtStart = null
-process.on('SIGUSR2', () => { cpuAtStart = process.cpuUsage(); profiler?.start() })
+let allocatedAtStart
+process.on('SIGUSR2', () => { cpuAtStart = process.cpuUsage(); allocatedAtStart = allocated(); profiler?.start() })
 process.on('SIGUSR1', () => {
   globalThis.gc?.()
   globalThis.gc?.()
@@ -130,10 +135,12 @@ process.on('SIGUSR1', () => {
 })
 process.once('SIGTERM', async () => {
   const cpu = process.cpuUsage(cpuAtStart ?? undefined)
+  const allocatedNow = allocated()
+  const allocatedBytes = typeof allocatedNow === 'number' && typeof allocatedAtStart === 'number' ? allocatedNow - allocatedAtStart : undefined
   const profile = profiler === null ? undefined : await profiler.stop()
   await close()
   if (sdk !== null && subject !== 'floor') await sdk.flush(5000)
-  process.stdout.write(JSON.stringify({ cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, rssMiB: process.memoryUsage().rss / 2 ** 20, profile }) + '\n')
+  process.stdout.write(JSON.stringify({ cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, allocatedBytes, rssMiB: process.memoryUsage().rss / 2 ** 20, profile }) + '\n')
   process.exit(0)
 })
 
