@@ -17,7 +17,15 @@ export type { StoredCrumb, ScopeData } from '../shared/event-shapes'
  * needs it): httpIntegration's incoming-request crumb, so a request that reports
  * nothing never builds one. toCrumb() returns the same object each time and never throws.
  */
-export interface LazyCrumb { toCrumb (): StoredCrumb }
+export interface LazyCrumb {
+  toCrumb (): StoredCrumb
+  /**
+   * Its entry in a scope's list, made by the first scope that lists it and then shared by every
+   * scope that does (a request's scope and its forks), so its bytes are encoded once; null until
+   * then. Scope's alone to set.
+   */
+  listEntry: CrumbEntry | null
+}
 
 /** @internal Request data computed on first use (when an event needs it); never throws. */
 export interface LazyRequest { toRequestInfo (): RequestInfo | null }
@@ -29,9 +37,12 @@ export interface LazyRequest { toRequestInfo (): RequestInfo | null }
  */
 export interface LazyRoute { tags (): Readonly<Record<string, string>> | null }
 
-// crumb is null until a lazy entry is first needed; the three fields are always set
-// (one object shape).
-interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
+/**
+ * @internal One breadcrumb of a scope's list: crumb is null until a lazy entry is first needed;
+ * bytes cache its packed form. The three fields are always set (one object shape). Entries are
+ * shared between scopes and never changed but for those two caches (amendBreadcrumb replaces one).
+ */
+export interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
 
 // Bits of Scope._shared: the container may be referenced by another scope (after clone()) or is
 // EMPTY_MAP / NO_CRUMBS, so the first write copies it. One number rather than four booleans:
@@ -47,6 +58,11 @@ const SHARED_ALL = SHARED_TAGS | SHARED_EXTRA | SHARED_CONTEXTS | SHARED_CRUMBS
 // Frozen: a write that skipped own() would throw instead of reaching every scope.
 const EMPTY_MAP: Record<string, never> = Object.freeze({})
 const NO_CRUMBS: CrumbEntry[] = Object.freeze([]) as unknown as CrumbEntry[]
+
+/** The entry of a lazy crumb: the same one for every scope that lists it. */
+function entryOf (lazy: LazyCrumb): CrumbEntry {
+  return lazy.listEntry ?? (lazy.listEntry = { crumb: null, bytes: null, lazy })
+}
 
 function crumbOf (e: CrumbEntry): StoredCrumb {
   return e.crumb ?? (e.crumb = (e.lazy as LazyCrumb).toCrumb())
@@ -278,14 +294,14 @@ export class Scope {
       this._crumbBytes = null
       return this
     }
-    this.pushEntry({ crumb: null, bytes: null, lazy }, max)
+    this.pushEntry(entryOf(lazy), max)
     return this
   }
 
   /** _crumbs with _lead moved into it (as an entry of a list of this scope's own), when set. */
   private listOwn (): void {
     if (this._lead === null) return
-    this._crumbs = [{ crumb: null, bytes: null, lazy: this._lead }]
+    this._crumbs = [entryOf(this._lead)]
     this._crumbStart = 0
     this._lead = null
     this._shared &= ~SHARED_CRUMBS
@@ -420,7 +436,7 @@ export class Scope {
   /** @internal Packed breadcrumb array, rebuilt from per-crumb bytes only when the list changed. */
   crumbBytes (): Uint8Array {
     if (this._crumbBytes !== null) return this._crumbBytes
-    // The entry caches the crumb's bytes for the next capture.
+    // Entries cache their crumbs' bytes (a lazy crumb's entry is shared by the scopes that list it).
     this.listOwn()
     const start = this._crumbStart
     const items: Uint8Array[] = new Array(this._crumbs.length - start)

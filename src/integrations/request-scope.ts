@@ -96,10 +96,11 @@ function matchOfRoute (route: object, framework: string, method: unknown, mount:
   const holder = route as { [LAST_MATCH]?: RouteMatch }
   let last: RouteMatch | undefined
   try { last = holder[LAST_MATCH] } catch {}
-  if (last !== undefined && last.sameAs(framework, method, mount, path, slashIsMount, route)) return last
+  // instanceof: the slot is ours, but a Proxy route object answers every key.
+  if (last instanceof RouteMatch && last.sameAs(framework, method, mount, path, slashIsMount, route)) return last
   const match = new RouteMatch(framework, method, mount, path, slashIsMount, route)
   try {
-    if (last === undefined) Object.defineProperty(route, LAST_MATCH, { value: match, writable: true, configurable: true })
+    if (!(last instanceof RouteMatch)) Object.defineProperty(route, LAST_MATCH, { value: match, writable: true, configurable: true })
     else holder[LAST_MATCH] = match
   } catch {}
   return match
@@ -144,7 +145,7 @@ type RoutedRequest = Record<symbol, unknown> & { method?: unknown, baseUrl?: unk
  * without a scope or a usable path. Express assigns the same route twice per request (its
  * router's next(), then the route's dispatch) under the same mount path: the second keeps the
  * first's match. One read of the scope slot, and the match the route made last (a new one only
- * when its mount or method differ): Express 5 gives each request its own hidden class, so every
+ * when it differs: another mount, method or path): Express 5 gives each request its own hidden class, so every
  * property looked up on req is a slow lookup. Runs inside the
  * framework's router: never throws into it (an odd route.path getter).
  */

@@ -6,7 +6,7 @@ import { Scope } from 'xrayradar'
 /** A LazyCrumb as the http integration's record is one: built once, on first use. */
 function lazy (message) {
   let built = null
-  const l = { builds: 0, toCrumb () { if (built === null) { l.builds++; built = { timestamp: 1, message, category: 'http.server', level: 'info', data: { method: 'GET' }, type: 'http' } } return built } }
+  const l = { builds: 0, listEntry: null, toCrumb () { if (built === null) { l.builds++; built = { timestamp: 1, message, category: 'http.server', level: 'info', data: { method: 'GET' }, type: 'http' } } return built } }
   return l
 }
 const msgs = (s) => s.breadcrumbs.map((b) => b.message)
@@ -57,6 +57,23 @@ t.test('clones and clears stay apart', async (t) => {
   a.clearBreadcrumbs()
   t.same(msgs(a), [])
   t.same(msgs(b), ['lead', 'in b'], 'clearing the original leaves the clone')
+})
+
+t.test('encoded once for the scope and all its forks', async (t) => {
+  // The crumb's message is read each time the crumb is packed.
+  let packs = 0
+  const crumb = { timestamp: 1, category: 'http.server', level: 'info', data: null, type: 'http' }
+  Object.defineProperty(crumb, 'message', { get () { packs++; return 'GET /once' }, enumerable: true })
+  const l = { listEntry: null, toCrumb: () => crumb }
+  const a = new Scope()
+  a.addLazyBreadcrumb(l, 10)
+  const forks = [a.clone(), a.clone()]
+  for (const f of forks) f.crumbBytes()
+  a.crumbBytes()
+  forks[1].addBreadcrumb({ message: 'later' }, 10)
+  forks[1].crumbBytes()
+  t.equal(packs, 1, 'packed once, its bytes reused by every scope that lists it')
+  t.same(forks[1].breadcrumbs.map((b) => b.message), ['GET /once', 'later'])
 })
 
 t.test('amended in the scope that holds it, also when a clone built it first', async (t) => {

@@ -73,8 +73,18 @@ for (const [pkg, major] of [['express4', 4], ['express', 5]]) {
     const enumerable = (o) => Reflect.ownKeys(o).filter((k) => Object.prototype.propertyIsEnumerable.call(o, k)).map(String)
     const keysBefore = enumerable(routeObject)
     const s = await listen(t, app)
-    const asked = [['GET', '/v1/things/1'], ['GET', '/v2/things/2'], ['POST', '/v2/things/3'], ['GET', '/v1/things/4'], ['POST', '/v1/things/5'], ['GET', '/v1/things/6']]
-    for (const [method, path] of asked) t.equal((await fetch(`${s.base}${path}`, { method, signal: AbortSignal.timeout(10000) })).status, 200)
+    const asked = [['GET', '/v1/things/1'], ['GET', '/v2/things/2'], ['POST', '/v2/things/3'], ['GET', '/v1/things/4'], ['POST', '/v1/things/5'], ['GET', '/v1/things/6'], ['GET', '/v1/things/7']]
+    // The match the route object keeps (its only symbol slot of ours): a new one per change of
+    // mount or method, the same one for a request like the one before.
+    const kept = () => { const k = Object.getOwnPropertySymbols(routeObject).find((s) => s.description === 'xrayradar.lastRouteMatch'); return k === undefined ? undefined : routeObject[k] }
+    const matches = []
+    for (const [method, path] of asked) {
+      t.equal((await fetch(`${s.base}${path}`, { method, signal: AbortSignal.timeout(10000) })).status, 200)
+      matches.push(kept())
+    }
+    t.ok(matches.every((m) => m !== undefined), 'the route object keeps its last match')
+    t.equal(new Set(matches.slice(0, 6)).size, 6, 'each change of mount or method made a new match')
+    t.equal(matches[6], matches[5], 'the same request again reused the match')
     await settle(client, collector, asked.length, t)
     for (const [method, path] of asked) {
       const e = findByMessage(collector.events, `${method} ${path}`)

@@ -4,7 +4,7 @@ import { applyInScope, getIsolationScope, isCurrentScope } from '../../capture/h
 import { absoluteUrlOf, requestInfoAt } from '../../capture/request-data'
 import { truncateString } from '../../capture/normalize'
 import { MAX_BREADCRUMB_STRING } from '../../shared/limits'
-import type { LazyCrumb, LazyRequest, Scope, StoredCrumb } from '../../capture/scope'
+import type { CrumbEntry, LazyCrumb, LazyRequest, Scope, StoredCrumb } from '../../capture/scope'
 import type { RequestInfo } from '../../shared/types'
 import { REQUEST_SCOPE, scopeOfRequest, setScopeOfRequest } from '../request-scope'
 import { currentRegistration, recordOn, type Registration } from './registry'
@@ -81,6 +81,8 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   status: number | null = null
   duration: number | null = null
   built: StoredCrumb | null = null
+  // The crumb's entry in scopes' lists (Scope's, LazyCrumb): made when an event first needs it.
+  listEntry: CrumbEntry | null = null
   // Set once the response finished (or the connection closed first).
   done = false
   // The request's headers object, method and socket, read here while req is still Node's own
