@@ -352,10 +352,6 @@ if (want('httpprof')) {
         floorTotalUs: f.total,
         oursTotalUs: o.total,
         sampledOverFloorUs: o.total - f.total,
-        // Heap bytes the main thread allocated per request (null before Node 26: not counted).
-        floorAllocatedB: round.floor.allocatedBytesPerRequest,
-        oursAllocatedB: round.ours.allocatedBytesPerRequest,
-        allocatedOverFloorB: round.ours.allocatedBytesPerRequest === null || round.floor.allocatedBytesPerRequest === null ? null : round.ours.allocatedBytesPerRequest - round.floor.allocatedBytesPerRequest,
         sdkTop: round.ours.sdkTop
       })
       log(`  … ${app} round ${i + 1}/${RUNS}: µs per request sampled, floor ${f.total.toFixed(2)}, ours ${o.total.toFixed(2)} (the SDK's functions ${o.sdk.toFixed(2)}, diagnostics_channel ${o.channel.toFixed(2)}, GC ${f.gc.toFixed(2)} → ${o.gc.toFixed(2)}, socket writes ${f.write.toFixed(2)} → ${o.write.toFixed(2)}, AsyncLocalStorage ${f.als.toFixed(2)} → ${o.als.toFixed(2)})`)

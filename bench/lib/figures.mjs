@@ -198,13 +198,34 @@ function http (results) {
         r('floorAgainOverFloorUs') === null ? '' : fmt(r('floorAgainOverFloorUs'), 1), r('floorAgainVsFloor') === null ? '' : `${fmt(r('floorAgainVsFloor'), 3)}×`,
         userSystem(r, 'oursOverFloor'), userSystem(r, 'floorAgainOverFloor')])
     }
-    parts.push(`### ${node}\n\n` + table(rows, ['app', 'no SDK: CPU µs/request', 'floor CPU ×', 'ours CPU ×', '@sentry/node CPU ×',
+    parts.push(`### ${node}\n\n` + allocatedTable(results, major) + table(rows, ['app', 'no SDK: CPU µs/request', 'floor CPU ×', 'ours CPU ×', '@sentry/node CPU ×',
       'no SDK: requests/s', 'floor req/s ×', 'ours req/s ×', '@sentry/node req/s ×', 'floor adds (µs)', 'ours adds (µs)', 'ours over floor (µs)', 'ours req/s × floor', 'floor again over floor (µs)', 'floor again req/s × floor', 'ours over floor: user; system (µs)', 'floor again over floor: user; system (µs)']))
   }
   const missing = HTTP_NODES.filter((m) => !majors.includes(m))
   return ['8. Per-request cost: no SDK, the isolation floor, xrayradar, @sentry/node', parts.join('\n\n') +
     (missing.length === 0 ? '' : `\n\nNot measured in these results: Node ${missing.join(', ')} (\`node bench/run.mjs --only=http --merge --node=<version>\` adds a version).`) +
     '\n\nbench/scenarios/http-server.mjs, run once per Node version (`--node=<version>`): `GET /api/users/:id` answering JSON behind a router or prefix at /api, for node:http, Express 4 and 5, Fastify 4 and 5, Koa 3 with @koa/router, NestJS 11 (Express adapter). Subjects: no SDK; the isolation floor (the same app with `http.Server.prototype.emit` wrapped so that each \'request\' emit runs in `als.run({ req }, …)` with one AsyncLocalStorage, nothing else); the isolation floor again, in a fresh process ("floor again": what separates two runs of the same server, the figure\'s resolution); ours, `init({ dsn })` (default integrations) plus the framework\'s error handler; @sentry/node\'s documented setup (init before the framework is loaded, its error handler where it has one: not for Nest, which is @sentry/nestjs). autocannon from the bench process, 20 keep-alive connections on loopback, a 0.5 s warm-up, then 2 s timed; five rounds, the five subjects in a rotated order per round (a fresh server process each); CPU per request is the server process\'s CPU over the timed run (all threads) divided by the requests served; the last two columns split the differences into user CPU (the process\'s own code: JavaScript, V8, GC, Node\'s C++) and system CPU (the kernel\'s on the server\'s behalf: its socket syscalls, which on loopback include the TCP delivery to the load generator, its epoll calls, page faults), each a median of the per-round differences, so the two need not add up to the total\'s median. Each × is against the no-SDK run of the same round, "adds" and "over floor" are per-round differences; median of rounds (min–max). The server and the load generator share the machine\'s cores, so requests/s swings with other load; CPU per request holds better.']
+}
+
+/**
+ * Figure 8's heap allocated per request, where the rounds counted it (V8's total_allocated_bytes:
+ * Node 26), as a table of its own before the CPU table; '' where no round of the version did.
+ * Each difference is the median of the per-round differences (the rounds of one subject are in
+ * round order, so round i of two subjects ran side by side).
+ */
+function allocatedTable (results, major) {
+  const rows = []
+  for (const [app, name] of Object.entries(HTTP_APP_NAMES)) {
+    const key = `http-n${major}-${app}`
+    const rounds = (subject) => (results[`${key}-${subject}`] ?? []).map((r) => r.allocatedBytesPerRequest)
+    const none = rounds('none')
+    if (!none.some((b) => typeof b === 'number')) continue
+    const over = (a, b) => summarize(rounds(a).map((x, i) => typeof x === 'number' && typeof rounds(b)[i] === 'number' ? x - rounds(b)[i] : null))
+    rows.push([name, fmt(summarize(none), 0), fmt(over('floor', 'none'), 0), fmt(over('floor2', 'floor'), 0), fmt(over('ours', 'floor'), 0), fmt(over('sentry', 'none'), 0)])
+  }
+  if (rows.length === 0) return ''
+  return 'Heap allocated per request (bytes; the main thread\'s JavaScript heap over the timed run, `total_allocated_bytes` of Node\'s heap statistics read at its start and end, per request served; of the versions measured here only Node 26 has it, the others show no such table):\n\n' +
+    table(rows, ['app', 'no SDK', 'floor − no SDK', 'floor again − floor', 'ours − floor', '@sentry/node − no SDK']) + '\n\nCPU per request and requests/s:\n\n'
 }
 
 /** A cell's user and system parts of a difference, medians ('' for rounds from before the split). */
@@ -223,20 +244,12 @@ function httpprof (results) {
       const c = (k) => fmt(col(runs, k), 2)
       const pair = (a, b) => `${c(a)} → ${c(b)}`
       const fig8 = results[`http-n${major}-${app}-ratio`]
-      rows.push([`Node ${major}`, name, pair('floorTotalUs', 'oursTotalUs'), c('sampledOverFloorUs'), fig8 === undefined ? 'not run' : fmt(col(fig8, 'oursOverFloorUs'), 1), c('sdkUs'), c('channelUs'), pair('floorAlsUs', 'oursAlsUs'), pair('floorGcUs', 'oursGcUs'), col(runs, 'floorWriteUs') === null ? 'not split' : pair('floorWriteUs', 'oursWriteUs'), pair('floorOtherUs', 'oursOtherUs'), allocatedCell(runs), largestOwn(runs)])
+      rows.push([`Node ${major}`, name, pair('floorTotalUs', 'oursTotalUs'), c('sampledOverFloorUs'), fig8 === undefined ? 'not run' : fmt(col(fig8, 'oursOverFloorUs'), 1), c('sdkUs'), c('channelUs'), pair('floorAlsUs', 'oursAlsUs'), pair('floorGcUs', 'oursGcUs'), col(runs, 'floorWriteUs') === null ? 'not split' : pair('floorWriteUs', 'oursWriteUs'), pair('floorOtherUs', 'oursOtherUs'), largestOwn(runs)])
     }
   }
   if (rows.length === 0) return null
-  return ["8d. Where ours' per-request CPU goes: the server's main thread, profiled", table(rows, ['Node', 'app', 'sampled µs/request: floor → ours', 'ours over floor, sampled', 'ours over floor, figure 8 (µs, unprofiled)', "the SDK's own functions", 'diagnostics_channel', 'AsyncLocalStorage: floor → ours', 'GC: floor → ours', "socket writes (Node's native write: encoding, libuv, the writev syscall; wall time): floor → ours", 'the rest (framework, Node): floor → ours', 'heap allocated, bytes/request: floor → ours (ours − floor)', "the SDK's largest functions (µs/request, mean of rounds)"]) +
-    "\n\nbench/scenarios/http-server.mjs with `profile`, the figure 8 apps and load (a 0.5 s warm-up, then 2 s timed), the isolation floor and ours only, three rounds in a rotated order, a fresh server process each. Over the timed run V8's sampling profiler (the inspector's, every 100 µs) records the server's main thread; each sample counts for the function it was in (self time), split by part (bench/lib/profile-split.mjs): the SDK's own functions (its dist/ files), Node's diagnostics_channel (its publishes of 'http.server.request.start' and 'http.server.response.finish', which run only because the SDK subscribes), AsyncLocalStorage and Node's async-context machinery (the floor's one run per request is here too), V8's garbage collector, the socket writes (the native write that Node's streams call: its encoding of the chunks, libuv, and the writev syscall that hands the response to the kernel; strace of the Express 5 app on Node 26 counted one writev per request with the same bytes, with and without the SDK), and the rest (the framework, Node's HTTP and the JS side of its sockets: the same code in both subjects; rows marked 'not split' are from runs before the socket writes had a column, and count them in the rest). The profiler samples wall time, so time the thread spends preempted inside the write counts there too. µs per request = the part's sampled time / requests served; median of rounds (min–max). The profiler slows the server, and it samples wall time on a thread that waits for a core now and then: compare the parts, and the subjects in one row, rather than these with figure 8's CPU. The delivery workers are idle (nothing is raised) and not profiled; figure 8's CPU counts every thread. Heap allocated: the bytes the main thread's JavaScript heap allocated over the same timed run (V8's total_allocated_bytes, read at the run's start and end) per request served, the difference a median of the per-round differences; V8 counts them on Node 26 only ('not counted' on older versions, 'not run' for rounds from before the column). Short-lived garbage costs its allocation and a share of the young-generation collections, which the GC column shows."]
-}
-
-/** Figure 8d's allocation cell: floor → ours (ours − floor), bytes per request. */
-function allocatedCell (runs) {
-  if (runs.every((r) => r.oursAllocatedB === undefined)) return 'not run'
-  const over = col(runs, 'allocatedOverFloorB')
-  if (over === null) return 'not counted'
-  return `${fmt(col(runs, 'floorAllocatedB'), 0)} → ${fmt(col(runs, 'oursAllocatedB'), 0)} (${fmt(over, 0)})`
+  return ["8d. Where ours' per-request CPU goes: the server's main thread, profiled", table(rows, ['Node', 'app', 'sampled µs/request: floor → ours', 'ours over floor, sampled', 'ours over floor, figure 8 (µs, unprofiled)', "the SDK's own functions", 'diagnostics_channel', 'AsyncLocalStorage: floor → ours', 'GC: floor → ours', "socket writes (Node's native write: encoding, libuv, the writev syscall; wall time): floor → ours", 'the rest (framework, Node): floor → ours', "the SDK's largest functions (µs/request, mean of rounds)"]) +
+    "\n\nbench/scenarios/http-server.mjs with `profile`, the figure 8 apps and load (a 0.5 s warm-up, then 2 s timed), the isolation floor and ours only, three rounds in a rotated order, a fresh server process each. Over the timed run V8's sampling profiler (the inspector's, every 100 µs) records the server's main thread; each sample counts for the function it was in (self time), split by part (bench/lib/profile-split.mjs): the SDK's own functions (its dist/ files), Node's diagnostics_channel (its publishes of 'http.server.request.start' and 'http.server.response.finish', which run only because the SDK subscribes), AsyncLocalStorage and Node's async-context machinery (the floor's one run per request is here too), V8's garbage collector, the socket writes (the native write that Node's streams call: its encoding of the chunks, libuv, and the writev syscall that hands the response to the kernel; strace of the Express 5 app on Node 26 counted one writev per request with the same bytes, with and without the SDK), and the rest (the framework, Node's HTTP and the JS side of its sockets: the same code in both subjects; rows marked 'not split' are from runs before the socket writes had a column, and count them in the rest). The profiler samples wall time, so time the thread spends preempted inside the write counts there too. µs per request = the part's sampled time / requests served; median of rounds (min–max). The profiler slows the server, and it samples wall time on a thread that waits for a core now and then: compare the parts, and the subjects in one row, rather than these with figure 8's CPU. The delivery workers are idle (nothing is raised) and not profiled; figure 8's CPU counts every thread."]
 }
 
 /** The SDK's three largest functions over the rounds (mean self µs per request). */

@@ -41,7 +41,7 @@ const load = (url, opts) => new Promise((resolve, reject) => {
  * all threads; also split as userUsPerRequest and systemUsPerRequest, the second being the
  * kernel's time on the server's behalf: syscalls, page faults), allocatedBytesPerRequest (the
  * main thread's heap allocations over the timed run per request; null where the Node version does
- * not count them, before 26), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
+ * not count them: 20, 22 and 24), rssMiB }. With profile: true, also `profileUs`: the server main thread's CPU
  * profile over the timed run, µs per request by part (bench/lib/profile-split.mjs), and
  * `sdkTop`, every SDK function with samples, by self time, µs per request.
  */

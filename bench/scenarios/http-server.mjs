@@ -122,8 +122,9 @@ process.stdout.write(JSON.stringify({ port }) + '\n')
 
 // CPU of this process (all its threads) over the timed run only: SIGUSR2 marks its start,
 // SIGTERM its end. CPU per request holds on a loaded machine where requests/s swings.
-// Also the bytes the main thread's JavaScript heap allocated over the same run, where V8 counts
-// them (Node 26's heap statistics have total_allocated_bytes; older ones do not: undefined).
+// Also the bytes the main thread's JavaScript heap allocated over the same run, where Node's heap
+// statistics count them (total_allocated_bytes: Node 26 of the versions measured here, not 20, 22
+// or 24; undefined there).
 const allocated = () => v8.getHeapStatistics().total_allocated_bytes
 let cpuAtStart = null
 let allocatedAtStart

@@ -29,3 +29,23 @@ t.test('rounds measured before the split: the two columns are empty', async (t) 
   t.match(row(text), /\| 1\.000×\s*\|\s*\|\s*\|$/, 'no user or system numbers for rounds that did not record them')
   t.notMatch(row(text), /n\/a|NaN|undefined/)
 })
+
+t.test('heap allocated per request: a table of per-round differences where the rounds counted it, none where they did not', async (t) => {
+  const alloc = (bytes) => bytes.map((b, i) => ({ cpuUsPerRequest: 20 + i, rps: 30000, allocatedBytesPerRequest: b }))
+  const counted = {
+    ...cell([base, base, base]),
+    'http-n26-express-none': alloc([12000, 12100, 12200]),
+    'http-n26-express-floor': alloc([12100, 12150, 12400]),
+    'http-n26-express-floor2': alloc([12150, 12100, 12400]),
+    'http-n26-express-ours': alloc([12500, 12450, 12900]),
+    'http-n26-express-sentry': alloc([20000, 20300, 20200])
+  }
+  const [, text] = renderFigure('http', counted)
+  t.match(text, /Heap allocated per request \(bytes;/)
+  const allocRow = row(text)
+  // floor − none 100/50/200 → 100; floor again − floor 50/−50/0 → 0; ours − floor 400/300/500 → 400; sentry − none 8000/8200/8000 → 8000
+  t.match(allocRow, /^\| Express 5 \| 12100 \(12000–12200\)\s*\| 100 \(50–200\)\s*\| 0 \(-50–50\)\s*\| 400 \(300–500\)\s*\| 8000 \(8000–8200\)\s*\|$/, 'each column the median (min–max) of its per-round differences')
+  t.ok(text.indexOf('Heap allocated') < text.indexOf('no SDK: CPU µs/request'), 'before the CPU table')
+  const none = { ...cell([base]), 'http-n26-express-none': alloc([null]), 'http-n26-express-ours': alloc([null]) }
+  t.notMatch(renderFigure('http', none)[1], /Heap allocated/, 'rounds that counted nothing (Node before 26) get no table')
+})
