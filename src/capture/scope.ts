@@ -287,11 +287,7 @@ export class Scope {
     if (max <= 0) return this
     if (this._lead === null && this._crumbs.length === this._crumbStart) {
       // The scope's first crumb: held as _lead, no entry and no list.
-      this._lead = lazy
-      this._crumbs = NO_CRUMBS
-      this._crumbStart = 0
-      this._shared |= SHARED_CRUMBS
-      this._crumbBytes = null
+      this.clearBreadcrumbs()._lead = lazy
       return this
     }
     this.pushEntry(entryOf(lazy), max)
