@@ -338,8 +338,8 @@ export class Scope {
   amendBreadcrumb (crumb: StoredCrumb, data: Record<string, unknown>): boolean {
     this.listOwn()
     for (let i = this._crumbStart; i < this._crumbs.length; i++) {
-      // A lazy entry's crumb is the same object each time it is built (LazyCrumb), also when a
-      // fork built it from an entry of its own.
+      // By the built crumb, not entry.crumb: the breadcrumbs getter and lastBreadcrumb() build a
+      // lone lazy crumb without its entry, and a lazy crumb is the same object each time it is built.
       if (crumbOf(this._crumbs[i] as CrumbEntry) !== crumb) continue
       if ((this._shared & SHARED_CRUMBS) !== 0) { this._crumbs = this._crumbs.slice(this._crumbStart); i -= this._crumbStart; this._crumbStart = 0; this._shared &= ~SHARED_CRUMBS }
       // Built field by field: object spread measured ~20x slower here, and this runs per request.

@@ -145,9 +145,9 @@ type RoutedRequest = Record<symbol, unknown> & { method?: unknown, baseUrl?: unk
  * without a scope or a usable path. Express assigns the same route twice per request (its
  * router's next(), then the route's dispatch) under the same mount path: the second keeps the
  * first's match. One read of the scope slot, and the match the route made last (a new one only
- * when it differs: another mount, method or path): Express 5 gives each request its own hidden class, so every
- * property looked up on req is a slow lookup. Runs inside the
- * framework's router: never throws into it (an odd route.path getter).
+ * when it differs: another mount, method or path): Express 5 gives each request its own hidden
+ * class, so every property looked up on req is a slow lookup. Runs inside the framework's
+ * router: never throws into it (an odd route.path getter).
  */
 export function assignRoute (req: RoutedRequest, own: symbol, framework: string, route: unknown, path: { slashIsMount: boolean, stringOnly: boolean }): void {
   try {

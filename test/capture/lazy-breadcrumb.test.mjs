@@ -81,7 +81,7 @@ t.test('amended in the scope that holds it, also when a clone built it first', a
   const l = lazy('lead')
   a.addLazyBreadcrumb(l, 10)
   const fork = a.clone()
-  fork.crumbBytes() // the fork's capture builds the crumb from an entry of its own
+  fork.crumbBytes() // the fork's capture lists the crumb and builds it first
   t.equal(a.amendBreadcrumb(l.toCrumb(), { status_code: 200 }), true, 'found by identity')
   t.same(a.breadcrumbs[0].data, { method: 'GET', status_code: 200 })
   t.same(fork.breadcrumbs[0].data, { method: 'GET' }, 'the fork keeps the crumb as it was')
@@ -91,4 +91,9 @@ t.test('amended in the scope that holds it, also when a clone built it first', a
   cleared.clearBreadcrumbs()
   t.equal(cleared.amendBreadcrumb(l.toCrumb(), { status_code: 1 }), false, 'cleared: false')
   t.equal(l.builds, 1, 'built once in all')
+  const g = new Scope()
+  g.addLazyBreadcrumb(lazy('seen'), 10)
+  const seen = g.breadcrumbs[0] // built by the getter, not through an entry
+  t.equal(g.amendBreadcrumb(seen, { status_code: 204 }), true, 'a crumb the getter built is found too')
+  t.same(g.breadcrumbs[0].data, { method: 'GET', status_code: 204 })
 })

@@ -100,7 +100,7 @@ t.test('the incoming breadcrumb gets status and duration when the response finis
 
 t.test('the incoming breadcrumb is filled in also when only a fork of the request scope built it', async (t) => {
   // The request's scope holds its crumb without a list until something needs entries; a fork
-  // (withScope) captured before the end makes an entry of its own. The end must still find the
+  // (withScope) captured before the end is the first to list it. The end must still find the
   // crumb in the request's scope, and the fork's event keeps it as it was.
   const { collector, client } = await setup(t)
   const { withScope } = await import('xrayradar')
