@@ -220,7 +220,10 @@ function allocatedTable (results, major) {
     const rounds = (subject) => (results[`${key}-${subject}`] ?? []).map((r) => r.allocatedBytesPerRequest)
     const none = rounds('none')
     if (!none.some((b) => typeof b === 'number')) continue
-    const over = (a, b) => summarize(rounds(a).map((x, i) => typeof x === 'number' && typeof rounds(b)[i] === 'number' ? x - rounds(b)[i] : null))
+    const over = (a, b) => {
+      const ys = rounds(b)
+      return summarize(rounds(a).map((x, i) => typeof x === 'number' && typeof ys[i] === 'number' ? x - ys[i] : null))
+    }
     rows.push([name, fmt(summarize(none), 0), fmt(over('floor', 'none'), 0), fmt(over('floor2', 'floor'), 0), fmt(over('ours', 'floor'), 0), fmt(over('sentry', 'none'), 0)])
   }
   if (rows.length === 0) return ''
