@@ -6,7 +6,7 @@
 // and writes nothing, unless --merge: then its figures replace theirs in docs/benchmarks.json
 // (the others stay from the last full run, the page says which figures were re-run when) and
 // the docs are rendered again. --render re-renders the docs from docs/benchmarks.json alone.
-//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,churn,burst,exit,ceiling,startup,scrub,http,httpprof,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
+//   node bench/run.mjs [--quick] [--only=capture,ownshare,otel,floor,steady,longrun,churn,burst,exit,ceiling,startup,scrub,http,httpprof,httpir,httpheap,pinohttp,logging,loopblock,tsmap,tsworker [--merge]] [--node=22.23.5] [--http-apps=node,express] [--sdk=DIR] [--render]
 //   [--ours-before=PATH]: the ownshare figure also measures another build of ours (PATH to its
 //   dist/index.js), in the same run, as "before".
 import { execFileSync, spawn } from 'node:child_process'
@@ -20,6 +20,7 @@ import { dsnsFor } from './lib/subjects.mjs'
 import { renderFigure, renderPage, chart, CEILING_RATES } from './lib/figures.mjs'
 import { treeSize } from './lib/size.mjs'
 import { measureHeld, measureHttp } from './lib/http-load.mjs'
+import { callgrindAvailable, measureInstructions } from './lib/http-instructions.mjs'
 import { buildTsApp } from './lib/ts-app.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
@@ -358,6 +359,37 @@ if (want('httpprof')) {
     }
   }
   show('httpprof')
+}
+
+// Figure 8e: instructions per request under callgrind (bench/lib/http-instructions.mjs): the
+// floor, the floor with Node's two HTTP channels subscribed by no-op subscribers (what Node
+// spends publishing them because the SDK subscribes), and ours, in a rotated order per round.
+if (want('httpir')) {
+  const { execPath, major } = httpNode()
+  const apps = argValue('http-apps')?.split(',') ?? HTTP_APPS
+  const sdkPath = argValue('sdk')
+  if (!callgrindAvailable()) {
+    log(`\nFigure 8e skipped: it needs valgrind (callgrind_control) on PATH (Debian: apt-get install valgrind).`)
+  } else {
+    log(`\nFigure 8e (Node ${major}): instructions per request under callgrind, the floor, the floor with Node's HTTP channels subscribed, and ours`)
+    const IR_SUBJECTS = ['floor', 'channels', 'ours']
+    const irCount = quick ? 1000 : 4000
+    for (const app of apps) {
+      const key = `httpir-n${major}-${app}`
+      results[key] = []
+      for (let i = 0; i < RUNS; i++) {
+        const round = {}
+        for (const subject of rotated(IR_SUBJECTS, i)) {
+          round[subject] = (await measureInstructions({ subject, framework: app, count: irCount, execPath, sdkPath, ...newRun() })).instructionsPerRequest
+        }
+        const { floor, channels, ours } = round
+        results[key].push({ floor, channels, ours, channelsOverFloor: channels - floor, oursOverFloor: ours - floor, oursOverChannels: ours - channels, oursVsFloor: ours / floor })
+        log(`  … ${app} round ${i + 1}/${RUNS}: instructions per request, floor ${floor.toFixed(0)}, channels ${channels.toFixed(0)} (+${(channels - floor).toFixed(0)}), ours ${ours.toFixed(0)} (+${(ours - floor).toFixed(0)})`)
+      }
+    }
+    results[`httpir-n${major}-meta`] = [{ node: execFileSync(execPath, ['--version'], { encoding: 'utf8' }).trim(), count: irCount, rounds: RUNS }]
+    show('httpir')
+  }
 }
 
 if (want('httpheap')) {

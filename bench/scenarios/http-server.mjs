@@ -3,6 +3,9 @@
 //   none    no SDK;
 //   floor   the isolation floor: http.Server.prototype.emit wrapped so that a 'request' emit runs
 //           in als.run({ req }, …) with one AsyncLocalStorage, nothing else;
+//   channels the floor plus a subscriber that does nothing on each of the two channels Node's
+//           HTTP server publishes per request and the SDK subscribes to (figure 8e: what Node
+//           spends publishing them, apart from what the SDK's subscribers do);
 //   ours    init({ dsn }) and the framework's error handler;
 //   init    init({ dsn }) alone (bench/request-cost: what the framework's handler adds);
 //   sentry  @sentry/node's documented setup (init before the framework is loaded, its error
@@ -31,7 +34,11 @@ if (subject === 'ours' || subject === 'init') {
 } else if (subject === 'sentry') {
   sdk = require('@sentry/node')
   sdk.init({ dsn: args.sentryDsn })
-} else if (subject === 'floor') {
+} else if (subject === 'floor' || subject === 'channels') {
+  if (subject === 'channels') {
+    const dc = await import('node:diagnostics_channel')
+    for (const name of ['http.server.request.start', 'http.server.response.finish']) dc.subscribe(name, () => {})
+  }
   const als = new AsyncLocalStorage()
   const emit = http.Server.prototype.emit
   http.Server.prototype.emit = function (ev, ...rest) {
@@ -140,7 +147,7 @@ process.once('SIGTERM', async () => {
   const allocatedBytes = typeof allocatedNow === 'number' && typeof allocatedAtStart === 'number' ? allocatedNow - allocatedAtStart : undefined
   const profile = profiler === null ? undefined : await profiler.stop()
   await close()
-  if (sdk !== null && subject !== 'floor') await sdk.flush(5000)
+  if (sdk !== null) await sdk.flush(5000)
   process.stdout.write(JSON.stringify({ cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, allocatedBytes, rssMiB: process.memoryUsage().rss / 2 ** 20, profile }) + '\n')
   process.exit(0)
 })

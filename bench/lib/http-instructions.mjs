@@ -1,0 +1,78 @@
+// Figure 8e: instructions per request, counted by Valgrind's callgrind in one server child of
+// bench/scenarios/http-server.mjs. Wall-clock CPU per request moves by ±1–2 µs between runs on
+// this VM (figure 8's floor against itself), more than the differences issue 18 judges; the
+// instructions a request executes move by a few hundred in ~75,000, so a difference of 0.1 µs
+// shows. Counting starts (callgrind_control -i on) after a warm-up of the same requests and
+// stops with a dump after the counted ones; every thread of the process is counted while it is
+// on (the delivery workers are idle: nothing is raised).
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const SERVER = fileURLToPath(new URL('../scenarios/http-server.mjs', import.meta.url))
+
+/** True when valgrind and callgrind_control are on PATH (the figure is skipped, and says so, without them). */
+export function callgrindAvailable () {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+    execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+// Under callgrind a server answers ~1,500 requests/s: a warm-up of 3 × 5,000 requests leaves
+// V8's tiers settled (with less, the optimizing compiler still ran inside the counted window,
+// and its work moved a reading by ±1,000 instructions per request).
+const WARMUP_BATCHES = 3
+
+const load = (url, opts) => new Promise((resolve, reject) => {
+  autocannon({ url, connections: 20, ...opts }, (err, result) => err ? reject(err) : resolve(result))
+})
+
+/** The counted total of a callgrind dump (its `summary:` or `totals:` line), or null. */
+export function callgrindTotal (text) {
+  const m = /^(?:summary|totals): (\d+)/m.exec(text)
+  return m === null ? null : Number(m[1])
+}
+
+/**
+ * One subject and framework under callgrind: { instructionsPerRequest, requests }. `count`
+ * requests per warm-up batch and counted. The child is killed once counted (its dump is
+ * written by then), and on any failure.
+ */
+export async function measureInstructions ({ subject, framework, dsn, sentryDsn, count = 5000, execPath = process.execPath, sdkPath }) {
+  const dir = mkdtempSync(join(tmpdir(), 'xrayradar-callgrind-'))
+  const env = sdkPath === undefined ? process.env : { ...process.env, BENCH_SDK_PATH: sdkPath }
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'cg.out')}`, execPath, SERVER, JSON.stringify({ subject, framework, dsn, sentryDsn })], { stdio: ['ignore', 'pipe', 'pipe'], env })
+  let err = ''
+  child.stderr.on('data', (d) => { err = (err + d).slice(-4000) })
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error(`http-server under callgrind (${subject} ${framework}) silent: ${err}`)), 120000)
+      child.stdout.on('data', (d) => {
+        out += d
+        const i = out.indexOf('\n')
+        if (i >= 0) { clearTimeout(timer); resolve(JSON.parse(out.slice(0, i)).port) }
+      })
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`http-server under callgrind exited ${code}: ${err}`)) })
+    })
+    const url = `http://127.0.0.1:${port}/api/users/42`
+    for (let i = 0; i < WARMUP_BATCHES; i++) await load(url, { amount: count })
+    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
+    const r = await load(url, { amount: count })
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
+    let total = 0
+    for (const f of readdirSync(dir)) total += callgrindTotal(readFileSync(join(dir, f), 'utf8')) ?? 0
+    if (total === 0) throw new Error(`callgrind counted nothing (${subject} ${framework}): ${err}`)
+    return { instructionsPerRequest: total / r.requests.total, requests: r.requests.total }
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
