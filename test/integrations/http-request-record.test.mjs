@@ -84,6 +84,55 @@ t.test('request data and the incoming crumb read the same before and after the r
   t.equal(incoming(during)[0].timestamp, incoming(after1)[0].timestamp, 'the same crumb, recorded when the request started')
 })
 
+t.test("the SDK never makes Node build req.headers for a request that raises nothing; an event still gets them, during and after the response", async (t) => {
+  const { collector, client } = await setup(t)
+  // IncomingMessage's headers getter builds the object on its first read: count the reads made
+  // by the SDK's own files (the getter's caller, the stack's second frame: the app's handler runs
+  // under the SDK's emit wrapper, so deeper frames are the SDK's for every read).
+  let sdkReads = 0
+  class CountingMessage extends http.IncomingMessage {
+    get headers () {
+      // dist/ as run, src/ where tap maps the stack through the source maps.
+      if (/[\\/](dist|src)[\\/](integrations|capture)[\\/]/.test(new Error().stack.split('\n')[2] ?? '')) sdkReads++
+      return super.headers
+    }
+  }
+  let after
+  const afterDone = new Promise((resolve) => { after = resolve })
+  let nodeMade = null
+  const { server, base } = await listen(t, http.createServer({ IncomingMessage: CountingMessage }, (req, res) => {
+    const name = req.url.slice(1)
+    if (name === 'during') client.captureMessage('during')
+    if (name === 'after') res.on('finish', () => setTimeout(() => { client.captureMessage('after'); after() }, 20))
+    if (name === 'compare') nodeMade = JSON.parse(JSON.stringify(req.headers)) // the app reads them: Node's own object
+    res.end('ok')
+  }))
+  t.ok(server)
+  // Repeated lines: Node joins some (x-dup), keeps the first of others (user-agent).
+  const dup = { 'x-dup': ['a', 'b'], 'user-agent': ['first', 'second'], 'x-probe': 'p' }
+  await get(`${base}/quiet`, dup)
+  t.equal(sdkReads, 0, 'a request that raises nothing: the SDK did not read req.headers')
+  await get(`${base}/during`, dup)
+  t.equal(sdkReads, 1, 'an event during the request reads them once, from req')
+  await get(`${base}/compare`, dup)
+  await get(`${base}/after`, dup)
+  await afterDone
+  t.equal(sdkReads, 1, 'an event after the response does not read req (let go of by then)')
+  t.equal(await client.flush(5000), true)
+  const during = findByMessage(collector.events, 'during')
+  const late = findByMessage(collector.events, 'after')
+  t.ok(during && late, 'both events arrived')
+  t.equal(nodeMade['x-dup'], 'a, b', "Node's own merge of the repeated lines, for comparison")
+  for (const e of [during, late]) {
+    const h = e.contexts.request.headers
+    t.equal(h['x-probe'], 'p', `${e.message}: the request's headers`)
+    t.equal(h['x-dup'], nodeMade['x-dup'], `${e.message}: repeated lines joined as Node joins them`)
+    t.equal(h['user-agent'], nodeMade['user-agent'], `${e.message}: a field Node keeps once, kept once`)
+    t.equal(h.host, nodeMade.host, `${e.message}: host`)
+  }
+  t.equal(collector.events.length, 2, 'no other event')
+})
+
 t.test('beforeBreadcrumb still sees the incoming crumb when the request starts, and its change is kept', async (t) => {
   const seen = []
   const { collector, client } = await setup(t, {
