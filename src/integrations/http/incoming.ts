@@ -90,11 +90,11 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   // one): the request data comes from these before the response ends and after it alike.
   // socket undefined: an HTTP/2 stream's request, whose socket getter is read when needed (the
   // session's socket proxy throws once the session is gone).
-  // headers: the headers object, read when an event first needs it (headersNow()), not here:
-  // IncomingMessage's `headers` is a getter that builds the object from rawHeaders on its first
-  // read, which on Node 24 and 26 nothing else does for an app that never looks at a header
-  // (~700 instructions per request on Node 26, figure 8e). rawHeaders is a plain field the
-  // parser set. An HTTP/2 stream's request hands over its headers object as it is.
+  // headers: read when an event needs them (headersNow()), not here: IncomingMessage's
+  // `headers` is a getter that builds the object from rawHeaders on its first read, which on
+  // Node 24 and 26 nothing else does for an app that never looks at a header (~840
+  // instructions per request on Node 26, figure 8e). rawHeaders is a plain field the parser
+  // set. An HTTP/2 stream's request hands over its headers object as it is.
   private headers: IncomingMessage['headers'] | null
   private readonly rawHeaders: string[] | null
   private socket: SocketOfRequest | null | undefined
@@ -153,12 +153,14 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   }
 
   /**
-   * The headers object: req's own while the request runs (the object Node and the framework
-   * see, changes included), made of the raw headers once it is done, if nobody read it before.
+   * The headers object: while the request runs, req.headers as it is now (the object Node and
+   * the framework see, changes included); once it is done, the header lines the request came
+   * with, merged as Node merges them (made on the first call after, then kept). An HTTP/2
+   * stream's request: the object it was given.
    */
   private headersNow (): IncomingMessage['headers'] {
     if (this.headers !== null) return this.headers
-    if (!this.done && this.req !== null) return (this.headers = this.req.headers)
+    if (!this.done && this.req !== null) return this.req.headers
     return (this.headers = headersOfRaw(this.rawHeaders))
   }
 
