@@ -29,14 +29,23 @@ export function callgrindAvailable () {
   }
 }
 
-// Under callgrind a server answers ~1,500 requests/s: a warm-up of 3 × 5,000 requests leaves
-// V8's tiers settled (with less, the optimizing compiler still ran inside the counted window,
-// and its work moved a reading by ±1,000 instructions per request).
+// Under callgrind a server answers ~1,500 requests/s: a warm-up of three batches of the counted
+// size (4,000 in figure 8e) leaves V8's tiers settled (with two batches of 3,000, the optimizing
+// compiler still ran inside the counted window, and its work moved a reading by ±1,000
+// instructions per request).
 const WARMUP_BATCHES = 3
+// callgrind_control reaches the process through Valgrind's gdbserver; bounded, so that a
+// process it cannot reach fails the run instead of hanging it.
+const CONTROL_TIMEOUT_MS = 60000
 
 const load = (url, opts) => new Promise((resolve, reject) => {
   autocannon({ url, connections: 20, ...opts }, (err, result) => err ? reject(err) : resolve(result))
 })
+
+/** Runs callgrind_control with args; its output goes into the error when it fails. */
+function control (args) {
+  execFileSync('callgrind_control', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: CONTROL_TIMEOUT_MS })
+}
 
 /** The counted total of a callgrind dump (its `summary:` or `totals:` line), or null. */
 export function callgrindTotal (text) {
@@ -62,15 +71,18 @@ export async function measureInstructions ({ subject, framework, dsn, sentryDsn,
       child.stdout.on('data', (d) => {
         out += d
         const i = out.indexOf('\n')
-        if (i >= 0) { clearTimeout(timer); resolve(JSON.parse(out.slice(0, i)).port) }
+        if (i < 0) return
+        clearTimeout(timer)
+        try { resolve(JSON.parse(out.slice(0, i)).port) } catch (e) { reject(e) }
       })
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`http-server under callgrind exited ${code}: ${err}`)) })
+      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`http-server under callgrind exited ${code ?? signal}: ${err}`)) })
     })
     const url = `http://127.0.0.1:${port}/api/users/42`
     for (let i = 0; i < WARMUP_BATCHES; i++) await load(url, { amount: count })
-    execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' })
+    control(['-i', 'on', String(child.pid)])
     const r = await load(url, { amount: count })
-    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' })
+    control(['-d', String(child.pid)])
+    if (r.errors + r.non2xx > 0) throw new Error(`${r.errors} errors and ${r.non2xx} non-2xx answers in the counted requests (${subject} ${framework}): ${err}`)
     // One dump per thread, named …-NN by thread number: the main thread is thread 1.
     const main = readdirSync(dir).filter((f) => f.endsWith('-01'))
     let total = 0

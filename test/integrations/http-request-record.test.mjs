@@ -84,7 +84,7 @@ t.test('request data and the incoming crumb read the same before and after the r
   t.equal(incoming(during)[0].timestamp, incoming(after1)[0].timestamp, 'the same crumb, recorded when the request started')
 })
 
-t.test("the SDK never makes Node build req.headers for a request that raises nothing; an event still gets them, during and after the response", async (t) => {
+t.test("the SDK never makes Node build req.headers for a request that raises nothing; an event gets them as the request has them, during and after the response", async (t) => {
   const { collector, client } = await setup(t)
   // IncomingMessage's headers getter builds the object on its first read: count the reads made
   // by the SDK's own files (the getter's caller, the stack's second frame: the app's handler runs
@@ -97,46 +97,56 @@ t.test("the SDK never makes Node build req.headers for a request that raises not
       return super.headers
     }
   }
-  let after
-  const afterDone = new Promise((resolve) => { after = resolve })
+  const afterEnd = []
   let nodeMade = null
-  const { server, base } = await listen(t, http.createServer({ IncomingMessage: CountingMessage }, (req, res) => {
+  const handler = (req, res) => {
     const name = req.url.slice(1)
-    // A header the app changes: the event during the request sees the change, the one after the
-    // response the line the request came with.
-    if (name === 'during' || name === 'after') req.headers['x-changed'] = 'by the app'
+    if (name === 'compare') nodeMade = JSON.parse(JSON.stringify(req.headers)) // Node's own object, for comparison
+    if (name === 'during' || name === 'after') {
+      // The app changes one header and removes another (as an app hiding a value would).
+      req.headers['x-changed'] = 'by the app'
+      delete req.headers['x-hidden']
+    }
     if (name === 'during') client.captureMessage('during')
-    if (name === 'after') res.on('finish', () => setTimeout(() => { client.captureMessage('after'); after() }, 20))
-    if (name === 'compare') nodeMade = JSON.parse(JSON.stringify(req.headers)) // the app reads them: Node's own object
+    if (name === 'after' || name === 'raw' || name === 'joined') {
+      afterEnd.push(new Promise((resolve) => res.on('finish', () => setTimeout(() => { client.captureMessage(name); resolve() }, 20))))
+    }
     res.end('ok')
-  }))
-  t.ok(server)
+  }
+  const { base } = await listen(t, http.createServer({ IncomingMessage: CountingMessage }, handler))
+  const joining = await listen(t, http.createServer({ IncomingMessage: CountingMessage, joinDuplicateHeaders: true }, handler))
   // Repeated lines: Node joins some (x-dup), keeps the first of others (user-agent).
-  const dup = { 'x-dup': ['a', 'b'], 'user-agent': ['first', 'second'], 'x-probe': 'p', 'x-changed': 'as sent' }
-  await get(`${base}/quiet`, dup)
+  const sent = { 'x-dup': ['a', 'b'], 'user-agent': ['first', 'second'], 'x-probe': 'p', 'x-changed': 'as sent', 'x-hidden': 'hide-me' }
+  await get(`${base}/quiet`, sent)
   t.equal(sdkReads, 0, 'a request that raises nothing: the SDK did not read req.headers')
-  await get(`${base}/during`, dup)
+  await get(`${base}/during`, sent)
   const during = sdkReads
   t.ok(during >= 1, 'an event during the request reads them from req')
-  await get(`${base}/compare`, dup)
-  await get(`${base}/after`, dup)
-  await afterDone
-  t.equal(sdkReads, during, 'an event after the response does not read req (let go of by then)')
+  await get(`${base}/compare`, sent)
+  await get(`${base}/after`, sent)
+  await get(`${base}/raw`, sent)
+  await get(`${joining.base}/joined`, sent)
+  await Promise.all(afterEnd)
+  t.equal(sdkReads, during, 'the end of a request and events after it do not read req.headers')
   t.equal(await client.flush(5000), true)
-  const early = findByMessage(collector.events, 'during')
-  const late = findByMessage(collector.events, 'after')
-  t.ok(early && late, 'both events arrived')
+  const ev = (m) => findByMessage(collector.events, m)?.contexts.request.headers
+  const [early, after, raw, joined] = ['during', 'after', 'raw', 'joined'].map(ev)
+  t.ok(early && after && raw && joined, 'every event arrived')
   t.equal(nodeMade['x-dup'], 'a, b', "Node's own merge of the repeated lines, for comparison")
-  for (const e of [early, late]) {
-    const h = e.contexts.request.headers
-    t.equal(h['x-probe'], 'p', `${e.message}: the request's headers`)
-    t.equal(h['x-dup'], nodeMade['x-dup'], `${e.message}: repeated lines joined as Node joins them`)
-    t.equal(h['user-agent'], nodeMade['user-agent'], `${e.message}: a field Node keeps once, kept once`)
-    t.equal(h.host, nodeMade.host, `${e.message}: host`)
+  for (const [h, label] of [[early, 'during'], [after, 'after the response'], [raw, 'after the response, never read']]) {
+    t.equal(h['x-probe'], 'p', `${label}: the request's headers`)
+    t.equal(h['x-dup'], nodeMade['x-dup'], `${label}: repeated lines joined as Node joins them`)
+    t.equal(h['user-agent'], nodeMade['user-agent'], `${label}: a field Node keeps once, kept once`)
+    t.equal(h.host, nodeMade.host, `${label}: host`)
   }
-  t.equal(early.contexts.request.headers['x-changed'], 'by the app', 'during the request: req.headers as it is then')
-  t.equal(late.contexts.request.headers['x-changed'], 'as sent', 'after the response: the line the request came with')
-  t.equal(collector.events.length, 2, 'no other event')
+  for (const [h, label] of [[early, 'during'], [after, 'after the response']]) {
+    t.equal(h['x-changed'], 'by the app', `${label}: the app's change shows`)
+    t.notOk('x-hidden' in h, `${label}: a header the app removed stays removed`)
+  }
+  t.equal(raw['x-changed'], 'as sent', 'never read by anyone: the lines as sent')
+  t.equal(raw['x-hidden'], 'hide-me')
+  t.equal(joined['user-agent'], 'first, second', "the server's joinDuplicateHeaders is followed for lines nobody read")
+  t.equal(collector.events.length, 4, 'no other event')
 })
 
 t.test('beforeBreadcrumb still sees the incoming crumb when the request starts, and its change is kept', async (t) => {

@@ -35,9 +35,10 @@ import { setOwnMethod } from './own-method'
 // and tags only when an event needs them; the only property added to req is the scope slot (a
 // plain assignment: Object.keys and JSON skip symbols), none to res: adding properties to a
 // framework's request objects cost microseconds each (Express 5, profiled). What the request
-// data and the end of a request need is read at its start, while req and res are Node's own: Express (and Nest on
-// it) swap their prototypes once routing starts, and from then on every property read on them
-// is a slow one (a runtime lookup per read: ~0.1 µs each on Node 20, figure 8d). At the end the
+// data and the end of a request need is read at its start, while req and res are Node's own
+// (the headers object excepted: IncomingRecord): Express (and Nest on it) swap their
+// prototypes once routing starts, and from then on every property read on them is a slow one
+// (a runtime lookup per read: ~0.1 µs each on Node 20, figure 8d). At the end the
 // request's scope is found through the socket (a slot per connection; a second one, added when
 // its first request ends, keeps its addresses) and only the status is read from res.
 
@@ -71,8 +72,8 @@ const EMIT = EventEmitter.prototype.emit as Emit
  * or for an HTTP/2 stream an object with its url, method, headers and socket; null once done.
  */
 export class IncomingRecord implements LazyRequest, LazyCrumb {
-  // null once the request is done (detach): its data then comes from the headers and method
-  // read at the start and the addresses kept by detach().
+  // null once the request is done (detach): its data then comes from the method read at the
+  // start, and the headers and addresses kept by detach().
   req: IncomingMessage | null
   readonly target: string
   readonly method: string
@@ -90,13 +91,16 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   // one): the request data comes from these before the response ends and after it alike.
   // socket undefined: an HTTP/2 stream's request, whose socket getter is read when needed (the
   // session's socket proxy throws once the session is gone).
-  // headers: read when an event needs them (headersNow()), not here: IncomingMessage's
-  // `headers` is a getter that builds the object from rawHeaders on its first read, which on
-  // Node 24 and 26 nothing else does for an app that never looks at a header (~840
-  // instructions per request on Node 26, figure 8e). rawHeaders is a plain field the parser
-  // set. An HTTP/2 stream's request hands over its headers object as it is.
+  // headers: read when an event needs them (headersNow()) or kept by detach(), not here:
+  // IncomingMessage's `headers` is a getter that builds the object from rawHeaders on its
+  // first read, which on Node 26 nothing else does for an app that never looks at a header
+  // (~840 instructions per request, docs/benchmarks-notes.md; Node 20, 22 and 24 read it
+  // themselves while parsing). rawHeaders is a plain field the parser set; joinDuplicates, the
+  // server's joinDuplicateHeaders for making the object of it. An HTTP/2 stream's request
+  // hands over its headers object as it is.
   private headers: IncomingMessage['headers'] | null
-  private readonly rawHeaders: string[] | null
+  private rawHeaders: string[] | null
+  private joinDuplicates = false
   private socket: SocketOfRequest | null | undefined
   // The connection's addresses, kept by detach() (null: none, or not readable).
   private addresses: Addresses | null = null
@@ -141,27 +145,46 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
     } else if (this.socket !== null) {
       this.addresses = addressesOfConnection(this.socket)
     }
+    if (this.headers === null && this.req !== null) this.keepHeaders(this.req)
     this.socket = null
     this.res = null
     this.req = null
   }
 
-  /** What the request data is read from: the fields read at the start, with the live socket until detach(), its addresses after. */
+  /**
+   * The headers as the request leaves them: req's own object when it was made (by the app,
+   * the framework or Node), with whatever was changed or removed in it; else the raw lines,
+   * to be made into the object Node would have made if an event needs it (nobody can have
+   * changed an object nobody made). Asks IncomingMessage's slot rather than its getter, which
+   * would make the object.
+   */
+  private keepHeaders (req: IncomingMessage): void {
+    const made = HEADERS_SLOT === undefined ? req.headers : (req as unknown as Record<symbol, unknown>)[HEADERS_SLOT]
+    if (made !== null && typeof made === 'object') {
+      this.headers = made as IncomingMessage['headers']
+      this.rawHeaders = null
+    } else {
+      this.joinDuplicates = (req as { joinDuplicateHeaders?: unknown }).joinDuplicateHeaders === true
+    }
+  }
+
+  /** What the request data is read from: the method read at the start, the headers (headersNow()), the live socket until detach(), its addresses after. */
   private source (): IncomingMessage {
     if (!this.done && this.socket === undefined) return this.req as IncomingMessage
     return { headers: this.headersNow(), method: this.method, socket: this.done ? this.addresses : this.socket } as unknown as IncomingMessage
   }
 
   /**
-   * The headers object: while the request runs, req.headers as it is now (the object Node and
-   * the framework see, changes included); once it is done, the header lines the request came
-   * with, merged as Node merges them (made on the first call after, then kept). An HTTP/2
-   * stream's request: the object it was given.
+   * The headers object: while the request runs, req.headers as it is now; once it is done,
+   * what detach() kept (req's object, or one made of the raw lines on the first call, then
+   * kept). An HTTP/2 stream's request: the object it was given.
    */
   private headersNow (): IncomingMessage['headers'] {
     if (this.headers !== null) return this.headers
     if (!this.done && this.req !== null) return this.req.headers
-    return (this.headers = headersOfRaw(this.rawHeaders))
+    const made = headersOfRaw(this.rawHeaders, this.joinDuplicates)
+    this.rawHeaders = null
+    return (this.headers = made)
   }
 
   toRequestInfo (): RequestInfo | null {
@@ -194,27 +217,45 @@ export class IncomingRecord implements LazyRequest, LazyCrumb {
   }
 }
 
-/**
- * The headers object Node would make of these raw headers: its own merge of each line
- * (IncomingMessage's _addHeaderLine: lower-case names; repeats joined, listed (set-cookie) or
- * dropped, as for a request), run on an object with only its prototype. A plain merge where
- * that method is missing. Never throws.
- */
-function headersOfRaw (raw: string[] | null): IncomingMessage['headers'] {
-  const headers: Record<string, string | string[]> = {}
-  if (raw === null) return headers
+// IncomingMessage's slot for its headers object (null until its `headers` getter first runs),
+// found once by its name on a probe message: Node has no public way to ask whether the object
+// was made. undefined where not found (detach() then reads req.headers, which makes it).
+const HEADERS_SLOT: symbol | undefined = headersSlot()
+
+function headersSlot (): symbol | undefined {
   try {
-    const merger = Object.create(IncomingMessage.prototype) as { _addHeaderLine?: (field: string, value: string, dest: object) => void }
+    const probe = new IncomingMessage(null as never)
+    return Object.getOwnPropertySymbols(probe).find((k) => k.description === 'kHeaders' && probe[k as never] === null)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The headers object Node makes of these raw lines for a request: its own merge of each line
+ * (IncomingMessage's _addHeaderLine: lower-case names; repeats joined, listed (set-cookie) or
+ * dropped, or all joined with the server's joinDuplicateHeaders), run on an object with only
+ * its prototype. A plain merge where that method is missing or throws. Never throws.
+ */
+function headersOfRaw (raw: string[] | null, joinDuplicates: boolean): IncomingMessage['headers'] {
+  if (raw === null) return {}
+  try {
+    const merger = Object.create(IncomingMessage.prototype) as { joinDuplicateHeaders: boolean, _addHeaderLine?: (field: string, value: string, dest: object) => void }
+    merger.joinDuplicateHeaders = joinDuplicates
     if (typeof merger._addHeaderLine === 'function') {
+      const headers = {}
       for (let i = 0; i + 1 < raw.length; i += 2) merger._addHeaderLine(raw[i] as string, raw[i + 1] as string, headers)
       return headers
     }
   } catch {}
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const k = String(raw[i]).toLowerCase()
-    const had = headers[k]
-    if (k !== '__proto__') headers[k] = had === undefined ? String(raw[i + 1]) : `${String(had)}, ${String(raw[i + 1])}`
-  }
+  const headers: Record<string, string> = {}
+  try {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const k = String(raw[i]).toLowerCase()
+      if (k === '__proto__') continue
+      headers[k] = Object.hasOwn(headers, k) ? `${headers[k] as string}, ${String(raw[i + 1])}` : String(raw[i + 1])
+    }
+  } catch {}
   return headers
 }
 
