@@ -2,7 +2,8 @@
 // callgrind in one server child of bench/scenarios/http-server.mjs. Wall-clock CPU per request
 // moves by ±1–2 µs between runs on this VM (figure 8's floor against itself), more than the
 // differences issue 18 judges; the main thread's instructions per request move by a few hundred
-// in ~45,000. Counting starts (callgrind_control -i on) after a warm-up of the same requests and
+// in ~45,000–80,000 on node:http and Fastify between rounds (more on the larger apps, where one
+// process in three lands on another level: figure 8e's ranges). Counting starts (callgrind_control -i on) after a warm-up of the same requests and
 // stops with a dump after the counted ones. Each thread is counted apart (--separate-threads)
 // and only the main thread's count is kept: V8's helper threads (concurrent compilation and
 // marking) moved a whole-process count by ±8,000 instructions per request between runs of one
