@@ -157,6 +157,28 @@ t.test('checkContinue listeners run in the request scope', async (t) => {
   t.same(getIsolationScope().tags, {}, 'and not on the root scope')
 })
 
+t.test('a request emit reaches its listeners with its own this and arguments, in the scope, however many there are', async (t) => {
+  await setup(t)
+  const seen = []
+  const { server, base } = await listen(t, function (req, res) {
+    seen.push({ self: this, n: arguments.length, extra: arguments[2], inScope: scopeOfRequest(req) !== null && getIsolationScope() === scopeOfRequest(req) })
+    if (arguments.length === 2 && req.url === '/again') {
+      // An app re-emitting with one more argument: the wrapper's other path.
+      server.emit('request', req, res, 'extra')
+      return
+    }
+    res.end('ok')
+  })
+  t.equal((await post(`${base}/once`, '')).body, 'ok')
+  t.equal((await post(`${base}/again`, '')).body, 'ok')
+  t.equal(seen.length, 3)
+  for (const s of seen) {
+    t.equal(s.self, server, 'this is the server')
+    t.equal(s.inScope, true, 'in the request scope')
+  }
+  t.same(seen.map((s) => [s.n, s.extra]), [[2, undefined], [2, undefined], [3, 'extra']], 'the arguments as emitted')
+})
+
 t.test('keep-alive and pipelined requests on one socket never inherit an earlier request\'s data', async (t) => {
   const { collector, client } = await setup(t)
   const { base, server } = await listen(t, (req, res) => {

@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { EventEmitter } from 'node:events'
-import { applyInScope, getIsolationScope, isCurrentScope } from '../../capture/hub'
+import { applyInScope, callInScope, getIsolationScope, isCurrentScope } from '../../capture/hub'
 import { absoluteUrlOf, requestInfoAt } from '../../capture/request-data'
 import { truncateString } from '../../capture/normalize'
 import { MAX_BREADCRUMB_STRING } from '../../shared/limits'
@@ -298,13 +298,17 @@ function wrapServer (server: Emitter): boolean {
   if (unwrappable.has(server)) return false
   const original = server.emit
   try {
-    setOwnMethod(server, 'emit', function emitWithRequestScope (this: unknown, event) {
+    setOwnMethod(server, 'emit', function emitWithRequestScope (this: unknown, event: string | symbol, req: unknown, res: unknown) {
       if (state.active && (event === 'request' || event === 'checkContinue' || event === 'checkExpectation')) {
-        const scope = scopeOfRequest(arguments[1])
-        if (scope !== null) return applyInScope(scope, original, this, arguments)
+        const scope = scopeOfRequest(req)
+        if (scope !== null) {
+          // Node emits these with (req, res): called as they came, without an object of `arguments`.
+          if (arguments.length === 3) return callInScope(scope, original as (this: unknown, e: string | symbol, q: unknown, s: unknown) => boolean, this, event, req, res)
+          return applyInScope(scope, original, this, arguments)
+        }
       }
       return original.apply(this, arguments as unknown as [string])
-    })
+    } as Emit)
     Object.defineProperty(server, WRAPPED_SERVER, { value: true })
     return true
   } catch {
@@ -539,21 +543,17 @@ function startRequest (r: Registration, req: IncomingMessage, res: ServerRespons
 export function newRequestScope (r: Registration, record: IncomingRecord): Scope {
   const current = getIsolationScope()
   const base = current.requestBase ?? current
-  const scope = base.clone().clearBreadcrumbs()
-  scope.requestBase = base
   const options = r.client.options
-  scope.setLazyRequest(record)
-  if (r.breadcrumbs) {
-    if (options.beforeBreadcrumb === null) {
-      scope.addLazyBreadcrumb(record, options.maxBreadcrumbs)
-    } else {
-      // The user's callback sees the crumb when the request starts, as for any breadcrumb.
-      const url = record.crumbUrl()
-      recordOn(scope, { type: 'http', category: 'http.server', message: `${record.method} ${url}`, data: { method: record.method, url } }, r)
-      record.built = scope.lastBreadcrumb()
-    }
+  // maxBreadcrumbs is a validated integer (0: no breadcrumbs; beforeBreadcrumb still runs, as
+  // for every breadcrumb).
+  const lazy = r.breadcrumbs && options.beforeBreadcrumb === null && options.maxBreadcrumbs > 0
+  const scope = base.forkForRequest(record, lazy ? record : null)
+  if (r.breadcrumbs && options.beforeBreadcrumb !== null) {
+    // The user's callback sees the crumb when the request starts, as for any breadcrumb.
+    const url = record.crumbUrl()
+    recordOn(scope, { type: 'http', category: 'http.server', message: `${record.method} ${url}`, data: { method: record.method, url } }, r)
+    record.built = scope.lastBreadcrumb()
   }
-  scope.requestRecord = record
   record.scope = scope
   return scope
 }
