@@ -40,10 +40,10 @@ export function applyInScope<T> (scope: Scope, fn: (...args: any[]) => T, thisAr
 }
 
 /**
- * @internal fn.call(thisArg, a, b) inside the scope: a server's 'request' emit (event, req, res)
- * on every request. The arguments travel as run()'s own, so no object is made of the caller's
- * `arguments` and fn is called directly, not through a second Reflect.apply (applyInScope's
- * path: ~150 instructions more per request, counted under callgrind on Node 26).
+ * @internal fn.call(thisArg, a, b, c) inside the scope: a server's 'request' emit (event, req,
+ * res) on every request. The arguments travel as run()'s own rest arguments (which run() makes
+ * either way), so the caller makes no object of its `arguments` and fn is called directly,
+ * not through a second Reflect.apply of an array-like, as applyInScope does.
  */
 export function callInScope<A, B, C, T> (scope: Scope, fn: (this: unknown, a: A, b: B, c: C) => T, thisArg: unknown, a: A, b: B, c: C): T {
   return storage.run(scope, callWith3 as (...args: unknown[]) => T, fn, thisArg, a, b, c)

@@ -44,7 +44,8 @@ export interface LazyRoute { tags (): Readonly<Record<string, string>> | null }
  */
 export interface CrumbEntry { crumb: StoredCrumb | null, bytes: Uint8Array | null, lazy: LazyCrumb | null }
 
-// Bits of Scope._shared: the container may be referenced by another scope (after clone()) or is
+// Bits of Scope._shared: the container may be referenced by another scope (after clone() or
+// forkForRequest(), which mark the source's too) or is
 // EMPTY_MAP / NO_CRUMBS, so the first write copies it. One number rather than four booleans:
 // a request's scope is a fork, and each field is 8 bytes of it per request.
 const SHARED_TAGS = 1

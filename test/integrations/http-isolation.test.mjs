@@ -160,23 +160,25 @@ t.test('checkContinue listeners run in the request scope', async (t) => {
 t.test('a request emit reaches its listeners with its own this and arguments, in the scope, however many there are', async (t) => {
   await setup(t)
   const seen = []
+  let hold
+  const first = new Promise((resolve) => { hold = resolve })
   const { server, base } = await listen(t, function (req, res) {
     seen.push({ self: this, n: arguments.length, extra: arguments[2], inScope: scopeOfRequest(req) !== null && getIsolationScope() === scopeOfRequest(req) })
-    if (arguments.length === 2 && req.url === '/again') {
-      // An app re-emitting with one more argument: the wrapper's other path.
-      server.emit('request', req, res, 'extra')
-      return
-    }
-    res.end('ok')
+    if (seen.length === 1) hold([req, res]) // kept open: the test emits again from outside
   })
-  t.equal((await post(`${base}/once`, '')).body, 'ok')
-  t.equal((await post(`${base}/again`, '')).body, 'ok')
-  t.equal(seen.length, 3)
-  for (const s of seen) {
-    t.equal(s.self, server, 'this is the server')
-    t.equal(s.inScope, true, 'in the request scope')
-  }
-  t.same(seen.map((s) => [s.n, s.extra]), [[2, undefined], [2, undefined], [3, 'extra']], 'the arguments as emitted')
+  const answer = post(`${base}/held`, '')
+  const [req, res] = await first
+  t.not(getIsolationScope(), scopeOfRequest(req), 'the test itself runs outside the request\'s scope')
+  t.equal(server.emit('request', req, res, 'extra'), true, 'an emit with another count of arguments returns what the original returns')
+  t.equal(server.emit('request', req, res), true, 'and one with (req, res)')
+  t.equal(server.emit('checkExpectation', req, res), false, 'an event without listeners: false, as without the SDK')
+  res.end('ok')
+  t.equal((await answer).body, 'ok')
+  t.same(seen.map((s) => [s.n, s.extra, s.inScope, s.self === server]), [
+    [2, undefined, true, true],
+    [3, 'extra', true, true],
+    [2, undefined, true, true]
+  ], 'each emit: its arguments as emitted, this the server, in the request\'s scope')
 })
 
 t.test('keep-alive and pipelined requests on one socket never inherit an earlier request\'s data', async (t) => {

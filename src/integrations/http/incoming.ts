@@ -544,9 +544,11 @@ export function newRequestScope (r: Registration, record: IncomingRecord): Scope
   const current = getIsolationScope()
   const base = current.requestBase ?? current
   const options = r.client.options
-  // maxBreadcrumbs is a validated integer (0: no breadcrumbs; beforeBreadcrumb still runs, as
-  // for every breadcrumb).
-  const lazy = r.breadcrumbs && options.beforeBreadcrumb === null && options.maxBreadcrumbs > 0
+  // maxBreadcrumbs as addLazyBreadcrumb reads it (a client of another copy of the SDK may hand
+  // over anything): not a finite number, the default (100); else at least 1 after rounding down.
+  // With beforeBreadcrumb the callback runs whatever it is, as for every breadcrumb.
+  const max = options.maxBreadcrumbs
+  const lazy = r.breadcrumbs && options.beforeBreadcrumb === null && (typeof max !== 'number' || !Number.isFinite(max) || max >= 1)
   const scope = base.forkForRequest(record, lazy ? record : null)
   if (r.breadcrumbs && options.beforeBreadcrumb !== null) {
     // The user's callback sees the crumb when the request starts, as for any breadcrumb.
