@@ -178,7 +178,7 @@ export class Scope {
     return s
   }
 
-  /** A new scope sharing this one's user, maps, route, level and fingerprint (both mark the maps shared); the rest as a new scope's. */
+  /** A new scope sharing this one's user, maps (and their key counts), route, level, fingerprint and bytes' ids (both mark the maps shared); the rest as a new scope's. */
   private forkData (): Scope {
     const s = new Scope()
     s._user = this._user
