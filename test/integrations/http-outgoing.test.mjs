@@ -135,13 +135,14 @@ t.test('sendDefaultPii keeps the query (credentials still removed)', async (t) =
 
 t.test('a failed outgoing request is an error breadcrumb (node:http and fetch)', async (t) => {
   const { collector, client } = await setup(t)
-  const port = await closedPort()
+  let port = 0
   const { base } = await listen(t, async (req, res) => {
     await httpGet(`http://127.0.0.1:${port}/down`).catch(() => {})
     await fetch(`http://127.0.0.1:${port}/down2`).catch(() => {})
     client.captureMessage('after-failures')
     res.end()
   })
+  port = await closedPort() // after the listen: the system may give a closed port to the next listen(0)
   await post(`${base}/`, '')
   t.equal(await collector.waitForEvents(1, 5000), true)
   const crumbs = httpCrumbs(collector.events[0])
@@ -181,7 +182,6 @@ function dualStackLookup (host, opts, cb) {
 
 t.test('refused, reset and aborted: every outcome is one error breadcrumb in the request that made it (fetch and node:http)', async (t) => {
   const { collector, client } = await setup(t)
-  const refused = await closedPort()
   // Accepts, then resets the connection before any answer.
   const resetter = net.createServer((s) => s.resetAndDestroy?.() ?? s.destroy())
   await new Promise((resolve) => resetter.listen(0, '127.0.0.1', resolve))
@@ -191,6 +191,9 @@ t.test('refused, reset and aborted: every outcome is one error breadcrumb in the
   const { base: silentBase } = await listen(t, () => {})
   const dual = new Agent({ connect: { lookup: dualStackLookup, autoSelectFamily: true } })
   t.teardown(() => dual.close())
+  // Taken after this test's own listeners: taken before, the system gave the closed port to the
+  // resetter once (a CI run on Node 22: 'refused' calls failed with ECONNRESET).
+  const refused = await closedPort()
   const calls = {
     'fetch-refused': (id) => fetch(`http://127.0.0.1:${refused}/refused/${id}`),
     'fetch-refused-dual-stack': (id) => fetch(`http://dual.test:${refused}/refused/${id}`, { dispatcher: dual }),

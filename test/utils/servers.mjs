@@ -22,7 +22,7 @@ export async function listen (t, serverOrHandler) {
   return { server, port, base: `http://127.0.0.1:${port}`, close }
 }
 
-/** A loopback port nothing listens on: one the system just gave out and that was closed again. */
+/** A loopback port nothing listens on: one the system just gave out and that was closed again. Take it after the test's own listen(0) calls: the system may give it to the next one. */
 export async function closedPort () {
   const server = net.createServer()
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
