@@ -191,8 +191,9 @@ t.test('refused, reset and aborted: every outcome is one error breadcrumb in the
   const { base: silentBase } = await listen(t, () => {})
   const dual = new Agent({ connect: { lookup: dualStackLookup, autoSelectFamily: true } })
   t.teardown(() => dual.close())
-  // Taken after this test's own listeners: taken before, the system gave the closed port to the
-  // resetter once (a CI run on Node 22: 'refused' calls failed with ECONNRESET).
+  // Taken after this test's own listeners: taken before, the system can give the closed port to
+  // the next listen(0). A CI run on Node 22 saw 'refused' calls fail with ECONNRESET, the
+  // resetter's answer; another test file's server taking it stays possible, and much rarer.
   const refused = await closedPort()
   const calls = {
     'fetch-refused': (id) => fetch(`http://127.0.0.1:${refused}/refused/${id}`),
